@@ -1,0 +1,51 @@
+# Puente: `make demo` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PUENTE := $(BIN)/puente
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: install install-test demo serve test test-fast lint messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+install: $(STAMP)
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install-test: $(TEST_STAMP)
+
+demo: install
+	PUENTE_DEBUG=1 $(PUENTE) migrate --noinput
+	PUENTE_DEBUG=1 $(PUENTE) demo-data
+	PUENTE_DEBUG=1 $(PUENTE) runserver 127.0.0.1:8000
+
+test: install-test
+	$(BIN)/python -m pytest
+
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not browser"
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+messages: install-test
+	cd puente && ../$(PUENTE) makemessages --all --no-obsolete --add-location file
+	$(PUENTE) compilemessages
+
+bench: install-test
+	@echo "No benchmark is defined yet."
+
+clean:
+	rm -rf $(VENV) puente.sqlite3* staticfiles .pytest_cache .mypy_cache .ruff_cache

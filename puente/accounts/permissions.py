@@ -1,0 +1,210 @@
+"""Who may do what, where. The only module that decides access.
+
+A user holds role assignments, each a role over a scope. An action is allowed when one of
+the user's roles grants it (ROLE_ACTIONS) and that role's scope covers the target. The
+whole matrix is tested as one table in tests/test_permissions.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from puente.accounts.models import Role, RoleAssignment, ScopeKind
+from puente.core.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from puente.partners.models import Organisation
+    from puente.reference.models import Country, Sector
+
+
+class Action(StrEnum):
+    VIEW_DIRECTORY = "view_directory"
+    EDIT_ORGANISATION = "edit_organisation"
+    IMPORT_PARTNERS = "import_partners"
+    MANAGE_REFERENCE = "manage_reference"
+    MANAGE_ROLES = "manage_roles"
+    SUBMIT_REPORT = "submit_report"
+    VIEW_REPORTS = "view_reports"
+    REVIEW_REPORT = "review_report"
+    LOCK_PERIOD = "lock_period"
+    LOG_FEEDBACK = "log_feedback"
+    VIEW_FEEDBACK = "view_feedback"
+    VIEW_SENSITIVE_FEEDBACK = "view_sensitive_feedback"
+
+
+A = Action
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.REGIONAL_ADMIN: frozenset({
+        A.VIEW_DIRECTORY, A.EDIT_ORGANISATION, A.IMPORT_PARTNERS, A.MANAGE_REFERENCE,
+        A.MANAGE_ROLES, A.VIEW_REPORTS, A.LOCK_PERIOD, A.VIEW_FEEDBACK,
+    }),
+    Role.PLATFORM_IM_OFFICER: frozenset({
+        A.VIEW_DIRECTORY, A.EDIT_ORGANISATION, A.IMPORT_PARTNERS, A.MANAGE_ROLES,
+        A.SUBMIT_REPORT, A.VIEW_REPORTS, A.LOCK_PERIOD, A.VIEW_FEEDBACK,
+    }),
+    Role.SECTOR_COORDINATOR: frozenset({A.VIEW_DIRECTORY, A.VIEW_REPORTS, A.REVIEW_REPORT}),
+    Role.PARTNER_REPORTER: frozenset({A.VIEW_DIRECTORY, A.SUBMIT_REPORT, A.VIEW_REPORTS}),
+    Role.PARTNER_VIEWER: frozenset({A.VIEW_DIRECTORY, A.VIEW_REPORTS}),
+    Role.CFM_OPERATOR: frozenset({A.VIEW_DIRECTORY, A.LOG_FEEDBACK, A.VIEW_FEEDBACK}),
+    # Sensitive complaints are readable by PSEA focal points only: no other role, no admin.
+    Role.PSEA_FOCAL_POINT: frozenset({A.VIEW_DIRECTORY, A.VIEW_FEEDBACK,
+                                      A.VIEW_SENSITIVE_FEEDBACK}),
+}
+
+# The scope kinds each role may be bound to.
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    Role.REGIONAL_ADMIN: frozenset({ScopeKind.REGION}),
+    Role.PLATFORM_IM_OFFICER: frozenset({ScopeKind.PLATFORM, ScopeKind.COUNTRY}),
+    Role.SECTOR_COORDINATOR: frozenset({ScopeKind.SECTOR}),
+    Role.PARTNER_REPORTER: frozenset({ScopeKind.ORGANISATION}),
+    Role.PARTNER_VIEWER: frozenset({ScopeKind.ORGANISATION}),
+    Role.CFM_OPERATOR: frozenset({ScopeKind.COUNTRY, ScopeKind.PLATFORM, ScopeKind.ORGANISATION}),
+    Role.PSEA_FOCAL_POINT: frozenset({ScopeKind.REGION, ScopeKind.PLATFORM, ScopeKind.COUNTRY,
+                                      ScopeKind.ORGANISATION}),
+}
+
+# Actions that need no target: any role granting them is enough.
+UNTARGETED_ACTIONS = frozenset({A.VIEW_DIRECTORY})
+
+# Roles that must sign in with a second factor (TOTP).
+TWO_FACTOR_ROLES = frozenset({Role.REGIONAL_ADMIN, Role.PLATFORM_IM_OFFICER,
+                              Role.PSEA_FOCAL_POINT})
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an action applies. Empty fields mean "not about a particular one"."""
+
+    country: Country | None = None
+    sector: Sector | None = None
+    organisation: Organisation | None = None
+
+
+def user_roles(user: Any) -> list[RoleAssignment]:
+    """The user's role assignments, read once per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_puente_roles", None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.filter(user=user)
+            .select_related("platform", "country", "sector", "organisation")
+            .prefetch_related("platform__countries", "organisation__countries")
+        )
+        user._puente_roles = cached
+    return cached
+
+
+def _scope_countries(assignment: RoleAssignment) -> set[int] | None:
+    """Country ids a scope covers; None means every country."""
+    if assignment.scope_kind == ScopeKind.REGION:
+        return None
+    if assignment.scope_kind == ScopeKind.PLATFORM:
+        return {c.pk for c in assignment.platform.countries.all()}  # type: ignore[union-attr]
+    if assignment.scope_kind == ScopeKind.SECTOR and assignment.country_id is None:
+        return None
+    if assignment.country_id is not None:
+        return {assignment.country_id}
+    return set()
+
+
+def scope_covers(assignment: RoleAssignment, target: Target | None) -> bool:
+    if target is None:
+        return assignment.scope_kind == ScopeKind.REGION
+    if assignment.scope_kind == ScopeKind.REGION:
+        return True
+    if assignment.scope_kind == ScopeKind.ORGANISATION:
+        return target.organisation is not None and target.organisation.pk == assignment.organisation_id
+    if assignment.scope_kind == ScopeKind.SECTOR:
+        if target.sector is None:
+            return False
+        if assignment.sector_id not in {target.sector.pk, target.sector.parent_id}:
+            return False
+    countries = _scope_countries(assignment)
+    if countries is None:
+        return True
+    if target.country is not None:
+        return target.country.pk in countries
+    if target.organisation is not None:
+        return bool(countries & {c.pk for c in target.organisation.countries.all()})
+    return False
+
+
+def scope_targets(*, kind: str, platform: Any = None, country: Any = None, sector: Any = None,
+                  organisation: Any = None) -> list[Target | None]:
+    """What a manager must cover to grant or revoke a role over a scope: a platform is
+    covered only when every one of its countries is; the region only by the region."""
+    if kind == ScopeKind.REGION:
+        return [None]
+    if kind == ScopeKind.PLATFORM:
+        return [Target(country=c) for c in platform.countries.all()]
+    return [Target(country=country, sector=sector, organisation=organisation)]
+
+
+def user_can_manage_scope(user: Any, role: str, targets: list[Target | None]) -> bool:
+    if role == Role.REGIONAL_ADMIN and not user_can(user, Action.MANAGE_ROLES, None):
+        return False
+    return all(user_can(user, Action.MANAGE_ROLES, t) for t in targets)
+
+
+def requires_two_factor(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser) or any(a.role in TWO_FACTOR_ROLES for a in user_roles(user))
+
+
+def user_can(user: Any, action: Action, target: Target | None = None) -> bool:
+    """True when one of the user's roles grants `action` over `target`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser and action != Action.VIEW_SENSITIVE_FEEDBACK:
+        return True
+    for assignment in user_roles(user):
+        if action not in ROLE_ACTIONS[assignment.role]:
+            continue
+        if action in UNTARGETED_ACTIONS and target is None:
+            return True
+        if scope_covers(assignment, target):
+            return True
+    return False
+
+
+def user_can_somewhere(user: Any, action: Action) -> bool:
+    """True when some scope of the user's grants `action` (to show a menu entry)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser and action != Action.VIEW_SENSITIVE_FEEDBACK:
+        return True
+    return any(action in ROLE_ACTIONS[a.role] for a in user_roles(user))
+
+
+def check(user: Any, action: Action, target: Target | None = None) -> None:
+    if not user_can(user, action, target):
+        raise PermissionDenied()
+
+
+def access_organisation(user: Any, acronym: str, action: Action = Action.VIEW_DIRECTORY
+                        ) -> Organisation:
+    """Load an organisation the user may act on, or raise PermissionDenied / DoesNotExist."""
+    from puente.partners.models import Organisation
+
+    organisation = Organisation.objects.prefetch_related("countries").get(acronym__iexact=acronym)
+    target = None if action in UNTARGETED_ACTIONS else Target(organisation=organisation)
+    check(user, action, target)
+    return organisation
+
+
+def user_navigation(user: Any) -> list[dict[str, str]]:
+    items: list[dict[str, str]] = []
+    if user_can(user, Action.VIEW_DIRECTORY):
+        items.append({"url": reverse("partners:directory"), "label": str(_("Partners"))})
+        items.append({"url": reverse("reference:countries"), "label": str(_("Countries"))})
+        items.append({"url": reverse("reference:sectors"), "label": str(_("Sectors and indicators"))})
+    if user_can_somewhere(user, Action.MANAGE_ROLES):
+        items.append({"url": reverse("accounts:users"), "label": str(_("Users and roles"))})
+    return items

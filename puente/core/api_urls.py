@@ -1,0 +1,13 @@
+from django.urls import path
+
+from puente.partners import api as partners_api
+from puente.reference import api as reference_api
+
+urlpatterns = [
+    path("countries/", reference_api.CountryListApi.as_view(), name="api-countries"),
+    path("sectors/", reference_api.SectorListApi.as_view(), name="api-sectors"),
+    path("indicators/", reference_api.IndicatorListApi.as_view(), name="api-indicators"),
+    path("population-groups/", reference_api.PopulationGroupListApi.as_view(),
+         name="api-population-groups"),
+    path("organisations/", partners_api.OrganisationListApi.as_view(), name="api-organisations"),
+]

@@ -1,0 +1,66 @@
+"""Shared behaviour of Puente's management commands: the language of messages and the
+report printing every import uses."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from puente.core.imports import ImportReport
+
+LANGUAGES = ("en", "es", "pt")
+
+
+def default_language() -> str:
+    """PUENTE_LANGUAGE, else the language of the terminal (LANG=es_CO.UTF-8 -> es)."""
+    for name in ("PUENTE_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        code = os.environ.get(name, "")[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+class PuenteCommand(BaseCommand):
+    leave_locale_alone = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--language", choices=LANGUAGES, default=None,
+                            help="Language of messages (default: PUENTE_LANGUAGE or LANG).")
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        with translation.override(options.get("language") or default_language()):
+            return super().execute(*args, **options)
+
+    def print_report(self, report: ImportReport, *, output_format: str) -> None:
+        """Print an import report and exit 1 when anything was rejected."""
+        if output_format == "json":
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+        else:
+            for error in report.errors:
+                where = []
+                if error.row is not None:
+                    where.append(_("row %(row)s") % {"row": error.row})
+                if error.column:
+                    where.append(_("column %(column)s") % {"column": error.column})
+                prefix = ", ".join(where)
+                value = f" [{error.value}]" if error.value else ""
+                self.stderr.write(f"{prefix}: {error.message} ({error.code}){value}")
+            for warning in report.warnings:
+                self.stderr.write(f"{warning.row}: {warning.message} ({warning.code})")
+            if report.errors:
+                self.stderr.write(_("%(count)s error(s): nothing was written.") % {
+                    "count": len(report.errors)})
+            else:
+                message = _("%(rows)s rows read: %(imported)s created, %(updated)s updated.") % {
+                    "rows": report.rows, "imported": report.imported, "updated": report.updated}
+                if report.dry_run:
+                    message += " " + _("Dry run: nothing was written.")
+                self.stdout.write(message)
+        if report.errors:
+            sys.exit(1)

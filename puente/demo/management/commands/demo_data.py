@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from puente.core.commands import PuenteCommand
+from puente.demo.services import DEMO_PASSWORD, demo_data_create
+
+
+class Command(PuenteCommand):
+    help = "Load a realistic, deterministic demo response and print the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--seed", type=int, default=2025)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisations, users = demo_data_create(seed=options["seed"])
+        self.stdout.write(f"{len(organisations)} appealing partners in the demo response.")
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        for user in users:
+            line = f"  {user.email:34} {user.role:20} {user.scope}"
+            if user.totp_key:
+                line += f"   TOTP key: {user.totp_key}"
+            self.stdout.write(line)
+        self.stdout.write("Roles marked with a TOTP key sign in with a second step: add the key to "
+                          "an authenticator app (or run `oathtool --totp -b KEY`).")

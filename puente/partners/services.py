@@ -1,0 +1,185 @@
+"""Writes to the partner registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from puente.core.imports import (
+    ImportFileError,
+    ImportReport,
+    RollbackImport,
+    parse_yes_no,
+    yes_no_error_message,
+)
+from puente.core.services import audit_record
+from puente.core.tabular import Column, cell_text, normalize_value, read_table
+from puente.partners.models import Organisation
+from puente.reference.models import Country
+from puente.reference.selectors import country_lookup
+
+PARTNER_COLUMNS = (
+    Column("name", aliases=("nombre", "nome", "organisation", "organization", "organizacion",
+                            "organizacao")),
+    Column("acronym", aliases=("sigla", "siglas", "acronimo")),
+    Column("type", aliases=("tipo",)),
+    Column("migrant_led", required=False,
+           aliases=("refugee_migrant_led", "liderada_por_migrantes", "liderada_por_refugiados_migrantes",
+                    "liderada_por_migrantes_refugiados", "migrant-led")),
+    Column("women_led", required=False,
+           aliases=("liderada_por_mujeres", "liderada_por_mulheres", "women-led")),
+    Column("countries", aliases=("paises", "países", "country", "pais")),
+    Column("appealing", required=False, aliases=("apelante", "requiriente", "solicitante")),
+)
+
+# Spellings accepted for a type besides its code and its label in the three languages.
+TYPE_ALIASES = {
+    "un": Organisation.Type.UN_AGENCY,
+    "onu": Organisation.Type.UN_AGENCY,
+    "ong internacional": Organisation.Type.INGO,
+    "ong nacional": Organisation.Type.NATIONAL_NGO,
+    "osc": Organisation.Type.NATIONAL_NGO,
+    "cso": Organisation.Type.NATIONAL_NGO,
+    "ngo": Organisation.Type.NATIONAL_NGO,
+    "rlo": Organisation.Type.REFUGEE_MIGRANT_LED,
+    "red cross": Organisation.Type.RED_CROSS,
+    "cruz roja": Organisation.Type.RED_CROSS,
+    "cruz vermelha": Organisation.Type.RED_CROSS,
+    "ifi": Organisation.Type.IFI,
+}
+
+
+def organisation_type_lookup() -> dict[str, str]:
+    """Every accepted spelling of an organisation type (code, label in en/es/pt) -> code."""
+    table: dict[str, str] = {normalize_value(k): v for k, v in TYPE_ALIASES.items()}
+    for value, _label in Organisation.Type.choices:
+        table[normalize_value(value)] = value
+        for language in ("en", "es", "pt"):
+            with translation.override(language):
+                table[normalize_value(str(Organisation.Type(value).label))] = value
+    return table
+
+
+def _parse_countries(text: str, lookup: dict[str, Country]) -> tuple[list[Country], list[str]]:
+    found, unknown = [], []
+    for part in text.replace(",", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        country = lookup.get(normalize_value(part))
+        (found.append(country) if country else unknown.append(part))
+    return found, unknown
+
+
+def organisations_import(*, source: IO[bytes] | Path | bytes, filename: str,
+                         acting_user: Any = None, dry_run: bool = False) -> ImportReport:
+    """Add or update organisations, keyed by acronym. Any row error and nothing is written."""
+    report = ImportReport(dry_run=dry_run)
+    try:
+        table = read_table(source, filename=filename, columns=PARTNER_COLUMNS)
+    except ImportFileError as exc:
+        report.errors.extend(exc.errors)
+        return report
+    types = organisation_type_lookup()
+    countries = country_lookup()
+    seen: dict[str, int] = {}
+    parsed: list[dict[str, Any]] = []
+    for number, raw in table:
+        report.rows += 1
+        values = {k: cell_text(v) for k, v in raw.items()}
+        before = len(report.errors)
+        for required in ("name", "acronym", "type", "countries"):
+            if not values.get(required):
+                report.error(number, required, "missing_required",
+                             _("The column “%(column)s” is required.") % {"column": required})
+        acronym = values.get("acronym", "")
+        key = acronym.casefold()
+        if acronym and key in seen:
+            report.error(number, "acronym", "duplicate_row",
+                         _("The acronym %(acronym)s is already in row %(row)s.") % {
+                             "acronym": acronym, "row": seen[key]}, acronym)
+        seen.setdefault(key, number)
+        org_type = types.get(normalize_value(values.get("type", "")))
+        if values.get("type") and org_type is None:
+            report.error(number, "type", "unknown_type",
+                         _("Unknown organisation type “%(value)s”.") % {"value": values["type"]},
+                         values["type"])
+        flags: dict[str, bool] = {}
+        for column in ("migrant_led", "women_led", "appealing"):
+            text = values.get(column, "")
+            flag = parse_yes_no(text)
+            if flag is None:
+                report.error(number, column, "invalid_yes_no", yes_no_error_message(text), text)
+            flags[column] = bool(flag)
+        if org_type == Organisation.Type.REFUGEE_MIGRANT_LED and values.get("migrant_led"):
+            if not flags["migrant_led"]:
+                report.error(number, "migrant_led", "type_contradicts_flag",
+                             _("A refugee/migrant-led organisation must have migrant_led = yes."),
+                             values["migrant_led"])
+        if org_type == Organisation.Type.REFUGEE_MIGRANT_LED:
+            flags["migrant_led"] = True
+        found, unknown = _parse_countries(values.get("countries", ""), countries)
+        for code in unknown:
+            report.error(number, "countries", "unknown_country",
+                         _("“%(value)s” is not one of the response's countries (use ISO3 codes "
+                           "separated by ;).") % {"value": code}, code)
+        if len(report.errors) == before:
+            parsed.append({"acronym": acronym, "name": values["name"], "type": org_type,
+                           "countries": found, **flags})
+    if report.rows == 0 and not report.errors:
+        report.error(2, None, "empty_file", _("The file has no data rows."))
+    if report.errors:
+        return report
+    try:
+        with transaction.atomic():
+            for item in parsed:
+                created = organisation_upsert(acting_user=acting_user, **item)
+                if created is True:
+                    report.imported += 1
+                elif created is None:
+                    report.updated += 1
+            if dry_run:
+                raise RollbackImport
+    except RollbackImport:
+        pass
+    return report
+
+
+@transaction.atomic
+def organisation_upsert(*, acting_user: Any, acronym: str, name: str, type: str,
+                        countries: list[Country], migrant_led: bool = False,
+                        women_led: bool = False, appealing: bool = False) -> bool | None:
+    """Create or update one organisation by acronym (case-insensitive).
+
+    Returns True when created, None when changed, False when nothing changed.
+    """
+    org = Organisation.objects.filter(acronym__iexact=acronym).first()
+    values = {"name": name, "type": type, "migrant_led": migrant_led, "women_led": women_led,
+              "appealing": appealing}
+    if org is None:
+        org = Organisation(acronym=acronym, **values)
+        org.full_clean()
+        org.save()
+        org.countries.set(countries)
+        audit_record(acting_user=acting_user, action="organisation.create", target=org,
+                     data={**values, "countries": sorted(c.iso3 for c in countries)})
+        return True
+    changed = {k: v for k, v in values.items() if getattr(org, k) != v}
+    for key, value in changed.items():
+        setattr(org, key, value)
+    old_countries = set(org.countries.values_list("iso3", flat=True))
+    new_countries = {c.iso3 for c in countries}
+    if changed:
+        org.full_clean()
+        org.save(update_fields=[*changed, "updated_at"])
+    if old_countries != new_countries:
+        org.countries.set(countries)
+        changed["countries"] = sorted(new_countries)
+    if not changed:
+        return False
+    audit_record(acting_user=acting_user, action="organisation.update", target=org, data=changed)
+    return None

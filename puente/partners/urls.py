@@ -1,0 +1,9 @@
+from django.urls import path
+
+from puente.partners import views
+
+app_name = "partners"
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("<str:acronym>/", views.organisation_detail, name="organisation"),
+]

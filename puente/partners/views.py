@@ -1,0 +1,47 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from puente.accounts.permissions import Action, access_organisation, user_can
+from puente.core.errors import PermissionDenied
+from puente.partners.forms import DirectoryFilterForm
+from puente.partners.models import Organisation
+from puente.partners.selectors import OrganisationFilters, localisation_shares, organisation_list
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    if not user_can(request.user, Action.VIEW_DIRECTORY):
+        raise DjangoPermissionDenied
+    form = DirectoryFilterForm(request.GET or None)
+    filters = OrganisationFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = OrganisationFilters(
+            country=data["country"], platform=data["platform"], type=data["type"],
+            migrant_led=form.flag(data["migrant_led"]), women_led=form.flag(data["women_led"]),
+            appealing=form.flag(data["appealing"]), search=data["q"],
+        )
+    organisations = organisation_list(filters=filters)
+    page = Paginator(organisations.order_by("acronym"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "partners/directory.html", {
+        "form": form,
+        "page": page,
+        "shares": localisation_shares(organisations),
+        "query": query.urlencode(),
+    })
+
+
+@login_required
+def organisation_detail(request: HttpRequest, acronym: str) -> HttpResponse:
+    try:
+        organisation = access_organisation(request.user, acronym)
+    except Organisation.DoesNotExist as exc:
+        raise Http404 from exc
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied from exc
+    return render(request, "partners/organisation_detail.html", {"organisation": organisation})

@@ -1,0 +1,98 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from puente.core.i18n import TranslatedNameMixin
+
+
+class Country(TranslatedNameMixin):
+    iso2 = models.CharField(max_length=2, unique=True)
+    iso3 = models.CharField(max_length=3, unique=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+
+class Platform(TranslatedNameMixin):
+    class Kind(models.TextChoices):
+        REGIONAL = "regional", _("Regional")
+        NATIONAL = "national", _("National")
+        SUBREGIONAL = "subregional", _("Sub-regional")
+
+    code = models.SlugField(max_length=64, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    countries = models.ManyToManyField(Country, related_name="platforms")
+
+    class Meta:
+        ordering = ["kind", "name_en"]
+        verbose_name = _("platform")
+
+
+class Admin1(models.Model):
+    """A first-level subdivision: an ISO 3166-2 code, a P-code when known, a parent."""
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="admin1_areas")
+    iso_code = models.CharField(max_length=16, unique=True)
+    pcode = models.CharField(max_length=32, blank=True, db_index=True)
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=64, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="children")
+
+    class Meta:
+        ordering = ["country__name_en", "name"]
+        verbose_name = _("admin-1 area")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Boundary(models.Model):
+    """A simplified polygon for choropleth maps (GeoJSON geometry, WGS84)."""
+
+    admin1 = models.OneToOneField(Admin1, on_delete=models.CASCADE, related_name="boundary")
+    geometry = models.JSONField()
+    source = models.CharField(max_length=255)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("boundary")
+
+
+class Sector(TranslatedNameMixin):
+    code = models.CharField(max_length=16, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="subsectors")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("sector")
+
+
+class PopulationGroup(TranslatedNameMixin):
+    code = models.SlugField(max_length=32, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("population group")
+
+
+class Indicator(TranslatedNameMixin):
+    code = models.CharField(max_length=32, unique=True)
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="indicators")
+    subsector = models.ForeignKey(Sector, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="subsector_indicators")
+    unit = models.CharField(max_length=64)
+    counts_people = models.BooleanField()
+
+    class Meta:
+        ordering = ["sector__position", "code"]
+        verbose_name = _("indicator")
+
+    @property
+    def reporting_sector(self) -> Sector:
+        """The sector figures are consolidated under: the sub-sector when there is one."""
+        return self.subsector or self.sector

@@ -1,0 +1,58 @@
+"""Lookups that resolve what people type (codes, names in any of the three languages,
+with or without accents) to reference rows. Importers build each lookup once per file."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from puente.core.tabular import normalize_value
+from puente.reference.models import Admin1, Country, Indicator, Platform, PopulationGroup, Sector
+
+
+def _keyed(objects: QuerySet, *fields: str) -> dict[str, object]:
+    table: dict[str, object] = {}
+    for obj in objects:
+        for field in fields:
+            value = getattr(obj, field)
+            if value:
+                table.setdefault(normalize_value(value), obj)
+    return table
+
+
+def sector_lookup() -> dict[str, Sector]:
+    return _keyed(Sector.objects.all(), "code", "name_en", "name_es", "name_pt")  # type: ignore[return-value]
+
+
+def country_lookup() -> dict[str, Country]:
+    return _keyed(Country.objects.all(), "iso3", "iso2", "name_en", "name_es", "name_pt")  # type: ignore[return-value]
+
+
+def population_group_lookup() -> dict[str, PopulationGroup]:
+    return _keyed(PopulationGroup.objects.all(), "code", "name_en", "name_es", "name_pt")  # type: ignore[return-value]
+
+
+def admin1_lookup(country: Country) -> dict[str, Admin1]:
+    return _keyed(country.admin1_areas.all(), "iso_code", "pcode", "name")  # type: ignore[return-value]
+
+
+def country_list() -> QuerySet[Country]:
+    return Country.objects.prefetch_related("platforms").order_by("name_en")
+
+
+def platform_list() -> QuerySet[Platform]:
+    return Platform.objects.prefetch_related("countries")
+
+
+def sector_list() -> QuerySet[Sector]:
+    return Sector.objects.filter(parent__isnull=True).prefetch_related("subsectors")
+
+
+def indicator_list(*, sector: Sector | None = None) -> QuerySet[Indicator]:
+    qs = Indicator.objects.select_related("sector", "subsector")
+    if sector is not None:
+        qs = qs.filter(sector=sector)
+    return qs.order_by("sector__position", "code")
+
+
+def admin1_list(*, country: Country) -> QuerySet[Admin1]:
+    return country.admin1_areas.select_related("parent", "boundary").order_by("name")

@@ -1,0 +1,346 @@
+"""Reference data: the geography, platforms, sectors, population groups and indicators
+every other part of Puente names. Loads are idempotent: a second run creates nothing and
+updates names that changed."""
+
+from __future__ import annotations
+
+import csv
+import gettext
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pycountry
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from puente.core.errors import ApplicationError
+from puente.core.imports import (
+    ImportFileError,
+    ImportReport,
+    RollbackImport,
+     parse_yes_no,
+    yes_no_error_message,
+)
+from puente.core.tabular import Column, cell_text, normalize_value, read_table
+from puente.reference.models import Admin1, Boundary, Country, Indicator, Platform, PopulationGroup, Sector
+from puente.reference.selectors import sector_lookup
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_BOUNDARIES = DATA_DIR / "boundaries" / "admin1.geojson"
+PYCOUNTRY_LANGUAGES = {"es": "es", "pt": "pt_BR"}
+
+
+@dataclass
+class LoadSummary:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+
+    def count(self, kind: str, created: bool, changed: bool) -> None:
+        if created:
+            self.created[kind] += 1
+        elif changed:
+            self.updated[kind] += 1
+
+
+def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> tuple[Any, bool, bool]:
+    """Create or update one row; return (obj, created, changed) without touching unchanged rows."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.full_clean()
+        obj.save()
+        return obj, True, False
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    for key in changed:
+        setattr(obj, key, values[key])
+    if changed:
+        obj.save(update_fields=changed)
+    return obj, False, bool(changed)
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _pycountry_name(name: str, language: str) -> str:
+    translator = gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[PYCOUNTRY_LANGUAGES[language]], fallback=True
+    )
+    return translator.gettext(name)
+
+
+@transaction.atomic
+def reference_load(*, boundaries: Path | None = DEFAULT_BOUNDARIES) -> LoadSummary:
+    """Load or refresh all reference data shipped with Puente."""
+    summary = LoadSummary()
+    countries = _load_countries(summary)
+    _load_admin1(summary, countries)
+    _load_platforms(summary, countries)
+    _load_population_groups(summary)
+    _load_sectors(summary)
+    report = indicators_import(source=DATA_DIR / "indicators.csv", filename="indicators.csv")
+    if report.errors:  # the shipped file is tested; this guards against a broken edit
+        raise ApplicationError("The default indicator file has errors.", code="invalid_reference")
+    summary.created["indicator"] += report.imported
+    summary.updated["indicator"] += report.updated
+    if boundaries is not None and boundaries.exists():
+        _load_default_boundaries(summary, boundaries)
+    return summary
+
+
+def _load_countries(summary: LoadSummary) -> dict[str, Country]:
+    countries = {}
+    for row in _read_csv("countries.csv"):
+        record = pycountry.countries.get(alpha_3=row["iso3"])
+        if record is None:
+            raise ApplicationError(f"Unknown ISO3 code {row['iso3']}", code="invalid_reference")
+        base = getattr(record, "common_name", None) or record.name
+        values = {
+            "iso2": record.alpha_2,
+            "name_en": row["name_en"] or base,
+            "name_es": row["name_es"] or _pycountry_name(record.name, "es"),
+            "name_pt": row["name_pt"] or _pycountry_name(record.name, "pt"),
+        }
+        country, created, changed = _upsert(Country, {"iso3": record.alpha_3}, values)
+        summary.count("country", created, changed)
+        countries[country.iso3] = country
+    return countries
+
+
+def _load_admin1(summary: LoadSummary, countries: dict[str, Country]) -> None:
+    for country in countries.values():
+        subdivisions = sorted(
+            pycountry.subdivisions.get(country_code=country.iso2) or [],
+            key=lambda s: (s.parent_code is not None, s.code),
+        )
+        if not subdivisions:
+            # Aruba and Curaçao have no ISO 3166-2 subdivisions: the island is its own area.
+            _obj, created, changed = _upsert(
+                Admin1, {"iso_code": country.iso2},
+                {"country": country, "name": country.name_en, "kind": "Country", "parent": None},
+            )
+            summary.count("admin1", created, changed)
+            continue
+        by_code: dict[str, Admin1] = {}
+        for sub in subdivisions:
+            parent = by_code.get(sub.parent_code) if sub.parent_code else None
+            obj, created, changed = _upsert(
+                Admin1, {"iso_code": sub.code},
+                {"country": country, "name": sub.name, "kind": sub.type, "parent": parent},
+            )
+            by_code[sub.code] = obj
+            summary.count("admin1", created, changed)
+
+
+def _load_platforms(summary: LoadSummary, countries: dict[str, Country]) -> None:
+    entries = json.loads((DATA_DIR / "platforms.json").read_text(encoding="utf-8"))
+    for entry in entries:
+        platform, created, changed = _upsert(
+            Platform, {"code": entry["code"]},
+            {k: entry[k] for k in ("kind", "name_en", "name_es", "name_pt")},
+        )
+        wanted = {countries[c].pk for c in entry["countries"]}
+        current = set(platform.countries.values_list("pk", flat=True))
+        if wanted != current:
+            platform.countries.set(wanted)
+            changed = True
+        summary.count("platform", created, changed)
+
+
+def _load_population_groups(summary: LoadSummary) -> None:
+    for position, row in enumerate(_read_csv("population_groups.csv")):
+        _obj, created, changed = _upsert(
+            PopulationGroup, {"code": row["code"]},
+            {"name_en": row["name_en"], "name_es": row["name_es"], "name_pt": row["name_pt"],
+             "position": position},
+        )
+        summary.count("population_group", created, changed)
+
+
+def _load_sectors(summary: LoadSummary) -> None:
+    by_code: dict[str, Sector] = {}
+    for position, row in enumerate(_read_csv("sectors.csv")):
+        sector, created, changed = _upsert(
+            Sector, {"code": row["code"]},
+            {"name_en": row["name_en"], "name_es": row["name_es"], "name_pt": row["name_pt"],
+             "position": position, "parent": by_code.get(row["parent"]) if row["parent"] else None},
+        )
+        by_code[sector.code] = sector
+        summary.count("sector", created, changed)
+
+
+def _load_default_boundaries(summary: LoadSummary, path: Path) -> None:
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    areas = {a.iso_code: a for a in Admin1.objects.all()}
+    for feature in collection["features"]:
+        area = areas.get(feature["properties"]["iso_3166_2"])
+        if area is None:
+            continue
+        _obj, created, changed = _upsert(
+            Boundary, {"admin1": area},
+            {"geometry": feature["geometry"], "source": "Natural Earth admin-1 (public domain)"},
+        )
+        summary.count("boundary", created, changed)
+
+
+# --- boundaries -------------------------------------------------------------------------
+
+@dataclass
+class BoundaryLoadResult:
+    matched: list[str]
+    unmatched: list[dict[str, str]]
+    pcodes_filled: list[str]
+
+
+@transaction.atomic
+def boundaries_load(*, source: IO[bytes] | Path, country_iso3: str, code_field: str,
+                    name_field: str | None = None, source_label: str = "") -> BoundaryLoadResult:
+    """Replace one country's admin-1 boundaries with an official GeoJSON.
+
+    Features match an admin-1 area by ISO 3166-2 code or P-code in `code_field`. When
+    `name_field` is given, a feature whose code matches nothing but whose name matches an
+    area (ignoring case and accents) fills that area's P-code.
+    """
+    country = Country.objects.filter(iso3=country_iso3.upper()).first()
+    if country is None:
+        raise ApplicationError(
+            _("Unknown country “%(code)s”.") % {"code": country_iso3}, code="unknown_country")
+    raw = source.read_bytes() if isinstance(source, Path) else source.read()
+    try:
+        collection = json.loads(raw)
+        features = collection["features"]
+        if not isinstance(features, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ApplicationError(_("The file is not a GeoJSON FeatureCollection."),
+                               code="invalid_geojson") from exc
+
+    areas = list(country.admin1_areas.all())
+    by_code = {a.iso_code.upper(): a for a in areas}
+    by_code.update({a.pcode.upper(): a for a in areas if a.pcode})
+    by_name = {normalize_value(a.name): a for a in areas}
+    result = BoundaryLoadResult(matched=[], unmatched=[], pcodes_filled=[])
+    geometries: dict[int, tuple[Admin1, dict[str, Any]]] = {}
+    for index, feature in enumerate(features, start=1):
+        props = (feature or {}).get("properties") or {}
+        geometry = (feature or {}).get("geometry")
+        code = cell_text(props.get(code_field)).upper()
+        name = cell_text(props.get(name_field)) if name_field else ""
+        if not geometry or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
+            result.unmatched.append({"feature": str(index), "code": code, "name": name,
+                                     "reason": "no polygon geometry"})
+            continue
+        area = by_code.get(code)
+        if area is None and name:
+            area = by_name.get(normalize_value(name))
+            if area is not None and code and area.pcode != code:
+                area.pcode = code
+                area.save(update_fields=["pcode"])
+                result.pcodes_filled.append(f"{area.iso_code}={code}")
+        if area is None:
+            result.unmatched.append({"feature": str(index), "code": code, "name": name,
+                                     "reason": "no admin-1 area with this code"})
+            continue
+        geometries[area.pk] = (area, geometry)
+        result.matched.append(area.iso_code)
+    if not geometries:
+        raise ApplicationError(
+            _("No feature of the file matched an admin-1 area of %(country)s through the field "
+              "“%(field)s”.") % {"country": country.name, "field": code_field},
+            code="no_boundary_matched", extra={"unmatched": result.unmatched[:50]})
+    Boundary.objects.filter(admin1__country=country).delete()
+    Boundary.objects.bulk_create(
+        Boundary(admin1=area, geometry=geometry, source=source_label or "uploaded")
+        for area, geometry in geometries.values()
+    )
+    return result
+
+
+# --- indicators -------------------------------------------------------------------------
+
+INDICATOR_COLUMNS = (
+    Column("code", aliases=("codigo", "código", "indicator", "indicador")),
+    Column("sector", aliases=("setor",)),
+    Column("subsector", required=False, aliases=("subsetor", "sub_sector", "sub-setor")),
+    Column("name_en", aliases=("name", "nombre_en", "nome_en")),
+    Column("name_es", required=False, aliases=("nombre_es", "nome_es", "nombre")),
+    Column("name_pt", required=False, aliases=("nombre_pt", "nome_pt", "nome")),
+    Column("unit", aliases=("unidad", "unidade")),
+    Column("counts_people", aliases=("cuenta_personas", "conta_pessoas", "people", "personas",
+                                     "pessoas")),
+)
+
+
+def indicators_import(*, source: IO[bytes] | Path | bytes, filename: str,
+                      dry_run: bool = False) -> ImportReport:
+    """Add or update indicators from CSV/XLSX. Any row error and nothing is written."""
+    report = ImportReport(dry_run=dry_run)
+    try:
+        table = read_table(source, filename=filename, columns=INDICATOR_COLUMNS)
+    except ImportFileError as exc:
+        report.errors.extend(exc.errors)
+        return report
+    sectors = sector_lookup()
+    seen: dict[str, int] = {}
+    parsed: list[dict[str, Any]] = []
+    for number, raw in table:
+        report.rows += 1
+        values = {k: cell_text(v) for k, v in raw.items()}
+        row_errors = len(report.errors)
+        for required in ("code", "sector", "name_en", "unit", "counts_people"):
+            if not values.get(required):
+                report.error(number, required, "missing_required",
+                             _("The column “%(column)s” is required.") % {"column": required})
+        code = values.get("code", "").upper()
+        if code and code in seen:
+            report.error(number, "code", "duplicate_row",
+                         _("The code %(code)s is already in row %(row)s.") % {
+                             "code": code, "row": seen[code]}, code)
+        seen.setdefault(code, number)
+        sector = sectors.get(normalize_value(values.get("sector", "")))
+        if values.get("sector") and (sector is None or sector.parent_id is not None):
+            report.error(number, "sector", "unknown_sector",
+                         _("Unknown sector “%(value)s”.") % {"value": values["sector"]},
+                         values["sector"])
+        subsector = None
+        if values.get("subsector"):
+            subsector = sectors.get(normalize_value(values["subsector"]))
+            if subsector is None:
+                report.error(number, "subsector", "unknown_subsector",
+                             _("Unknown sub-sector “%(value)s”.") % {"value": values["subsector"]},
+                             values["subsector"])
+            elif sector is not None and subsector.parent_id != sector.pk:
+                report.error(number, "subsector", "subsector_not_in_sector",
+                             _("“%(subsector)s” is not a sub-sector of %(sector)s.") % {
+                                 "subsector": values["subsector"], "sector": sector.code},
+                             values["subsector"])
+        counts_people = parse_yes_no(values.get("counts_people"))
+        if values.get("counts_people") and counts_people is None:
+            report.error(number, "counts_people", "invalid_yes_no",
+                         yes_no_error_message(values["counts_people"]), values["counts_people"])
+        if len(report.errors) == row_errors:
+            parsed.append({
+                "code": code, "sector": sector, "subsector": subsector,
+                "name_en": values["name_en"], "name_es": values.get("name_es", ""),
+                "name_pt": values.get("name_pt", ""), "unit": values["unit"],
+                "counts_people": bool(counts_people),
+            })
+    if report.rows == 0 and not report.errors:
+        report.error(2, None, "empty_file", _("The file has no data rows."))
+    if report.errors:
+        return report
+    try:
+        with transaction.atomic():
+            for item in parsed:
+                _obj, created, changed = _upsert(Indicator, {"code": item.pop("code")}, item)
+                report.imported += created
+                report.updated += changed
+            if dry_run:
+                raise RollbackImport
+    except RollbackImport:
+        pass
+    return report
