@@ -29,8 +29,11 @@ demo: install
 	PUENTE_DEBUG=1 $(PUENTE) demo-data
 	PUENTE_DEBUG=1 $(PUENTE) runserver 127.0.0.1:8000
 
+# Browser tests run in their own pytest process: they need a committed (transactional)
+# database, which is emptied after them.
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m browser tests/browser
 
 test-fast: install-test
 	$(BIN)/python -m pytest -m "not browser"

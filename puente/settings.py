@@ -135,6 +135,8 @@ USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 
+FORMAT_MODULE_PATH = ["puente.formats"]
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("PUENTE_STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -68,7 +68,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
                                       ScopeKind.ORGANISATION}),
 }
 
-# Actions that need no target: any role granting them is enough.
+# Actions about the response as a whole: any role granting them is enough, wherever.
 UNTARGETED_ACTIONS = frozenset({A.VIEW_DIRECTORY})
 
 # Roles that must sign in with a second factor (TOTP).
@@ -167,7 +167,7 @@ def user_can(user: Any, action: Action, target: Target | None = None) -> bool:
     for assignment in user_roles(user):
         if action not in ROLE_ACTIONS[assignment.role]:
             continue
-        if action in UNTARGETED_ACTIONS and target is None:
+        if action in UNTARGETED_ACTIONS:
             return True
         if scope_covers(assignment, target):
             return True

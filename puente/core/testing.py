@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import os
@@ -11,8 +12,9 @@ import xlsxwriter
 
 
 def csv_bytes(rows: list[list[Any]], *, delimiter: str = ",", encoding: str = "utf-8") -> bytes:
-    lines = [delimiter.join(str(c) for c in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode(encoding)
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode(encoding)
 
 
 def xlsx_bytes(rows: list[list[Any]]) -> bytes:

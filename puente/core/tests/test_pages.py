@@ -1,0 +1,89 @@
+"""Every page renders in the three languages, translated."""
+
+import pytest
+from django.urls import reverse
+
+from puente.partners.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+# page -> a word the page's body shows in en, es, pt
+PAGES = {
+    "home": ("Sign in", "Iniciar sesión", "Entrar"),
+    "accounts:login": ("Password", "Contraseña", "Senha"),
+}
+SIGNED_IN_PAGES = {
+    "home": ("Your roles", "Sus roles", "Seus papéis"),
+    "partners:directory": ("Partner directory", "Directorio de socios", "Diretório de parceiros"),
+    "partners:organisation": ("Countries of operation", "Países", "Países"),
+    "reference:countries": ("Countries and platforms", "Países y plataformas", "Países e plataformas"),
+    "reference:country": ("ISO 3166-2", "ISO 3166-2", "ISO 3166-2"),
+    "reference:sectors": ("Population groups", "Grupos de población", "Grupos populacionais"),
+    "accounts:users": ("Users and roles", "Usuarios y roles", "Usuários e papéis"),
+    "accounts:two_factor": ("authenticator", "autenticación", "autenticação"),
+}
+ARGS = {"partners:organisation": ["TST"], "reference:country": ["COL"]}
+
+
+def _url(name):
+    return reverse(name, args=ARGS.get(name, []))
+
+
+@pytest.mark.parametrize("language_index,language", list(enumerate(["en", "es", "pt"])))
+@pytest.mark.parametrize("name", list(PAGES))
+def test_public_pages_render_in_each_language(client, name, language_index, language):
+    response = client.get(_url(name), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert f'<html lang="{language}">' in response.content.decode()
+    assert PAGES[name][language_index] in response.content.decode()
+
+
+@pytest.mark.parametrize("language_index,language", list(enumerate(["en", "es", "pt"])))
+@pytest.mark.parametrize("name", list(SIGNED_IN_PAGES))
+def test_signed_in_pages_render_in_each_language(client, make_user, name, language_index, language):
+    Organisation.objects.create(name="Test", acronym="TST", type="ingo")
+    client.force_login(make_user("regional-admin", "region"))
+    response = client.get(_url(name), HTTP_ACCEPT_LANGUAGE=language)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'<html lang="{language}">' in body
+    assert SIGNED_IN_PAGES[name][language_index] in body
+
+
+def test_language_switch_is_remembered(client):
+    response = client.post(reverse("set_language"), {"language": "pt", "next": "/"})
+    assert response.status_code == 302
+    assert '<html lang="pt">' in client.get("/").content.decode()
+
+
+def test_numbers_are_formatted_for_the_locale(client, make_user):
+    from django.utils import formats, translation
+
+    with translation.override("es"):
+        assert formats.number_format(1297760, force_grouping=True) == "1.297.760"
+    with translation.override("pt"):
+        assert formats.number_format(1297760.5, 1, force_grouping=True) == "1.297.760,5"
+    with translation.override("en"):
+        assert formats.number_format(1297760, force_grouping=True) == "1,297,760"
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_cookies_are_secure_outside_debug():
+    import subprocess
+    import sys
+
+    code = ("import os; os.environ['DJANGO_SETTINGS_MODULE']='puente.settings';"
+            "from django.conf import settings as s;"
+            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)")
+    env = {"PATH": "/usr/bin:/bin", "PUENTE_DEBUG": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "True", "True"]
