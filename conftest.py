@@ -55,7 +55,8 @@ def organisation(db: Any) -> Any:
     from puente.partners.models import Organisation
     from puente.reference.models import Country
 
-    org = Organisation.objects.create(name="Fundación Prueba", acronym="FPRU",
-                                      type="national-ngo", appealing=True)
+    org = Organisation.objects.create(
+        name="Fundación Prueba", acronym="FPRU", type="national-ngo", appealing=True
+    )
     org.countries.set(Country.objects.filter(iso3__in=["COL", "ECU"]))
     return org

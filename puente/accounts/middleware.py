@@ -22,7 +22,7 @@ class RequireTwoFactorMiddleware:
         if (
             settings.PUENTE_REQUIRE_2FA
             and user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and requires_two_factor(user)
         ):
             allowed = (reverse("accounts:two_factor"), reverse("accounts:logout"))

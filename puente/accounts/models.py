@@ -29,9 +29,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=255, blank=True)
-    language = models.CharField(_("language"), max_length=8, blank=True,
-                                choices=settings.LANGUAGES)
-    is_active = models.BooleanField(default=True)
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
+    is_active = models.BooleanField(default=True)  # type: ignore[misc]
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -39,7 +38,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # type: ignore[var-annotated]
 
     class Meta:
         verbose_name = _("user")
@@ -74,14 +73,22 @@ class RoleAssignment(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     scope_kind = models.CharField(_("scope"), max_length=16, choices=ScopeKind.choices)
     scope_key = models.CharField(max_length=96)
-    platform = models.ForeignKey("reference.Platform", null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="+")
-    country = models.ForeignKey("reference.Country", null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="+")
-    sector = models.ForeignKey("reference.Sector", null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="+")
-    organisation = models.ForeignKey("partners.Organisation", null=True, blank=True,
-                                     on_delete=models.CASCADE, related_name="role_assignments")
+    platform = models.ForeignKey(
+        "reference.Platform", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    country = models.ForeignKey(
+        "reference.Country", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    sector = models.ForeignKey(
+        "reference.Sector", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -39,21 +39,38 @@ class Action(StrEnum):
 
 A = Action
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.REGIONAL_ADMIN: frozenset({
-        A.VIEW_DIRECTORY, A.EDIT_ORGANISATION, A.IMPORT_PARTNERS, A.MANAGE_REFERENCE,
-        A.MANAGE_ROLES, A.VIEW_REPORTS, A.LOCK_PERIOD, A.VIEW_FEEDBACK,
-    }),
-    Role.PLATFORM_IM_OFFICER: frozenset({
-        A.VIEW_DIRECTORY, A.EDIT_ORGANISATION, A.IMPORT_PARTNERS, A.MANAGE_ROLES,
-        A.SUBMIT_REPORT, A.VIEW_REPORTS, A.LOCK_PERIOD, A.VIEW_FEEDBACK,
-    }),
+    Role.REGIONAL_ADMIN: frozenset(
+        {
+            A.VIEW_DIRECTORY,
+            A.EDIT_ORGANISATION,
+            A.IMPORT_PARTNERS,
+            A.MANAGE_REFERENCE,
+            A.MANAGE_ROLES,
+            A.VIEW_REPORTS,
+            A.LOCK_PERIOD,
+            A.VIEW_FEEDBACK,
+        }
+    ),
+    Role.PLATFORM_IM_OFFICER: frozenset(
+        {
+            A.VIEW_DIRECTORY,
+            A.EDIT_ORGANISATION,
+            A.IMPORT_PARTNERS,
+            A.MANAGE_ROLES,
+            A.SUBMIT_REPORT,
+            A.VIEW_REPORTS,
+            A.LOCK_PERIOD,
+            A.VIEW_FEEDBACK,
+        }
+    ),
     Role.SECTOR_COORDINATOR: frozenset({A.VIEW_DIRECTORY, A.VIEW_REPORTS, A.REVIEW_REPORT}),
     Role.PARTNER_REPORTER: frozenset({A.VIEW_DIRECTORY, A.SUBMIT_REPORT, A.VIEW_REPORTS}),
     Role.PARTNER_VIEWER: frozenset({A.VIEW_DIRECTORY, A.VIEW_REPORTS}),
     Role.CFM_OPERATOR: frozenset({A.VIEW_DIRECTORY, A.LOG_FEEDBACK, A.VIEW_FEEDBACK}),
     # Sensitive complaints are readable by PSEA focal points only: no other role, no admin.
-    Role.PSEA_FOCAL_POINT: frozenset({A.VIEW_DIRECTORY, A.VIEW_FEEDBACK,
-                                      A.VIEW_SENSITIVE_FEEDBACK}),
+    Role.PSEA_FOCAL_POINT: frozenset(
+        {A.VIEW_DIRECTORY, A.VIEW_FEEDBACK, A.VIEW_SENSITIVE_FEEDBACK}
+    ),
 }
 
 # The scope kinds each role may be bound to.
@@ -64,16 +81,16 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.PARTNER_REPORTER: frozenset({ScopeKind.ORGANISATION}),
     Role.PARTNER_VIEWER: frozenset({ScopeKind.ORGANISATION}),
     Role.CFM_OPERATOR: frozenset({ScopeKind.COUNTRY, ScopeKind.PLATFORM, ScopeKind.ORGANISATION}),
-    Role.PSEA_FOCAL_POINT: frozenset({ScopeKind.REGION, ScopeKind.PLATFORM, ScopeKind.COUNTRY,
-                                      ScopeKind.ORGANISATION}),
+    Role.PSEA_FOCAL_POINT: frozenset(
+        {ScopeKind.REGION, ScopeKind.PLATFORM, ScopeKind.COUNTRY, ScopeKind.ORGANISATION}
+    ),
 }
 
 # Actions about the response as a whole: any role granting them is enough, wherever.
 UNTARGETED_ACTIONS = frozenset({A.VIEW_DIRECTORY})
 
 # Roles that must sign in with a second factor (TOTP).
-TWO_FACTOR_ROLES = frozenset({Role.REGIONAL_ADMIN, Role.PLATFORM_IM_OFFICER,
-                              Role.PSEA_FOCAL_POINT})
+TWO_FACTOR_ROLES = frozenset({Role.REGIONAL_ADMIN, Role.PLATFORM_IM_OFFICER, Role.PSEA_FOCAL_POINT})
 
 
 @dataclass(frozen=True)
@@ -119,7 +136,9 @@ def scope_covers(assignment: RoleAssignment, target: Target | None) -> bool:
     if assignment.scope_kind == ScopeKind.REGION:
         return True
     if assignment.scope_kind == ScopeKind.ORGANISATION:
-        return target.organisation is not None and target.organisation.pk == assignment.organisation_id
+        return (
+            target.organisation is not None and target.organisation.pk == assignment.organisation_id
+        )
     if assignment.scope_kind == ScopeKind.SECTOR:
         if target.sector is None:
             return False
@@ -135,8 +154,14 @@ def scope_covers(assignment: RoleAssignment, target: Target | None) -> bool:
     return False
 
 
-def scope_targets(*, kind: str, platform: Any = None, country: Any = None, sector: Any = None,
-                  organisation: Any = None) -> list[Target | None]:
+def scope_targets(
+    *,
+    kind: str,
+    platform: Any = None,
+    country: Any = None,
+    sector: Any = None,
+    organisation: Any = None,
+) -> list[Target | None]:
     """What a manager must cover to grant or revoke a role over a scope: a platform is
     covered only when every one of its countries is; the region only by the region."""
     if kind == ScopeKind.REGION:
@@ -188,8 +213,9 @@ def check(user: Any, action: Action, target: Target | None = None) -> None:
         raise PermissionDenied()
 
 
-def access_organisation(user: Any, acronym: str, action: Action = Action.VIEW_DIRECTORY
-                        ) -> Organisation:
+def access_organisation(
+    user: Any, acronym: str, action: Action = Action.VIEW_DIRECTORY
+) -> Organisation:
     """Load an organisation the user may act on, or raise PermissionDenied / DoesNotExist."""
     from puente.partners.models import Organisation
 
@@ -204,7 +230,9 @@ def user_navigation(user: Any) -> list[dict[str, str]]:
     if user_can(user, Action.VIEW_DIRECTORY):
         items.append({"url": reverse("partners:directory"), "label": str(_("Partners"))})
         items.append({"url": reverse("reference:countries"), "label": str(_("Countries"))})
-        items.append({"url": reverse("reference:sectors"), "label": str(_("Sectors and indicators"))})
+        items.append(
+            {"url": reverse("reference:sectors"), "label": str(_("Sectors and indicators"))}
+        )
     if user_can_somewhere(user, Action.MANAGE_ROLES):
         items.append({"url": reverse("accounts:users"), "label": str(_("Users and roles"))})
     return items

@@ -16,7 +16,9 @@ from puente.core.services import audit_record
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Platform, Sector
 
-SCOPE_SYNTAX = "region, platform:CODE, country:ISO3, sector:ISO3/SECTOR, sector:SECTOR, organisation:ACRONYM"
+SCOPE_SYNTAX = (
+    "region, platform:CODE, country:ISO3, sector:ISO3/SECTOR, sector:SECTOR, organisation:ACRONYM"
+)
 
 
 @dataclass(frozen=True)
@@ -41,16 +43,21 @@ class Scope:
         return f"organisation:{self.organisation.acronym}"  # type: ignore[union-attr]
 
     def check_manageable_by(self, acting_user: Any, role: str) -> None:
-        targets = scope_targets(kind=self.kind, platform=self.platform, country=self.country,
-                                sector=self.sector, organisation=self.organisation)
+        targets = scope_targets(
+            kind=self.kind,
+            platform=self.platform,
+            country=self.country,
+            sector=self.sector,
+            organisation=self.organisation,
+        )
         if not user_can_manage_scope(acting_user, role, targets):
             raise PermissionDenied()
 
 
 def _scope_error(text: str) -> ApplicationError:
     return ApplicationError(
-        _("Unknown scope “%(scope)s”. Use one of: %(syntax)s.") % {
-            "scope": text, "syntax": SCOPE_SYNTAX},
+        _("Unknown scope “%(scope)s”. Use one of: %(syntax)s.")
+        % {"scope": text, "syntax": SCOPE_SYNTAX},
         code="unknown_scope",
     )
 
@@ -72,7 +79,9 @@ def scope_parse(text: str) -> Scope:
     elif kind == ScopeKind.SECTOR:
         country_code, _slash, sector_code = code.rpartition("/")
         sector = Sector.objects.filter(code=sector_code.upper()).first()
-        country = Country.objects.filter(iso3=country_code.upper()).first() if country_code else None
+        country = (
+            Country.objects.filter(iso3=country_code.upper()).first() if country_code else None
+        )
         if sector and (country or not country_code):
             return Scope(kind=kind, country=country, sector=sector)
     elif kind == ScopeKind.ORGANISATION:
@@ -88,44 +97,69 @@ def role_assign(*, acting_user: Any, user: User, role: str, scope: Scope) -> Rol
     server's operator runs; otherwise the acting user must manage roles over that scope."""
     if role not in Role.values:
         raise ApplicationError(
-            _("Unknown role “%(role)s”. Roles: %(roles)s.") % {
-                "role": role, "roles": ", ".join(Role.values)},
+            _("Unknown role “%(role)s”. Roles: %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)},
             code="unknown_role",
         )
     if scope.kind not in ROLE_SCOPES[role]:
         raise ApplicationError(
-            _("The role %(role)s cannot be bound to a %(kind)s scope; it takes: %(kinds)s.") % {
-                "role": role, "kind": scope.kind, "kinds": ", ".join(sorted(ROLE_SCOPES[role]))},
+            _("The role %(role)s cannot be bound to a %(kind)s scope; it takes: %(kinds)s.")
+            % {"role": role, "kind": scope.kind, "kinds": ", ".join(sorted(ROLE_SCOPES[role]))},
             code="invalid_scope_for_role",
         )
     if acting_user is not None:
         scope.check_manageable_by(acting_user, role)
     assignment, created = RoleAssignment.objects.get_or_create(
-        user=user, role=role, scope_key=scope.key,
-        defaults={"scope_kind": scope.kind, "platform": scope.platform, "country": scope.country,
-                  "sector": scope.sector, "organisation": scope.organisation},
+        user=user,
+        role=role,
+        scope_key=scope.key,
+        defaults={
+            "scope_kind": scope.kind,
+            "platform": scope.platform,
+            "country": scope.country,
+            "sector": scope.sector,
+            "organisation": scope.organisation,
+        },
     )
     if created:
-        audit_record(acting_user=acting_user, action="role.assign", target=user,
-                     data={"role": role, "scope": scope.key})
+        audit_record(
+            acting_user=acting_user,
+            action="role.assign",
+            target=user,
+            data={"role": role, "scope": scope.key},
+        )
     return assignment
 
 
 @transaction.atomic
 def role_revoke(*, acting_user: Any, assignment: RoleAssignment) -> None:
     if acting_user is not None:
-        scope = Scope(kind=assignment.scope_kind, platform=assignment.platform,
-                      country=assignment.country, sector=assignment.sector,
-                      organisation=assignment.organisation)
+        scope = Scope(
+            kind=assignment.scope_kind,
+            platform=assignment.platform,
+            country=assignment.country,
+            sector=assignment.sector,
+            organisation=assignment.organisation,
+        )
         scope.check_manageable_by(acting_user, assignment.role)
-    audit_record(acting_user=acting_user, action="role.revoke", target=assignment.user,
-                 data={"role": assignment.role, "scope": assignment.scope_key})
+    audit_record(
+        acting_user=acting_user,
+        action="role.revoke",
+        target=assignment.user,
+        data={"role": assignment.role, "scope": assignment.scope_key},
+    )
     assignment.delete()
 
 
 @transaction.atomic
-def user_create(*, acting_user: Any, email: str, password: str | None = None,
-                full_name: str = "", language: str = "") -> tuple[User, str | None]:
+def user_create(
+    *,
+    acting_user: Any,
+    email: str,
+    password: str | None = None,
+    full_name: str = "",
+    language: str = "",
+) -> tuple[User, str | None]:
     """Create a user, or return the existing one. Returns the generated password, if any."""
     existing = User.objects.filter(email__iexact=email.strip()).first()
     if existing is not None:
@@ -137,5 +171,7 @@ def user_create(*, acting_user: Any, email: str, password: str | None = None,
     user.set_password(password)
     user.full_clean()
     user.save()
-    audit_record(acting_user=acting_user, action="user.create", target=user, data={"email": user.email})
+    audit_record(
+        acting_user=acting_user, action="user.create", target=user, data={"email": user.email}
+    )
     return user, generated

@@ -42,7 +42,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     enrolling = device is None
     if enrolling:
         device, _created = TOTPDevice.objects.get_or_create(
-            user=request.user, confirmed=False, defaults={"name": "authenticator"})
+            user=request.user, confirmed=False, defaults={"name": "authenticator"}
+        )
     next_url = request.GET.get("next") or request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = "/"
@@ -54,7 +55,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(next_url)
-        form.add_error("token", _("This code is not valid. Check the time on your phone and try again."))
+        form.add_error(
+            "token", _("This code is not valid. Check the time on your phone and try again.")
+        )
     context = {"form": form, "enrolling": enrolling, "next": next_url}
     if enrolling:
         context["secret"] = base64.b32encode(device.bin_key).decode()
@@ -74,17 +77,27 @@ def users(request: HttpRequest) -> HttpResponse:
             user, password = user_create(acting_user=request.user, email=data["email"])
             role_assign(acting_user=request.user, user=user, role=data["role"], scope=scope)
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, str(exc.message))
         else:
             if password:
-                messages.success(request, _("User %(email)s created with the password %(password)s. "
-                                            "Share it safely; they should change it.") % {
-                                     "email": user.email, "password": password})
+                messages.success(
+                    request,
+                    _(
+                        "User %(email)s created with the password %(password)s. "
+                        "Share it safely; they should change it."
+                    )
+                    % {"email": user.email, "password": password},
+                )
             messages.success(request, _("Role granted."))
             return redirect("accounts:users")
-    return render(request, "accounts/users.html", {
-        "form": form, "users": user_list_for_manager(request.user),
-    })
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "form": form,
+            "users": user_list_for_manager(request.user),
+        },
+    )
 
 
 @login_required

@@ -7,7 +7,10 @@ urlpatterns = [
     path("countries/", reference_api.CountryListApi.as_view(), name="api-countries"),
     path("sectors/", reference_api.SectorListApi.as_view(), name="api-sectors"),
     path("indicators/", reference_api.IndicatorListApi.as_view(), name="api-indicators"),
-    path("population-groups/", reference_api.PopulationGroupListApi.as_view(),
-         name="api-population-groups"),
+    path(
+        "population-groups/",
+        reference_api.PopulationGroupListApi.as_view(),
+        name="api-population-groups",
+    ),
     path("organisations/", partners_api.OrganisationListApi.as_view(), name="api-organisations"),
 ]

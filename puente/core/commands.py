@@ -30,8 +30,12 @@ class PuenteCommand(BaseCommand):
     leave_locale_alone = True
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--language", choices=LANGUAGES, default=None,
-                            help="Language of messages (default: PUENTE_LANGUAGE or LANG).")
+        parser.add_argument(
+            "--language",
+            choices=LANGUAGES,
+            default=None,
+            help="Language of messages (default: PUENTE_LANGUAGE or LANG).",
+        )
 
     def execute(self, *args: Any, **options: Any) -> Any:
         with translation.override(options.get("language") or default_language()):
@@ -54,11 +58,15 @@ class PuenteCommand(BaseCommand):
             for warning in report.warnings:
                 self.stderr.write(f"{warning.row}: {warning.message} ({warning.code})")
             if report.errors:
-                self.stderr.write(_("%(count)s error(s): nothing was written.") % {
-                    "count": len(report.errors)})
+                self.stderr.write(
+                    _("%(count)s error(s): nothing was written.") % {"count": len(report.errors)}
+                )
             else:
                 message = _("%(rows)s rows read: %(imported)s created, %(updated)s updated.") % {
-                    "rows": report.rows, "imported": report.imported, "updated": report.updated}
+                    "rows": report.rows,
+                    "imported": report.imported,
+                    "updated": report.updated,
+                }
                 if report.dry_run:
                     message += " " + _("Dry run: nothing was written.")
                 self.stdout.write(message)

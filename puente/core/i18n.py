@@ -19,12 +19,12 @@ class TranslatedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return getattr(self, f"name_{active_language()}") or self.name_en
 
     def names(self) -> list[str]:
         return [n for n in (self.name_en, self.name_es, self.name_pt) if n]
-
-    def __str__(self) -> str:
-        return self.name

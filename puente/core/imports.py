@@ -53,8 +53,15 @@ class ImportReport:
         return not self.errors
 
     def error(self, row: int, column: str | None, code: str, message: Any, value: Any = "") -> None:
-        self.errors.append(RowError(row=row, column=column, code=code, message=message,
-                                    value="" if value is None else str(value)))
+        self.errors.append(
+            RowError(
+                row=row,
+                column=column,
+                code=code,
+                message=message,
+                value="" if value is None else str(value),
+            )
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -3,8 +3,9 @@ from typing import Any
 from puente.core.models import AuditRecord
 
 
-def audit_record(*, acting_user: Any, action: str, target: Any, data: dict[str, Any] | None = None
-                 ) -> AuditRecord:
+def audit_record(
+    *, acting_user: Any, action: str, target: Any, data: dict[str, Any] | None = None
+) -> AuditRecord:
     """Record one change. `acting_user` is None for changes made by the CLI without a user."""
     actor = acting_user if getattr(acting_user, "pk", None) else None
     return AuditRecord.objects.create(

@@ -50,7 +50,7 @@ class Column:
     required: bool = True
     aliases: tuple[str, ...] = ()
 
-    def keys(self) -> set[str]:
+    def header_keys(self) -> set[str]:
         return {normalize_header(self.name), *(normalize_header(a) for a in self.aliases)}
 
 
@@ -81,13 +81,18 @@ class Table:
         for number, cells in self._rows:
             if all(cell_text(c) == "" for c in cells):
                 continue
-            values = {name: (cells[i] if i < len(cells) else None) for i, name in self.columns.items()}
+            values = {
+                name: (cells[i] if i < len(cells) else None) for i, name in self.columns.items()
+            }
             yield number, values
 
 
-def _file_error(code: str, message: Any, *, row: int | None = None, column: str | None = None,
-                value: str = "") -> ImportFileError:
-    return ImportFileError(RowError(row=row, column=column, code=code, message=message, value=value))
+def _file_error(
+    code: str, message: Any, *, row: int | None = None, column: str | None = None, value: str = ""
+) -> ImportFileError:
+    return ImportFileError(
+        RowError(row=row, column=column, code=code, message=message, value=value)
+    )
 
 
 def _read_bytes(source: Path | bytes | IO[bytes]) -> bytes:
@@ -147,13 +152,12 @@ def _sniff_delimiter(text: str) -> str:
 def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     try:
-        for index, cells in enumerate(reader, start=1):
-            yield index, cells
+        yield from enumerate(reader, start=1)
     except csv.Error as exc:
         raise _file_error(
             "unreadable_file",
-            _("Row %(row)s cannot be read as CSV: %(reason)s") % {
-                "row": reader.line_num, "reason": str(exc)},
+            _("Row %(row)s cannot be read as CSV: %(reason)s")
+            % {"row": reader.line_num, "reason": str(exc)},
             row=reader.line_num,
         ) from exc
 
@@ -171,8 +175,13 @@ def _workbook_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     return iter(enumerate(rows, start=1))
 
 
-def read_table(source: Path | bytes | IO[bytes], *, filename: str,
-               columns: Sequence[Column], allow_unknown: bool = False) -> Table:
+def read_table(
+    source: Path | bytes | IO[bytes],
+    *,
+    filename: str,
+    columns: Sequence[Column],
+    allow_unknown: bool = False,
+) -> Table:
     """Open a CSV/XLSX/XLS/ODS file and locate the declared columns in its header row."""
     data = _read_bytes(source)
     if not data.strip():
@@ -182,8 +191,8 @@ def read_table(source: Path | bytes | IO[bytes], *, filename: str,
     if suffix in WORKBOOK_SUFFIXES and not is_workbook:
         raise _file_error(
             "not_a_workbook",
-            _("The file is named %(suffix)s but is not a spreadsheet workbook.") % {
-                "suffix": suffix},
+            _("The file is named %(suffix)s but is not a spreadsheet workbook.")
+            % {"suffix": suffix},
         )
     rows = _workbook_rows(data) if is_workbook else _csv_rows(_decode(data))
 
@@ -197,11 +206,16 @@ def read_table(source: Path | bytes | IO[bytes], *, filename: str,
     return _map_header(header_row, rows, columns, allow_unknown=allow_unknown)
 
 
-def _map_header(header_row: list[Any], rows: Iterator[tuple[int, list[Any]]],
-                columns: Sequence[Column], *, allow_unknown: bool) -> Table:
+def _map_header(
+    header_row: list[Any],
+    rows: Iterator[tuple[int, list[Any]]],
+    columns: Sequence[Column],
+    *,
+    allow_unknown: bool,
+) -> Table:
     lookup: dict[str, str] = {}
     for column in columns:
-        for key in column.keys():
+        for key in column.header_keys():
             lookup[key] = column.name
     headers = [cell_text(h) for h in header_row]
     mapped: dict[int, str] = {}
@@ -212,20 +226,40 @@ def _map_header(header_row: list[Any], rows: Iterator[tuple[int, list[Any]]],
         name = lookup.get(normalize_header(header))
         if name is None:
             if not allow_unknown:
-                errors.append(RowError(row=1, column=header, code="unknown_header", value=header,
-                                       message=_("Unknown column “%(header)s”.") % {"header": header}))
+                errors.append(
+                    RowError(
+                        row=1,
+                        column=header,
+                        code="unknown_header",
+                        value=header,
+                        message=_("Unknown column “%(header)s”.") % {"header": header},
+                    )
+                )
             continue
         if name in mapped.values():
-            errors.append(RowError(row=1, column=header, code="duplicate_header", value=header,
-                                   message=_("The column “%(header)s” appears twice.") % {
-                                       "header": header}))
+            errors.append(
+                RowError(
+                    row=1,
+                    column=header,
+                    code="duplicate_header",
+                    value=header,
+                    message=_("The column “%(header)s” appears twice.") % {"header": header},
+                )
+            )
             continue
         mapped[index] = name
     for column in columns:
         if column.required and column.name not in mapped.values():
-            errors.append(RowError(row=1, column=column.name, code="missing_header", value="",
-                                   message=_("The required column “%(column)s” is missing.") % {
-                                       "column": column.name}))
+            errors.append(
+                RowError(
+                    row=1,
+                    column=column.name,
+                    code="missing_header",
+                    value="",
+                    message=_("The required column “%(column)s” is missing.")
+                    % {"column": column.name},
+                )
+            )
     if errors:
         raise ImportFileError(*errors)
     return Table(columns=mapped, headers=headers, _rows=rows)

@@ -57,8 +57,23 @@ UN_AGENCIES = [
 ]
 # Weight of each country in the response (roughly where Venezuelans live).
 COUNTRY_WEIGHTS = {
-    "COL": 28, "PER": 16, "BRA": 10, "ECU": 9, "CHL": 9, "ARG": 5, "PAN": 3, "MEX": 3,
-    "DOM": 3, "CRI": 2, "TTO": 2, "GUY": 2, "BOL": 2, "URY": 2, "PRY": 1, "ABW": 1, "CUW": 1,
+    "COL": 28,
+    "PER": 16,
+    "BRA": 10,
+    "ECU": 9,
+    "CHL": 9,
+    "ARG": 5,
+    "PAN": 3,
+    "MEX": 3,
+    "DOM": 3,
+    "CRI": 2,
+    "TTO": 2,
+    "GUY": 2,
+    "BOL": 2,
+    "URY": 2,
+    "PRY": 1,
+    "ABW": 1,
+    "CUW": 1,
 }
 CITIES = {
     "ARG": ["Buenos Aires", "Córdoba", "Mendoza", "Rosario"],
@@ -79,16 +94,70 @@ CITIES = {
     "TTO": ["Port of Spain", "San Fernando", "Chaguanas"],
     "URY": ["Montevideo", "Rivera", "Salto"],
 }
-SPANISH_WORDS = ["Esperanza", "Camino", "Puentes", "Horizonte", "Manos Unidas", "Semillas",
-                 "Nuevo Amanecer", "Encuentro", "Raíces", "Solidaridad", "Acogida", "Futuro",
-                 "Vínculos", "Sembrando", "Caminantes", "Dignidad", "Alas", "Tejido Social"]
-PORTUGUESE_WORDS = ["Esperança", "Caminhos", "Pontes", "Horizonte", "Mãos Dadas", "Sementes",
-                    "Acolhida", "Futuro", "Vínculos", "Raízes", "Dignidade", "Travessia"]
-ENGLISH_WORDS = ["Hope", "Pathways", "Bridges", "Horizon", "Open Hands", "Seeds", "Welcome",
-                 "Future", "Roots", "Solidarity", "Dignity", "Crossing"]
-INTERNATIONAL_WORDS = ["Relief", "Aid", "Rights", "Development", "Health", "Children",
-                       "Refugee Action", "Migration Support", "Humanitarian Response",
-                       "Education", "Water", "Food", "Protection", "Livelihoods"]
+SPANISH_WORDS = [
+    "Esperanza",
+    "Camino",
+    "Puentes",
+    "Horizonte",
+    "Manos Unidas",
+    "Semillas",
+    "Nuevo Amanecer",
+    "Encuentro",
+    "Raíces",
+    "Solidaridad",
+    "Acogida",
+    "Futuro",
+    "Vínculos",
+    "Sembrando",
+    "Caminantes",
+    "Dignidad",
+    "Alas",
+    "Tejido Social",
+]
+PORTUGUESE_WORDS = [
+    "Esperança",
+    "Caminhos",
+    "Pontes",
+    "Horizonte",
+    "Mãos Dadas",
+    "Sementes",
+    "Acolhida",
+    "Futuro",
+    "Vínculos",
+    "Raízes",
+    "Dignidade",
+    "Travessia",
+]
+ENGLISH_WORDS = [
+    "Hope",
+    "Pathways",
+    "Bridges",
+    "Horizon",
+    "Open Hands",
+    "Seeds",
+    "Welcome",
+    "Future",
+    "Roots",
+    "Solidarity",
+    "Dignity",
+    "Crossing",
+]
+INTERNATIONAL_WORDS = [
+    "Relief",
+    "Aid",
+    "Rights",
+    "Development",
+    "Health",
+    "Children",
+    "Refugee Action",
+    "Migration Support",
+    "Humanitarian Response",
+    "Education",
+    "Water",
+    "Food",
+    "Protection",
+    "Livelihoods",
+]
 
 
 @dataclass
@@ -111,29 +180,43 @@ def _national_name(rng: random.Random, org_type: str, country: Country) -> str:
     language = _language(country.iso3)
     if org_type == Organisation.Type.REFUGEE_MIGRANT_LED:
         if language == "pt":
-            pattern = rng.choice(["Associação de Venezuelanos {w}", "Rede de Migrantes {w}",
-                                  "Coletivo Venezuelano {w}"])
+            pattern = rng.choice(
+                [
+                    "Associação de Venezuelanos {w}",
+                    "Rede de Migrantes {w}",
+                    "Coletivo Venezuelano {w}",
+                ]
+            )
             return pattern.format(w=rng.choice(PORTUGUESE_WORDS))
         if language == "en":
             pattern = rng.choice(["Venezuelan Community {w}", "Migrant Network {w}"])
             return pattern.format(w=rng.choice(ENGLISH_WORDS))
-        pattern = rng.choice(["Asociación de Venezolanos {w}", "Red de Migrantes {w}",
-                              "Colectivo Venezolano {w}", "Unión Venezolana {w}",
-                              "Fundación Venezolanos en {c}"])
+        pattern = rng.choice(
+            [
+                "Asociación de Venezolanos {w}",
+                "Red de Migrantes {w}",
+                "Colectivo Venezolano {w}",
+                "Unión Venezolana {w}",
+                "Fundación Venezolanos en {c}",
+            ]
+        )
         return pattern.format(w=rng.choice(SPANISH_WORDS), c=country.name_es)
     if language == "pt":
         return rng.choice(["Instituto {w}", "Associação {w}", "Centro {w}"]).format(
-            w=rng.choice(PORTUGUESE_WORDS))
+            w=rng.choice(PORTUGUESE_WORDS)
+        )
     if language == "en":
         return rng.choice(["{w} Foundation", "{w} Trust", "{w} Community Action"]).format(
-            w=rng.choice(ENGLISH_WORDS))
+            w=rng.choice(ENGLISH_WORDS)
+        )
     return rng.choice(["Fundación {w}", "Asociación {w}", "Corporación {w}"]).format(
-        w=rng.choice(SPANISH_WORDS))
+        w=rng.choice(SPANISH_WORDS)
+    )
 
 
 def _international_name(rng: random.Random, org_type: str) -> str:
     word = rng.choice(INTERNATIONAL_WORDS)
-    patterns = {
+    patterns: dict[str, list[str]] = {
         Organisation.Type.INGO: ["International {w}", "{w} Without Borders", "Global {w} Alliance"],
         Organisation.Type.FAITH_BASED: ["Caritas {w}", "Faith in {w}", "Mission for {w}"],
         Organisation.Type.RED_CROSS: ["Red Cross {w} Service"],
@@ -172,8 +255,14 @@ def demo_partners_create(*, seed: int) -> list[Organisation]:
     names: set[str] = set()
     for acronym, name in UN_AGENCIES[: COMPOSITION[Organisation.Type.UN_AGENCY]]:
         k = 17 if acronym in {"IOM", "UNHCR"} else rng.randint(4, 12)
-        plan.append({"acronym": acronym, "name": name, "type": Organisation.Type.UN_AGENCY,
-                     "countries": _pick_countries(rng, countries, k)})
+        plan.append(
+            {
+                "acronym": acronym,
+                "name": name,
+                "type": Organisation.Type.UN_AGENCY,
+                "countries": _pick_countries(rng, countries, k),
+            }
+        )
     for org_type, count in COMPOSITION.items():
         if org_type == Organisation.Type.UN_AGENCY:
             continue
@@ -193,17 +282,28 @@ def demo_partners_create(*, seed: int) -> list[Organisation]:
                     name = f"{name} {rng.choice(['Americas', 'Latin America', 'Foundation'])}"
                 spread = _pick_countries(rng, countries, rng.randint(2, 8))
             names.add(name)
-            plan.append({"acronym": None, "name": name, "type": org_type, "countries": spread,
-                         "suffix": suffix})
+            plan.append(
+                {
+                    "acronym": None,
+                    "name": name,
+                    "type": org_type,
+                    "countries": spread,
+                    "suffix": suffix,
+                }
+            )
     organisations = []
     for item in plan:
         acronym = item["acronym"] or _acronym(item["name"], taken, item.get("suffix", ""))
         women_share = WOMEN_LED_SHARE.get(item["type"], 0.1)
         organisation_upsert(
-            acting_user=None, acronym=acronym, name=item["name"], type=item["type"],
+            acting_user=None,
+            acronym=acronym,
+            name=item["name"],
+            type=item["type"],
             countries=item["countries"],
             migrant_led=item["type"] == Organisation.Type.REFUGEE_MIGRANT_LED,
-            women_led=rng.random() < women_share, appealing=True,
+            women_led=rng.random() < women_share,
+            appealing=True,
         )
         organisations.append(acronym)
     return list(Organisation.objects.filter(acronym__in=organisations))
@@ -211,8 +311,11 @@ def demo_partners_create(*, seed: int) -> list[Organisation]:
 
 def _demo_reporting_org() -> Organisation:
     """A national partner working in Colombia, for the partner users."""
-    return (Organisation.objects.filter(type=Organisation.Type.NATIONAL_NGO, countries__iso3="COL")
-            .order_by("acronym").first()) or Organisation.objects.get(acronym="IOM")
+    return (
+        Organisation.objects.filter(type=Organisation.Type.NATIONAL_NGO, countries__iso3="COL")
+        .order_by("acronym")
+        .first()
+    ) or Organisation.objects.get(acronym="IOM")
 
 
 DEMO_TOTP_KEYS = {
@@ -244,7 +347,8 @@ def demo_users_create() -> list[DemoUser]:
         if role in TWO_FACTOR_ROLES:
             key = DEMO_TOTP_KEYS[email]
             TOTPDevice.objects.update_or_create(
-                user=user, name="demo authenticator", defaults={"key": key, "confirmed": True})
+                user=user, name="demo authenticator", defaults={"key": key, "confirmed": True}
+            )
             demo_user.totp_key = base64.b32encode(bytes.fromhex(key)).decode()
         users.append(demo_user)
     return users

@@ -5,7 +5,9 @@ from puente.partners.selectors import organisation_list
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    countries = serializers.SlugRelatedField(many=True, read_only=True, slug_field="iso3")
+    countries: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="iso3"
+    )
 
     class Meta:
         model = Organisation

@@ -26,8 +26,9 @@ class Organisation(models.Model):
     migrant_led = models.BooleanField(_("refugee/migrant-led"), default=False)
     women_led = models.BooleanField(_("women-led"), default=False)
     appealing = models.BooleanField(_("appealing"), default=False)
-    countries = models.ManyToManyField(Country, related_name="organisations",
-                                       verbose_name=_("countries of operation"))
+    countries = models.ManyToManyField(
+        Country, related_name="organisations", verbose_name=_("countries of operation")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -23,15 +23,28 @@ from puente.reference.models import Country
 from puente.reference.selectors import country_lookup
 
 PARTNER_COLUMNS = (
-    Column("name", aliases=("nombre", "nome", "organisation", "organization", "organizacion",
-                            "organizacao")),
+    Column(
+        "name",
+        aliases=("nombre", "nome", "organisation", "organization", "organizacion", "organizacao"),
+    ),
     Column("acronym", aliases=("sigla", "siglas", "acronimo")),
     Column("type", aliases=("tipo",)),
-    Column("migrant_led", required=False,
-           aliases=("refugee_migrant_led", "liderada_por_migrantes", "liderada_por_refugiados_migrantes",
-                    "liderada_por_migrantes_refugiados", "migrant-led")),
-    Column("women_led", required=False,
-           aliases=("liderada_por_mujeres", "liderada_por_mulheres", "women-led")),
+    Column(
+        "migrant_led",
+        required=False,
+        aliases=(
+            "refugee_migrant_led",
+            "liderada_por_migrantes",
+            "liderada_por_refugiados_migrantes",
+            "liderada_por_migrantes_refugiados",
+            "migrant-led",
+        ),
+    ),
+    Column(
+        "women_led",
+        required=False,
+        aliases=("liderada_por_mujeres", "liderada_por_mulheres", "women-led"),
+    ),
     Column("countries", aliases=("paises", "países", "country", "pais")),
     Column("appealing", required=False, aliases=("apelante", "requiriente", "solicitante")),
 )
@@ -75,8 +88,13 @@ def _parse_countries(text: str, lookup: dict[str, Country]) -> tuple[list[Countr
     return found, unknown
 
 
-def organisations_import(*, source: IO[bytes] | Path | bytes, filename: str,
-                         acting_user: Any = None, dry_run: bool = False) -> ImportReport:
+def organisations_import(
+    *,
+    source: IO[bytes] | Path | bytes,
+    filename: str,
+    acting_user: Any = None,
+    dry_run: bool = False,
+) -> ImportReport:
     """Add or update organisations, keyed by acronym. Any row error and nothing is written."""
     report = ImportReport(dry_run=dry_run)
     try:
@@ -94,20 +112,33 @@ def organisations_import(*, source: IO[bytes] | Path | bytes, filename: str,
         before = len(report.errors)
         for required in ("name", "acronym", "type", "countries"):
             if not values.get(required):
-                report.error(number, required, "missing_required",
-                             _("The column “%(column)s” is required.") % {"column": required})
+                report.error(
+                    number,
+                    required,
+                    "missing_required",
+                    _("The column “%(column)s” is required.") % {"column": required},
+                )
         acronym = values.get("acronym", "")
         key = acronym.casefold()
         if acronym and key in seen:
-            report.error(number, "acronym", "duplicate_row",
-                         _("The acronym %(acronym)s is already in row %(row)s.") % {
-                             "acronym": acronym, "row": seen[key]}, acronym)
+            report.error(
+                number,
+                "acronym",
+                "duplicate_row",
+                _("The acronym %(acronym)s is already in row %(row)s.")
+                % {"acronym": acronym, "row": seen[key]},
+                acronym,
+            )
         seen.setdefault(key, number)
         org_type = types.get(normalize_value(values.get("type", "")))
         if values.get("type") and org_type is None:
-            report.error(number, "type", "unknown_type",
-                         _("Unknown organisation type “%(value)s”.") % {"value": values["type"]},
-                         values["type"])
+            report.error(
+                number,
+                "type",
+                "unknown_type",
+                _("Unknown organisation type “%(value)s”.") % {"value": values["type"]},
+                values["type"],
+            )
         flags: dict[str, bool] = {}
         for column in ("migrant_led", "women_led", "appealing"):
             text = values.get(column, "")
@@ -115,21 +146,43 @@ def organisations_import(*, source: IO[bytes] | Path | bytes, filename: str,
             if flag is None:
                 report.error(number, column, "invalid_yes_no", yes_no_error_message(text), text)
             flags[column] = bool(flag)
-        if org_type == Organisation.Type.REFUGEE_MIGRANT_LED and values.get("migrant_led"):
-            if not flags["migrant_led"]:
-                report.error(number, "migrant_led", "type_contradicts_flag",
-                             _("A refugee/migrant-led organisation must have migrant_led = yes."),
-                             values["migrant_led"])
+        if (
+            org_type == Organisation.Type.REFUGEE_MIGRANT_LED
+            and values.get("migrant_led")
+            and not flags["migrant_led"]
+        ):
+            report.error(
+                number,
+                "migrant_led",
+                "type_contradicts_flag",
+                _("A refugee/migrant-led organisation must have migrant_led = yes."),
+                values["migrant_led"],
+            )
         if org_type == Organisation.Type.REFUGEE_MIGRANT_LED:
             flags["migrant_led"] = True
         found, unknown = _parse_countries(values.get("countries", ""), countries)
         for code in unknown:
-            report.error(number, "countries", "unknown_country",
-                         _("“%(value)s” is not one of the response's countries (use ISO3 codes "
-                           "separated by ;).") % {"value": code}, code)
+            report.error(
+                number,
+                "countries",
+                "unknown_country",
+                _(
+                    "“%(value)s” is not one of the response's countries (use ISO3 codes "
+                    "separated by ;)."
+                )
+                % {"value": code},
+                code,
+            )
         if len(report.errors) == before:
-            parsed.append({"acronym": acronym, "name": values["name"], "type": org_type,
-                           "countries": found, **flags})
+            parsed.append(
+                {
+                    "acronym": acronym,
+                    "name": values["name"],
+                    "type": org_type,
+                    "countries": found,
+                    **flags,
+                }
+            )
     if report.rows == 0 and not report.errors:
         report.error(2, None, "empty_file", _("The file has no data rows."))
     if report.errors:
@@ -150,23 +203,40 @@ def organisations_import(*, source: IO[bytes] | Path | bytes, filename: str,
 
 
 @transaction.atomic
-def organisation_upsert(*, acting_user: Any, acronym: str, name: str, type: str,
-                        countries: list[Country], migrant_led: bool = False,
-                        women_led: bool = False, appealing: bool = False) -> bool | None:
+def organisation_upsert(
+    *,
+    acting_user: Any,
+    acronym: str,
+    name: str,
+    type: str,
+    countries: list[Country],
+    migrant_led: bool = False,
+    women_led: bool = False,
+    appealing: bool = False,
+) -> bool | None:
     """Create or update one organisation by acronym (case-insensitive).
 
     Returns True when created, None when changed, False when nothing changed.
     """
     org = Organisation.objects.filter(acronym__iexact=acronym).first()
-    values = {"name": name, "type": type, "migrant_led": migrant_led, "women_led": women_led,
-              "appealing": appealing}
+    values = {
+        "name": name,
+        "type": type,
+        "migrant_led": migrant_led,
+        "women_led": women_led,
+        "appealing": appealing,
+    }
     if org is None:
         org = Organisation(acronym=acronym, **values)
         org.full_clean()
         org.save()
         org.countries.set(countries)
-        audit_record(acting_user=acting_user, action="organisation.create", target=org,
-                     data={**values, "countries": sorted(c.iso3 for c in countries)})
+        audit_record(
+            acting_user=acting_user,
+            action="organisation.create",
+            target=org,
+            data={**values, "countries": sorted(c.iso3 for c in countries)},
+        )
         return True
     changed = {k: v for k, v in values.items() if getattr(org, k) != v}
     for key, value in changed.items():

@@ -20,20 +20,28 @@ def directory(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         filters = OrganisationFilters(
-            country=data["country"], platform=data["platform"], type=data["type"],
-            migrant_led=form.flag(data["migrant_led"]), women_led=form.flag(data["women_led"]),
-            appealing=form.flag(data["appealing"]), search=data["q"],
+            country=data["country"],
+            platform=data["platform"],
+            type=data["type"],
+            migrant_led=form.flag(data["migrant_led"]),
+            women_led=form.flag(data["women_led"]),
+            appealing=form.flag(data["appealing"]),
+            search=data["q"],
         )
     organisations = organisation_list(filters=filters)
     page = Paginator(organisations.order_by("acronym"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "partners/directory.html", {
-        "form": form,
-        "page": page,
-        "shares": localisation_shares(organisations),
-        "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "partners/directory.html",
+        {
+            "form": form,
+            "page": page,
+            "shares": localisation_shares(organisations),
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required

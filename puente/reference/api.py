@@ -5,7 +5,9 @@ from puente.reference.selectors import country_list, indicator_list, sector_list
 
 
 class CountrySerializer(serializers.ModelSerializer):
-    platforms = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    platforms: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="code"
+    )
 
     class Meta:
         model = Country
@@ -27,13 +29,25 @@ class SectorSerializer(serializers.ModelSerializer):
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    sector = serializers.SlugRelatedField(read_only=True, slug_field="code")
-    subsector = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    sector: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        read_only=True, slug_field="code"
+    )
+    subsector: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        read_only=True, slug_field="code"
+    )
 
     class Meta:
         model = Indicator
-        fields = ["code", "sector", "subsector", "name_en", "name_es", "name_pt", "unit",
-                  "counts_people"]
+        fields = [
+            "code",
+            "sector",
+            "subsector",
+            "name_en",
+            "name_es",
+            "name_pt",
+            "unit",
+            "counts_people",
+        ]
 
 
 class PopulationGroupSerializer(serializers.ModelSerializer):

@@ -37,8 +37,9 @@ class Admin1(models.Model):
     pcode = models.CharField(max_length=32, blank=True, db_index=True)
     name = models.CharField(max_length=255)
     kind = models.CharField(max_length=64, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
 
     class Meta:
         ordering = ["country__name_en", "name"]
@@ -62,8 +63,9 @@ class Boundary(models.Model):
 
 class Sector(TranslatedNameMixin):
     code = models.CharField(max_length=16, unique=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="subsectors")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subsectors"
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -83,8 +85,9 @@ class PopulationGroup(TranslatedNameMixin):
 class Indicator(TranslatedNameMixin):
     code = models.CharField(max_length=32, unique=True)
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="indicators")
-    subsector = models.ForeignKey(Sector, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="subsector_indicators")
+    subsector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="subsector_indicators"
+    )
     unit = models.CharField(max_length=64)
     counts_people = models.BooleanField()
 

@@ -21,11 +21,19 @@ from puente.core.imports import (
     ImportFileError,
     ImportReport,
     RollbackImport,
-     parse_yes_no,
+    parse_yes_no,
     yes_no_error_message,
 )
 from puente.core.tabular import Column, cell_text, normalize_value, read_table
-from puente.reference.models import Admin1, Boundary, Country, Indicator, Platform, PopulationGroup, Sector
+from puente.reference.models import (
+    Admin1,
+    Boundary,
+    Country,
+    Indicator,
+    Platform,
+    PopulationGroup,
+    Sector,
+)
 from puente.reference.selectors import sector_lookup
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -120,7 +128,8 @@ def _load_admin1(summary: LoadSummary, countries: dict[str, Country]) -> None:
         if not subdivisions:
             # Aruba and Curaçao have no ISO 3166-2 subdivisions: the island is its own area.
             _obj, created, changed = _upsert(
-                Admin1, {"iso_code": country.iso2},
+                Admin1,
+                {"iso_code": country.iso2},
                 {"country": country, "name": country.name_en, "kind": "Country", "parent": None},
             )
             summary.count("admin1", created, changed)
@@ -129,7 +138,8 @@ def _load_admin1(summary: LoadSummary, countries: dict[str, Country]) -> None:
         for sub in subdivisions:
             parent = by_code.get(sub.parent_code) if sub.parent_code else None
             obj, created, changed = _upsert(
-                Admin1, {"iso_code": sub.code},
+                Admin1,
+                {"iso_code": sub.code},
                 {"country": country, "name": sub.name, "kind": sub.type, "parent": parent},
             )
             by_code[sub.code] = obj
@@ -140,7 +150,8 @@ def _load_platforms(summary: LoadSummary, countries: dict[str, Country]) -> None
     entries = json.loads((DATA_DIR / "platforms.json").read_text(encoding="utf-8"))
     for entry in entries:
         platform, created, changed = _upsert(
-            Platform, {"code": entry["code"]},
+            Platform,
+            {"code": entry["code"]},
             {k: entry[k] for k in ("kind", "name_en", "name_es", "name_pt")},
         )
         wanted = {countries[c].pk for c in entry["countries"]}
@@ -154,9 +165,14 @@ def _load_platforms(summary: LoadSummary, countries: dict[str, Country]) -> None
 def _load_population_groups(summary: LoadSummary) -> None:
     for position, row in enumerate(_read_csv("population_groups.csv")):
         _obj, created, changed = _upsert(
-            PopulationGroup, {"code": row["code"]},
-            {"name_en": row["name_en"], "name_es": row["name_es"], "name_pt": row["name_pt"],
-             "position": position},
+            PopulationGroup,
+            {"code": row["code"]},
+            {
+                "name_en": row["name_en"],
+                "name_es": row["name_es"],
+                "name_pt": row["name_pt"],
+                "position": position,
+            },
         )
         summary.count("population_group", created, changed)
 
@@ -165,9 +181,15 @@ def _load_sectors(summary: LoadSummary) -> None:
     by_code: dict[str, Sector] = {}
     for position, row in enumerate(_read_csv("sectors.csv")):
         sector, created, changed = _upsert(
-            Sector, {"code": row["code"]},
-            {"name_en": row["name_en"], "name_es": row["name_es"], "name_pt": row["name_pt"],
-             "position": position, "parent": by_code.get(row["parent"]) if row["parent"] else None},
+            Sector,
+            {"code": row["code"]},
+            {
+                "name_en": row["name_en"],
+                "name_es": row["name_es"],
+                "name_pt": row["name_pt"],
+                "position": position,
+                "parent": by_code.get(row["parent"]) if row["parent"] else None,
+            },
         )
         by_code[sector.code] = sector
         summary.count("sector", created, changed)
@@ -181,13 +203,15 @@ def _load_default_boundaries(summary: LoadSummary, path: Path) -> None:
         if area is None:
             continue
         _obj, created, changed = _upsert(
-            Boundary, {"admin1": area},
+            Boundary,
+            {"admin1": area},
             {"geometry": feature["geometry"], "source": "Natural Earth admin-1 (public domain)"},
         )
         summary.count("boundary", created, changed)
 
 
 # --- boundaries -------------------------------------------------------------------------
+
 
 @dataclass
 class BoundaryLoadResult:
@@ -197,8 +221,14 @@ class BoundaryLoadResult:
 
 
 @transaction.atomic
-def boundaries_load(*, source: IO[bytes] | Path, country_iso3: str, code_field: str,
-                    name_field: str | None = None, source_label: str = "") -> BoundaryLoadResult:
+def boundaries_load(
+    *,
+    source: IO[bytes] | Path,
+    country_iso3: str,
+    code_field: str,
+    name_field: str | None = None,
+    source_label: str = "",
+) -> BoundaryLoadResult:
     """Replace one country's admin-1 boundaries with an official GeoJSON.
 
     Features match an admin-1 area by ISO 3166-2 code or P-code in `code_field`. When
@@ -208,7 +238,8 @@ def boundaries_load(*, source: IO[bytes] | Path, country_iso3: str, code_field: 
     country = Country.objects.filter(iso3=country_iso3.upper()).first()
     if country is None:
         raise ApplicationError(
-            _("Unknown country “%(code)s”.") % {"code": country_iso3}, code="unknown_country")
+            _("Unknown country “%(code)s”.") % {"code": country_iso3}, code="unknown_country"
+        )
     raw = source.read_bytes() if isinstance(source, Path) else source.read()
     try:
         collection = json.loads(raw)
@@ -216,8 +247,9 @@ def boundaries_load(*, source: IO[bytes] | Path, country_iso3: str, code_field: 
         if not isinstance(features, list):
             raise TypeError
     except (ValueError, KeyError, TypeError) as exc:
-        raise ApplicationError(_("The file is not a GeoJSON FeatureCollection."),
-                               code="invalid_geojson") from exc
+        raise ApplicationError(
+            _("The file is not a GeoJSON FeatureCollection."), code="invalid_geojson"
+        ) from exc
 
     areas = list(country.admin1_areas.all())
     by_code = {a.iso_code.upper(): a for a in areas}
@@ -231,8 +263,9 @@ def boundaries_load(*, source: IO[bytes] | Path, country_iso3: str, code_field: 
         code = cell_text(props.get(code_field)).upper()
         name = cell_text(props.get(name_field)) if name_field else ""
         if not geometry or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
-            result.unmatched.append({"feature": str(index), "code": code, "name": name,
-                                     "reason": "no polygon geometry"})
+            result.unmatched.append(
+                {"feature": str(index), "code": code, "name": name, "reason": "no polygon geometry"}
+            )
             continue
         area = by_code.get(code)
         if area is None and name:
@@ -242,16 +275,27 @@ def boundaries_load(*, source: IO[bytes] | Path, country_iso3: str, code_field: 
                 area.save(update_fields=["pcode"])
                 result.pcodes_filled.append(f"{area.iso_code}={code}")
         if area is None:
-            result.unmatched.append({"feature": str(index), "code": code, "name": name,
-                                     "reason": "no admin-1 area with this code"})
+            result.unmatched.append(
+                {
+                    "feature": str(index),
+                    "code": code,
+                    "name": name,
+                    "reason": "no admin-1 area with this code",
+                }
+            )
             continue
         geometries[area.pk] = (area, geometry)
         result.matched.append(area.iso_code)
     if not geometries:
         raise ApplicationError(
-            _("No feature of the file matched an admin-1 area of %(country)s through the field "
-              "“%(field)s”.") % {"country": country.name, "field": code_field},
-            code="no_boundary_matched", extra={"unmatched": result.unmatched[:50]})
+            _(
+                "No feature of the file matched an admin-1 area of %(country)s through the field "
+                "“%(field)s”."
+            )
+            % {"country": country.name, "field": code_field},
+            code="no_boundary_matched",
+            extra={"unmatched": result.unmatched[:50]},
+        )
     Boundary.objects.filter(admin1__country=country).delete()
     Boundary.objects.bulk_create(
         Boundary(admin1=area, geometry=geometry, source=source_label or "uploaded")
@@ -270,13 +314,16 @@ INDICATOR_COLUMNS = (
     Column("name_es", required=False, aliases=("nombre_es", "nome_es", "nombre")),
     Column("name_pt", required=False, aliases=("nombre_pt", "nome_pt", "nome")),
     Column("unit", aliases=("unidad", "unidade")),
-    Column("counts_people", aliases=("cuenta_personas", "conta_pessoas", "people", "personas",
-                                     "pessoas")),
+    Column(
+        "counts_people",
+        aliases=("cuenta_personas", "conta_pessoas", "people", "personas", "pessoas"),
+    ),
 )
 
 
-def indicators_import(*, source: IO[bytes] | Path | bytes, filename: str,
-                      dry_run: bool = False) -> ImportReport:
+def indicators_import(
+    *, source: IO[bytes] | Path | bytes, filename: str, dry_run: bool = False
+) -> ImportReport:
     """Add or update indicators from CSV/XLSX. Any row error and nothing is written."""
     report = ImportReport(dry_run=dry_run)
     try:
@@ -293,42 +340,74 @@ def indicators_import(*, source: IO[bytes] | Path | bytes, filename: str,
         row_errors = len(report.errors)
         for required in ("code", "sector", "name_en", "unit", "counts_people"):
             if not values.get(required):
-                report.error(number, required, "missing_required",
-                             _("The column “%(column)s” is required.") % {"column": required})
+                report.error(
+                    number,
+                    required,
+                    "missing_required",
+                    _("The column “%(column)s” is required.") % {"column": required},
+                )
         code = values.get("code", "").upper()
         if code and code in seen:
-            report.error(number, "code", "duplicate_row",
-                         _("The code %(code)s is already in row %(row)s.") % {
-                             "code": code, "row": seen[code]}, code)
+            report.error(
+                number,
+                "code",
+                "duplicate_row",
+                _("The code %(code)s is already in row %(row)s.")
+                % {"code": code, "row": seen[code]},
+                code,
+            )
         seen.setdefault(code, number)
         sector = sectors.get(normalize_value(values.get("sector", "")))
         if values.get("sector") and (sector is None or sector.parent_id is not None):
-            report.error(number, "sector", "unknown_sector",
-                         _("Unknown sector “%(value)s”.") % {"value": values["sector"]},
-                         values["sector"])
+            report.error(
+                number,
+                "sector",
+                "unknown_sector",
+                _("Unknown sector “%(value)s”.") % {"value": values["sector"]},
+                values["sector"],
+            )
         subsector = None
         if values.get("subsector"):
             subsector = sectors.get(normalize_value(values["subsector"]))
             if subsector is None:
-                report.error(number, "subsector", "unknown_subsector",
-                             _("Unknown sub-sector “%(value)s”.") % {"value": values["subsector"]},
-                             values["subsector"])
+                report.error(
+                    number,
+                    "subsector",
+                    "unknown_subsector",
+                    _("Unknown sub-sector “%(value)s”.") % {"value": values["subsector"]},
+                    values["subsector"],
+                )
             elif sector is not None and subsector.parent_id != sector.pk:
-                report.error(number, "subsector", "subsector_not_in_sector",
-                             _("“%(subsector)s” is not a sub-sector of %(sector)s.") % {
-                                 "subsector": values["subsector"], "sector": sector.code},
-                             values["subsector"])
+                report.error(
+                    number,
+                    "subsector",
+                    "subsector_not_in_sector",
+                    _("“%(subsector)s” is not a sub-sector of %(sector)s.")
+                    % {"subsector": values["subsector"], "sector": sector.code},
+                    values["subsector"],
+                )
         counts_people = parse_yes_no(values.get("counts_people"))
         if values.get("counts_people") and counts_people is None:
-            report.error(number, "counts_people", "invalid_yes_no",
-                         yes_no_error_message(values["counts_people"]), values["counts_people"])
+            report.error(
+                number,
+                "counts_people",
+                "invalid_yes_no",
+                yes_no_error_message(values["counts_people"]),
+                values["counts_people"],
+            )
         if len(report.errors) == row_errors:
-            parsed.append({
-                "code": code, "sector": sector, "subsector": subsector,
-                "name_en": values["name_en"], "name_es": values.get("name_es", ""),
-                "name_pt": values.get("name_pt", ""), "unit": values["unit"],
-                "counts_people": bool(counts_people),
-            })
+            parsed.append(
+                {
+                    "code": code,
+                    "sector": sector,
+                    "subsector": subsector,
+                    "name_en": values["name_en"],
+                    "name_es": values.get("name_es", ""),
+                    "name_pt": values.get("name_pt", ""),
+                    "unit": values["unit"],
+                    "counts_people": bool(counts_people),
+                }
+            )
     if report.rows == 0 and not report.errors:
         report.error(2, None, "empty_file", _("The file has no data rows."))
     if report.errors:

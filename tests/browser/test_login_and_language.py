@@ -25,9 +25,15 @@ def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -37,8 +43,9 @@ def test_sign_in_and_switch_language(chromium, live_server, make_user, settings)
     settings.ALLOWED_HOSTS = ["*"]
     from puente.partners.models import Organisation
 
-    org = Organisation.objects.create(name="Fundación Horizonte", acronym="FH",
-                                      type="national-ngo", appealing=True)
+    org = Organisation.objects.create(
+        name="Fundación Horizonte", acronym="FH", type="national-ngo", appealing=True
+    )
     user = make_user("partner-viewer", f"organisation:{org.acronym}", email="viewer@example.org")
     page = chromium.new_page(locale="en-US")
     # sign in

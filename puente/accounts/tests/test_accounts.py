@@ -13,8 +13,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_user_command_gives_a_role_and_prints_a_password(capsys):
-    call_command("create_user", "Coord@Example.org", "--role", "sector-coordinator",
-                 "--scope", "sector:COL/HEA")
+    call_command(
+        "create_user",
+        "Coord@Example.org",
+        "--role",
+        "sector-coordinator",
+        "--scope",
+        "sector:COL/HEA",
+    )
     out = capsys.readouterr().out
     assert "coord@example.org: sector-coordinator @ sector:COL/HEA" in out
     password = out.split("password: ")[1].strip()
@@ -26,18 +32,22 @@ def test_create_user_command_gives_a_role_and_prints_a_password(capsys):
 
 def test_create_user_command_adds_a_role_to_an_existing_user(capsys, make_user):
     make_user(email="someone@example.org")
-    call_command("create_user", "someone@example.org", "--role", "cfm-operator",
-                 "--scope", "country:PER")
+    call_command(
+        "create_user", "someone@example.org", "--role", "cfm-operator", "--scope", "country:PER"
+    )
     assert "password" not in capsys.readouterr().out
     assert User.objects.get(email="someone@example.org").role_assignments.count() == 1
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--role", "boss", "--scope", "region"], "Unknown role"),
-    (["--role", "regional-admin", "--scope", "galaxy:XYZ"], "Unknown scope"),
-    (["--role", "regional-admin", "--scope", "country:ZZZ"], "Unknown scope"),
-    (["--role", "partner-reporter", "--scope", "country:COL"], "cannot be bound"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--role", "boss", "--scope", "region"], "Unknown role"),
+        (["--role", "regional-admin", "--scope", "galaxy:XYZ"], "Unknown scope"),
+        (["--role", "regional-admin", "--scope", "country:ZZZ"], "Unknown scope"),
+        (["--role", "partner-reporter", "--scope", "country:COL"], "cannot be bound"),
+    ],
+)
 def test_create_user_command_rejects_bad_roles_and_scopes(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("create_user", "x@example.org", *args)
@@ -47,11 +57,15 @@ def test_create_user_command_rejects_bad_roles_and_scopes(args, message):
 def test_every_role_change_is_audited(make_user):
     admin = make_user("regional-admin", "region")
     user = make_user()
-    assignment = role_assign(acting_user=admin, user=user, role="cfm-operator",
-                             scope=scope_parse("country:ECU"))
+    assignment = role_assign(
+        acting_user=admin, user=user, role="cfm-operator", scope=scope_parse("country:ECU")
+    )
     role_revoke(acting_user=admin, assignment=assignment)
-    records = list(AuditRecord.objects.filter(target_id=str(user.pk)).order_by("id")
-                   .values_list("action", "actor", "data"))
+    records = list(
+        AuditRecord.objects.filter(target_id=str(user.pk))
+        .order_by("id")
+        .values_list("action", "actor", "data")
+    )
     assert records[-2:] == [
         ("role.assign", admin.pk, {"role": "cfm-operator", "scope": "country:ECU"}),
         ("role.revoke", admin.pk, {"role": "cfm-operator", "scope": "country:ECU"}),
@@ -61,11 +75,17 @@ def test_every_role_change_is_audited(make_user):
 def test_an_im_officer_grants_roles_only_inside_the_platform(make_user):
     officer = make_user("platform-im-officer", "platform:colombia")
     user = make_user()
-    role_assign(acting_user=officer, user=user, role="sector-coordinator",
-                scope=scope_parse("sector:COL/EDU"))
-    for role, scope in [("sector-coordinator", "sector:PER/EDU"),
-                        ("regional-admin", "region"),
-                        ("platform-im-officer", "platform:caribbean")]:
+    role_assign(
+        acting_user=officer,
+        user=user,
+        role="sector-coordinator",
+        scope=scope_parse("sector:COL/EDU"),
+    )
+    for role, scope in [
+        ("sector-coordinator", "sector:PER/EDU"),
+        ("regional-admin", "region"),
+        ("platform-im-officer", "platform:caribbean"),
+    ]:
         with pytest.raises(PermissionDenied):
             role_assign(acting_user=officer, user=user, role=role, scope=scope_parse(scope))
     assert list(user.role_assignments.values_list("scope_key", flat=True)) == ["sector:COL/EDU"]
@@ -74,14 +94,18 @@ def test_an_im_officer_grants_roles_only_inside_the_platform(make_user):
 def test_users_page_grants_and_removes_roles(client, make_user):
     officer = make_user("platform-im-officer", "country:COL")
     client.force_login(officer)
-    response = client.post(reverse("accounts:users"), {
-        "email": "new@example.org", "role": "cfm-operator", "scope": "country:COL"})
+    response = client.post(
+        reverse("accounts:users"),
+        {"email": "new@example.org", "role": "cfm-operator", "scope": "country:COL"},
+    )
     assert response.status_code == 302
     assignment = RoleAssignment.objects.get(user__email="new@example.org")
     page = client.get(reverse("accounts:users")).content.decode()
     assert "new@example.org" in page
-    response = client.post(reverse("accounts:users"), {
-        "email": "new@example.org", "role": "cfm-operator", "scope": "country:PER"})
+    response = client.post(
+        reverse("accounts:users"),
+        {"email": "new@example.org", "role": "cfm-operator", "scope": "country:PER"},
+    )
     assert response.status_code == 200
     assert not RoleAssignment.objects.filter(scope_key="country:PER").exists()
     client.post(reverse("accounts:role_remove", args=[assignment.pk]))
@@ -96,8 +120,9 @@ def test_users_page_is_closed_to_roles_that_do_not_manage_roles(client, make_use
 def _org():
     from puente.partners.models import Organisation
 
-    org, _ = Organisation.objects.get_or_create(acronym="ACME", defaults={
-        "name": "Acme", "type": "national-ngo"})
+    org, _ = Organisation.objects.get_or_create(
+        acronym="ACME", defaults={"name": "Acme", "type": "national-ngo"}
+    )
     return org
 
 
@@ -105,13 +130,15 @@ def test_admin_roles_must_enrol_and_verify_a_totp_device(client, make_user, sett
     # given two-factor is required and an admin without a device signs in
     settings.PUENTE_REQUIRE_2FA = True
     admin = make_user("regional-admin", "region")
-    response = client.post(reverse("accounts:login"),
-                           {"username": admin.email, "password": "pw-for-tests-1"})
+    response = client.post(
+        reverse("accounts:login"), {"username": admin.email, "password": "pw-for-tests-1"}
+    )
     assert response.status_code == 302
     # when they open any page they are sent to the two-factor page
     response = client.get(reverse("partners:directory"))
     assert response.status_code == 302 and response["Location"].startswith(
-        reverse("accounts:two_factor"))
+        reverse("accounts:two_factor")
+    )
     page = client.get(reverse("accounts:two_factor"))
     assert b"data:image/svg+xml;base64" in page.content
     device = TOTPDevice.objects.get(user=admin)
@@ -120,8 +147,9 @@ def test_admin_roles_must_enrol_and_verify_a_totp_device(client, make_user, sett
     bad = client.post(reverse("accounts:two_factor"), {"token": "000000", "next": "/partners/"})
     assert bad.status_code == 200 and not TOTPDevice.objects.get(user=admin).confirmed
     # (a failure makes the device wait before the next try; the test does not wait)
-    TOTPDevice.objects.filter(user=admin).update(throttling_failure_count=0,
-                                                 throttling_failure_timestamp=None)
+    TOTPDevice.objects.filter(user=admin).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     # then a valid code confirms the device and opens the pages
     token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     response = client.post(reverse("accounts:two_factor"), {"token": token, "next": "/partners/"})
@@ -142,7 +170,8 @@ def test_login_is_throttled_after_repeated_failures(client, make_user, settings)
     user = make_user("partner-viewer", "organisation:" + _org().acronym)
     for _attempt in range(3):
         client.post(reverse("accounts:login"), {"username": user.email, "password": "wrong"})
-    response = client.post(reverse("accounts:login"),
-                           {"username": user.email, "password": "pw-for-tests-1"})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.email, "password": "pw-for-tests-1"}
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session

@@ -28,30 +28,82 @@ TARGETS = ["none", "COL", "ARG", "COL/HEA", "COL/PRO-CP", "org-in-COL", "org-in-
 MATRIX = {
     "regional-admin region": [ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, ADMIN],
     "platform-im-officer platform:colombia": [ONLY_DIR, IM, ONLY_DIR, IM, IM, IM, ONLY_DIR],
-    "platform-im-officer platform:southern-cone": [ONLY_DIR, ONLY_DIR, IM, ONLY_DIR, ONLY_DIR,
-                                                   ONLY_DIR, IM],
+    "platform-im-officer platform:southern-cone": [
+        ONLY_DIR,
+        ONLY_DIR,
+        IM,
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        IM,
+    ],
     "platform-im-officer country:COL": [ONLY_DIR, IM, ONLY_DIR, IM, IM, IM, ONLY_DIR],
-    "sector-coordinator sector:COL/HEA": [ONLY_DIR, ONLY_DIR, ONLY_DIR, COORD, ONLY_DIR,
-                                          ONLY_DIR, ONLY_DIR],
-    "sector-coordinator sector:COL/PRO": [ONLY_DIR, ONLY_DIR, ONLY_DIR, ONLY_DIR, COORD,
-                                          ONLY_DIR, ONLY_DIR],
-    "sector-coordinator sector:HEA": [ONLY_DIR, ONLY_DIR, ONLY_DIR, COORD, ONLY_DIR, ONLY_DIR,
-                                      ONLY_DIR],
-    "partner-reporter organisation:FPRU": [ONLY_DIR, ONLY_DIR, ONLY_DIR, ONLY_DIR, ONLY_DIR,
-                                           {DIR, SUBMIT, VIEW_REP}, ONLY_DIR],
-    "partner-viewer organisation:FPRU": [ONLY_DIR, ONLY_DIR, ONLY_DIR, ONLY_DIR, ONLY_DIR,
-                                         {DIR, VIEW_REP}, ONLY_DIR],
+    "sector-coordinator sector:COL/HEA": [
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        COORD,
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+    ],
+    "sector-coordinator sector:COL/PRO": [
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        COORD,
+        ONLY_DIR,
+        ONLY_DIR,
+    ],
+    "sector-coordinator sector:HEA": [
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        COORD,
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+    ],
+    "partner-reporter organisation:FPRU": [
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        {DIR, SUBMIT, VIEW_REP},
+        ONLY_DIR,
+    ],
+    "partner-viewer organisation:FPRU": [
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        {DIR, VIEW_REP},
+        ONLY_DIR,
+    ],
     "cfm-operator country:COL": [ONLY_DIR, CFM, ONLY_DIR, CFM, CFM, CFM, ONLY_DIR],
-    "cfm-operator organisation:FPRU": [ONLY_DIR, ONLY_DIR, ONLY_DIR, ONLY_DIR, ONLY_DIR, CFM,
-                                       ONLY_DIR],
+    "cfm-operator organisation:FPRU": [
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        ONLY_DIR,
+        CFM,
+        ONLY_DIR,
+    ],
     "psea-focal-point country:COL": [ONLY_DIR, PSEA, ONLY_DIR, PSEA, PSEA, PSEA, ONLY_DIR],
     "psea-focal-point region": [PSEA, PSEA, PSEA, PSEA, PSEA, PSEA, PSEA],
     "superuser": [set(Action) - {SENS}] * len(TARGETS),
     "no role": [set()] * len(TARGETS),
 }
 
-CASES = [(subject, target, allowed)
-         for subject, row in MATRIX.items() for target, allowed in zip(TARGETS, row, strict=True)]
+CASES = [
+    (subject, target, allowed)
+    for subject, row in MATRIX.items()
+    for target, allowed in zip(TARGETS, row, strict=True)
+]
 
 
 def _target(name: str) -> Target | None:
@@ -61,13 +113,14 @@ def _target(name: str) -> Target | None:
         acronym = {"org-in-COL": "FPRU", "org-in-ARG": "OTHR"}[name]
         return Target(organisation=Organisation.objects.get(acronym=acronym))
     iso3, _slash, sector = name.partition("/")
-    return Target(country=Country.objects.get(iso3=iso3),
-                  sector=Sector.objects.get(code=sector) if sector else None)
+    return Target(
+        country=Country.objects.get(iso3=iso3),
+        sector=Sector.objects.get(code=sector) if sector else None,
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("subject,target,allowed", CASES,
-                         ids=[f"{s}|{t}" for s, t, _a in CASES])
+@pytest.mark.parametrize("subject,target,allowed", CASES, ids=[f"{s}|{t}" for s, t, _a in CASES])
 def test_permission_matrix(subject, target, allowed):
     # given
     for acronym, iso3 in ORGANISATIONS.items():
@@ -93,12 +146,15 @@ def test_inactive_users_can_do_nothing(make_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,scope", [
-    ("regional-admin", "country:COL"),
-    ("partner-reporter", "country:COL"),
-    ("sector-coordinator", "organisation:IOM"),
-    ("platform-im-officer", "region"),
-])
+@pytest.mark.parametrize(
+    "role,scope",
+    [
+        ("regional-admin", "country:COL"),
+        ("partner-reporter", "country:COL"),
+        ("sector-coordinator", "organisation:IOM"),
+        ("platform-im-officer", "region"),
+    ],
+)
 def test_a_role_only_binds_to_its_scope_kinds(make_user, role, scope):
     from puente.core.errors import ApplicationError
     from puente.partners.models import Organisation

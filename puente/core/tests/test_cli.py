@@ -26,6 +26,7 @@ def test_console_script_runs_django_and_puente_commands():
     result = subprocess.run([_puente_script(), "help"], capture_output=True, text=True, check=True)
     for name in ("load_reference", "import_data", "create_user", "demo_data", "migrate"):
         assert name in result.stdout
-    result = subprocess.run([_puente_script(), "import", "--help"], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [_puente_script(), "import", "--help"], capture_output=True, text=True, check=True
+    )
     assert "{indicators,partners}" in result.stdout

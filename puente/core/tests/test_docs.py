@@ -22,8 +22,11 @@ def _doc(name: str) -> str:
 
 def _puente_commands() -> list[str]:
     reverse_aliases = {v: k for k, v in COMMAND_ALIASES.items()}
-    return sorted(reverse_aliases.get(name, name.replace("_", "-"))
-                  for name, app in get_commands().items() if app.startswith("puente"))
+    return sorted(
+        reverse_aliases.get(name, name.replace("_", "-"))
+        for name, app in get_commands().items()
+        if app.startswith("puente")
+    )
 
 
 @pytest.mark.parametrize("command", _puente_commands())

@@ -13,13 +13,17 @@ PAGES = {
     "accounts:login": ("Password", "Contraseña", "Senha"),
 }
 SIGNED_IN_PAGES = {
-    "home": ("Your roles", "Sus roles", "Seus papéis"),
+    "home": ("Your roles", "Sus roles", "Suas funções"),
     "partners:directory": ("Partner directory", "Directorio de socios", "Diretório de parceiros"),
     "partners:organisation": ("Countries of operation", "Países", "Países"),
-    "reference:countries": ("Countries and platforms", "Países y plataformas", "Países e plataformas"),
+    "reference:countries": (
+        "Countries and platforms",
+        "Países y plataformas",
+        "Países e plataformas",
+    ),
     "reference:country": ("ISO 3166-2", "ISO 3166-2", "ISO 3166-2"),
     "reference:sectors": ("Population groups", "Grupos de población", "Grupos populacionais"),
-    "accounts:users": ("Users and roles", "Usuarios y roles", "Usuários e papéis"),
+    "accounts:users": ("Users and roles", "Usuarios y roles", "Usuários e funções"),
     "accounts:two_factor": ("authenticator", "autenticación", "autenticação"),
 }
 ARGS = {"partners:organisation": ["TST"], "reference:country": ["COL"]}
@@ -80,10 +84,13 @@ def test_cookies_are_secure_outside_debug():
     import subprocess
     import sys
 
-    code = ("import os; os.environ['DJANGO_SETTINGS_MODULE']='puente.settings';"
-            "from django.conf import settings as s;"
-            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)")
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='puente.settings';"
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
+    )
     env = {"PATH": "/usr/bin:/bin", "PUENTE_DEBUG": "0"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["True", "True", "True"]

@@ -8,8 +8,11 @@ from puente.core.imports import ImportFileError, parse_yes_no
 from puente.core.tabular import Column, cell_text, normalize_header, normalize_value, read_table
 from puente.core.testing import xlsx_bytes
 
-COLUMNS = (Column("month", aliases=("mes",)), Column("country", aliases=("pais",)),
-           Column("note", required=False))
+COLUMNS = (
+    Column("month", aliases=("mes",)),
+    Column("country", aliases=("pais",)),
+    Column("note", required=False),
+)
 
 
 def rows_of(table):
@@ -31,16 +34,21 @@ def test_blank_rows_are_skipped_but_keep_their_spreadsheet_number():
 def test_reads_the_first_sheet_of_a_workbook_with_typed_cells():
     content = xlsx_bytes([["Month", "Country"], [dt.date(2025, 3, 1), "BRA"], [12.0, 3]])
     table = read_table(content, filename="f.xlsx", columns=COLUMNS)
-    assert rows_of(table) == [(2, {"month": "2025-03-01", "country": "BRA"}),
-                              (3, {"month": "12", "country": "3"})]
+    assert rows_of(table) == [
+        (2, {"month": "2025-03-01", "country": "BRA"}),
+        (3, {"month": "12", "country": "3"}),
+    ]
 
 
 def test_reports_every_header_problem_at_once():
     with pytest.raises(ImportFileError) as exc_info:
         read_table(b"month,month,colour\n", filename="f.csv", columns=COLUMNS)
     codes = {(e.code, e.column) for e in exc_info.value.errors}
-    assert codes == {("duplicate_header", "month"), ("unknown_header", "colour"),
-                     ("missing_header", "country")}
+    assert codes == {
+        ("duplicate_header", "month"),
+        ("unknown_header", "colour"),
+        ("missing_header", "country"),
+    }
     assert all(e.row == 1 for e in exc_info.value.errors)
 
 

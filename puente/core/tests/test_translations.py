@@ -16,14 +16,18 @@ def test_catalog_is_complete_and_compiled(language):
         catalog = read_po(handle)
     messages = [m for m in catalog if m.id]
     assert len(messages) > 100
-    untranslated = [m.id for m in messages
-                    if not (all(m.string) if isinstance(m.string, tuple) else m.string)]
+    untranslated = [
+        m.id for m in messages if not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    ]
     fuzzy = [m.id for m in messages if m.fuzzy]
     assert untranslated == []
     assert fuzzy == []
     # the compiled catalog says what the .po says (make messages was run after editing)
     with po_path.with_suffix(".mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [m.id for m in messages if not isinstance(m.id, tuple) and not m.context
-             and compiled.gettext(m.id) != m.string]
+    stale = [
+        m.id
+        for m in messages
+        if not isinstance(m.id, tuple) and not m.context and compiled.gettext(m.id) != m.string
+    ]
     assert stale == []

@@ -20,7 +20,8 @@ def test_demo_response_has_the_plan_composition_and_a_user_per_role(capsys):
     women_share = migrant_led.filter(women_led=True).count() / 64
     assert 0.5 < women_share < 0.76
     assert {"un-agency", "ingo", "faith-based", "red-cross"} <= set(
-        appealing.values_list("type", flat=True))
+        appealing.values_list("type", flat=True)
+    )
     assert localisation_shares(appealing).national == 125
     # every organisation works somewhere, and all 17 countries have partners
     assert not appealing.filter(countries__isnull=True).exists()
@@ -33,9 +34,11 @@ def test_demo_response_has_the_plan_composition_and_a_user_per_role(capsys):
 
 def test_demo_data_is_deterministic_and_idempotent():
     call_command("demo_data", "--seed", "3")
-    first = list(Organisation.objects.order_by("acronym").values_list(
-        "acronym", "name", "type", "women_led"))
+    first = list(
+        Organisation.objects.order_by("acronym").values_list("acronym", "name", "type", "women_led")
+    )
     call_command("demo_data", "--seed", "3")
-    second = list(Organisation.objects.order_by("acronym").values_list(
-        "acronym", "name", "type", "women_led"))
+    second = list(
+        Organisation.objects.order_by("acronym").values_list("acronym", "name", "type", "women_led")
+    )
     assert first == second and len(first) == 230

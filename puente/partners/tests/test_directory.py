@@ -11,9 +11,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def registry():
     def org(acronym, org_type, countries, migrant_led=False, women_led=False, appealing=True):
-        o = Organisation.objects.create(name=f"Org {acronym}", acronym=acronym, type=org_type,
-                                        migrant_led=migrant_led, women_led=women_led,
-                                        appealing=appealing)
+        o = Organisation.objects.create(
+            name=f"Org {acronym}",
+            acronym=acronym,
+            type=org_type,
+            migrant_led=migrant_led,
+            women_led=women_led,
+            appealing=appealing,
+        )
         o.countries.set(Country.objects.filter(iso3__in=countries))
         return o
 
@@ -32,13 +37,21 @@ def test_localisation_shares_over_the_whole_registry(registry):
 
 def test_filters_by_country_platform_type_and_flags(registry):
     def acronyms(**kwargs):
-        return sorted(organisation_list(filters=OrganisationFilters(**kwargs))
-                      .values_list("acronym", flat=True))
+        return sorted(
+            organisation_list(filters=OrganisationFilters(**kwargs)).values_list(
+                "acronym", flat=True
+            )
+        )
 
     assert acronyms(country=Country.objects.get(iso3="COL")) == ["NAT1", "RLO1", "UN1"]
     assert acronyms(platform=Platform.objects.get(code="southern-cone")) == ["INGO1", "UN1"]
     assert acronyms(platform=Platform.objects.get(code="regional")) == [
-        "INGO1", "NAT1", "RLO1", "RLO2", "UN1"]
+        "INGO1",
+        "NAT1",
+        "RLO1",
+        "RLO2",
+        "UN1",
+    ]
     assert acronyms(type="refugee-migrant-led") == ["RLO1", "RLO2"]
     assert acronyms(women_led=True, migrant_led=True) == ["RLO1"]
     assert acronyms(appealing=False) == ["INGO1"]
@@ -60,8 +73,9 @@ def test_directory_needs_sign_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_directory_lists_without_one_query_per_row(client, make_user, registry,
-                                                   django_assert_max_num_queries):
+def test_directory_lists_without_one_query_per_row(
+    client, make_user, registry, django_assert_max_num_queries
+):
     client.force_login(make_user("cfm-operator", "country:COL"))
     with django_assert_max_num_queries(14):
         client.get(reverse("partners:directory"))

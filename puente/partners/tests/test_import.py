@@ -34,12 +34,21 @@ def label(org_type, language):
 
 
 def test_imports_partners_with_types_in_three_languages(tmp_path, capsys):
-    rows = [HEADER,
-            ["Fundación Horizonte", "FH", label("national-ngo", "es"), "no", "sí", "COL;ECU", "sí"],
-            ["Red Venezolana", "RV", "refugee-migrant-led", "yes", "yes", "PER", "yes"],
-            ["Instituto Travessia", "IT", label("refugee-migrant-led", "pt"),
-             "sim", "não", "BRA", "sim"],
-            ["Global Aid", "GA", "International NGO", "", "", "COL; PER; BRA", "no"]]
+    rows = [
+        HEADER,
+        ["Fundación Horizonte", "FH", label("national-ngo", "es"), "no", "sí", "COL;ECU", "sí"],
+        ["Red Venezolana", "RV", "refugee-migrant-led", "yes", "yes", "PER", "yes"],
+        [
+            "Instituto Travessia",
+            "IT",
+            label("refugee-migrant-led", "pt"),
+            "sim",
+            "não",
+            "BRA",
+            "sim",
+        ],
+        ["Global Aid", "GA", "International NGO", "", "", "COL; PER; BRA", "no"],
+    ]
     out = import_cli(tmp_path, capsys, xlsx_bytes(rows), "partners.xlsx")
     assert out == {"rows": 4, "imported": 4, "updated": 0, "errors": [], "warnings": []}
     fh = Organisation.objects.get(acronym="FH")
@@ -64,14 +73,20 @@ def test_a_second_import_updates_by_acronym(tmp_path, capsys):
     assert (out["imported"], out["updated"]) == (0, 0)
 
 
-@pytest.mark.parametrize("row,code,column", [
-    (["", "X", "national-ngo", "no", "no", "COL", "yes"], "missing_required", "name"),
-    (["N", "X", "cooperative", "no", "no", "COL", "yes"], "unknown_type", "type"),
-    (["N", "X", "national-ngo", "maybe", "no", "COL", "yes"], "invalid_yes_no", "migrant_led"),
-    (["N", "X", "national-ngo", "no", "no", "COL;VEN", "yes"], "unknown_country", "countries"),
-    (["N", "X", "refugee-migrant-led", "no", "no", "COL", "yes"], "type_contradicts_flag",
-     "migrant_led"),
-])
+@pytest.mark.parametrize(
+    "row,code,column",
+    [
+        (["", "X", "national-ngo", "no", "no", "COL", "yes"], "missing_required", "name"),
+        (["N", "X", "cooperative", "no", "no", "COL", "yes"], "unknown_type", "type"),
+        (["N", "X", "national-ngo", "maybe", "no", "COL", "yes"], "invalid_yes_no", "migrant_led"),
+        (["N", "X", "national-ngo", "no", "no", "COL;VEN", "yes"], "unknown_country", "countries"),
+        (
+            ["N", "X", "refugee-migrant-led", "no", "no", "COL", "yes"],
+            "type_contradicts_flag",
+            "migrant_led",
+        ),
+    ],
+)
 def test_bad_rows_are_named_and_nothing_is_written(tmp_path, capsys, row, code, column):
     good = ["Good", "GOOD", "national-ngo", "no", "no", "COL", "yes"]
     out = import_cli(tmp_path, capsys, csv_bytes([HEADER, good, row]), expect_ok=False)
@@ -81,20 +96,26 @@ def test_bad_rows_are_named_and_nothing_is_written(tmp_path, capsys, row, code, 
 
 
 def test_duplicate_acronym_in_one_file(tmp_path, capsys):
-    rows = [HEADER, ["A", "DUP", "ingo", "no", "no", "COL", "yes"],
-            ["B", "dup", "ingo", "no", "no", "PER", "yes"]]
+    rows = [
+        HEADER,
+        ["A", "DUP", "ingo", "no", "no", "COL", "yes"],
+        ["B", "dup", "ingo", "no", "no", "PER", "yes"],
+    ]
     out = import_cli(tmp_path, capsys, csv_bytes(rows), expect_ok=False)
     assert [(e["row"], e["code"]) for e in out["errors"]] == [(3, "duplicate_row")]
 
 
-@pytest.mark.parametrize("content,name,code", [
-    (b"", "p.csv", "empty_file"),
-    ("name,acronym\n".encode("utf-16"), "p.csv", "unreadable_file"),
-    (b"name,acronym,type,countries\n", "p.csv", "empty_file"),
-    (b"name,acronym,countries\nA,B,COL\n", "p.csv", "missing_header"),
-    (b"not a workbook", "p.xlsx", "not_a_workbook"),
-    (b"\x00\x01\x02junk" * 10000, "p.csv", "unreadable_file"),
-])
+@pytest.mark.parametrize(
+    "content,name,code",
+    [
+        (b"", "p.csv", "empty_file"),
+        ("name,acronym\n".encode("utf-16"), "p.csv", "unreadable_file"),
+        (b"name,acronym,type,countries\n", "p.csv", "empty_file"),
+        (b"name,acronym,countries\nA,B,COL\n", "p.csv", "missing_header"),
+        (b"not a workbook", "p.xlsx", "not_a_workbook"),
+        (b"\x00\x01\x02junk" * 10000, "p.csv", "unreadable_file"),
+    ],
+)
 def test_unreadable_partner_files(content, name, code):
     report = organisations_import(source=content, filename=name)
     assert code in [e.code for e in report.errors]

@@ -26,14 +26,29 @@ def test_shipped_boundaries_cover_every_country():
 def test_official_boundaries_replace_a_country_and_fill_pcodes(tmp_path, capsys):
     # given an official file keyed by P-code, with names to match on first use
     path = tmp_path / "col.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        feature({"ADM1_PCODE": "CO08", "ADM1_ES": "Atlántico"}),
-        feature({"ADM1_PCODE": "CO-ANT", "ADM1_ES": "Antioquia"}),
-        feature({"ADM1_PCODE": "CO99", "ADM1_ES": "Nowhere"}),
-    ]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    feature({"ADM1_PCODE": "CO08", "ADM1_ES": "Atlántico"}),
+                    feature({"ADM1_PCODE": "CO-ANT", "ADM1_ES": "Antioquia"}),
+                    feature({"ADM1_PCODE": "CO99", "ADM1_ES": "Nowhere"}),
+                ],
+            }
+        )
+    )
     # when
-    call_command("load_boundaries", str(path), "--country", "COL", "--code-field", "ADM1_PCODE",
-                 "--name-field", "ADM1_ES")
+    call_command(
+        "load_boundaries",
+        str(path),
+        "--country",
+        "COL",
+        "--code-field",
+        "ADM1_PCODE",
+        "--name-field",
+        "ADM1_ES",
+    )
     # then
     out = capsys.readouterr().out
     assert "2 boundaries loaded for COL." in out
@@ -45,17 +60,23 @@ def test_official_boundaries_replace_a_country_and_fill_pcodes(tmp_path, capsys)
     assert Boundary.objects.filter(admin1__country__iso3="PER").count() == 26
 
     # a second file keyed by the P-code alone now matches
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        feature({"pcode": "CO08"})]}))
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature({"pcode": "CO08"})]})
+    )
     call_command("load_boundaries", str(path), "--country", "col", "--code-field", "pcode")
     assert Boundary.objects.filter(admin1__country__iso3="COL").count() == 1
 
 
-@pytest.mark.parametrize("content,message", [
-    ("not json", "not a GeoJSON"),
-    (json.dumps({"type": "FeatureCollection", "features": [feature({"code": "XX-1"})]}),
-     "No feature"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("not json", "not a GeoJSON"),
+        (
+            json.dumps({"type": "FeatureCollection", "features": [feature({"code": "XX-1"})]}),
+            "No feature",
+        ),
+    ],
+)
 def test_bad_boundary_files_change_nothing(tmp_path, content, message):
     path = tmp_path / "b.geojson"
     path.write_text(content)

@@ -34,12 +34,30 @@ def _expect_failure(content: bytes) -> bool:
 
 def test_adds_and_updates_indicators_named_in_any_language(tmp_path, capsys):
     # given sectors as code, Spanish and Portuguese names and yes/no in three languages
-    rows = [HEADER,
-            ["EDU-99", "Educación", "", "Teachers paid", "Docentes pagados", "Professores pagos",
-             "people", "sí"],
-            ["PRO-CP-99", "Proteção", "Protección de la Niñez", "Child cases", "Casos", "Casos",
-             "cases", "não"],
-            ["HEA-01", "HEA", "", "Changed name", "Nombre", "Nome", "people", "yes"]]
+    rows = [
+        HEADER,
+        [
+            "EDU-99",
+            "Educación",
+            "",
+            "Teachers paid",
+            "Docentes pagados",
+            "Professores pagos",
+            "people",
+            "sí",
+        ],
+        [
+            "PRO-CP-99",
+            "Proteção",
+            "Protección de la Niñez",
+            "Child cases",
+            "Casos",
+            "Casos",
+            "cases",
+            "não",
+        ],
+        ["HEA-01", "HEA", "", "Changed name", "Nombre", "Nome", "people", "yes"],
+    ]
     # when
     out = run(tmp_path, capsys, csv_bytes(rows))
     # then
@@ -63,32 +81,88 @@ def test_reads_xlsx_and_semicolon_latin1_csv(tmp_path, capsys):
 
 
 def test_headers_match_ignoring_case_accents_and_spaces(tmp_path, capsys):
-    header = ["Código", "SECTOR", "Sub sector", "Name EN", "name es", "Name_PT", "Unidad",
-              "Counts People"]
-    out = run(tmp_path, capsys, csv_bytes([header, ["WSH-99", "WASH", "", "x", "y", "z", "kits",
-                                                    "no"]]))
+    header = [
+        "Código",
+        "SECTOR",
+        "Sub sector",
+        "Name EN",
+        "name es",
+        "Name_PT",
+        "Unidad",
+        "Counts People",
+    ]
+    out = run(
+        tmp_path, capsys, csv_bytes([header, ["WSH-99", "WASH", "", "x", "y", "z", "kits", "no"]])
+    )
     assert out["imported"] == 1
 
 
 @pytest.mark.parametrize(
     "rows,code,row,column",
     [
-        ([HEADER, ["X-1", "BAD-SECTOR", "", "n", "", "", "people", "yes"]], "unknown_sector", 2, "sector"),
-        ([HEADER, ["X-1", "HEA", "BAD-SUB", "n", "", "", "people", "yes"]], "unknown_subsector", 2, "subsector"),
-        ([HEADER, ["X-1", "HEA", "PRO-CP", "n", "", "", "people", "BAD"]], "subsector_not_in_sector", 2, "subsector"),
-        ([HEADER, ["X-1", "HEA", "", "n", "", "", "people", "BAD"]], "invalid_yes_no", 2, "counts_people"),
-        ([HEADER, ["", "HEA", "", "n", "", "", "people", "yes"], ["BAD"]], "missing_required", 2, "code"),
-        ([HEADER, ["X-1", "HEA", "", "n", "", "", "people", "yes"],
-          ["X-1", "HEA", "", "n", "", "", "people", "yes"], ["BAD"]], "duplicate_row", 3, "code"),
-        ([HEADER[:-1], ["X-1", "HEA", "", "n", "", "", "people"], ["BAD"]], "missing_header", 1, "counts_people"),
-        ([[*HEADER, "colour"], ["X-1", "HEA", "", "n", "", "", "people", "yes", "BAD"]], "unknown_header", 1, "colour"),
+        (
+            [HEADER, ["X-1", "BAD-SECTOR", "", "n", "", "", "people", "yes"]],
+            "unknown_sector",
+            2,
+            "sector",
+        ),
+        (
+            [HEADER, ["X-1", "HEA", "BAD-SUB", "n", "", "", "people", "yes"]],
+            "unknown_subsector",
+            2,
+            "subsector",
+        ),
+        (
+            [HEADER, ["X-1", "HEA", "PRO-CP", "n", "", "", "people", "BAD"]],
+            "subsector_not_in_sector",
+            2,
+            "subsector",
+        ),
+        (
+            [HEADER, ["X-1", "HEA", "", "n", "", "", "people", "BAD"]],
+            "invalid_yes_no",
+            2,
+            "counts_people",
+        ),
+        (
+            [HEADER, ["", "HEA", "", "n", "", "", "people", "yes"], ["BAD"]],
+            "missing_required",
+            2,
+            "code",
+        ),
+        (
+            [
+                HEADER,
+                ["X-1", "HEA", "", "n", "", "", "people", "yes"],
+                ["X-1", "HEA", "", "n", "", "", "people", "yes"],
+                ["BAD"],
+            ],
+            "duplicate_row",
+            3,
+            "code",
+        ),
+        (
+            [HEADER[:-1], ["X-1", "HEA", "", "n", "", "", "people"], ["BAD"]],
+            "missing_header",
+            1,
+            "counts_people",
+        ),
+        (
+            [[*HEADER, "colour"], ["X-1", "HEA", "", "n", "", "", "people", "yes", "BAD"]],
+            "unknown_header",
+            1,
+            "colour",
+        ),
     ],
 )
-def test_bad_rows_name_row_column_and_code_and_write_nothing(tmp_path, capsys, rows, code, row, column):
+def test_bad_rows_name_row_column_and_code_and_write_nothing(
+    tmp_path, capsys, rows, code, row, column
+):
     before = Indicator.objects.count()
     out = run(tmp_path, capsys, csv_bytes(rows))
     assert {"row": row, "column": column, "code": code} in [
-        {k: e[k] for k in ("row", "column", "code")} for e in out["errors"]]
+        {k: e[k] for k in ("row", "column", "code")} for e in out["errors"]
+    ]
     assert out["imported"] == 0
     assert Indicator.objects.count() == before
 

@@ -6,8 +6,25 @@ from puente.reference.services import reference_load
 
 pytestmark = pytest.mark.django_db
 
-RMRP_COUNTRIES = {"ARG", "ABW", "BOL", "BRA", "CHL", "COL", "CRI", "CUW", "DOM", "ECU", "GUY",
-                  "MEX", "PAN", "PRY", "PER", "TTO", "URY"}
+RMRP_COUNTRIES = {
+    "ARG",
+    "ABW",
+    "BOL",
+    "BRA",
+    "CHL",
+    "COL",
+    "CRI",
+    "CUW",
+    "DOM",
+    "ECU",
+    "GUY",
+    "MEX",
+    "PAN",
+    "PRY",
+    "PER",
+    "TTO",
+    "URY",
+}
 
 # DOMAIN.md, "Geography", written out by hand.
 PLATFORMS = {
@@ -28,7 +45,10 @@ def test_loads_the_seventeen_countries_with_names_in_three_languages():
     assert set(countries) == RMRP_COUNTRIES
     assert countries["BRA"].iso2 == "BR"
     assert (countries["BRA"].name_en, countries["BRA"].name_es, countries["BRA"].name_pt) == (
-        "Brazil", "Brasil", "Brasil")
+        "Brazil",
+        "Brasil",
+        "Brasil",
+    )
     assert countries["COL"].name_pt == "Colômbia"
     assert countries["BOL"].name_en == "Bolivia"
     assert all(c.name_es and c.name_pt for c in countries.values())
@@ -39,9 +59,17 @@ def test_platform_membership_is_exactly_as_the_domain_describes():
     assert loaded == PLATFORMS
     kinds = {p.code: p.kind for p in Platform.objects.all()}
     assert sorted(k for k, v in kinds.items() if v == "national") == [
-        "brazil", "chile", "colombia", "ecuador", "peru"]
+        "brazil",
+        "chile",
+        "colombia",
+        "ecuador",
+        "peru",
+    ]
     assert sorted(k for k, v in kinds.items() if v == "subregional") == [
-        "caribbean", "central-america-mexico", "southern-cone"]
+        "caribbean",
+        "central-america-mexico",
+        "southern-cone",
+    ]
 
 
 def test_admin1_areas_come_from_iso_3166_2_with_parents():
@@ -61,7 +89,12 @@ def test_islands_without_subdivisions_are_their_own_admin1_area(iso3, code):
 
 def test_population_groups_sectors_and_indicators():
     assert list(PopulationGroup.objects.values_list("code", flat=True)) == [
-        "in-destination", "in-transit", "pendular", "colombian-returnees", "host-community"]
+        "in-destination",
+        "in-transit",
+        "pendular",
+        "colombian-returnees",
+        "host-community",
+    ]
     assert PopulationGroup.objects.get(code="host-community").name_es == "Comunidad de acogida"
     top = set(Sector.objects.filter(parent__isnull=True).values_list("code", flat=True))
     assert top == {"EDU", "FSC", "HEA", "HTR", "INT", "NUT", "PRO", "SHE", "WSH", "MPC", "CSS"}

@@ -20,8 +20,9 @@ class Command(PuenteCommand):
         super().add_arguments(parser)
         parser.add_argument("kind", choices=sorted(IMPORTERS))
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Validate and report without writing anything.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and report without writing anything."
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:

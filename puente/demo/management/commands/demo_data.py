@@ -23,5 +23,7 @@ class Command(PuenteCommand):
             if user.totp_key:
                 line += f"   TOTP key: {user.totp_key}"
             self.stdout.write(line)
-        self.stdout.write("Roles marked with a TOTP key sign in with a second step: add the key to "
-                          "an authenticator app (or run `oathtool --totp -b KEY`).")
+        self.stdout.write(
+            "Roles marked with a TOTP key sign in with a second step: add the key to "
+            "an authenticator app (or run `oathtool --totp -b KEY`)."
+        )
