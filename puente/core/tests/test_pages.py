@@ -24,7 +24,7 @@ SIGNED_IN_PAGES = {
     "reference:country": ("ISO 3166-2", "ISO 3166-2", "ISO 3166-2"),
     "reference:sectors": ("Population groups", "Grupos de población", "Grupos populacionais"),
     "accounts:users": ("Users and roles", "Usuarios y roles", "Usuários e funções"),
-    "accounts:two_factor": ("authenticator", "autenticación", "autenticação"),
+    "accounts:two_factor": ("authenticator", "autenticación", "autenticador"),
 }
 ARGS = {"partners:organisation": ["TST"], "reference:country": ["COL"]}
 
