@@ -199,7 +199,7 @@ def test_file_above_the_size_limit_is_refused(settings):
 def test_messages_follow_the_requested_language(tmp_path, capsys):
     rows = [HEADER, ["X-1", "Nope", "", "n", "", "", "people", "yes"], ["BAD"]]
     out = run(tmp_path, capsys, csv_bytes(rows), "indicators.csv", "--language", "es")
-    assert out["errors"][0]["message"].startswith("Sector desconocido")
+    assert out["errors"][0]["message"] == "No se reconoce el sector “Nope”."
 
 
 def test_dry_run_writes_nothing(tmp_path, capsys):
