@@ -52,7 +52,10 @@ INSTALLED_APPS = [
     "puente.accounts",
     "puente.reference",
     "puente.partners",
+    "puente.reporting",
     "puente.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +144,32 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("PUENTE_STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+MEDIA_ROOT = Path(os.environ.get("PUENTE_MEDIA_ROOT", PROJECT_DIR / "media"))
+MEDIA_URL = "media/"
+
+# A file cache shared by the web server and the task worker (import progress).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("PUENTE_CACHE_DIR", str(PROJECT_DIR / ".cache")),
+    }
+}
+
+# Background tasks (large imports) are stored in the database and run by `puente db_worker`.
+# PUENTE_TASKS=immediate runs them inside the request instead (tests, single-user laptops).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("PUENTE_TASKS") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+# Uploads up to this size are imported while the page waits; larger ones in the background.
+PUENTE_INLINE_IMPORT_BYTES = int(os.environ.get("PUENTE_INLINE_IMPORT_BYTES", str(2 * 1024 * 1024)))
 
 # Imports refuse files above this size before reading them.
 PUENTE_MAX_IMPORT_BYTES = int(os.environ.get("PUENTE_MAX_IMPORT_BYTES", str(200 * 1024 * 1024)))

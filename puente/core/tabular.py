@@ -76,6 +76,7 @@ class Table:
     columns: dict[int, str]
     headers: list[str]
     _rows: Iterator[tuple[int, list[Any]]] = field(repr=False)
+    estimated_rows: int = 0
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
         for number, cells in self._rows:
@@ -162,7 +163,7 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
         ) from exc
 
 
-def _workbook_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+def _workbook_rows(data: bytes) -> tuple[Iterator[tuple[int, list[Any]]], int]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
@@ -172,7 +173,7 @@ def _workbook_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
             "not_a_workbook",
             _("The file cannot be opened as a spreadsheet workbook (XLSX, XLS or ODS)."),
         ) from exc
-    return iter(enumerate(rows, start=1))
+    return iter(enumerate(rows, start=1)), len(rows)
 
 
 def read_table(
@@ -194,7 +195,12 @@ def read_table(
             _("The file is named %(suffix)s but is not a spreadsheet workbook.")
             % {"suffix": suffix},
         )
-    rows = _workbook_rows(data) if is_workbook else _csv_rows(_decode(data))
+    if is_workbook:
+        rows, estimate = _workbook_rows(data)
+    else:
+        text = _decode(data)
+        rows = _csv_rows(text)
+        estimate = text.count("\n")
 
     header_row: list[Any] | None = None
     for _number, cells in rows:
@@ -203,7 +209,9 @@ def read_table(
             break
     if header_row is None:
         raise _file_error("empty_file", _("The file is empty."))
-    return _map_header(header_row, rows, columns, allow_unknown=allow_unknown)
+    table = _map_header(header_row, rows, columns, allow_unknown=allow_unknown)
+    table.estimated_rows = estimate
+    return table
 
 
 def _map_header(

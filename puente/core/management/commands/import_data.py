@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,14 @@ from puente.core.commands import PuenteCommand
 IMPORTERS = {
     "indicators": "puente.reference.services.indicators_import",
     "partners": "puente.partners.services.organisations_import",
+    "5w": "puente.reporting.services.imports.file_import",
 }
+# Kinds whose importer takes a policy, a target status and reports progress.
+ROW_IMPORTS = {"5w"}
 
 
 class Command(PuenteCommand):
-    help = "Import a CSV/XLSX file: puente import {indicators,partners} FILE"
+    help = "Import a CSV/XLSX/XLS/ODS file: puente import {indicators,partners,5w} FILE"
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
@@ -24,11 +28,36 @@ class Command(PuenteCommand):
             "--dry-run", action="store_true", help="Validate and report without writing anything."
         )
         parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument("--policy", choices=["reject-file", "keep-good-rows"],
+                            default="reject-file",
+                            help="5w: reject the whole file on any error (default), or keep "
+                                 "the good rows and report the others.")
+        parser.add_argument("--status", choices=["submitted", "validated"], default="submitted",
+                            help="5w: status of the imported rows; validated is for loading "
+                                 "already-reviewed history.")
+        parser.add_argument("--progress", action="store_true",
+                            help="Draw a progress bar on stderr (default when it is a terminal).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         importer = import_string(IMPORTERS[options["kind"]])
-        report = importer(source=path, filename=path.name, dry_run=options["dry_run"])
+        kwargs: dict[str, Any] = {"source": path, "filename": path.name,
+                                  "dry_run": options["dry_run"]}
+        if options["kind"] in ROW_IMPORTS:
+            kwargs.update(policy=options["policy"], status=options["status"])
+            if options["progress"] or sys.stderr.isatty():
+                kwargs["progress"] = self.draw_progress
+        report = importer(**kwargs)
+        if "progress" in kwargs:
+            self.stderr.write("")
         self.print_report(report, output_format=options["format"])
+
+    def draw_progress(self, phase: str, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else 0
+        percent = int(100 * done / total) if total else 0
+        self.stderr.write(f"\r{phase:10} [{'#' * filled}{'.' * (width - filled)}] {percent:3d}% "
+                          f"{done:,}/{total:,}", ending="")
+        self.stderr.flush()
