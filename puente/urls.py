@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("puente.accounts.urls")),
     path("partners/", include("puente.partners.urls")),
     path("reference/", include("puente.reference.urls")),
+    path("reporting/", include("puente.reporting.urls")),
     path("api/", include("puente.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -2,6 +2,7 @@ from django.urls import path
 
 from puente.partners import api as partners_api
 from puente.reference import api as reference_api
+from puente.reporting import api as reporting_api
 
 urlpatterns = [
     path("countries/", reference_api.CountryListApi.as_view(), name="api-countries"),
@@ -13,4 +14,8 @@ urlpatterns = [
         name="api-population-groups",
     ),
     path("organisations/", partners_api.OrganisationListApi.as_view(), name="api-organisations"),
+    path("5w/rows/", reporting_api.RowListCreateApi.as_view(), name="api-5w-rows"),
+    path("5w/rows/<int:row_id>/", reporting_api.RowDetailApi.as_view(), name="api-5w-row"),
+    path("5w/reviews/", reporting_api.ReviewApi.as_view(), name="api-5w-reviews"),
+    path("5w/locks/", reporting_api.LockApi.as_view(), name="api-5w-locks"),
 ]

@@ -354,8 +354,11 @@ def demo_users_create() -> list[DemoUser]:
     return users
 
 
-def demo_data_create(*, seed: int = 2025) -> tuple[list[Organisation], list[DemoUser]]:
+def demo_data_create(*, seed: int = 2025) -> tuple[list[Organisation], list[DemoUser], dict]:
+    from puente.demo.reporting import demo_reports_create
+
     reference_load()
     organisations = demo_partners_create(seed=seed)
     users = demo_users_create()
-    return organisations, users
+    reports = demo_reports_create(seed=seed)
+    return organisations, users, reports

@@ -36,14 +36,16 @@ class ImportBatch(models.Model):
         FAILED = "failed", _("Failed")
 
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     filename = models.CharField(max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     source = models.CharField(max_length=16, default="file")  # file, api, form, cli, demo
     policy = models.CharField(max_length=16, default="reject-file")
-    target_status = models.CharField(max_length=16, choices=RowStatus.choices,
-                                     default=RowStatus.SUBMITTED)
+    target_status = models.CharField(
+        max_length=16, choices=RowStatus.choices, default=RowStatus.SUBMITTED
+    )
     dry_run = models.BooleanField(default=False)
     language = models.CharField(max_length=8, default="en")
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
@@ -71,15 +73,20 @@ class ActivityRow(models.Model):
     appealing_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     implementing_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
-    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="+",
-                               help_text="The indicator's sector or sub-sector, kept for queries")
+    sector = models.ForeignKey(
+        Sector,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The indicator's sector or sub-sector, kept for queries",
+    )
     activity = models.CharField(max_length=500, blank=True)
     rmrp_activity = models.BooleanField(default=True)
     modality = models.CharField(max_length=20, choices=Modality.choices)
     cva_value_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     delivery_mechanism = models.CharField(max_length=128, blank=True)
-    population_group = models.ForeignKey(PopulationGroup, on_delete=models.PROTECT,
-                                         related_name="+")
+    population_group = models.ForeignKey(
+        PopulationGroup, on_delete=models.PROTECT, related_name="+"
+    )
     quantity = models.BigIntegerField(null=True, blank=True)
     total_monthly = models.BigIntegerField(null=True, blank=True)
     new_beneficiaries = models.BigIntegerField(null=True, blank=True)
@@ -91,10 +98,12 @@ class ActivityRow(models.Model):
     disability = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=RowStatus.choices, default=RowStatus.DRAFT)
     review_comment = models.TextField(blank=True)
-    created_batch = models.ForeignKey(ImportBatch, null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="+")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -115,10 +124,12 @@ class RowChange(models.Model):
     """Who changed a row, when, and what (field -> [old, new])."""
 
     row = models.ForeignKey(ActivityRow, on_delete=models.CASCADE, related_name="changes")
-    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changed_at = models.DateTimeField()
     action = models.CharField(max_length=32)
     changes = models.JSONField(default=dict, blank=True)
@@ -133,8 +144,9 @@ class PeriodLock(models.Model):
 
     country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     locked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -151,8 +163,9 @@ class ReviewDecision(models.Model):
     month = models.DateField()
     decision = models.CharField(max_length=16, choices=RowStatus.choices)
     comment = models.TextField(blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(auto_now_add=True)
     rows = models.PositiveIntegerField(default=0)
 

@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 from puente.core.imports import ImportFileError, ImportReport, RowError
 from puente.core.tabular import read_table
 from puente.reporting.models import ImportBatch, PeriodLock, RowStatus
-from puente.reporting.services.validation import COLUMNS, RowValidator, ValidRow
+from puente.reporting.services.validation import (
+    COLUMNS,
+    EXPORT_ONLY_COLUMNS,
+    RowValidator,
+    ValidRow,
+)
 from puente.reporting.services.writer import existing_rows, rows_write
 
 POLICIES = ("reject-file", "keep-good-rows")
@@ -34,33 +39,57 @@ def batch_progress(batch_id: int) -> dict[str, Any]:
     return cache.get(progress_key(batch_id)) or {"phase": "queued", "done": 0, "total": 0}
 
 
-def _publish(batch: ImportBatch | None, phase: str, done: int, total: int,
-             callback: Callable[[str, int, int], None] | None) -> None:
+def _publish(
+    batch: ImportBatch | None,
+    phase: str,
+    done: int,
+    total: int,
+    callback: Callable[[str, int, int], None] | None,
+) -> None:
     if batch is not None and batch.pk:
         cache.set(progress_key(batch.pk), {"phase": phase, "done": done, "total": total}, 3600)
     if callback:
         callback(phase, done, total)
 
 
-def batch_create(*, acting_user: Any, filename: str, content: bytes | None, source: str,
-                 policy: str = "reject-file", status: str = RowStatus.SUBMITTED,
-                 dry_run: bool = False) -> ImportBatch:
+def batch_create(
+    *,
+    acting_user: Any,
+    filename: str,
+    content: bytes | None,
+    source: str,
+    policy: str = "reject-file",
+    status: str = RowStatus.SUBMITTED,
+    dry_run: bool = False,
+) -> ImportBatch:
     """Record an import and keep its file before anything is validated."""
-    batch = ImportBatch(created_by=acting_user if getattr(acting_user, "pk", None) else None,
-                        filename=filename[:255], source=source, policy=policy,
-                        target_status=status, dry_run=dry_run,
-                        language=translation.get_language() or "en")
+    batch = ImportBatch(
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        filename=filename[:255],
+        source=source,
+        policy=policy,
+        target_status=status,
+        dry_run=dry_run,
+        language=translation.get_language() or "en",
+    )
     if content is not None:
         batch.file.save(Path(filename).name or "upload", ContentFile(content), save=False)
     batch.save()
     return batch
 
 
-def rows_import(*, rows: Iterable[tuple[int, dict[str, Any]]], acting_user: Any,
-                policy: str = "reject-file", status: str = RowStatus.SUBMITTED,
-                dry_run: bool = False, batch: ImportBatch | None = None,
-                total: int = 0, report: ImportReport | None = None,
-                progress: Callable[[str, int, int], None] | None = None) -> ImportReport:
+def rows_import(
+    *,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    acting_user: Any,
+    policy: str = "reject-file",
+    status: str = RowStatus.SUBMITTED,
+    dry_run: bool = False,
+    batch: ImportBatch | None = None,
+    total: int = 0,
+    report: ImportReport | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportReport:
     """Validate numbered rows and write them according to the policy."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy}")
@@ -69,6 +98,8 @@ def rows_import(*, rows: Iterable[tuple[int, dict[str, Any]]], acting_user: Any,
     valid: list[ValidRow] = []
     bad_rows: set[int] = set()
     for number, raw in rows:
+        if _is_hxl_hashtag_row(raw):
+            continue
         report.rows += 1
         errors_before = len(report.errors)
         row = validator.validate(number, raw, report)
@@ -79,8 +110,9 @@ def rows_import(*, rows: Iterable[tuple[int, dict[str, Any]]], acting_user: Any,
         if report.rows % PROGRESS_EVERY == 0:
             _publish(batch, "validating", report.rows, max(total, report.rows), progress)
     if report.rows == 0 and not report.errors:
-        report.errors.append(RowError(row=2, column=None, code="empty_file",
-                                      message=_("The file has no data rows.")))
+        report.errors.append(
+            RowError(row=2, column=None, code="empty_file", message=_("The file has no data rows."))
+        )
     rejected = bool(report.errors) and policy == "reject-file"
     if rejected or not valid:
         return _finish(batch, report, rejected=len(bad_rows) or report.rows)
@@ -92,23 +124,44 @@ def rows_import(*, rows: Iterable[tuple[int, dict[str, Any]]], acting_user: Any,
     _publish(batch, "writing", 0, len(valid), progress)
     with transaction.atomic():
         pairs = {(r.country_id, r.month) for r in valid}
-        locked = set(PeriodLock.objects.filter(country_id__in={c for c, _m in pairs})
-                     .values_list("country_id", "month")) & pairs
+        locked = (
+            set(
+                PeriodLock.objects.filter(country_id__in={c for c, _m in pairs}).values_list(
+                    "country_id", "month"
+                )
+            )
+            & pairs
+        )
         if locked:  # a month was locked while this file was being validated
             for row in valid:
                 if (row.country_id, row.month) in locked:
-                    report.errors.append(RowError(
-                        row=row.number, column="month", code="period_locked",
-                        message=_("This month was locked while the file was being read.")))
+                    report.errors.append(
+                        RowError(
+                            row=row.number,
+                            column="month",
+                            code="period_locked",
+                            message=_("This month was locked while the file was being read."),
+                        )
+                    )
             transaction.set_rollback(True)
             return _finish(batch, report, rejected=len(valid))
         report.imported, report.updated = rows_write(
-            rows=valid, status=status, acting_user=acting_user, batch=batch,
-            progress=lambda done: _publish(batch, "writing", done, len(valid), progress))
+            rows=valid,
+            status=status,
+            acting_user=acting_user,
+            batch=batch,
+            progress=lambda done: _publish(batch, "writing", done, len(valid), progress),
+        )
         if batch is not None:
             _finish(batch, report, rejected=len(bad_rows))
         transaction.on_commit(lambda: _after_commit(valid))
     return report if batch is not None else _finish(None, report, rejected=len(bad_rows))
+
+
+def _is_hxl_hashtag_row(raw: dict[str, Any]) -> bool:
+    """The second header row of an HXL file (#date+month, #country+code ...)."""
+    texts = [str(v) for v in raw.values() if v not in (None, "")]
+    return bool(texts) and all(t.startswith("#") for t in texts)
 
 
 def _after_commit(rows: list[ValidRow]) -> None:
@@ -131,20 +184,35 @@ def _finish(batch: ImportBatch | None, report: ImportReport, *, rejected: int) -
     return report
 
 
-def file_import(*, source: Path | bytes | IO[bytes], filename: str, acting_user: Any = None,
-                policy: str = "reject-file", status: str = RowStatus.SUBMITTED,
-                dry_run: bool = False, batch: ImportBatch | None = None,
-                progress: Callable[[str, int, int], None] | None = None) -> ImportReport:
+def file_import(
+    *,
+    source: Path | bytes | IO[bytes],
+    filename: str,
+    acting_user: Any = None,
+    policy: str = "reject-file",
+    status: str = RowStatus.SUBMITTED,
+    dry_run: bool = False,
+    batch: ImportBatch | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportReport:
     """Import a 5W file (CSV, XLSX, XLS, ODS)."""
     report = ImportReport(dry_run=dry_run)
     try:
-        table = read_table(source, filename=filename, columns=COLUMNS)
+        table = read_table(source, filename=filename, columns=(*COLUMNS, *EXPORT_ONLY_COLUMNS))
     except ImportFileError as exc:
         report.errors.extend(exc.errors)
         return _finish(batch, report, rejected=0)
-    return rows_import(rows=table, acting_user=acting_user, policy=policy, status=status,
-                       dry_run=dry_run, batch=batch, total=table.estimated_rows,
-                       report=report, progress=progress)
+    return rows_import(
+        rows=table,
+        acting_user=acting_user,
+        policy=policy,
+        status=status,
+        dry_run=dry_run,
+        batch=batch,
+        total=table.estimated_rows,
+        report=report,
+        progress=progress,
+    )
 
 
 def batch_run(batch_id: int) -> ImportReport:
@@ -154,10 +222,17 @@ def batch_run(batch_id: int) -> ImportReport:
     batch.save(update_fields=["state"])
     try:
         with translation.override(batch.language), batch.file.open("rb") as handle:
-            return file_import(source=handle, filename=batch.filename,
-                               acting_user=batch.created_by, policy=batch.policy,
-                               status=batch.target_status, dry_run=batch.dry_run, batch=batch)
+            return file_import(
+                source=handle,
+                filename=batch.filename,
+                acting_user=batch.created_by,
+                policy=batch.policy,
+                status=batch.target_status,
+                dry_run=batch.dry_run,
+                batch=batch,
+            )
     except Exception:
-        ImportBatch.objects.filter(pk=batch_id).update(state=ImportBatch.State.FAILED,
-                                                       finished_at=timezone.now())
+        ImportBatch.objects.filter(pk=batch_id).update(
+            state=ImportBatch.State.FAILED, finished_at=timezone.now()
+        )
         raise

@@ -31,70 +31,189 @@ from puente.reporting.models import ActivityRow, Modality, PeriodLock, RowStatus
 COLUMNS = (
     Column("month", aliases=("mes", "mês", "periodo", "período", "reporting month")),
     Column("country", aliases=("pais", "país")),
-    Column("admin1", required=False,
-           aliases=("adm1", "admin 1", "departamento", "provincia", "província", "estado",
-                    "region", "región", "região")),
-    Column("admin2", required=False,
-           aliases=("adm2", "admin 2", "municipio", "município", "canton", "cantón", "distrito")),
-    Column("appealing_org", aliases=("appealing organisation", "appealing organization",
-                                     "organizacion solicitante", "organización solicitante",
-                                     "organizacao solicitante", "organização solicitante",
-                                     "socio", "parceiro")),
-    Column("implementing_org", required=False,
-           aliases=("implementing organisation", "implementing organization",
-                    "organizacion implementadora", "organización implementadora",
-                    "organizacao implementadora", "organização implementadora",
-                    "socio implementador", "parceiro implementador")),
+    Column(
+        "admin1",
+        required=False,
+        aliases=(
+            "adm1",
+            "admin 1",
+            "departamento",
+            "provincia",
+            "província",
+            "estado",
+            "region",
+            "región",
+            "região",
+        ),
+    ),
+    Column(
+        "admin2",
+        required=False,
+        aliases=("adm2", "admin 2", "municipio", "município", "canton", "cantón", "distrito"),
+    ),
+    Column(
+        "appealing_org",
+        aliases=(
+            "appealing organisation",
+            "appealing organization",
+            "organizacion solicitante",
+            "organización solicitante",
+            "organizacao solicitante",
+            "organização solicitante",
+            "socio",
+            "parceiro",
+        ),
+    ),
+    Column(
+        "implementing_org",
+        required=False,
+        aliases=(
+            "implementing organisation",
+            "implementing organization",
+            "organizacion implementadora",
+            "organización implementadora",
+            "organizacao implementadora",
+            "organização implementadora",
+            "socio implementador",
+            "parceiro implementador",
+        ),
+    ),
     Column("indicator", aliases=("indicador", "indicator code", "codigo indicador")),
-    Column("activity", required=False,
-           aliases=("actividad", "atividade", "activity description",
-                    "descripcion de la actividad", "descrição da atividade")),
+    Column(
+        "activity",
+        required=False,
+        aliases=(
+            "actividad",
+            "atividade",
+            "activity description",
+            "descripcion de la actividad",
+            "descrição da atividade",
+        ),
+    ),
     Column("rmrp_activity", required=False, aliases=("actividad rmrp", "atividade rmrp", "rmrp")),
     Column("modality", aliases=("modalidad", "modalidade")),
-    Column("cva_value_usd", required=False,
-           aliases=("cva value usd", "valor cva usd", "valor usd", "valor cva", "valor_tm_usd")),
-    Column("delivery_mechanism", required=False,
-           aliases=("mecanismo de entrega", "mecanismo")),
-    Column("population_group", aliases=("grupo poblacional", "grupo de poblacion",
-                                        "grupo de población", "grupo populacional",
-                                        "poblacion", "população", "populacao")),
+    Column(
+        "cva_value_usd",
+        required=False,
+        aliases=("cva value usd", "valor cva usd", "valor usd", "valor cva", "valor_tm_usd"),
+    ),
+    Column("delivery_mechanism", required=False, aliases=("mecanismo de entrega", "mecanismo")),
+    Column(
+        "population_group",
+        aliases=(
+            "grupo poblacional",
+            "grupo de poblacion",
+            "grupo de población",
+            "grupo populacional",
+            "poblacion",
+            "população",
+            "populacao",
+        ),
+    ),
     Column("quantity", required=False, aliases=("cantidad", "quantidade", "outputs")),
-    Column("total_monthly", required=False,
-           aliases=("total mensual", "total mensal", "people reached", "total")),
-    Column("new_beneficiaries", required=False,
-           aliases=("nuevos beneficiarios", "novos beneficiarios", "novos beneficiários",
-                    "nuevos", "novos", "new")),
+    Column(
+        "total_monthly",
+        required=False,
+        aliases=("total mensual", "total mensal", "people reached", "total"),
+    ),
+    Column(
+        "new_beneficiaries",
+        required=False,
+        aliases=(
+            "nuevos beneficiarios",
+            "novos beneficiarios",
+            "novos beneficiários",
+            "nuevos",
+            "novos",
+            "new",
+        ),
+    ),
     Column("girls", required=False, aliases=("ninas", "niñas", "meninas")),
     Column("boys", required=False, aliases=("ninos", "niños", "meninos")),
     Column("women", required=False, aliases=("mujeres", "mulheres")),
     Column("men", required=False, aliases=("hombres", "homens")),
     Column("other", required=False, aliases=("otro", "otros", "outro", "outros")),
-    Column("disability", required=False,
-           aliases=("discapacidad", "personas con discapacidad", "deficiencia", "deficiência",
-                    "pessoas com deficiencia", "pessoas com deficiência")),
+    Column(
+        "disability",
+        required=False,
+        aliases=(
+            "discapacidad",
+            "personas con discapacidad",
+            "deficiencia",
+            "deficiência",
+            "pessoas com deficiencia",
+            "pessoas com deficiência",
+        ),
+    ),
 )
 COLUMN_NAMES = [c.name for c in COLUMNS]
+# Columns an export adds beside the import columns; read and ignored, so an exported file
+# can be corrected and imported again.
+EXPORT_ONLY_COLUMNS = (
+    Column("admin1_name", required=False),
+    Column("sector", required=False),
+    Column("status", required=False),
+)
 BREAKDOWN = ("girls", "boys", "women", "men", "other")
 INTEGER_FIELDS = ("quantity", "total_monthly", "new_beneficiaries", *BREAKDOWN, "disability")
-KEY_FIELDS = ("month", "country", "admin1", "admin2", "appealing_org", "implementing_org",
-              "indicator", "activity", "modality", "population_group")
+KEY_FIELDS = (
+    "month",
+    "country",
+    "admin1",
+    "admin2",
+    "appealing_org",
+    "implementing_org",
+    "indicator",
+    "activity",
+    "modality",
+    "population_group",
+)
 
 # The columns the writer stores, in order. `ValidRow.values` follows it.
 STORED_FIELDS = (
-    "row_key", "month", "country_id", "admin1_id", "admin2", "appealing_org_id",
-    "implementing_org_id", "indicator_id", "sector_id", "activity", "rmrp_activity", "modality",
-    "cva_value_usd", "delivery_mechanism", "population_group_id", *INTEGER_FIELDS,
+    "row_key",
+    "month",
+    "country_id",
+    "admin1_id",
+    "admin2",
+    "appealing_org_id",
+    "implementing_org_id",
+    "indicator_id",
+    "sector_id",
+    "activity",
+    "rmrp_activity",
+    "modality",
+    "cva_value_usd",
+    "delivery_mechanism",
+    "population_group_id",
+    *INTEGER_FIELDS,
 )
 
+# Fields compared (and replaced) when a row with the same key comes again.
+COMPARED_FIELDS = STORED_FIELDS[1:]
+
 MODALITY_ALIASES = {
-    "in kind": Modality.IN_KIND, "en especie": Modality.IN_KIND, "em especie": Modality.IN_KIND,
-    "especie": Modality.IN_KIND, "cash": Modality.CVA, "cva": Modality.CVA, "tm": Modality.CVA,
-    "transferencias monetarias": Modality.CVA, "transferencias monetárias": Modality.CVA,
-    "efectivo": Modality.CVA, "dinheiro": Modality.CVA, "cupones": Modality.CVA,
-    "servicio": Modality.SERVICE, "servicios": Modality.SERVICE, "servico": Modality.SERVICE,
-    "capacity building": Modality.CAPACITY_BUILDING, "capacitacion": Modality.CAPACITY_BUILDING,
+    "in kind": Modality.IN_KIND,
+    "en especie": Modality.IN_KIND,
+    "em especie": Modality.IN_KIND,
+    "especie": Modality.IN_KIND,
+    "cash": Modality.CVA,
+    "cva": Modality.CVA,
+    "tm": Modality.CVA,
+    "transferencias monetarias": Modality.CVA,
+    "transferencias monetárias": Modality.CVA,
+    "efectivo": Modality.CVA,
+    "dinheiro": Modality.CVA,
+    "cupones": Modality.CVA,
+    "servicio": Modality.SERVICE,
+    "servicios": Modality.SERVICE,
+    "servico": Modality.SERVICE,
+    "capacity building": Modality.CAPACITY_BUILDING,
+    "capacitacion": Modality.CAPACITY_BUILDING,
     "fortalecimiento de capacidades": Modality.CAPACITY_BUILDING,
-    "capacitacao": Modality.CAPACITY_BUILDING, "otro": Modality.OTHER, "outro": Modality.OTHER,
+    "capacitacao": Modality.CAPACITY_BUILDING,
+    "otro": Modality.OTHER,
+    "outro": Modality.OTHER,
 }
 THOUSANDS = re.compile(r"^-?\d{1,3}([.,\s\u00a0']\d{3})+$")
 OUTLIER_FACTOR = 10
@@ -237,8 +356,10 @@ class RowValidator:
         for country_id, items in by_country.items():
             if len(items) == 1:
                 self.single_area[country_id] = items[0]
-        self.admin1_in = {cid: _Lookup(_keyed(items, "iso_code", "pcode", "name"))
-                          for cid, items in by_country.items()}
+        self.admin1_in = {
+            cid: _Lookup(_keyed(items, "iso_code", "pcode", "name"))
+            for cid, items in by_country.items()
+        }
         self.admin1_any = _Lookup(_keyed(areas, "iso_code", "pcode", "name"))
         organisations = list(Organisation.objects.prefetch_related("countries"))
         self.org = _Lookup(_keyed(organisations, "acronym", "name"))
@@ -246,7 +367,8 @@ class RowValidator:
         indicators = list(Indicator.objects.select_related("sector", "subsector"))
         self.indicator = _Lookup(_keyed(indicators, "code"))
         self.population_group = _Lookup(
-            _keyed(PopulationGroup.objects.all(), "code", "name_en", "name_es", "name_pt"))
+            _keyed(PopulationGroup.objects.all(), "code", "name_en", "name_es", "name_pt")
+        )
         self.modality = _Lookup(modality_lookup())
         self.locks = set(PeriodLock.objects.values_list("country_id", "month"))
         self.usual = self._usual_figures()
@@ -256,9 +378,12 @@ class RowValidator:
     @staticmethod
     def _usual_figures() -> dict[tuple[int, int], float]:
         """Average monthly reach of each organisation per indicator, from reviewed rows."""
-        rows = (ActivityRow.objects.filter(status=RowStatus.VALIDATED)
-                .values("appealing_org_id", "indicator_id")
-                .annotate(mean=Avg("total_monthly"), n=Count("id")).filter(n__gte=3))
+        rows = (
+            ActivityRow.objects.filter(status=RowStatus.VALIDATED)
+            .values("appealing_org_id", "indicator_id")
+            .annotate(mean=Avg("total_monthly"), n=Count("id"))
+            .filter(n__gte=3)
+        )
         return {(r["appealing_org_id"], r["indicator_id"]): float(r["mean"] or 0) for r in rows}
 
     def _may_report(self, country: Country, indicator: Indicator, org: Organisation) -> bool:
@@ -276,31 +401,56 @@ class RowValidator:
         text = {name: cell_text(raw.get(name)) for name in COLUMN_NAMES}
 
         def fail(column: str, code: str, message: Any) -> None:
-            report.errors.append(RowError(row=number, column=column, code=code,
-                                          message=message, value=text.get(column, "")))
+            report.errors.append(
+                RowError(
+                    row=number,
+                    column=column,
+                    code=code,
+                    message=message,
+                    value=text.get(column, ""),
+                )
+            )
 
-        for column in ("month", "country", "appealing_org", "indicator", "modality",
-                       "population_group"):
+        for column in (
+            "month",
+            "country",
+            "appealing_org",
+            "indicator",
+            "modality",
+            "population_group",
+        ):
             if not text[column]:
-                fail(column, "missing_required",
-                     _("The column “%(column)s” is required.") % {"column": column})
+                fail(
+                    column,
+                    "missing_required",
+                    _("The column “%(column)s” is required.") % {"column": column},
+                )
 
         month = None
         if text["month"]:
             month = parse_month(raw.get("month"))
             if month is None:
-                fail("month", "invalid_month",
-                     _("“%(value)s” is not a month: write it as YYYY-MM (for example 2025-03).")
-                     % {"value": text["month"]})
+                fail(
+                    "month",
+                    "invalid_month",
+                    _("“%(value)s” is not a month: write it as YYYY-MM (for example 2025-03).")
+                    % {"value": text["month"]},
+                )
             elif month > self.current_month:
-                fail("month", "month_in_future",
-                     _("%(month)s is in the future.") % {"month": month.strftime("%Y-%m")})
+                fail(
+                    "month",
+                    "month_in_future",
+                    _("%(month)s is in the future.") % {"month": month.strftime("%Y-%m")},
+                )
 
         country = self.country(text["country"]) if text["country"] else None
         if text["country"] and country is None:
-            fail("country", "unknown_country",
-                 _("“%(value)s” is not one of the response's countries.") % {
-                     "value": text["country"]})
+            fail(
+                "country",
+                "unknown_country",
+                _("“%(value)s” is not one of the response's countries.")
+                % {"value": text["country"]},
+            )
 
         admin1 = None
         if country is not None:
@@ -309,18 +459,27 @@ class RowValidator:
                 if admin1 is None:
                     elsewhere = self.admin1_any(text["admin1"])
                     if elsewhere is not None:
-                        fail("admin1", "admin1_not_in_country",
-                             _("“%(value)s” is not in %(country)s.") % {
-                                 "value": text["admin1"], "country": country.name})
+                        fail(
+                            "admin1",
+                            "admin1_not_in_country",
+                            _("“%(value)s” is not in %(country)s.")
+                            % {"value": text["admin1"], "country": country.name},
+                        )
                     else:
-                        fail("admin1", "unknown_admin1",
-                             _("“%(value)s” is not an admin-1 area of %(country)s.") % {
-                                 "value": text["admin1"], "country": country.name})
+                        fail(
+                            "admin1",
+                            "unknown_admin1",
+                            _("“%(value)s” is not an admin-1 area of %(country)s.")
+                            % {"value": text["admin1"], "country": country.name},
+                        )
             elif country.pk in self.single_area:
                 admin1 = self.single_area[country.pk]
             else:
-                fail("admin1", "missing_required",
-                     _("The column “%(column)s” is required.") % {"column": "admin1"})
+                fail(
+                    "admin1",
+                    "missing_required",
+                    _("The column “%(column)s” is required.") % {"column": "admin1"},
+                )
 
         appealing = self._org(text, "appealing_org", country, fail)
         implementing = appealing
@@ -329,23 +488,35 @@ class RowValidator:
 
         indicator = self.indicator(text["indicator"]) if text["indicator"] else None
         if text["indicator"] and indicator is None:
-            fail("indicator", "unknown_indicator",
-                 _("“%(value)s” is not an indicator code of the registry.") % {
-                     "value": text["indicator"]})
+            fail(
+                "indicator",
+                "unknown_indicator",
+                _("“%(value)s” is not an indicator code of the registry.")
+                % {"value": text["indicator"]},
+            )
 
         population_group = None
         if text["population_group"]:
             population_group = self.population_group(text["population_group"])
             if population_group is None:
-                fail("population_group", "unknown_population_group",
-                     _("“%(value)s” is not a population group.") % {
-                         "value": text["population_group"]})
+                fail(
+                    "population_group",
+                    "unknown_population_group",
+                    _("“%(value)s” is not a population group.")
+                    % {"value": text["population_group"]},
+                )
 
         modality = self.modality(text["modality"]) if text["modality"] else None
         if text["modality"] and modality is None:
-            fail("modality", "unknown_modality",
-                 _("“%(value)s” is not a modality (in-kind, cva, service, capacity-building, "
-                   "other).") % {"value": text["modality"]})
+            fail(
+                "modality",
+                "unknown_modality",
+                _(
+                    "“%(value)s” is not a modality (in-kind, cva, service, capacity-building, "
+                    "other)."
+                )
+                % {"value": text["modality"]},
+            )
 
         rmrp = True
         if text["rmrp_activity"]:
@@ -361,8 +532,11 @@ class RowValidator:
             if code == "not_a_number":
                 fail(column, code, _("“%(value)s” is not a number.") % {"value": text[column]})
             elif code == "negative_number":
-                fail(column, code, _("A number of %(column)s cannot be negative.") % {
-                    "column": column})
+                fail(
+                    column,
+                    code,
+                    _("A number of %(column)s cannot be negative.") % {"column": column},
+                )
             elif code == "not_an_integer":
                 fail(column, code, _("%(column)s must be a whole number.") % {"column": column})
             numbers[column] = value
@@ -370,87 +544,184 @@ class RowValidator:
         if indicator is not None and indicator.counts_people:
             for column in ("total_monthly", "new_beneficiaries"):
                 if not text[column]:
-                    fail(column, "missing_required",
-                         _("The column “%(column)s” is required for an indicator that counts "
-                           "people.") % {"column": column})
+                    fail(
+                        column,
+                        "missing_required",
+                        _(
+                            "The column “%(column)s” is required for an indicator that counts "
+                            "people."
+                        )
+                        % {"column": column},
+                    )
         elif indicator is not None and not text["quantity"]:
-            fail("quantity", "missing_required",
-                 _("The column “%(column)s” is required for an indicator that counts "
-                   "outputs.") % {"column": "quantity"})
+            fail(
+                "quantity",
+                "missing_required",
+                _("The column “%(column)s” is required for an indicator that counts outputs.")
+                % {"column": "quantity"},
+            )
 
         total, new = numbers["total_monthly"], numbers["new_beneficiaries"]
         if total is not None and new is not None and new > total:
-            fail("new_beneficiaries", "new_exceeds_total",
-                 _("New beneficiaries (%(new)s) exceed the monthly total (%(total)s).") % {
-                     "new": new, "total": total})
+            fail(
+                "new_beneficiaries",
+                "new_exceeds_total",
+                _("New beneficiaries (%(new)s) exceed the monthly total (%(total)s).")
+                % {"new": new, "total": total},
+            )
         parts = [numbers[c] for c in BREAKDOWN]
         if any(p is not None for p in parts):
             breakdown = sum(p or 0 for p in parts)
             if breakdown != (new or 0):
-                fail("new_beneficiaries", "breakdown_mismatch",
-                     _("Girls, boys, women, men and other add up to %(sum)s, not to the %(new)s "
-                       "new beneficiaries.") % {"sum": breakdown, "new": new or 0})
+                fail(
+                    "new_beneficiaries",
+                    "breakdown_mismatch",
+                    _(
+                        "Girls, boys, women, men and other add up to %(sum)s, not to the %(new)s "
+                        "new beneficiaries."
+                    )
+                    % {"sum": breakdown, "new": new or 0},
+                )
         if numbers["disability"] is not None and numbers["disability"] > (new or 0):
-            fail("disability", "disability_exceeds_new",
-                 _("Persons with disabilities (%(disability)s) exceed the new beneficiaries "
-                   "(%(new)s).") % {"disability": numbers["disability"], "new": new or 0})
+            fail(
+                "disability",
+                "disability_exceeds_new",
+                _(
+                    "Persons with disabilities (%(disability)s) exceed the new beneficiaries "
+                    "(%(new)s)."
+                )
+                % {"disability": numbers["disability"], "new": new or 0},
+            )
         if modality == Modality.CVA and numbers["cva_value_usd"] is None:
-            fail("cva_value_usd", "cva_value_required",
-                 _("A cash and voucher row needs its value in USD."))
+            fail(
+                "cva_value_usd",
+                "cva_value_required",
+                _("A cash and voucher row needs its value in USD."),
+            )
 
         if country is not None and month is not None and (country.pk, month) in self.locks:
-            fail("month", "period_locked",
-                 _("%(month)s is locked for %(country)s: ask the platform's IM officer.") % {
-                     "month": month.strftime("%Y-%m"), "country": country.name})
+            fail(
+                "month",
+                "period_locked",
+                _("%(month)s is locked for %(country)s: ask the platform's IM officer.")
+                % {"month": month.strftime("%Y-%m"), "country": country.name},
+            )
 
-        if (country is not None and indicator is not None and appealing is not None
-                and not self._may_report(country, indicator, appealing)):
-            fail("appealing_org", "not_allowed",
-                 _("Your roles do not allow reporting for %(org)s in %(country)s.") % {
-                     "org": appealing.acronym, "country": country.name})
+        if (
+            country is not None
+            and indicator is not None
+            and appealing is not None
+            and not self._may_report(country, indicator, appealing)
+        ):
+            fail(
+                "appealing_org",
+                "not_allowed",
+                _("Your roles do not allow reporting for %(org)s in %(country)s.")
+                % {"org": appealing.acronym, "country": country.name},
+            )
 
         if len(report.errors) > errors_before:
             return None
         assert month and country and admin1 and appealing and implementing and indicator  # noqa: S101
         assert population_group and modality  # noqa: S101
-        key = row_key((month, country.pk, admin1.pk, normalize_value(text["admin2"]),
-                       appealing.pk, implementing.pk, indicator.pk,
-                       normalize_value(text["activity"]), modality, population_group.pk))
+        key = row_key(
+            (
+                month,
+                country.pk,
+                admin1.pk,
+                normalize_value(text["admin2"]),
+                appealing.pk,
+                implementing.pk,
+                indicator.pk,
+                normalize_value(text["activity"]),
+                modality,
+                population_group.pk,
+            )
+        )
         first = self.seen.get(key)
         if first is not None:
-            fail("indicator", "duplicate_row",
-                 _("Row %(first)s has the same month, place, organisations, indicator, activity, "
-                   "modality and population group.") % {"first": first})
+            fail(
+                "indicator",
+                "duplicate_row",
+                _(
+                    "Row %(first)s has the same month, place, organisations, indicator, activity, "
+                    "modality and population group."
+                )
+                % {"first": first},
+            )
             return None
         self.seen[key] = number
 
         usual = self.usual.get((appealing.pk, indicator.pk))
-        if usual and total is not None and total >= OUTLIER_FLOOR and total > OUTLIER_FACTOR * usual:
-            report.warnings.append(RowError(
-                row=number, column="total_monthly", code="outlier", value=text["total_monthly"],
-                message=_("%(value)s is far above what %(org)s usually reports for %(indicator)s "
-                          "(about %(usual)s a month).") % {
-                    "value": total, "org": appealing.acronym, "indicator": indicator.code,
-                    "usual": round(usual)}))
-        return ValidRow(number=number, values=(
-            key, month, country.pk, admin1.pk, text["admin2"], appealing.pk, implementing.pk,
-            indicator.pk, indicator.reporting_sector.pk, text["activity"][:500], rmrp, modality,
-            numbers["cva_value_usd"], text["delivery_mechanism"][:128], population_group.pk,
-            *(numbers[c] for c in INTEGER_FIELDS),
-        ))
+        if (
+            usual
+            and total is not None
+            and total >= OUTLIER_FLOOR
+            and total > OUTLIER_FACTOR * usual
+        ):
+            report.warnings.append(
+                RowError(
+                    row=number,
+                    column="total_monthly",
+                    code="outlier",
+                    value=text["total_monthly"],
+                    message=_(
+                        "%(value)s is far above what %(org)s usually reports for %(indicator)s "
+                        "(about %(usual)s a month)."
+                    )
+                    % {
+                        "value": total,
+                        "org": appealing.acronym,
+                        "indicator": indicator.code,
+                        "usual": round(usual),
+                    },
+                )
+            )
+        return ValidRow(
+            number=number,
+            values=(
+                key,
+                month,
+                country.pk,
+                admin1.pk,
+                text["admin2"],
+                appealing.pk,
+                implementing.pk,
+                indicator.pk,
+                indicator.reporting_sector.pk,
+                text["activity"][:500],
+                rmrp,
+                modality,
+                numbers["cva_value_usd"],
+                text["delivery_mechanism"][:128],
+                population_group.pk,
+                *(numbers[c] for c in INTEGER_FIELDS),
+            ),
+        )
 
-    def _org(self, text: dict[str, str], column: str, country: Country | None,
-             fail: Callable[[str, str, Any], None]) -> Organisation | None:
+    def _org(
+        self,
+        text: dict[str, str],
+        column: str,
+        country: Country | None,
+        fail: Callable[[str, str, Any], None],
+    ) -> Organisation | None:
         if not text[column]:
             return None
         org = self.org(text[column])
         if org is None:
-            fail(column, "unknown_org",
-                 _("“%(value)s” is not an organisation of the registry (acronym or name).") % {
-                     "value": text[column]})
+            fail(
+                column,
+                "unknown_org",
+                _("“%(value)s” is not an organisation of the registry (acronym or name).")
+                % {"value": text[column]},
+            )
             return None
         if country is not None and country.pk not in self.org_countries[org.pk]:
-            fail(column, "org_not_in_country",
-                 _("%(org)s is not registered as working in %(country)s.") % {
-                     "org": org.acronym, "country": country.name})
+            fail(
+                column,
+                "org_not_in_country",
+                _("%(org)s is not registered as working in %(country)s.")
+                % {"org": org.acronym, "country": country.name},
+            )
         return org

@@ -13,19 +13,18 @@ from django.db import connection
 from django.utils import timezone
 
 from puente.reporting.models import ActivityRow, ImportBatch, RowChange
-from puente.reporting.services.validation import STORED_FIELDS, ValidRow
+from puente.reporting.services.validation import COMPARED_FIELDS, STORED_FIELDS, ValidRow
 
 TABLE = ActivityRow._meta.db_table
 EXTRA_FIELDS = ("status", "review_comment", "created_batch_id", "updated_by_id", "updated_at")
 INSERT_FIELDS = (*STORED_FIELDS, *EXTRA_FIELDS)
-# Fields compared (and replaced) when a row with the same key comes again.
-COMPARED = STORED_FIELDS[1:]
+COMPARED = COMPARED_FIELDS
 CHUNK = 5000
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _jsonable(value: Any) -> Any:
@@ -44,27 +43,36 @@ def existing_rows(rows: Sequence[ValidRow]) -> dict[str, tuple[Any, ...]]:
     months = {r.month for r in rows}
     countries = {r.country_id for r in rows}
     found: dict[str, tuple[Any, ...]] = {}
-    stored = (ActivityRow.objects.filter(month__in=months, country_id__in=countries)
-              .values_list("row_key", "id", "status", *COMPARED).iterator(chunk_size=20000))
+    stored = (
+        ActivityRow.objects.filter(month__in=months, country_id__in=countries)
+        .values_list("row_key", "id", "status", *COMPARED)
+        .iterator(chunk_size=20000)
+    )
     for key, *rest in stored:
         if key in keys:
             found[key] = tuple(rest)
     return found
 
 
-def rows_write(*, rows: Sequence[ValidRow], status: str, acting_user: Any,
-               batch: ImportBatch | None,
-               progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+def rows_write(
+    *,
+    rows: Sequence[ValidRow],
+    status: str,
+    acting_user: Any,
+    batch: ImportBatch | None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
     """Insert new rows and replace existing ones. Returns (inserted, replaced)."""
     now = timezone.now()
     user_id = getattr(acting_user, "pk", None)
     batch_id = batch.pk if batch else None
     existing = existing_rows(rows)
-    new_rows = [r.values + (status, "", batch_id, user_id, now)
-                for r in rows if r.key not in existing]
+    new_rows = [
+        r.values + (status, "", batch_id, user_id, now) for r in rows if r.key not in existing
+    ]
     _insert(new_rows, progress)
     replaced = [r for r in rows if r.key in existing]
-    _replace(replaced, existing, status=status, user_id=user_id, batch_id=batch_id, now=now)
+    replace_rows(replaced, existing, status=status, user_id=user_id, batch_id=batch_id, now=now)
     return len(new_rows), len(replaced)
 
 
@@ -94,26 +102,48 @@ def _insert(rows: list[tuple[Any, ...]], progress: Callable[[int], None] | None)
                 progress(done)
 
 
-def _replace(rows: list[ValidRow], existing: dict[str, tuple[Any, ...]], *, status: str,
-             user_id: int | None, batch_id: int | None, now: dt.datetime) -> None:
+def replace_rows(
+    rows: list[ValidRow],
+    existing: dict[str, tuple[Any, ...]],
+    *,
+    status: str,
+    user_id: int | None,
+    batch_id: int | None,
+    now: dt.datetime,
+    action: str = "import-replace",
+) -> None:
+    """Overwrite stored rows (existing: key -> (id, status, *old values)) and record the
+    differences."""
     if not rows:
         return
-    assignments = ", ".join(f"{f} = %s" for f in (*COMPARED, "status", "review_comment",
-                                                  "updated_by_id", "updated_at"))
+    assignments = ", ".join(
+        f"{f} = %s"
+        for f in (*COMPARED, "row_key", "status", "review_comment", "updated_by_id", "updated_at")
+    )
     sql = f"UPDATE {TABLE} SET {assignments} WHERE id = %s"  # noqa: S608
     params = []
     changes = []
     for row in rows:
         row_id, old_status, *old_values = existing[row.key]
         new_values = row.values[1:]
-        diff = {field: [_jsonable(old), _jsonable(new)]
-                for field, old, new in zip(COMPARED, old_values, new_values, strict=True)
-                if _differs(old, new)}
+        diff = {
+            field: [_jsonable(old), _jsonable(new)]
+            for field, old, new in zip(COMPARED, old_values, new_values, strict=True)
+            if _differs(old, new)
+        }
         if old_status != status:
             diff["status"] = [old_status, status]
-        params.append((*new_values, status, "", user_id, now, row_id))
-        changes.append(RowChange(row_id=row_id, batch_id=batch_id, changed_by_id=user_id,
-                                 changed_at=now, action="import-replace", changes=diff))
+        params.append((*new_values, row.key, status, "", user_id, now, row_id))
+        changes.append(
+            RowChange(
+                row_id=row_id,
+                batch_id=batch_id,
+                changed_by_id=user_id,
+                changed_at=now,
+                action=action,
+                changes=diff,
+            )
+        )
     with connection.cursor() as cursor:
         for chunk in _chunks(params, 20000):
             cursor.executemany(sql, chunk)
@@ -123,5 +153,6 @@ def _replace(rows: list[ValidRow], existing: dict[str, tuple[Any, ...]], *, stat
 def _differs(old: Any, new: Any) -> bool:
     if isinstance(old, Decimal) or isinstance(new, Decimal):
         return (Decimal(old) if old is not None else None) != (
-            Decimal(new) if new is not None else None)
+            Decimal(new) if new is not None else None
+        )
     return old != new

@@ -28,23 +28,36 @@ class Command(PuenteCommand):
             "--dry-run", action="store_true", help="Validate and report without writing anything."
         )
         parser.add_argument("--format", choices=["text", "json"], default="text")
-        parser.add_argument("--policy", choices=["reject-file", "keep-good-rows"],
-                            default="reject-file",
-                            help="5w: reject the whole file on any error (default), or keep "
-                                 "the good rows and report the others.")
-        parser.add_argument("--status", choices=["submitted", "validated"], default="submitted",
-                            help="5w: status of the imported rows; validated is for loading "
-                                 "already-reviewed history.")
-        parser.add_argument("--progress", action="store_true",
-                            help="Draw a progress bar on stderr (default when it is a terminal).")
+        parser.add_argument(
+            "--policy",
+            choices=["reject-file", "keep-good-rows"],
+            default="reject-file",
+            help="5w: reject the whole file on any error (default), or keep "
+            "the good rows and report the others.",
+        )
+        parser.add_argument(
+            "--status",
+            choices=["submitted", "validated"],
+            default="submitted",
+            help="5w: status of the imported rows; validated is for loading "
+            "already-reviewed history.",
+        )
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            help="Draw a progress bar on stderr (default when it is a terminal).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         importer = import_string(IMPORTERS[options["kind"]])
-        kwargs: dict[str, Any] = {"source": path, "filename": path.name,
-                                  "dry_run": options["dry_run"]}
+        kwargs: dict[str, Any] = {
+            "source": path,
+            "filename": path.name,
+            "dry_run": options["dry_run"],
+        }
         if options["kind"] in ROW_IMPORTS:
             kwargs.update(policy=options["policy"], status=options["status"])
             if options["progress"] or sys.stderr.isatty():
@@ -58,6 +71,9 @@ class Command(PuenteCommand):
         width = 30
         filled = int(width * done / total) if total else 0
         percent = int(100 * done / total) if total else 0
-        self.stderr.write(f"\r{phase:10} [{'#' * filled}{'.' * (width - filled)}] {percent:3d}% "
-                          f"{done:,}/{total:,}", ending="")
+        self.stderr.write(
+            f"\r{phase:10} [{'#' * filled}{'.' * (width - filled)}] {percent:3d}% "
+            f"{done:,}/{total:,}",
+            ending="",
+        )
         self.stderr.flush()

@@ -14,8 +14,12 @@ class Command(PuenteCommand):
         parser.add_argument("--seed", type=int, default=2025)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organisations, users = demo_data_create(seed=options["seed"])
+        organisations, users, reports = demo_data_create(seed=options["seed"])
         self.stdout.write(f"{len(organisations)} appealing partners in the demo response.")
+        self.stdout.write(
+            f"{reports['rows']:,} 5W rows over {reports['months']} months "
+            f"({reports['returned']} returned for correction)."
+        )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for user in users:

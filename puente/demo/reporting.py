@@ -1,0 +1,202 @@
+"""A year of demo 5W: each partner reports a few indicators in a few places of the
+countries it works in, month after month, with seasonality, new people mostly early in
+the year, most rows validated, a few returned, the latest month still under review, and
+older months locked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils import timezone
+
+from puente.partners.models import Organisation
+from puente.reference.models import Admin1, Indicator, PopulationGroup
+from puente.reporting.models import ActivityRow, PeriodLock, RowChange, RowStatus
+from puente.reporting.services.imports import rows_import
+
+GROUP_WEIGHTS = {
+    "in-destination": 55,
+    "in-transit": 15,
+    "pendular": 10,
+    "colombian-returnees": 5,
+    "host-community": 15,
+}
+SECTOR_WEIGHTS = {
+    "HEA": 14,
+    "FSC": 14,
+    "PRO": 12,
+    "INT": 10,
+    "SHE": 8,
+    "WSH": 8,
+    "EDU": 8,
+    "MPC": 7,
+    "NUT": 5,
+    "HTR": 4,
+    "CSS": 6,
+}
+# Monthly factor: movements and needs peak around the turn of the year and mid-year.
+SEASON = {
+    1: 1.15,
+    2: 1.05,
+    3: 1.0,
+    4: 0.95,
+    5: 0.95,
+    6: 1.05,
+    7: 1.1,
+    8: 1.0,
+    9: 0.95,
+    10: 0.95,
+    11: 1.0,
+    12: 1.2,
+}
+ACTIVITIES = {
+    "EDU": "Apoyo a la matrícula escolar",
+    "FSC": "Entrega de canastas alimentarias",
+    "HEA": "Atención primaria en salud",
+    "HTR": "Transporte humanitario",
+    "INT": "Orientación para regularización",
+    "NUT": "Tamizaje nutricional",
+    "PRO": "Orientación legal",
+    "SHE": "Alojamiento temporal",
+    "WSH": "Entrega de kits de higiene",
+    "MPC": "Transferencia monetaria multipropósito",
+    "CSS": "Puntos de información",
+}
+
+
+def demo_months(today: dt.date) -> list[dt.date]:
+    """The twelve complete months before `today`."""
+    first = today.replace(day=1)
+    months = []
+    for _step in range(12):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+        months.append(first)
+    return sorted(months)
+
+
+def _plans(rng: random.Random) -> list[dict[str, Any]]:
+    indicators = list(Indicator.objects.select_related("sector"))
+    by_sector: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        by_sector.setdefault(indicator.sector.code, []).append(indicator)
+    groups = list(PopulationGroup.objects.all())
+    areas: dict[int, list[Admin1]] = {}
+    for area in Admin1.objects.filter(parent__isnull=True).exclude(
+        kind="Region", country__iso3="DOM"
+    ):
+        areas.setdefault(area.country_id, []).append(area)
+    for area in Admin1.objects.filter(country__iso3="DOM", parent__isnull=False):
+        areas.setdefault(area.country_id, []).append(area)
+    plans = []
+    seen: set[tuple[int, ...]] = set()
+    sectors = list(SECTOR_WEIGHTS)
+    for org in Organisation.objects.filter(appealing=True).prefetch_related("countries"):
+        big = org.type in ("un-agency", "ingo")
+        for country in org.countries.all():
+            for _n in range(rng.randint(2, 5) if big else rng.randint(1, 3)):
+                sector = rng.choices(sectors, weights=[SECTOR_WEIGHTS[s] for s in sectors])[0]
+                indicator = rng.choice(by_sector[sector])
+                area = rng.choice(areas[country.pk])
+                group = rng.choices(groups, weights=[GROUP_WEIGHTS[g.code] for g in groups])[0]
+                scale = rng.lognormvariate(5.5 if big else 4.0, 0.8)
+                key = (org.pk, country.pk, area.pk, indicator.pk, group.pk)
+                if key in seen:
+                    continue
+                seen.add(key)
+                plans.append(
+                    {
+                        "org": org,
+                        "country": country,
+                        "area": area,
+                        "group": group,
+                        "indicator": indicator,
+                        "scale": scale,
+                        "activity": ACTIVITIES[sector],
+                        "cva": sector == "MPC" or (sector == "FSC" and rng.random() < 0.4),
+                    }
+                )
+    return plans
+
+
+def _rows(rng: random.Random, months: list[dt.date]) -> Iterator[tuple[int, dict[str, Any]]]:
+    number = 1
+    for plan in _plans(rng):
+        seen = 0.0
+        for index, month in enumerate(months):
+            if rng.random() < 0.15:
+                continue
+            total = max(1, int(plan["scale"] * SEASON[month.month] * rng.uniform(0.7, 1.3)))
+            new_share = 0.9 if month.month == 1 or index == 0 else max(0.1, 0.5 - seen / 10)
+            new = max(0, min(total, int(total * new_share)))
+            seen += 1
+            children = int(new * rng.uniform(0.25, 0.45))
+            girls = children // 2
+            women = int((new - children) * rng.uniform(0.5, 0.65))
+            row: dict[str, Any] = {
+                "month": month.strftime("%Y-%m"),
+                "country": plan["country"].iso3,
+                "admin1": plan["area"].iso_code,
+                "appealing_org": plan["org"].acronym,
+                "indicator": plan["indicator"].code,
+                "activity": plan["activity"],
+                "rmrp_activity": "yes",
+                "population_group": plan["group"].code,
+                "modality": "cva"
+                if plan["cva"]
+                else (
+                    "service"
+                    if plan["indicator"].sector.code in ("HEA", "PRO", "EDU")
+                    else "in-kind"
+                ),
+            }
+            if plan["cva"]:
+                row["cva_value_usd"] = round(total * rng.uniform(40, 120), 2)
+                row["delivery_mechanism"] = rng.choice(["mobile money", "prepaid card", "voucher"])
+            if plan["indicator"].counts_people:
+                row.update(
+                    total_monthly=total,
+                    new_beneficiaries=new,
+                    girls=girls,
+                    boys=children - girls,
+                    women=women,
+                    men=new - children - women,
+                    other=0,
+                    disability=int(new * 0.04),
+                )
+            else:
+                row["quantity"] = total * rng.randint(1, 4)
+            number += 1
+            yield number, row
+
+
+def demo_reports_create(*, seed: int, today: dt.date | None = None) -> dict[str, int]:
+    """Replace the demo 5W with a fresh, deterministic year."""
+    rng = random.Random(seed)
+    months = demo_months(today or timezone.now().date())
+    PeriodLock.objects.all().delete()
+    RowChange.objects.all().delete()
+    ActivityRow.objects.all().delete()
+    report = rows_import(rows=_rows(rng, months), acting_user=None, status=RowStatus.VALIDATED)
+    if report.errors:
+        raise RuntimeError(f"demo 5W has errors: {report.errors[:3]}")
+    latest = months[-1]
+    ActivityRow.objects.filter(month=latest).update(status=RowStatus.SUBMITTED)
+    ids = list(ActivityRow.objects.filter(month=months[-2]).values_list("id", flat=True))
+    returned = rng.sample(ids, k=max(1, len(ids) // 30))
+    ActivityRow.objects.filter(id__in=returned).update(
+        status=RowStatus.RETURNED,
+        review_comment="Las cifras de nuevos beneficiarios no coinciden con el mes anterior.",
+    )
+    drafts = list(ActivityRow.objects.filter(month=latest).values_list("id", flat=True))
+    ActivityRow.objects.filter(id__in=rng.sample(drafts, k=max(1, len(drafts) // 20))).update(
+        status=RowStatus.DRAFT
+    )
+    from puente.reference.models import Country
+
+    for country in Country.objects.filter(iso3__in=["COL", "PER", "ECU", "BRA", "CHL"]):
+        for month in months[:-3]:
+            PeriodLock.objects.create(country=country, month=month)
+    return {"rows": report.imported, "months": len(months), "returned": len(returned)}

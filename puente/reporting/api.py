@@ -1,0 +1,234 @@
+"""5W over REST: read the rows in one's scope, submit rows (same validation and
+policies as a file), review and lock months."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from puente.core.api import error_body
+from puente.partners.models import Organisation
+from puente.reference.models import Country, Sector
+from puente.reporting.models import ActivityRow, RowStatus
+from puente.reporting.selectors import RowFilters, access_activity_row, row_list
+from puente.reporting.services.imports import POLICIES, batch_create, rows_import
+from puente.reporting.services.validation import COLUMN_NAMES, parse_month
+from puente.reporting.services.workflow import (
+    period_lock,
+    period_unlock,
+    report_review,
+    report_submit,
+)
+
+MAX_ROWS_PER_REQUEST = 10000
+
+
+class ActivityRowSerializer(serializers.ModelSerializer):
+    month = serializers.SerializerMethodField()
+    country = serializers.CharField(source="country.iso3")
+    admin1 = serializers.CharField(source="admin1.iso_code")
+    appealing_org = serializers.CharField(source="appealing_org.acronym")
+    implementing_org = serializers.CharField(source="implementing_org.acronym")
+    indicator = serializers.CharField(source="indicator.code")
+    sector = serializers.CharField(source="sector.code")
+    population_group = serializers.CharField(source="population_group.code")
+
+    class Meta:
+        model = ActivityRow
+        fields = [
+            "id",
+            "month",
+            "country",
+            "admin1",
+            "admin2",
+            "appealing_org",
+            "implementing_org",
+            "indicator",
+            "sector",
+            "activity",
+            "rmrp_activity",
+            "modality",
+            "cva_value_usd",
+            "delivery_mechanism",
+            "population_group",
+            "quantity",
+            "total_monthly",
+            "new_beneficiaries",
+            "girls",
+            "boys",
+            "women",
+            "men",
+            "other",
+            "disability",
+            "status",
+            "review_comment",
+            "updated_at",
+        ]
+
+    def get_month(self, obj: ActivityRow) -> str:
+        return obj.month.strftime("%Y-%m")
+
+
+class RowSubmitSerializer(serializers.Serializer):
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        allow_empty=False,
+        max_length=MAX_ROWS_PER_REQUEST,
+        help_text=f"Row objects with the import columns: {', '.join(COLUMN_NAMES)}",
+    )
+    policy = serializers.ChoiceField(choices=POLICIES, default="reject-file")
+    status = serializers.ChoiceField(
+        choices=[RowStatus.DRAFT, RowStatus.SUBMITTED], default=RowStatus.SUBMITTED
+    )
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ImportReportSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    imported = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(child=serializers.DictField())
+
+
+def _filters(request: Request) -> RowFilters:
+    params = request.query_params
+    country = Country.objects.filter(iso3=params.get("country", "").upper()).first()
+    org = Organisation.objects.filter(acronym__iexact=params.get("appealing_org", "")).first()
+    month = parse_month(params["month"]) if params.get("month") else None
+    return RowFilters(
+        month=month, country=country, appealing_org=org, status=params.get("status", "")
+    )
+
+
+class RowListCreateApi(generics.ListAPIView):
+    """GET: the 5W rows in the caller's scope. POST: submit rows, validated as a file."""
+
+    serializer_class = ActivityRowSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return row_list(self.request.user, _filters(self.request)).order_by("-month", "id")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM"),
+            OpenApiParameter("country", str, description="ISO3"),
+            OpenApiParameter("appealing_org", str, description="acronym"),
+            OpenApiParameter("status", str, enum=list(RowStatus.values)),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=RowSubmitSerializer, responses={200: ImportReportSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = RowSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        batch = batch_create(
+            acting_user=request.user,
+            filename="api",
+            content=None,
+            source="api",
+            policy=data["policy"],
+            status=data["status"],
+            dry_run=data["dry_run"],
+        )
+        report = rows_import(
+            rows=enumerate(data["rows"], start=1),
+            acting_user=request.user,
+            policy=data["policy"],
+            status=data["status"],
+            dry_run=data["dry_run"],
+            batch=batch,
+        )
+        body = report.as_dict()
+        if report.errors and (
+            data["policy"] == "reject-file" or not body["imported"] + body["updated"]
+        ):
+            return Response(
+                error_body("rows_rejected", "No row was written.", body),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(body)
+
+
+class RowDetailApi(APIView):
+    @extend_schema(responses=ActivityRowSerializer)
+    def get(self, request: Request, row_id: int) -> Response:
+        try:
+            row = access_activity_row(request.user, row_id)
+        except ActivityRow.DoesNotExist:
+            return Response(error_body("not_found", "Not found."), status=404)
+        return Response(ActivityRowSerializer(row).data)
+
+
+class ReviewSerializer(serializers.Serializer):
+    appealing_org = serializers.CharField()
+    country = serializers.CharField()
+    month = serializers.CharField()
+    sector = serializers.CharField(required=False, allow_blank=True)
+    decision = serializers.ChoiceField(choices=["submit", "validated", "returned"])
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewApi(APIView):
+    """Submit an organisation's month, or validate/return it for a sector."""
+
+    @extend_schema(request=ReviewSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        serializer = ReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        org = get_object_or_404(Organisation, acronym__iexact=data["appealing_org"])
+        country = get_object_or_404(Country, iso3=data["country"].upper())
+        month = parse_month(data["month"])
+        if month is None:
+            return Response(error_body("invalid_month", "Write the month as YYYY-MM."), status=400)
+        if data["decision"] == "submit":
+            count = report_submit(
+                acting_user=request.user, appealing_org=org, country=country, month=month
+            )
+        else:
+            sector = get_object_or_404(Sector, code=data.get("sector", "").upper())
+            count = report_review(
+                acting_user=request.user,
+                appealing_org=org,
+                country=country,
+                sector=sector,
+                month=month,
+                decision=data["decision"],
+                comment=data["comment"],
+            )
+        return Response({"rows": count})
+
+
+class LockSerializer(serializers.Serializer):
+    country = serializers.CharField()
+    month = serializers.CharField()
+    locked = serializers.BooleanField(default=True)
+
+
+class LockApi(APIView):
+    @extend_schema(request=LockSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        serializer = LockSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        country = get_object_or_404(Country, iso3=data["country"].upper())
+        month = parse_month(data["month"])
+        if month is None:
+            return Response(error_body("invalid_month", "Write the month as YYYY-MM."), status=400)
+        if data["locked"]:
+            period_lock(acting_user=request.user, country=country, month=month)
+        else:
+            period_unlock(acting_user=request.user, country=country, month=month)
+        return Response(
+            {"country": country.iso3, "month": month.strftime("%Y-%m"), "locked": data["locked"]}
+        )
