@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from puente.accounts.permissions import Action, check, scope_filter, Target
+from puente.accounts.permissions import Action, Target, check, scope_filter
 from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowChange
 
 
@@ -94,8 +94,9 @@ def row_history(row: ActivityRow) -> QuerySet[RowChange]:
 
 def submissions_summary(user: Any, filters: RowFilters) -> list[dict[str, Any]]:
     """Rows grouped by organisation, country, month, sector and status: the review queue."""
-    return list(
-        row_list(user, filters)
+    return [
+        dict(group)
+        for group in row_list(user, filters)
         .values(
             "appealing_org__acronym",
             "appealing_org_id",
@@ -108,7 +109,7 @@ def submissions_summary(user: Any, filters: RowFilters) -> list[dict[str, Any]]:
         )
         .annotate(rows=Count("id"))
         .order_by("-month", "country__iso3", "appealing_org__acronym", "sector__code", "status")
-    )
+    ]
 
 
 def locks_for(country_ids: list[int] | None = None) -> QuerySet[PeriodLock]:

@@ -155,7 +155,8 @@ def rows_import(
         if batch is not None:
             _finish(batch, report, rejected=len(bad_rows))
         transaction.on_commit(lambda: _after_commit(valid))
-    return report if batch is not None else _finish(None, report, rejected=len(bad_rows))
+    _publish(None, "done", report.rows, report.rows, progress)
+    return report
 
 
 def _is_hxl_hashtag_row(raw: dict[str, Any]) -> bool:

@@ -333,7 +333,7 @@ def _keyed(objects: Any, *fields: str) -> dict[str, Any]:
 
 
 def modality_lookup() -> dict[str, str]:
-    table = {normalize_value(k): v for k, v in MODALITY_ALIASES.items()}
+    table: dict[str, str] = {normalize_value(k): str(v) for k, v in MODALITY_ALIASES.items()}
     for value, _label in Modality.choices:
         table[normalize_value(value)] = value
         for language in ("en", "es", "pt"):
