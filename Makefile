@@ -27,7 +27,7 @@ install-test: $(TEST_STAMP)
 demo: install
 	PUENTE_DEBUG=1 $(PUENTE) migrate --noinput
 	PUENTE_DEBUG=1 $(PUENTE) demo-data
-	PUENTE_DEBUG=1 $(PUENTE) runserver 127.0.0.1:8000
+	PUENTE_DEBUG=1 bash -c 'trap "kill 0" EXIT; $(PUENTE) db_worker & $(PUENTE) runserver 127.0.0.1:8000'
 
 # Browser tests run in their own pytest process: they need a committed (transactional)
 # database, which is emptied after them.
@@ -48,7 +48,7 @@ messages: install-test
 	$(PUENTE) compilemessages
 
 bench: install-test
-	@echo "No benchmark is defined yet."
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) puente.sqlite3* staticfiles .pytest_cache .mypy_cache .ruff_cache
