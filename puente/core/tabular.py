@@ -39,6 +39,9 @@ def normalize_header(text: str) -> str:
 
 def normalize_value(text: str) -> str:
     """Case- and accent-insensitive key for matching names: 'Atlántico ' -> 'atlantico'."""
+    text = str(text)
+    if text.isascii():
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", str(text))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())
@@ -54,8 +57,20 @@ class Column:
         return {normalize_header(self.name), *(normalize_header(a) for a in self.aliases)}
 
 
+def _is_blank(cells: list[Any]) -> bool:
+    for cell in cells:
+        if type(cell) is str:
+            if cell and not cell.isspace():
+                return False
+        elif cell is not None:
+            return False
+    return True
+
+
 def cell_text(value: Any) -> str:
     """A cell as the text a person would read in it."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

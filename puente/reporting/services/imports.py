@@ -98,7 +98,7 @@ def rows_import(
     valid: list[ValidRow] = []
     bad_rows: set[int] = set()
     for number, raw in rows:
-        if _is_hxl_hashtag_row(raw):
+        if report.rows == 0 and _is_hxl_hashtag_row(raw):
             continue
         report.rows += 1
         errors_before = len(report.errors)

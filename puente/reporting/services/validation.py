@@ -189,6 +189,9 @@ STORED_FIELDS = (
     *INTEGER_FIELDS,
 )
 
+NUMBER_FIELDS = (*INTEGER_FIELDS, "cva_value_usd")
+EMPTY_TEXT = dict.fromkeys(COLUMN_NAMES, "")
+
 # Fields compared (and replaced) when a row with the same key comes again.
 COMPARED_FIELDS = STORED_FIELDS[1:]
 
@@ -268,6 +271,10 @@ def parse_month(value: Any) -> dt.date | None:
 def parse_number(value: Any, *, integer: bool) -> tuple[int | Decimal | None, str | None]:
     """A number as people type it: '1,234', '1.234', '1 234', '1.234,50', '1,234.50'.
     Returns (value, None) or (None, error code); empty text is (None, None)."""
+    if type(value) is str:
+        value = value.strip()
+        if value.isdigit() and value.isascii():
+            return int(value), None
     if isinstance(value, bool):
         return None, "not_a_number"
     if isinstance(value, int):
@@ -366,6 +373,7 @@ class RowValidator:
         self.org_countries = {o.pk: {c.pk for c in o.countries.all()} for o in organisations}
         indicators = list(Indicator.objects.select_related("sector", "subsector"))
         self.indicator = _Lookup(_keyed(indicators, "code"))
+        self.indicator_sector = {i.id: i.reporting_sector.id for i in indicators}
         self.population_group = _Lookup(
             _keyed(PopulationGroup.objects.all(), "code", "name_en", "name_es", "name_pt")
         )
@@ -373,23 +381,35 @@ class RowValidator:
         self.locks = set(PeriodLock.objects.values_list("country_id", "month"))
         self.usual = self._usual_figures()
         self.seen: dict[str, int] = {}
+        self._months: dict[str, dt.date | None] = {}
         self._allowed: dict[tuple[int, int, int], bool] = {}
 
     @staticmethod
     def _usual_figures() -> dict[tuple[int, int], float]:
-        """Average monthly reach of each organisation per indicator, from reviewed rows."""
+        """Average monthly reach of each organisation per indicator, from the reviewed rows
+        of the last twelve months."""
+        since = (timezone.now().date() - dt.timedelta(days=366)).replace(day=1)
         rows = (
-            ActivityRow.objects.filter(status=RowStatus.VALIDATED)
+            ActivityRow.objects.filter(status=RowStatus.VALIDATED, month__gte=since)
             .values("appealing_org_id", "indicator_id")
             .annotate(mean=Avg("total_monthly"), n=Count("id"))
             .filter(n__gte=3)
         )
         return {(r["appealing_org_id"], r["indicator_id"]): float(r["mean"] or 0) for r in rows}
 
+    def _month(self, value: Any, text: str) -> dt.date | None:
+        if type(value) is not str:
+            return parse_month(value)
+        try:
+            return self._months[text]
+        except KeyError:
+            self._months[text] = parsed = parse_month(text)
+            return parsed
+
     def _may_report(self, country: Country, indicator: Indicator, org: Organisation) -> bool:
         if self.acting_user is None:
             return True
-        key = (country.pk, indicator.pk, org.pk)
+        key = (country.id, indicator.id, org.id)
         if key not in self._allowed:
             target = Target(country=country, sector=indicator.reporting_sector, organisation=org)
             self._allowed[key] = user_can(self.acting_user, Action.SUBMIT_REPORT, target)
@@ -398,7 +418,9 @@ class RowValidator:
     def validate(self, number: int, raw: dict[str, Any], report: ImportReport) -> ValidRow | None:
         """Check one row; append its errors to the report; return it when valid."""
         errors_before = len(report.errors)
-        text = {name: cell_text(raw.get(name)) for name in COLUMN_NAMES}
+        text = dict(EMPTY_TEXT)
+        for name, value in raw.items():
+            text[name] = value.strip() if type(value) is str else cell_text(value)
 
         def fail(column: str, code: str, message: Any) -> None:
             report.errors.append(
@@ -428,7 +450,7 @@ class RowValidator:
 
         month = None
         if text["month"]:
-            month = parse_month(raw.get("month"))
+            month = self._month(raw.get("month"), text["month"])
             if month is None:
                 fail(
                     "month",
@@ -455,7 +477,7 @@ class RowValidator:
         admin1 = None
         if country is not None:
             if text["admin1"]:
-                admin1 = self.admin1_in[country.pk](text["admin1"])
+                admin1 = self.admin1_in[country.id](text["admin1"])
                 if admin1 is None:
                     elsewhere = self.admin1_any(text["admin1"])
                     if elsewhere is not None:
@@ -472,8 +494,8 @@ class RowValidator:
                             _("“%(value)s” is not an admin-1 area of %(country)s.")
                             % {"value": text["admin1"], "country": country.name},
                         )
-            elif country.pk in self.single_area:
-                admin1 = self.single_area[country.pk]
+            elif country.id in self.single_area:
+                admin1 = self.single_area[country.id]
             else:
                 fail(
                     "admin1",
@@ -527,7 +549,14 @@ class RowValidator:
                 rmrp = parsed
 
         numbers: dict[str, Any] = {}
-        for column in (*INTEGER_FIELDS, "cva_value_usd"):
+        for column in NUMBER_FIELDS:
+            digits = text[column]
+            if digits.isdigit() and digits.isascii():  # the common case, kept fast
+                numbers[column] = int(digits) if column != "cva_value_usd" else Decimal(digits)
+                continue
+            if not digits:
+                numbers[column] = None
+                continue
             value, code = parse_number(raw.get(column), integer=column != "cva_value_usd")
             if code == "not_a_number":
                 fail(column, code, _("“%(value)s” is not a number.") % {"value": text[column]})
@@ -599,7 +628,7 @@ class RowValidator:
                 _("A cash and voucher row needs its value in USD."),
             )
 
-        if country is not None and month is not None and (country.pk, month) in self.locks:
+        if country is not None and month is not None and (country.id, month) in self.locks:
             fail(
                 "month",
                 "period_locked",
@@ -627,15 +656,15 @@ class RowValidator:
         key = row_key(
             (
                 month,
-                country.pk,
-                admin1.pk,
+                country.id,
+                admin1.id,
                 normalize_value(text["admin2"]),
-                appealing.pk,
-                implementing.pk,
-                indicator.pk,
+                appealing.id,
+                implementing.id,
+                indicator.id,
                 normalize_value(text["activity"]),
                 modality,
-                population_group.pk,
+                population_group.id,
             )
         )
         first = self.seen.get(key)
@@ -652,7 +681,7 @@ class RowValidator:
             return None
         self.seen[key] = number
 
-        usual = self.usual.get((appealing.pk, indicator.pk))
+        usual = self.usual.get((appealing.id, indicator.id))
         if (
             usual
             and total is not None
@@ -682,19 +711,19 @@ class RowValidator:
             values=(
                 key,
                 month,
-                country.pk,
-                admin1.pk,
+                country.id,
+                admin1.id,
                 text["admin2"],
-                appealing.pk,
-                implementing.pk,
-                indicator.pk,
-                indicator.reporting_sector.pk,
+                appealing.id,
+                implementing.id,
+                indicator.id,
+                self.indicator_sector[indicator.id],
                 text["activity"][:500],
                 rmrp,
                 modality,
                 numbers["cva_value_usd"],
                 text["delivery_mechanism"][:128],
-                population_group.pk,
+                population_group.id,
                 *(numbers[c] for c in INTEGER_FIELDS),
             ),
         )
@@ -717,7 +746,7 @@ class RowValidator:
                 % {"value": text[column]},
             )
             return None
-        if country is not None and country.pk not in self.org_countries[org.pk]:
+        if country is not None and country.id not in self.org_countries[org.id]:
             fail(
                 column,
                 "org_not_in_country",

@@ -49,8 +49,8 @@ def existing_rows(rows: Sequence[ValidRow]) -> dict[str, tuple[Any, ...]]:
         .iterator(chunk_size=20000)
     )
     for key, *rest in stored:
-        if key in keys:
-            found[key] = tuple(rest)
+        if key.hex in keys:
+            found[key.hex] = tuple(rest)
     return found
 
 
@@ -86,8 +86,7 @@ def _insert(rows: list[tuple[Any, ...]], progress: Callable[[int], None] | None)
             done = 0
             with raw.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:  # noqa: S608
                 for chunk in _chunks(rows, 50000):
-                    for row in chunk:
-                        copy.write_row(row)
+                    copy.write("".join(map(_copy_line, chunk)))
                     done += len(chunk)
                     if progress:
                         progress(done)
@@ -148,6 +147,27 @@ def replace_rows(
         for chunk in _chunks(params, 20000):
             cursor.executemany(sql, chunk)
     RowChange.objects.bulk_create(changes, batch_size=5000)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        return value.translate(_COPY_ESCAPES)  # type: ignore[arg-type]
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is dt.datetime:
+        return value.isoformat()
+    return str(value)
+
+
+def _copy_line(row: tuple[Any, ...]) -> str:
+    return "\t".join(map(_copy_value, row)) + "\n"
 
 
 def _differs(old: Any, new: Any) -> bool:
