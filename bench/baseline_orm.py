@@ -49,25 +49,55 @@ def main(path: str, limit: int) -> None:
             admin1 = Admin1.objects.get(iso_code=row["admin1"], country=country)
             org = Organisation.objects.get(acronym=row["appealing_org"])
             indicator = Indicator.objects.select_related("sector", "subsector").get(
-                code=row["indicator"])
+                code=row["indicator"]
+            )
             group = PopulationGroup.objects.get(code=row["population_group"])
-            key = uuid.uuid5(uuid.NAMESPACE_OID, "|".join(str(row[h]) for h in (
-                "month", "country", "admin1", "admin2", "appealing_org", "indicator",
-                "activity", "modality", "population_group")))
-            ActivityRow.objects.update_or_create(row_key=key, defaults={
-                "month": dt.date(year, month, 1), "country": country, "admin1": admin1,
-                "admin2": row["admin2"] or "", "appealing_org": org, "implementing_org": org,
-                "indicator": indicator, "sector": indicator.reporting_sector,
-                "activity": row["activity"] or "", "rmrp_activity": True,
-                "modality": row["modality"], "population_group": group,
-                "cva_value_usd": row["cva_value_usd"] or None,
-                "quantity": number(row["quantity"]), "total_monthly": number(row["total_monthly"]),
-                "new_beneficiaries": number(row["new_beneficiaries"]),
-                "girls": number(row["girls"]), "boys": number(row["boys"]),
-                "women": number(row["women"]), "men": number(row["men"]),
-                "other": number(row["other"]), "disability": number(row["disability"]),
-                "status": "submitted", "updated_at": timezone.now(),
-            })
+            key = uuid.uuid5(
+                uuid.NAMESPACE_OID,
+                "|".join(
+                    str(row[h])
+                    for h in (
+                        "month",
+                        "country",
+                        "admin1",
+                        "admin2",
+                        "appealing_org",
+                        "indicator",
+                        "activity",
+                        "modality",
+                        "population_group",
+                    )
+                ),
+            )
+            ActivityRow.objects.update_or_create(
+                row_key=key,
+                defaults={
+                    "month": dt.date(year, month, 1),
+                    "country": country,
+                    "admin1": admin1,
+                    "admin2": row["admin2"] or "",
+                    "appealing_org": org,
+                    "implementing_org": org,
+                    "indicator": indicator,
+                    "sector": indicator.reporting_sector,
+                    "activity": row["activity"] or "",
+                    "rmrp_activity": True,
+                    "modality": row["modality"],
+                    "population_group": group,
+                    "cva_value_usd": row["cva_value_usd"] or None,
+                    "quantity": number(row["quantity"]),
+                    "total_monthly": number(row["total_monthly"]),
+                    "new_beneficiaries": number(row["new_beneficiaries"]),
+                    "girls": number(row["girls"]),
+                    "boys": number(row["boys"]),
+                    "women": number(row["women"]),
+                    "men": number(row["men"]),
+                    "other": number(row["other"]),
+                    "disability": number(row["disability"]),
+                    "status": "submitted",
+                    "updated_at": timezone.now(),
+                },
+            )
             count += 1
         transaction.set_rollback(True)
     print(json.dumps({"rows": count, "seconds": time.perf_counter() - started}))

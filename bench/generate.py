@@ -12,10 +12,30 @@ from pathlib import Path
 
 import xlsxwriter
 
-HEADER = ["month", "country", "admin1", "admin2", "appealing_org", "implementing_org",
-          "indicator", "activity", "rmrp_activity", "modality", "cva_value_usd",
-          "delivery_mechanism", "population_group", "quantity", "total_monthly",
-          "new_beneficiaries", "girls", "boys", "women", "men", "other", "disability"]
+HEADER = [
+    "month",
+    "country",
+    "admin1",
+    "admin2",
+    "appealing_org",
+    "implementing_org",
+    "indicator",
+    "activity",
+    "rmrp_activity",
+    "modality",
+    "cva_value_usd",
+    "delivery_mechanism",
+    "population_group",
+    "quantity",
+    "total_monthly",
+    "new_beneficiaries",
+    "girls",
+    "boys",
+    "women",
+    "men",
+    "other",
+    "disability",
+]
 GROUPS = ["in-destination", "in-transit", "pendular", "colombian-returnees", "host-community"]
 
 
@@ -27,8 +47,10 @@ def reference_pools() -> dict:
     areas: dict[str, list[str]] = {}
     for code, iso3 in Admin1.objects.values_list("iso_code", "country__iso3"):
         areas.setdefault(iso3, []).append(code)
-    orgs = [(o.acronym, [c.iso3 for c in o.countries.all()])
-            for o in Organisation.objects.filter(appealing=True).prefetch_related("countries")]
+    orgs = [
+        (o.acronym, [c.iso3 for c in o.countries.all()])
+        for o in Organisation.objects.filter(appealing=True).prefetch_related("countries")
+    ]
     indicators = list(Indicator.objects.values_list("code", "counts_people"))
     return {"areas": areas, "orgs": orgs, "indicators": indicators}
 
@@ -50,14 +72,28 @@ def rows(pools: dict, count: int, *, seed: int = 1, year: int = 2024):
         men = new - girls - boys - women
         cva = rng.random() < 0.1
         yield [
-            month, iso3, admin1, f"Municipio {n}", acronym, "", code, "Actividad del plan",
-            "yes", "cva" if cva else "service", f"{total * 50}.00" if cva else "",
-            "mobile money" if cva else "", GROUPS[rng.randrange(5)],
+            month,
+            iso3,
+            admin1,
+            f"Municipio {n}",
+            acronym,
+            "",
+            code,
+            "Actividad del plan",
+            "yes",
+            "cva" if cva else "service",
+            f"{total * 50}.00" if cva else "",
+            "mobile money" if cva else "",
+            GROUPS[rng.randrange(5)],
             "" if counts_people else rng.randint(1, 500),
-            total if counts_people else "", new if counts_people else "",
-            girls if counts_people else "", boys if counts_people else "",
-            women if counts_people else "", men if counts_people else "",
-            0 if counts_people else "", new // 20 if counts_people else "",
+            total if counts_people else "",
+            new if counts_people else "",
+            girls if counts_people else "",
+            boys if counts_people else "",
+            women if counts_people else "",
+            men if counts_people else "",
+            0 if counts_people else "",
+            new // 20 if counts_people else "",
         ]
 
 
@@ -69,11 +105,11 @@ def write_csv(path: Path, pools: dict, count: int, *, seed: int = 1) -> Path:
     return path
 
 
-def write_xlsx(path: Path, pools: dict, count: int, *, seed: int = 2) -> Path:
+def write_xlsx(path: Path, pools: dict, count: int, *, seed: int = 2, year: int = 2023) -> Path:
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("5W")
     sheet.write_row(0, 0, HEADER)
-    for index, row in enumerate(rows(pools, count, seed=seed), start=1):
+    for index, row in enumerate(rows(pools, count, seed=seed, year=year), start=1):
         sheet.write_row(index, 0, row)
     book.close()
     return path

@@ -32,8 +32,9 @@ PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.
 
 def puente(url: str, *args: str, capture: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url, "PUENTE_LANGUAGE": "en"}
-    return subprocess.run([str(BIN / "puente"), *args], env=env, check=True,
-                          capture_output=capture, text=True)
+    return subprocess.run(
+        [str(BIN / "puente"), *args], env=env, check=True, capture_output=capture, text=True
+    )
 
 
 def timed_import(url: str, path: Path) -> dict:
@@ -42,15 +43,24 @@ def timed_import(url: str, path: Path) -> dict:
     seconds = time.perf_counter() - started
     report = json.loads(out.stdout)
     assert not report["errors"], report["errors"][:3]
-    return {"seconds": round(seconds, 2), "rows": report["rows"],
-            "imported": report["imported"], "updated": report["updated"],
-            "rows_per_second": round(report["rows"] / seconds)}
+    return {
+        "seconds": round(seconds, 2),
+        "rows": report["rows"],
+        "imported": report["imported"],
+        "updated": report["updated"],
+        "rows_per_second": round(report["rows"] / seconds),
+    }
 
 
 def baseline(url: str, path: Path, rows: int) -> dict:
     env = {**os.environ, "DATABASE_URL": url}
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "baseline_orm.py"), str(path),
-                          str(rows)], env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "baseline_orm.py"), str(path), str(rows)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["rows_per_second"] = round(result["rows"] / result["seconds"])
     result["seconds"] = round(result["seconds"], 2)
@@ -64,11 +74,16 @@ def duckdb_limit(path: Path) -> dict:
     con = duckdb.connect()
     rows = con.execute(
         "SELECT country, month, population_group, count(*), sum(new_beneficiaries) "
-        f"FROM read_csv_auto('{path}', header=true) GROUP BY ALL").fetchall()  # noqa: S608
+        f"FROM read_csv_auto('{path}', header=true) GROUP BY ALL"
+    ).fetchall()  # noqa: S608
     total = con.execute(f"SELECT count(*) FROM read_csv_auto('{path}')").fetchone()[0]  # noqa: S608
     seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 2), "rows": total, "groups": len(rows),
-            "rows_per_second": round(total / seconds)}
+    return {
+        "seconds": round(seconds, 2),
+        "rows": total,
+        "groups": len(rows),
+        "rows_per_second": round(total / seconds),
+    }
 
 
 def prepare_sqlite() -> str:
@@ -103,8 +118,9 @@ def generate_files(url: str, rows: int, xlsx_rows: int) -> tuple[Path, Path]:
         f"g.write_csv(Path('{csv_path}'), p, {rows}, seed=1);"
         f"g.write_xlsx(Path('{xlsx_path}'), p, {xlsx_rows}, seed=2)"
     )
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
-                   env={**os.environ, "DATABASE_URL": url})
+    subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": url}
+    )
     return csv_path, xlsx_path
 
 
@@ -118,11 +134,18 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
 
-    results: dict = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                     "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                                 "platform": platform.platform()},
-                     "rows": args.rows, "xlsx_rows": args.xlsx_rows,
-                     "baseline_rows": args.baseline_rows, "databases": {}}
+    results: dict = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "rows": args.rows,
+        "xlsx_rows": args.xlsx_rows,
+        "baseline_rows": args.baseline_rows,
+        "databases": {},
+    }
     prepared = {}
     for name in args.databases.split(","):
         print(f"preparing {name}", flush=True)
@@ -143,7 +166,9 @@ def main() -> None:
         entry["ratios"] = {
             "csv_vs_baseline": round(entry["csv"]["rows_per_second"] / base, 1),
             "xlsx_vs_baseline": round(entry["xlsx"]["rows_per_second"] / base, 1),
-            "csv_vs_duckdb_time": round(entry["csv"]["seconds"] / results["duckdb_csv"]["seconds"], 1),
+            "csv_vs_duckdb_time": round(
+                entry["csv"]["seconds"] / results["duckdb_csv"]["seconds"], 1
+            ),
         }
         results["databases"][name] = entry
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
@@ -173,10 +198,15 @@ def write_doc(results: dict) -> None:
             f"{entry['xlsx']['seconds']} s | {entry['xlsx']['rows_per_second']:,} | "
             f"{entry['baseline_xlsx_orm']['rows_per_second']:,} | "
             f"{entry['ratios']['csv_vs_baseline']}x | {entry['ratios']['xlsx_vs_baseline']}x | "
-            f"{entry['ratios']['csv_vs_duckdb_time']}x slower |")
+            f"{entry['ratios']['csv_vs_duckdb_time']}x slower |"
+        )
     duck = results["duckdb_csv"]
-    lines += ["", f"DuckDB reads and aggregates the same CSV in {duck['seconds']} s "
-              f"({duck['rows_per_second']:,} rows/s).", "<!-- bench:import:end -->"]
+    lines += [
+        "",
+        f"DuckDB reads and aggregates the same CSV in {duck['seconds']} s "
+        f"({duck['rows_per_second']:,} rows/s).",
+        "<!-- bench:import:end -->",
+    ]
     block = "\n".join(lines)
     text = DOC.read_text() if DOC.exists() else ""
     if "<!-- bench:import:start -->" in text:

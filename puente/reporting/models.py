@@ -75,17 +75,30 @@ class ActivityRow(models.Model):
     # read in the same transaction, and PROTECT is enforced by Django when a referenced row
     # is deleted. Constraint checks at commit doubled the time of a million-row import
     # (docs/performance.md).
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+",
-                                db_index=False, db_constraint=False)
-    admin1 = models.ForeignKey(Admin1, on_delete=models.PROTECT, related_name="+",
-                               db_index=False, db_constraint=False)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    admin1 = models.ForeignKey(
+        Admin1, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     admin2 = models.CharField(max_length=128, blank=True)
-    appealing_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
-                                      db_index=False, db_constraint=False)
-    implementing_org = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                         related_name="+", db_index=False, db_constraint=False)
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+",
-                                  db_index=False, db_constraint=False)
+    appealing_org = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    implementing_org = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     sector = models.ForeignKey(
         Sector,
         on_delete=models.PROTECT,

@@ -165,6 +165,7 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
             "batch": item,
             "errors": errors[:500],
             "error_count": len(errors),
+            "can_mark": bool(item.file) and any(e.get("row") for e in errors),
             "warnings": item.report.get("warnings", [])[:200],
             "running": item.state in (ImportBatch.State.QUEUED, ImportBatch.State.RUNNING),
             "progress": batch_progress(item.pk),
@@ -190,6 +191,8 @@ def batch_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
             by_row.setdefault(error["row"], []).append(
                 f"{error.get('column') or ''}: {error['message']}"
             )
+    if not by_row:  # nothing to mark: the file as a whole could not be read
+        raise Http404
     with item.file.open("rb") as handle:
         table = read_table(handle, filename=item.filename, columns=COLUMNS, allow_unknown=True)
         headers = [c.name for c in COLUMNS]

@@ -42,3 +42,28 @@ def test_demo_data_is_deterministic_and_idempotent():
         Organisation.objects.order_by("acronym").values_list("acronym", "name", "type", "women_led")
     )
     assert first == second and len(first) == 230
+
+
+def test_demo_has_a_year_of_5w_in_every_state():
+    from puente.reporting.models import ActivityRow, PeriodLock
+
+    call_command("demo_data", "--seed", "5")
+    rows = ActivityRow.objects.all()
+    months = sorted(set(rows.values_list("month", flat=True)))
+    assert len(months) == 12
+    assert rows.count() > 10000
+    statuses = set(rows.values_list("status", flat=True))
+    assert statuses == {"validated", "submitted", "returned", "draft"}
+    assert rows.filter(status="returned").exclude(review_comment="").exists()
+    assert PeriodLock.objects.filter(month=months[0]).exists()
+    assert not PeriodLock.objects.filter(month=months[-1]).exists()
+    # every sector and population group appears, as in a real response
+    assert rows.values("sector__parent", "sector").distinct().count() >= 11
+    assert rows.values("population_group").distinct().count() == 5
+    # seasonality: December above October for the same plans
+    from django.db.models import Sum
+
+    by_month = dict(rows.values_list("month").annotate(total=Sum("total_monthly")))
+    decembers = [m for m in months if m.month == 12]
+    octobers = [m for m in months if m.month == 10]
+    assert by_month[decembers[0]] > by_month[octobers[0]] * 0.9

@@ -5,6 +5,7 @@ values kept in RowChange. The caller owns the transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -36,22 +37,48 @@ def _jsonable(value: Any) -> Any:
 
 
 def existing_rows(rows: Sequence[ValidRow]) -> dict[str, tuple[Any, ...]]:
-    """Stored rows sharing a key with `rows`: key -> (id, status, *COMPARED values)."""
+    """Stored rows sharing a key with `rows`: key -> (id, status, *COMPARED values).
+
+    Keys are matched first with a light query returning keys only: a scan of the file's
+    months and countries when they hold few other rows, else lookups by key through the
+    unique index. Only the matches are then read in full."""
     if not rows:
         return {}
     keys = {r.key for r in rows}
-    months = {r.month for r in rows}
-    countries = {r.country_id for r in rows}
-    found: dict[str, tuple[Any, ...]] = {}
-    stored = (
-        ActivityRow.objects.filter(month__in=months, country_id__in=countries)
-        .values_list("row_key", "id", "status", *COMPARED)
-        .iterator(chunk_size=20000)
-    )
-    for key, *rest in stored:
-        if key.hex in keys:
-            found[key.hex] = tuple(rest)
-    return found
+    months = sorted({r.month for r in rows})
+    countries = sorted({r.country_id for r in rows})
+    stored = ActivityRow.objects.filter(month__in=months, country_id__in=countries)
+    matched: set[str] = set()
+    with connection.cursor() as cursor:
+        if stored.count() <= 4 * len(keys):
+            sql, params = stored.values_list("row_key").query.sql_with_params()
+            cursor.execute(sql, params)
+            found = (row[0] for row in cursor.fetchall())
+            matched = {k for k in map(_key_hex, found) if k in keys}
+        else:
+            ordered = sorted(keys)
+            for chunk in _chunks(ordered, 2000):
+                placeholders = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT row_key FROM {TABLE} WHERE row_key IN ({placeholders})",  # noqa: S608
+                    [_key_param(k) for k in chunk],
+                )
+                matched.update(_key_hex(row[0]) for row in cursor.fetchall())
+    existing: dict[str, tuple[Any, ...]] = {}
+    for chunk in _chunks(sorted(matched), 2000):
+        for key, *rest in ActivityRow.objects.filter(row_key__in=chunk).values_list(
+            "row_key", "id", "status", *COMPARED
+        ):
+            existing[key.hex] = tuple(rest)
+    return existing
+
+
+def _key_hex(value: Any) -> str:
+    return value.hex if isinstance(value, uuid.UUID) else str(value).replace("-", "").lower()
+
+
+def _key_param(key: str) -> Any:
+    return uuid.UUID(key) if connection.vendor == "postgresql" else key
 
 
 def rows_write(

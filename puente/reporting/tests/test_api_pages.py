@@ -229,3 +229,42 @@ def test_rows_page_lists_without_n_plus_one(client, rows, make_user, django_asse
     with django_assert_max_num_queries(12):
         response = client.get(reverse("reporting:rows"))
     assert response.status_code == 200 and "ORGB" in response.content.decode()
+
+
+def test_a_large_upload_runs_as_a_background_task(client, orgs, make_user, settings):
+    # given uploads above 0 bytes go to the task queue (run at once by the test backend)
+    settings.PUENTE_INLINE_IMPORT_BYTES = 0
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.force_login(make_user("partner-reporter", "organisation:ORGA"))
+    content = io.StringIO()
+    writer = csv.writer(content)
+    writer.writerow(HEADER)
+    writer.writerow([good_row()[h] for h in HEADER])
+    upload = io.BytesIO(content.getvalue().encode())
+    upload.name = "grande.csv"
+    # when
+    response = client.post(
+        reverse("reporting:upload"),
+        {"file": upload, "policy": "reject-file", "status": "submitted"},
+    )
+    # then the task ran the import and the progress endpoint says it is done
+    batch = ImportBatch.objects.get()
+    assert response["Location"] == reverse("reporting:batch", args=[batch.pk])
+    progress = client.get(reverse("reporting:batch_progress", args=[batch.pk])).json()
+    assert progress["state"] == "done" and progress["done"] == progress["total"] == 1
+    assert ActivityRow.objects.count() == 1
+
+
+def test_errors_file_of_an_unreadable_upload(client, orgs, make_user):
+    client.force_login(make_user("partner-reporter", "organisation:ORGA"))
+    upload = io.BytesIO(b"not a workbook")
+    upload.name = "roto.xlsx"
+    response = client.post(
+        reverse("reporting:upload"),
+        {"file": upload, "policy": "reject-file", "status": "submitted"},
+        follow=True,
+    )
+    assert "not_a_workbook" in response.content.decode()
+    batch = ImportBatch.objects.get()
+    marked = client.get(reverse("reporting:batch_errors", args=[batch.pk]))
+    assert marked.status_code == 404
