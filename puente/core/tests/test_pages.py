@@ -94,3 +94,33 @@ def test_cookies_are_secure_outside_debug():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["True", "True", "True"]
+
+
+# 5W pages, seen by a partner reporter (who may also add rows and upload).
+REPORTER_PAGES = {
+    "reporting:rows": ("5W reports", "Reportes 5W", "Relatórios 5W"),
+    "reporting:upload": ("Upload a 5W file", "Cargar un archivo 5W", "Enviar um arquivo 5W"),
+    "reporting:row_new": ("Add a row", "Agregar una fila", "Adicionar uma linha"),
+    "reporting:review": ("Review and submissions", "Revisión y envíos", "Revisão e envios"),
+}
+
+
+@pytest.mark.parametrize("language_index,language", list(enumerate(["en", "es", "pt"])))
+@pytest.mark.parametrize("name", list(REPORTER_PAGES))
+def test_reporting_pages_render_in_each_language(client, make_user, name, language_index,
+                                                 language):
+    org = Organisation.objects.create(name="Test", acronym="TST", type="ingo")
+    client.force_login(make_user("partner-reporter", f"organisation:{org.acronym}"))
+    response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=language)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'<html lang="{language}">' in body
+    assert REPORTER_PAGES[name][language_index] in body
+
+
+@pytest.mark.parametrize("language,title", [("en", "Locked months"), ("es", "Meses bloqueados"),
+                                            ("pt", "Meses bloqueados")])
+def test_locks_page_renders_in_each_language(client, make_user, language, title):
+    client.force_login(make_user("platform-im-officer", "country:COL"))
+    response = client.get(reverse("reporting:locks"), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200 and title in response.content.decode()
