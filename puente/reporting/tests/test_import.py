@@ -241,3 +241,37 @@ def test_any_file_is_imported_whole_or_rejected_whole(orgs, junk_rows, include_g
     else:
         assert after - before == report.imported
         assert report.imported + report.updated == report.rows
+
+
+def _ods_bytes(rows):
+    import io
+
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    pd.DataFrame(rows[1:], columns=rows[0]).to_excel(buffer, engine="odf", index=False)
+    return buffer.getvalue()
+
+
+def _xls_bytes(rows):
+    import io
+
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("5W")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("builder,name", [(_ods_bytes, "5w.ods"), (_xls_bytes, "5w.xls")])
+def test_reads_ods_and_xls_workbooks(tmp_path, capsys, orgs, builder, name):
+    code, out = cli(tmp_path, capsys, builder(as_rows(good_row(), good_row(admin2="Malambo"))),
+                    name=name)
+    assert code == 0, out
+    assert out["imported"] == 2
+    assert sorted(ActivityRow.objects.values_list("admin2", flat=True)) == ["Malambo", "Soledad"]
