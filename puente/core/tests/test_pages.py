@@ -107,8 +107,7 @@ REPORTER_PAGES = {
 
 @pytest.mark.parametrize("language_index,language", list(enumerate(["en", "es", "pt"])))
 @pytest.mark.parametrize("name", list(REPORTER_PAGES))
-def test_reporting_pages_render_in_each_language(client, make_user, name, language_index,
-                                                 language):
+def test_reporting_pages_render_in_each_language(client, make_user, name, language_index, language):
     org = Organisation.objects.create(name="Test", acronym="TST", type="ingo")
     client.force_login(make_user("partner-reporter", f"organisation:{org.acronym}"))
     response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=language)
@@ -118,8 +117,10 @@ def test_reporting_pages_render_in_each_language(client, make_user, name, langua
     assert REPORTER_PAGES[name][language_index] in body
 
 
-@pytest.mark.parametrize("language,title", [("en", "Locked months"), ("es", "Meses bloqueados"),
-                                            ("pt", "Meses bloqueados")])
+@pytest.mark.parametrize(
+    "language,title",
+    [("en", "Locked months"), ("es", "Meses bloqueados"), ("pt", "Meses bloqueados")],
+)
 def test_locks_page_renders_in_each_language(client, make_user, language, title):
     client.force_login(make_user("platform-im-officer", "country:COL"))
     response = client.get(reverse("reporting:locks"), HTTP_ACCEPT_LANGUAGE=language)

@@ -270,8 +270,9 @@ def _xls_bytes(rows):
 
 @pytest.mark.parametrize("builder,name", [(_ods_bytes, "5w.ods"), (_xls_bytes, "5w.xls")])
 def test_reads_ods_and_xls_workbooks(tmp_path, capsys, orgs, builder, name):
-    code, out = cli(tmp_path, capsys, builder(as_rows(good_row(), good_row(admin2="Malambo"))),
-                    name=name)
+    code, out = cli(
+        tmp_path, capsys, builder(as_rows(good_row(), good_row(admin2="Malambo"))), name=name
+    )
     assert code == 0, out
     assert out["imported"] == 2
     assert sorted(ActivityRow.objects.values_list("admin2", flat=True)) == ["Malambo", "Soledad"]
