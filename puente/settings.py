@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "puente.reference",
     "puente.partners",
     "puente.reporting",
+    "puente.analytics",
     "puente.demo",
     "django_tasks",
     "django_tasks_db",
@@ -170,6 +171,14 @@ TASKS = {
 }
 # Uploads up to this size are imported while the page waits; larger ones in the background.
 PUENTE_INLINE_IMPORT_BYTES = int(os.environ.get("PUENTE_INLINE_IMPORT_BYTES", str(2 * 1024 * 1024)))
+
+# How people reached are consolidated (docs/methodology.md): across indicators of one
+# organisation, across organisations, across sectors; each "max" or "sum".
+PUENTE_CONSOLIDATION = {
+    "indicators": os.environ.get("PUENTE_COMBINE_INDICATORS", "max"),
+    "orgs": os.environ.get("PUENTE_COMBINE_ORGS", "sum"),
+    "sectors": os.environ.get("PUENTE_COMBINE_SECTORS", "max"),
+}
 
 # Imports refuse files above this size before reading them.
 PUENTE_MAX_IMPORT_BYTES = int(os.environ.get("PUENTE_MAX_IMPORT_BYTES", str(200 * 1024 * 1024)))

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from puente.analytics.services.cube import cube_refresh_changes
 from puente.core.imports import ImportFileError, ImportReport, RowError
 from puente.core.tabular import read_table
-from puente.reporting.models import ImportBatch, PeriodLock, RowStatus
+from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowStatus
 from puente.reporting.services.validation import (
     COLUMNS,
     EXPORT_ONLY_COLUMNS,
@@ -145,6 +146,7 @@ def rows_import(
                     )
             transaction.set_rollback(True)
             return _finish(batch, report, rejected=len(valid))
+        validated_before = _validated_pairs(valid)
         report.imported, report.updated = rows_write(
             rows=valid,
             status=status,
@@ -154,7 +156,11 @@ def rows_import(
         )
         if batch is not None:
             _finish(batch, report, rejected=len(bad_rows))
-        transaction.on_commit(lambda: _after_commit(valid))
+        changed = validated_before | (
+            {(r.country_id, r.month) for r in valid} if status == RowStatus.VALIDATED else set()
+        )
+        if changed:
+            transaction.on_commit(lambda: cube_refresh_changes(changed))
     _publish(None, "done", report.rows, report.rows, progress)
     return report
 
@@ -165,8 +171,22 @@ def _is_hxl_hashtag_row(raw: dict[str, Any]) -> bool:
     return bool(texts) and all(t.startswith("#") for t in texts)
 
 
-def _after_commit(rows: list[ValidRow]) -> None:
-    """Hook for work that must follow committed rows (the consolidated cube)."""
+def _validated_pairs(rows: list[ValidRow]) -> set[tuple[int, Any]]:
+    """The file's (country, month) pairs that hold validated rows: replacing one of them
+    changes the consolidated figures even when the new rows are not validated."""
+    pairs = {(r.country_id, r.month) for r in rows}
+    if not pairs:
+        return set()
+    found = (
+        ActivityRow.objects.filter(
+            status=RowStatus.VALIDATED,
+            country_id__in={c for c, _m in pairs},
+            month__in={m for _c, m in pairs},
+        )
+        .values_list("country_id", "month")
+        .distinct()
+    )
+    return set(found) & pairs
 
 
 def _finish(batch: ImportBatch | None, report: ImportReport, *, rejected: int) -> ImportReport:

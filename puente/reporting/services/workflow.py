@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action, Target, check
+from puente.analytics.services.cube import cube_refresh_changes
 from puente.core.errors import ApplicationError
 from puente.core.imports import ImportReport
 from puente.core.services import audit_record
@@ -122,6 +123,8 @@ def report_review(
         action="validate" if decision == RowStatus.VALIDATED else "return",
         comment=comment.strip(),
     )
+    if decision == RowStatus.VALIDATED:
+        transaction.on_commit(lambda: cube_refresh_changes([(country.pk, month)]))
     ReviewDecision.objects.create(
         appealing_org=appealing_org,
         country=country,
@@ -194,6 +197,9 @@ def row_update(
         )
         return report
     old = ActivityRow.objects.filter(pk=row.pk).values_list("id", "status", *COMPARED_FIELDS).get()
+    if old[1] == RowStatus.VALIDATED or status == RowStatus.VALIDATED:
+        pairs = [(row.country_id, row.month), (valid.country_id, valid.month)]
+        transaction.on_commit(lambda: cube_refresh_changes(pairs))
     replace_rows(
         [valid],
         {valid.key: old},

@@ -1,0 +1,91 @@
+"""Keeping the consolidated cube current, per country and year, from a month onwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from puente.analytics.models import CubeState, ReachCell
+from puente.analytics.services.consolidation import consolidate, default_combinators
+from puente.reference.models import Country
+
+
+def last_month_of(year: int, today: dt.date | None = None) -> int:
+    today = today or timezone.now().date()
+    if year < today.year:
+        return 12
+    if year > today.year:
+        return 0
+    return today.month
+
+
+@transaction.atomic
+def cube_refresh(*, country_ids: Iterable[int], year: int, from_month: int = 1) -> int:
+    """Recompute the cube of these countries for months from_month..last month of the
+    year (a month's figures are year to date, so every later month changes too)."""
+    countries = sorted(set(country_ids))
+    written = 0
+    combinators = default_combinators()
+    for month in range(max(1, from_month), last_month_of(year) + 1):
+        result = consolidate(year=year, month=month, country_ids=countries, combinators=combinators)
+        ReachCell.objects.filter(year=year, month=month, country_id__in=countries).delete()
+        cells = [
+            ReachCell(
+                year=year,
+                month=month,
+                country_id=c,
+                admin1_id=a,
+                sector_id=s,
+                population_group_id=g,
+                **vars(cell),
+            )
+            for (c, a, s, g), cell in result.sectors.items()
+        ] + [
+            ReachCell(
+                year=year,
+                month=month,
+                country_id=c,
+                admin1_id=a,
+                sector_id=None,
+                population_group_id=g,
+                **vars(cell),
+            )
+            for (c, a, g), cell in result.inter_sector.items()
+        ]
+        ReachCell.objects.bulk_create(cells, batch_size=5000)
+        written += len(cells)
+    for country_id in countries:
+        CubeState.objects.update_or_create(
+            country_id=country_id, year=year, defaults={"rows": written}
+        )
+    return written
+
+
+def cube_refresh_changes(pairs: Iterable[tuple[int, dt.date]]) -> None:
+    """Refresh after 5W rows of these (country, month) pairs changed."""
+    earliest: dict[tuple[int, int], int] = defaultdict(lambda: 13)
+    for country_id, month in pairs:
+        key = (month.year, country_id)
+        earliest[key] = min(earliest[key], month.month)
+    by_year: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for (year, country_id), first in earliest.items():
+        by_year[(year, first)].append(country_id)
+    for (year, first), countries in by_year.items():
+        cube_refresh(country_ids=countries, year=year, from_month=first)
+
+
+def cube_ensure(*, year: int, country_ids: Iterable[int] | None = None) -> None:
+    """Build the cube of countries that have never been built for this year."""
+    wanted = (
+        set(country_ids)
+        if country_ids is not None
+        else set(Country.objects.values_list("id", flat=True))
+    )
+    built = set(CubeState.objects.filter(year=year).values_list("country_id", flat=True))
+    missing = sorted(wanted - built)
+    if missing:
+        cube_refresh(country_ids=missing, year=year)

@@ -1,0 +1,75 @@
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from puente.analytics.tests.test_consolidation import YEAR, add, world  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def test_people_reached_cli_csv_and_json(world, capsys):  # noqa: F811
+    add(world["A"], "HEA-02", 100, month=1)
+    add(world["A"], "HEA-02", 20, total=90, month=2)
+    add(world["B"], "FSC-01", 50, month=2, country="PER", admin1="PE-LIM", group="in-transit")
+
+    call_command("people_reached", "--year", str(YEAR), "--through", f"{YEAR}-02")
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows == [{"monthly": "140", "consolidated": "170"}]
+
+    call_command(
+        "people_reached",
+        "--year",
+        str(YEAR),
+        "--through",
+        f"{YEAR}-02",
+        "--by",
+        "country,admin1,sector,population_group",
+        "--format",
+        "json",
+    )
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "country": "COL",
+            "admin1": "CO-ATL",
+            "sector": "HEA",
+            "population_group": "in-destination",
+            "monthly": 90,
+            "consolidated": 120,
+        },
+        {
+            "country": "PER",
+            "admin1": "PE-LIM",
+            "sector": "FSC",
+            "population_group": "in-transit",
+            "monthly": 50,
+            "consolidated": 50,
+        },
+    ]
+    call_command(
+        "people_reached",
+        "--year",
+        str(YEAR),
+        "--through",
+        f"{YEAR}-02",
+        "--country",
+        "PER",
+        "--format",
+        "json",
+    )
+    assert json.loads(capsys.readouterr().out) == [{"monthly": 50, "consolidated": 50}]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--through", "2024-02"], "--through must be a month"),
+        (["--through", f"{YEAR}-02", "--by", "planet"], "--by takes"),
+        (["--through", f"{YEAR}-02", "--country", "XXX"], "Unknown country"),
+    ],
+)
+def test_people_reached_cli_rejects_bad_arguments(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("people_reached", "--year", str(YEAR), *args)
