@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from puente.analytics import views as analytics_views
 from puente.core import views as core_views
 
 urlpatterns = [
@@ -11,6 +12,11 @@ urlpatterns = [
     path("partners/", include("puente.partners.urls")),
     path("reference/", include("puente.reference.urls")),
     path("reporting/", include("puente.reporting.urls")),
+    path("dashboard/", include("puente.analytics.urls")),
+    path("public/", analytics_views.public_dashboard, name="public-dashboard"),
+    path("public/data.json", analytics_views.public_data, name="public-dashboard-data"),
+    path("public/geo.json", analytics_views.geo, name="public-geo"),
+    path("public/export.<str:file_format>", analytics_views.public_export, name="public-export"),
     path("api/", include("puente.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -273,6 +273,7 @@ def user_navigation(user: Any) -> list[dict[str, str]]:
             {"url": reverse("reference:sectors"), "label": str(_("Sectors and indicators"))}
         )
     if user_can_somewhere(user, Action.VIEW_REPORTS):
+        items.append({"url": reverse("analytics:dashboard"), "label": str(_("Dashboard"))})
         items.append({"url": reverse("reporting:rows"), "label": str(_("5W reports"))})
     if user_can_somewhere(user, Action.LOCK_PERIOD):
         items.append({"url": reverse("reporting:locks"), "label": str(_("Locked months"))})

@@ -79,6 +79,7 @@ def sector_cells(
     month: int,
     country_ids: list[int] | None = None,
     combinators: Combinators | None = None,
+    org_ids: list[int] | None = None,
 ) -> dict[tuple[int, int, int, int], Cell]:
     """S(c,a,s,g) for every sector and sub-sector, before parents are combined."""
     combinators = combinators or default_combinators()
@@ -94,6 +95,9 @@ def sector_cells(
             return {}
         where_country = f" AND r.country_id IN ({', '.join(['%s'] * len(country_ids))})"
         params.extend(country_ids)
+    if org_ids is not None:
+        where_country += f" AND r.appealing_org_id IN ({', '.join(['%s'] * len(org_ids))})"
+        params.extend(org_ids)
     people = "CASE WHEN ind.counts_people THEN COALESCE(r.{0}, 0) ELSE 0 END"
     breakdown = ",\n".join(f"SUM({people.format(b)}) AS {b}" for b in BREAKDOWN)
     sql = f"""
@@ -152,9 +156,12 @@ def consolidate(
     month: int,
     country_ids: list[int] | None = None,
     combinators: Combinators | None = None,
+    org_ids: list[int] | None = None,
 ) -> Consolidation:
     combinators = combinators or default_combinators()
-    cells = sector_cells(year=year, month=month, country_ids=country_ids, combinators=combinators)
+    cells = sector_cells(
+        year=year, month=month, country_ids=country_ids, combinators=combinators, org_ids=org_ids
+    )
     parent_of = dict(Sector.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
     # A parent sector: max over itself and its sub-sectors, per (c,a,g).
     family: dict[tuple[int, int, int, int], list[Cell]] = defaultdict(list)

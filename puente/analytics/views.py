@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+
+from puente.accounts.permissions import Action, user_can_somewhere
+from puente.analytics.dashboard import DashboardQuery, dashboard_data
+from puente.analytics.services.completeness import reporting_completeness
+from puente.analytics.services.explain import TooManyRows, figure_explain
+from puente.core import exports
+from puente.partners.models import Organisation
+from puente.reference.models import Admin1, Boundary, Country, PopulationGroup, Sector
+from puente.reporting.selectors import rows_visible
+
+
+def _query(request: HttpRequest, *, allow_org: bool) -> DashboardQuery:
+    """Read the dashboard filters; unknown codes are a 404, a missing period the last month."""
+    params = request.GET
+    today = timezone.now().date()
+    default = today.replace(day=1) - timezone.timedelta(days=1)
+    try:
+        year = int(params.get("year") or default.year)
+        month = int(params.get("month") or (default.month if year == default.year else 12))
+    except ValueError as exc:
+        raise Http404 from exc
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+
+    def pick(model: Any, field: str, value: str | None) -> Any:
+        if not value:
+            return None
+        obj = model.objects.filter(**{field: value}).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    country = pick(Country, "iso3", (params.get("country") or "").upper())
+    admin1 = pick(Admin1, "iso_code", params.get("admin1"))
+    if admin1 is not None:
+        country = admin1.country
+    return DashboardQuery(
+        year=year,
+        month=month,
+        country=country,
+        admin1=admin1,
+        sector=pick(Sector, "code", (params.get("sector") or "").upper()),
+        population_group=pick(PopulationGroup, "code", params.get("population_group")),
+        org=pick(Organisation, "acronym", params.get("org")) if allow_org else None,
+    )
+
+
+def _context(query: DashboardQuery, *, public: bool) -> dict[str, Any]:
+    return {
+        "query": query,
+        "public": public,
+        "years": range(timezone.now().year - 3, timezone.now().year + 1),
+        "months": range(1, 13),
+        "countries": Country.objects.all(),
+        "sectors": Sector.objects.all(),
+        "groups": PopulationGroup.objects.all(),
+        "data_url": reverse("public-dashboard-data" if public else "analytics:data"),
+        "geo_url": reverse("public-geo" if public else "analytics:geo"),
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
+        raise DjangoPermissionDenied
+    query = _query(request, allow_org=True)
+    context = _context(query, public=False)
+    context["completeness"] = (
+        reporting_completeness(country=query.country, year=query.year, month=query.month)
+        if query.country
+        else None
+    )
+    return render(request, "analytics/dashboard.html", context)
+
+
+def public_dashboard(request: HttpRequest) -> HttpResponse:
+    query = _query(request, allow_org=False)
+    return render(request, "analytics/dashboard.html", _context(query, public=True))
+
+
+@gzip_page
+@login_required
+def data(request: HttpRequest) -> JsonResponse:
+    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
+        raise DjangoPermissionDenied
+    query = _query(request, allow_org=True)
+    return JsonResponse(
+        dashboard_data(
+            query, base_url=reverse("analytics:dashboard"), explain_url=reverse("analytics:explain")
+        )
+    )
+
+
+@gzip_page
+def public_data(request: HttpRequest) -> JsonResponse:
+    query = _query(request, allow_org=False)
+    return JsonResponse(
+        dashboard_data(query, base_url=reverse("public-dashboard"), explain_url=None)
+    )
+
+
+@gzip_page
+def geo(request: HttpRequest) -> JsonResponse:
+    """Admin-1 boundaries of one country, or of all, as a FeatureCollection keyed by code."""
+    boundaries = Boundary.objects.select_related("admin1")
+    iso3 = (request.GET.get("country") or "").upper()
+    if iso3:
+        boundaries = boundaries.filter(admin1__country__iso3=iso3)
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": b.admin1.iso_code, "label": b.admin1.name},
+            "geometry": b.geometry,
+        }
+        for b in boundaries
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@login_required
+def explain(request: HttpRequest) -> HttpResponse:
+    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
+        raise DjangoPermissionDenied
+    query = _query(request, allow_org=True)
+    measure = "monthly" if request.GET.get("measure") == "monthly" else "consolidated"
+    visible = set(rows_visible(request.user).values_list("id", flat=True))
+    context: dict[str, Any] = {"query": query, "measure": measure}
+    try:
+        figure, rows = figure_explain(
+            year=query.year,
+            month=query.month,
+            measure=measure,
+            country_id=query.country.pk if query.country else None,
+            admin1_id=query.admin1.pk if query.admin1 else None,
+            sector=query.sector,
+            population_group_id=query.population_group.pk if query.population_group else None,
+            org_id=query.org.pk if query.org else None,
+            visible_ids=visible,
+        )
+    except TooManyRows:
+        context["too_many"] = True
+    else:
+        context.update(
+            figure=figure,
+            rows=rows[:2000],
+            total_rows=len(rows),
+            counted=sum(r.value for r in rows if r.counted),
+            hidden=sum(1 for r in rows if not r.visible),
+        )
+    return render(request, "analytics/explain.html", context)
+
+
+def _export(request: HttpRequest, file_format: str, *, public: bool) -> HttpResponse:
+    if file_format not in ("csv", "xlsx", "hxl"):
+        raise Http404
+    query = _query(request, allow_org=not public)
+    data = dashboard_data(query, base_url="", explain_url=None)
+    table = request.GET.get("table", "main")
+    key = {"main": data["drill_by"], "sector": "sector", "population_group": "population_group"}
+    if table not in key:
+        raise Http404
+    rows = {
+        "main": data["table"],
+        "sector": data["by_sector"],
+        "population_group": data["by_population_group"],
+    }[table]
+    dimension = key[table]
+    tags = {
+        "country": "#country+code",
+        "admin1": "#adm1+code",
+        "sector": "#sector+code",
+        "population_group": "#population+type",
+    }
+    headers = ["year", "month", dimension, "name", "monthly", "consolidated"]
+    hxl = [
+        "#date+year",
+        "#date+month",
+        tags[dimension],
+        "#meta+name",
+        "#reached+monthly",
+        "#reached+consolidated",
+    ]
+    values = [
+        [query.year, query.month, r["code"], r["label"], r["monthly"], r["consolidated"]]
+        for r in rows
+    ]
+    if file_format == "xlsx":
+        content = exports.xlsx_bytes(headers, values, sheet=_("People reached"))
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        extension = "xlsx"
+    else:
+        content = exports.csv_bytes(headers, values, hxl=hxl if file_format == "hxl" else None)
+        content_type, extension = "text/csv", "hxl.csv" if file_format == "hxl" else "csv"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="people-reached-{query.year}-{query.month:02d}-{table}.{extension}"'
+    )
+    return response
+
+
+@login_required
+def export(request: HttpRequest, file_format: str) -> HttpResponse:
+    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
+        raise DjangoPermissionDenied
+    return _export(request, file_format, public=False)
+
+
+def public_export(request: HttpRequest, file_format: str) -> HttpResponse:
+    return _export(request, file_format, public=True)
