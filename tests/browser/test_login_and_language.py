@@ -1,45 +1,11 @@
 """A real browser (Debian's Chromium through Playwright): sign in, switch language."""
 
-import os
-import sys
-
 import pytest
-
-from puente.core.testing import browser_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    executable = browser_path()
-    if executable is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is required in CI: apt-get install chromium")
-        reason = "no Chromium at /usr/bin/chromium (apt-get install chromium)"
-        print(f"SKIPPED browser tests: {reason}", file=sys.stderr)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-def test_sign_in_and_switch_language(chromium, live_server, make_user, settings):
+def test_sign_in_and_switch_language(chromium, live_server, reference, make_user, settings):
     settings.ALLOWED_HOSTS = ["*"]
     from puente.partners.models import Organisation
 
