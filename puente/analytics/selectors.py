@@ -132,11 +132,11 @@ def _codes(by: tuple[str, ...] | list[str], totals: dict) -> dict[str, dict[Any,
     names: dict[str, dict[Any, str]] = {}
     for index, name in enumerate(by):
         ids = {key[index] for key in totals}
-        model, field = {
+        model, field = {  # type: ignore[var-annotated]
             "country": (Country, "iso3"),
             "admin1": (Admin1, "iso_code"),
             "sector": (Sector, "code"),
             "population_group": (PopulationGroup, "code"),
         }[name]
-        names[name] = dict(model.objects.filter(id__in=ids).values_list("id", field))
+        names[name] = dict(model._default_manager.filter(id__in=ids).values_list("id", field))
     return names

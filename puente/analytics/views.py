@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -25,7 +26,7 @@ def _query(request: HttpRequest, *, allow_org: bool) -> DashboardQuery:
     """Read the dashboard filters; unknown codes are a 404, a missing period the last month."""
     params = request.GET
     today = timezone.now().date()
-    default = today.replace(day=1) - timezone.timedelta(days=1)
+    default = today.replace(day=1) - dt.timedelta(days=1)
     try:
         year = int(params.get("year") or default.year)
         month = int(params.get("month") or (default.month if year == default.year else 12))
