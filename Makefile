@@ -49,6 +49,7 @@ messages: install-test
 
 bench: install-test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/consolidation.py
 
 clean:
 	rm -rf $(VENV) puente.sqlite3* staticfiles .pytest_cache .mypy_cache .ruff_cache

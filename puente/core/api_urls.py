@@ -1,5 +1,6 @@
 from django.urls import path
 
+from puente.analytics import api as analytics_api
 from puente.partners import api as partners_api
 from puente.reference import api as reference_api
 from puente.reporting import api as reporting_api
@@ -18,4 +19,5 @@ urlpatterns = [
     path("5w/rows/<int:row_id>/", reporting_api.RowDetailApi.as_view(), name="api-5w-row"),
     path("5w/reviews/", reporting_api.ReviewApi.as_view(), name="api-5w-reviews"),
     path("5w/locks/", reporting_api.LockApi.as_view(), name="api-5w-locks"),
+    path("people-reached/", analytics_api.PeopleReachedApi.as_view(), name="api-people-reached"),
 ]

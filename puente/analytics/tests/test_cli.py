@@ -73,3 +73,37 @@ def test_people_reached_cli_csv_and_json(world, capsys):  # noqa: F811
 def test_people_reached_cli_rejects_bad_arguments(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("people_reached", "--year", str(YEAR), *args)
+
+
+def test_people_reached_api_matches_the_cli(world, make_user, capsys):  # noqa: F811
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    add(world["A"], "HEA-02", 100, month=1)
+    add(world["B"], "FSC-01", 50, month=1, country="PER", admin1="PE-LIM")
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION="Token "
+        + Token.objects.create(user=make_user("partner-viewer", "organisation:A")).key
+    )
+    response = client.get(
+        "/api/people-reached/", {"year": YEAR, "through": f"{YEAR}-01", "by": "country"}
+    )
+    call_command(
+        "people_reached",
+        "--year",
+        str(YEAR),
+        "--through",
+        f"{YEAR}-01",
+        "--by",
+        "country",
+        "--format",
+        "json",
+    )
+    assert response.json() == json.loads(capsys.readouterr().out)
+    assert response.json() == [
+        {"country": "COL", "monthly": 100, "consolidated": 100},
+        {"country": "PER", "monthly": 50, "consolidated": 50},
+    ]
+    bad = client.get("/api/people-reached/", {"year": YEAR, "through": "2020-01"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_month"
