@@ -24,6 +24,10 @@ def _settings_for_tests(settings: Any) -> None:
     settings.PUENTE_REQUIRE_2FA = False
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

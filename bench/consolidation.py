@@ -132,8 +132,6 @@ def load_test(year: int, country: str, seconds: int, connections: int) -> dict:
             "127.0.0.1:8765",
             "-w",
             "4",
-            "--threads",
-            "4",
             "--log-level",
             "warning",
         ],
@@ -242,7 +240,7 @@ def write_doc(results: dict) -> None:
             f"{results['people_reached']:,} people reached.",
             "",
             f"Public dashboard JSON ({load['url'].split('8765')[1]}), {load['connections']} "
-            f"concurrent clients for {load['seconds']} s (wrk, gunicorn 4 workers x 4 threads): "
+            f"concurrent clients for {load['seconds']} s (wrk, gunicorn, 4 sync workers): "
             f"{load['requests']:,} requests, p50 {load['p50']:.1f} ms, p95 {load['p95']:.1f} ms, "
             f"p99 {load['p99']:.1f} ms, {load['errors']} connection errors, {load['non2xx']} "
             "non-2xx answers.",

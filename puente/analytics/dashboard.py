@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max
 from django.utils import translation
 from django.utils.http import urlencode
@@ -16,6 +17,7 @@ from django.utils.http import urlencode
 from puente.analytics.models import CubeState
 from puente.analytics.selectors import ReachFilters, people_reached, reach_trend
 from puente.analytics.services.consolidation import Cell, split_by_sex_and_age
+from puente.analytics.services.cube import CUBE_VERSION_KEY
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 
@@ -60,8 +62,14 @@ class DashboardQuery:
 
 
 def cube_version() -> str:
-    latest = CubeState.objects.aggregate(latest=Max("refreshed_at"))["latest"]
-    return latest.isoformat() if latest else "empty"
+    """Changes whenever the cube is refreshed (set by cube_refresh); read from the cache so
+    that a cached dashboard costs no database query."""
+    version = cache.get(CUBE_VERSION_KEY)
+    if version is None:
+        latest = CubeState.objects.aggregate(latest=Max("refreshed_at"))["latest"]
+        version = latest.isoformat() if latest else "empty"
+        cache.set(CUBE_VERSION_KEY, version, None)
+    return version
 
 
 def dashboard_data(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> dict:
@@ -76,6 +84,22 @@ def dashboard_data(query: DashboardQuery, *, base_url: str, explain_url: str | N
         data = _build(query, base_url=base_url, explain_url=explain_url)
         cache.set(key, data, 3600)
     return data
+
+
+def dashboard_json(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> bytes:
+    """The dashboard document already encoded, cached as bytes: under load a request costs
+    one cache read."""
+    raw = json.dumps(
+        [query.params(), translation.get_language(), base_url, explain_url, cube_version(), "json"],
+        default=str,
+    )
+    key = "puente:dashboard-json:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    content = cache.get(key)
+    if content is None:
+        data = dashboard_data(query, base_url=base_url, explain_url=explain_url)
+        content = json.dumps(data, cls=DjangoJSONEncoder).encode()
+        cache.set(key, content, 3600)
+    return content
 
 
 def _labels(model: Any, ids: set[int]) -> dict[int, Any]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,13 +14,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 
 from puente.accounts.permissions import Action, user_can_somewhere
-from puente.analytics.dashboard import DashboardQuery, dashboard_data
+from puente.analytics.dashboard import DashboardQuery, dashboard_data, dashboard_json
 from puente.analytics.services.completeness import reporting_completeness
 from puente.analytics.services.explain import TooManyRows, figure_explain
 from puente.core import exports
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Boundary, Country, PopulationGroup, Sector
 from puente.reporting.selectors import rows_visible
+
+_REFERENCE: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+
+
+def reference_by_code(model: Any, field: str) -> dict[str, Any]:
+    """Reference rows by code, kept a minute in the process: every dashboard request needs
+    them and they change only when reference data is loaded again."""
+    key = (model._meta.label, field)
+    now = time.monotonic()
+    cached = _REFERENCE.get(key)
+    if cached is None or now - cached[0] > 60:
+        table = {getattr(obj, field): obj for obj in model._default_manager.all()}
+        _REFERENCE[key] = cached = (now, table)
+    return cached[1]
 
 
 def _query(request: HttpRequest, *, allow_org: bool) -> DashboardQuery:
@@ -38,7 +53,7 @@ def _query(request: HttpRequest, *, allow_org: bool) -> DashboardQuery:
     def pick(model: Any, field: str, value: str | None) -> Any:
         if not value:
             return None
-        obj = model.objects.filter(**{field: value}).first()
+        obj = reference_by_code(model, field).get(value)
         if obj is None:
             raise Http404
         return obj
@@ -93,23 +108,21 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
 
 @gzip_page
 @login_required
-def data(request: HttpRequest) -> JsonResponse:
+def data(request: HttpRequest) -> HttpResponse:
     if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
         raise DjangoPermissionDenied
     query = _query(request, allow_org=True)
-    return JsonResponse(
-        dashboard_data(
-            query, base_url=reverse("analytics:dashboard"), explain_url=reverse("analytics:explain")
-        )
+    content = dashboard_json(
+        query, base_url=reverse("analytics:dashboard"), explain_url=reverse("analytics:explain")
     )
+    return HttpResponse(content, content_type="application/json")
 
 
 @gzip_page
-def public_data(request: HttpRequest) -> JsonResponse:
+def public_data(request: HttpRequest) -> HttpResponse:
     query = _query(request, allow_org=False)
-    return JsonResponse(
-        dashboard_data(query, base_url=reverse("public-dashboard"), explain_url=None)
-    )
+    content = dashboard_json(query, base_url=reverse("public-dashboard"), explain_url=None)
+    return HttpResponse(content, content_type="application/json")
 
 
 @gzip_page

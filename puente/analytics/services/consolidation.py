@@ -98,47 +98,53 @@ def sector_cells(
     if org_ids is not None:
         where_country += f" AND r.appealing_org_id IN ({', '.join(['%s'] * len(org_ids))})"
         params.extend(org_ids)
-    people = "CASE WHEN ind.counts_people THEN COALESCE(r.{0}, 0) ELSE 0 END"
-    breakdown = ",\n".join(f"SUM({people.format(b)}) AS {b}" for b in BREAKDOWN)
-    sql = f"""
+    # Counts are summed as integers: PostgreSQL sums bigint through slow numeric arithmetic.
+    people = "CASE WHEN ind.counts_people THEN CAST(COALESCE(r.{0}, 0) AS INTEGER) ELSE 0 END"
+    source = f"""
+        FROM {rows} r JOIN {indicators} ind ON ind.id = r.indicator_id
+        WHERE r.status = 'validated' AND r.rmrp_activity = TRUE
+          AND r.month >= %s AND r.month <= %s{where_country}
+    """  # noqa: S608  (identifiers come from the code, values are parameters)
+    # The rule itself carries two measures only; breakdown sums, CVA value and outputs add
+    # up at every level, so they are summed straight to (c,a,s,g) in a second statement.
+    rule = f"""
         WITH n AS (
             SELECT r.country_id AS c, r.admin1_id AS a, r.sector_id AS s,
                    r.appealing_org_id AS o, r.indicator_id AS i, r.population_group_id AS g,
                    SUM({people.format("new_beneficiaries")}) AS n_cons,
                    SUM(CASE WHEN ind.counts_people AND r.month = %s
-                       THEN COALESCE(r.total_monthly, 0) ELSE 0 END) AS n_month,
-                   {breakdown},
-                   SUM(COALESCE(r.cva_value_usd, 0)) AS cva,
-                   SUM(CASE WHEN ind.counts_people THEN 0 ELSE COALESCE(r.quantity, 0) END)
-                       AS outputs
-            FROM {rows} r JOIN {indicators} ind ON ind.id = r.indicator_id
-            WHERE r.status = 'validated' AND r.rmrp_activity = TRUE
-              AND r.month >= %s AND r.month <= %s{where_country}
+                       THEN CAST(COALESCE(r.total_monthly, 0) AS INTEGER) ELSE 0 END) AS n_month
+            {source}
             GROUP BY r.country_id, r.admin1_id, r.sector_id, r.appealing_org_id,
                      r.indicator_id, r.population_group_id
         ), p AS (
-            SELECT c, a, s, o, g, {ind}(n_cons) AS p_cons, {ind}(n_month) AS p_month,
-                   {", ".join(f"SUM({b}) AS {b}" for b in BREAKDOWN)},
-                   SUM(cva) AS cva, SUM(outputs) AS outputs
+            SELECT c, a, s, o, g, {ind}(n_cons) AS p_cons, {ind}(n_month) AS p_month
             FROM n GROUP BY c, a, s, o, g
         )
-        SELECT c, a, s, g, {org}(p_cons), {org}(p_month),
-               {", ".join(f"SUM({b})" for b in BREAKDOWN)}, SUM(cva), SUM(outputs)
-        FROM p GROUP BY c, a, s, g
-    """  # noqa: S608  (identifiers come from the code, values are parameters)
+        SELECT c, a, s, g, {org}(p_cons), {org}(p_month) FROM p GROUP BY c, a, s, g
+    """  # noqa: S608
+    extras = f"""
+        SELECT r.country_id, r.admin1_id, r.sector_id, r.population_group_id,
+               {", ".join(f"SUM({people.format(b)})" for b in BREAKDOWN)},
+               SUM(COALESCE(r.cva_value_usd, 0)),
+               SUM(CASE WHEN ind.counts_people THEN 0
+                   ELSE CAST(COALESCE(r.quantity, 0) AS INTEGER) END)
+        {source}
+        GROUP BY r.country_id, r.admin1_id, r.sector_id, r.population_group_id
+    """  # noqa: S608
     cells: dict[tuple[int, int, int, int], Cell] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for c, a, s, g, cons, monthly, *rest in cursor.fetchall():
+        cursor.execute(rule, params)
+        for c, a, s, g, cons, monthly in cursor.fetchall():
+            cells[(c, a, s, g)] = Cell(consolidated=int(cons or 0), monthly=int(monthly or 0))
+        cursor.execute(extras, params[1:])
+        for c, a, s, g, *rest in cursor.fetchall():
             *parts, cva, outputs = rest
-            sums = {name: int(p or 0) for name, p in zip(BREAKDOWN, parts, strict=True)}
-            cells[(c, a, s, g)] = Cell(
-                consolidated=int(cons or 0),
-                monthly=int(monthly or 0),
-                cva_value_usd=Decimal(str(cva or 0)),
-                outputs=int(outputs or 0),
-                **sums,
-            )
+            cell = cells.setdefault((c, a, s, g), Cell())
+            for name, value in zip(BREAKDOWN, parts, strict=True):
+                setattr(cell, name, int(value or 0))
+            cell.cva_value_usd = Decimal(str(cva or 0))
+            cell.outputs = int(outputs or 0)
     return cells
 
 

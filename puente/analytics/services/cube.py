@@ -13,6 +13,8 @@ from puente.analytics.models import CubeState, ReachCell
 from puente.analytics.services.consolidation import consolidate, default_combinators
 from puente.reference.models import Country
 
+CUBE_VERSION_KEY = "puente:cube-version"
+
 
 def last_month_of(year: int, today: dt.date | None = None) -> int:
     today = today or timezone.now().date()
