@@ -125,3 +125,22 @@ def test_locks_page_renders_in_each_language(client, make_user, language, title)
     client.force_login(make_user("platform-im-officer", "country:COL"))
     response = client.get(reverse("reporting:locks"), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200 and title in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "language,title",
+    [("en", "People reached"), ("es", "Personas alcanzadas"), ("pt", "Pessoas alcançadas")],
+)
+def test_dashboards_render_in_each_language(client, make_user, language, title):
+    assert (
+        title
+        in client.get(reverse("public-dashboard"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    )
+    client.force_login(make_user("platform-im-officer", "country:COL"))
+    for url in (
+        reverse("analytics:dashboard") + "?country=COL",
+        reverse("analytics:explain") + "?country=COL",
+    ):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        assert f'<html lang="{language}">' in response.content.decode()
