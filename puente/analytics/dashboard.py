@@ -18,6 +18,7 @@ from puente.analytics.models import CubeState
 from puente.analytics.selectors import ReachFilters, people_reached, reach_trend
 from puente.analytics.services.consolidation import Cell, split_by_sex_and_age
 from puente.analytics.services.cube import CUBE_VERSION_KEY
+from puente.analytics.services.planning import planning_by_sector
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 
@@ -154,6 +155,16 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
                 "explain_url": explain(**{drill_by: code}),
             }
         )
+    planning = planning_by_sector(
+        year=query.year,
+        country_ids=filters.country_ids,
+        population_group_id=filters.population_group_id,
+    )
+    targets, in_need = planning["target"], planning["in-need"]
+
+    def ratio(part: int, whole: int | None) -> float | None:
+        return round(part / whole, 4) if whole else None
+
     sector_objects = _labels(Sector, {r["_ids"]["sector"] for r in sectors})
     group_objects = _labels(PopulationGroup, {r["_ids"]["population_group"] for r in groups})
     area_objects = _labels(Admin1, {r["_ids"]["admin1"] for r in areas})
@@ -168,6 +179,10 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
             "consolidated": headline["consolidated"],
             "cva_value_usd": float(headline["cva_value_usd"]),
             "outputs": headline["outputs"],
+            "targeted": targets.get(0),
+            "in_need": in_need.get(0),
+            "coverage": ratio(headline["consolidated"], targets.get(0)),
+            "reach_of_need": ratio(headline["consolidated"], in_need.get(0)),
             "split": split,
             "explain_url": explain(),
         },
@@ -179,6 +194,10 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
                 "parent": bool(sector_objects[r["_ids"]["sector"]].parent_id),
                 "monthly": r["monthly"],
                 "consolidated": r["consolidated"],
+                "targeted": targets.get(r["_ids"]["sector"]),
+                "in_need": in_need.get(r["_ids"]["sector"]),
+                "coverage": ratio(r["consolidated"], targets.get(r["_ids"]["sector"])),
+                "reach_of_need": ratio(r["consolidated"], in_need.get(r["_ids"]["sector"])),
                 "explain_url": explain(sector=r["sector"]),
             }
             for r in sectors

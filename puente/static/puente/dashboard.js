@@ -106,6 +106,23 @@
         explain.href = data.headline.explain_url;
         explain.hidden = false;
       }
+      const percent = (v) => (v === null || v === undefined ? "–" : new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(v));
+      document.getElementById("headline-coverage").textContent = percent(data.headline.coverage);
+      if (data.headline.reach_of_need !== null) {
+        document.getElementById("headline-need").textContent = `${percent(data.headline.reach_of_need)} ${root.dataset.labelOfNeed}`;
+      }
+      const coverage = document.querySelector("#coverage-table tbody");
+      for (const row of data.by_sector) {
+        const tr = document.createElement("tr");
+        for (const value of [row.label, format(row.consolidated), row.targeted == null ? "–" : format(row.targeted),
+                             percent(row.coverage), row.in_need == null ? "–" : format(row.in_need), percent(row.reach_of_need)]) {
+          const td = document.createElement("td");
+          td.textContent = value;
+          if (tr.children.length) td.className = "num";
+          tr.append(td);
+        }
+        coverage.append(tr);
+      }
       table(data.table);
       root.dataset.loaded = "true";
       bars("chart-sector", data.by_sector);

@@ -12,13 +12,15 @@ IMPORTERS = {
     "indicators": "puente.reference.services.indicators_import",
     "partners": "puente.partners.services.organisations_import",
     "5w": "puente.reporting.services.imports.file_import",
+    "targets": "puente.analytics.services.planning.targets_import",
+    "pin": "puente.analytics.services.planning.people_in_need_import",
 }
 # Kinds whose importer takes a policy, a target status and reports progress.
 ROW_IMPORTS = {"5w"}
 
 
 class Command(PuenteCommand):
-    help = "Import a CSV/XLSX/XLS/ODS file: puente import {indicators,partners,5w} FILE"
+    help = "Import a CSV/XLSX/XLS/ODS file: puente import {indicators,partners,5w,targets,pin} FILE"
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)

@@ -1,0 +1,167 @@
+"""Targets and people in need per year, country, sector and population group: imported
+from CSV/XLSX with the same contract as every import, and set beside people reached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from puente.analytics.models import PlanningFigure
+from puente.core.imports import ImportFileError, ImportReport, RollbackImport
+from puente.core.tabular import Column, cell_text, normalize_value, read_table
+from puente.reference.selectors import country_lookup, population_group_lookup, sector_lookup
+from puente.reporting.services.validation import parse_number
+
+PLANNING_COLUMNS = (
+    Column("year", aliases=("año", "ano")),
+    Column("country", aliases=("país", "pais")),
+    Column("sector", aliases=("setor",)),
+    Column("population_group", aliases=("grupo poblacional", "grupo populacional")),
+    Column("people", aliases=("personas", "pessoas", "value", "valor")),
+)
+
+
+def _import(
+    kind: str, source: IO[bytes] | Path | bytes, filename: str, dry_run: bool
+) -> ImportReport:
+    report = ImportReport(dry_run=dry_run)
+    try:
+        table = read_table(source, filename=filename, columns=PLANNING_COLUMNS)
+    except ImportFileError as exc:
+        report.errors.extend(exc.errors)
+        return report
+    countries, sectors, groups = country_lookup(), sector_lookup(), population_group_lookup()
+    seen: dict[tuple, int] = {}
+    parsed = []
+    for number, raw in table:
+        report.rows += 1
+        values = {k: cell_text(v) for k, v in raw.items()}
+        before = len(report.errors)
+        for column in ("year", "country", "sector", "population_group", "people"):
+            if not values.get(column):
+                report.error(
+                    number,
+                    column,
+                    "missing_required",
+                    _("The column “%(column)s” is required.") % {"column": column},
+                )
+        year, _code = parse_number(values.get("year", ""), integer=True)
+        if values.get("year") and (year is None or not 2000 <= int(year) <= 2100):
+            report.error(
+                number,
+                "year",
+                "invalid_year",
+                _("“%(value)s” is not a year.") % {"value": values["year"]},
+                values["year"],
+            )
+        country = countries.get(normalize_value(values.get("country", "")))
+        if values.get("country") and country is None:
+            report.error(
+                number,
+                "country",
+                "unknown_country",
+                _("“%(value)s” is not one of the response's countries.")
+                % {"value": values["country"]},
+                values["country"],
+            )
+        sector = sectors.get(normalize_value(values.get("sector", "")))
+        if values.get("sector") and sector is None:
+            report.error(
+                number,
+                "sector",
+                "unknown_sector",
+                _("Unknown sector “%(value)s”.") % {"value": values["sector"]},
+                values["sector"],
+            )
+        group = groups.get(normalize_value(values.get("population_group", "")))
+        if values.get("population_group") and group is None:
+            report.error(
+                number,
+                "population_group",
+                "unknown_population_group",
+                _("“%(value)s” is not a population group.") % {"value": values["population_group"]},
+                values["population_group"],
+            )
+        people, code = parse_number(raw.get("people"), integer=True)
+        if values.get("people") and code:
+            report.error(
+                number,
+                "people",
+                code,
+                _("“%(value)s” is not a whole number of people.") % {"value": values["people"]},
+                values["people"],
+            )
+        if len(report.errors) == before:
+            key = (year, country.pk, sector.pk, group.pk)  # type: ignore[union-attr]
+            if key in seen:
+                report.error(
+                    number,
+                    "population_group",
+                    "duplicate_row",
+                    _(
+                        "The same year, country, sector and population group are "
+                        "already in row %(row)s."
+                    )
+                    % {"row": seen[key]},
+                )
+                continue
+            seen[key] = number
+            parsed.append((int(year or 0), country, sector, group, int(people or 0)))
+    if report.rows == 0 and not report.errors:
+        report.error(2, None, "empty_file", _("The file has no data rows."))
+    if report.errors:
+        return report
+    try:
+        with transaction.atomic():
+            for year, country, sector, group, people in parsed:
+                _obj, created = PlanningFigure.objects.update_or_create(
+                    kind=kind,
+                    year=year,
+                    country=country,
+                    sector=sector,
+                    population_group=group,
+                    defaults={"people": people},
+                )
+                report.imported += created
+                report.updated += not created
+            if dry_run:
+                raise RollbackImport
+    except RollbackImport:
+        pass
+    return report
+
+
+def targets_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+    return _import(PlanningFigure.Kind.TARGET, source, filename, dry_run)
+
+
+def people_in_need_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+    return _import(PlanningFigure.Kind.IN_NEED, source, filename, dry_run)
+
+
+def planning_by_sector(
+    *, year: int, country_ids: tuple[int, ...] | None, population_group_id: int | None = None
+) -> dict[str, dict[int, int]]:
+    """{kind: {sector id: people}} summed over countries and population groups, and
+    {kind: {0: inter-sector}} where the inter-sector figure is, per country and population
+    group, the largest sector's (as people reached are counted across sectors)."""
+    figures = PlanningFigure.objects.filter(year=year)
+    if country_ids is not None:
+        figures = figures.filter(country_id__in=country_ids)
+    if population_group_id is not None:
+        figures = figures.filter(population_group_id=population_group_id)
+    result: dict[str, dict[int, int]] = {k: {} for k in PlanningFigure.Kind.values}
+    inter: dict[tuple[str, int, int], int] = {}
+    for kind, country, sector, group, people, parent in figures.values_list(
+        "kind", "country_id", "sector_id", "population_group_id", "people", "sector__parent_id"
+    ):
+        result[kind][sector] = result[kind].get(sector, 0) + people
+        if parent is None:
+            key = (kind, country, group)
+            inter[key] = max(inter.get(key, 0), people)
+    for (kind, _c, _g), people in inter.items():
+        result[kind][0] = result[kind].get(0, 0) + people
+    return result
