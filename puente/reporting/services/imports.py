@@ -145,24 +145,48 @@ def rows_import(
                         )
                     )
             transaction.set_rollback(True)
-            return _finish(batch, report, rejected=len(valid))
-        validated_before = _validated_pairs(valid)
-        report.imported, report.updated = rows_write(
-            rows=valid,
-            status=status,
-            acting_user=acting_user,
-            batch=batch,
-            progress=lambda done: _publish(batch, "writing", done, len(valid), progress),
-        )
-        if batch is not None:
-            _finish(batch, report, rejected=len(bad_rows))
-        changed = validated_before | (
-            {(r.country_id, r.month) for r in valid} if status == RowStatus.VALIDATED else set()
-        )
-        if changed:
-            transaction.on_commit(lambda: cube_refresh_changes(changed))
+        else:
+            _write(
+                valid,
+                report,
+                status=status,
+                acting_user=acting_user,
+                batch=batch,
+                progress=progress,
+                bad_rows=len(bad_rows),
+            )
+    if locked:  # recorded outside the rolled-back transaction
+        return _finish(batch, report, rejected=len(valid))
     _publish(None, "done", report.rows, report.rows, progress)
     return report
+
+
+def _write(
+    valid: list[ValidRow],
+    report: ImportReport,
+    *,
+    status: str,
+    acting_user: Any,
+    batch: ImportBatch | None,
+    progress: Callable[[str, int, int], None] | None,
+    bad_rows: int,
+) -> None:
+    """Write the valid rows inside the caller's transaction; refresh the cube on commit."""
+    validated_before = _validated_pairs(valid)
+    report.imported, report.updated = rows_write(
+        rows=valid,
+        status=status,
+        acting_user=acting_user,
+        batch=batch,
+        progress=lambda done: _publish(batch, "writing", done, len(valid), progress),
+    )
+    if batch is not None:
+        _finish(batch, report, rejected=bad_rows)
+    changed = validated_before | (
+        {(r.country_id, r.month) for r in valid} if status == RowStatus.VALIDATED else set()
+    )
+    if changed:
+        transaction.on_commit(lambda: cube_refresh_changes(changed))
 
 
 def _is_hxl_hashtag_row(raw: dict[str, Any]) -> bool:
