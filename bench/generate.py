@@ -55,7 +55,7 @@ def reference_pools() -> dict:
     return {"areas": areas, "orgs": orgs, "indicators": indicators}
 
 
-def rows(pools: dict, count: int, *, seed: int = 1, year: int = 2024):
+def rows(pools: dict, count: int, *, seed: int = 1, year: int = 2024, start: int = 0):
     rng = random.Random(seed)
     orgs, areas, indicators = pools["orgs"], pools["areas"], pools["indicators"]
     for n in range(count):
@@ -97,11 +97,11 @@ def rows(pools: dict, count: int, *, seed: int = 1, year: int = 2024):
         ]
 
 
-def write_csv(path: Path, pools: dict, count: int, *, seed: int = 1) -> Path:
+def write_csv(path: Path, pools: dict, count: int, *, seed: int = 1, start: int = 0) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        writer.writerows(rows(pools, count, seed=seed))
+        writer.writerows(rows(pools, count, seed=seed, start=start))
     return path
 
 
