@@ -212,12 +212,16 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
             }
             for r in groups
         ],
-        "trend": reach_trend(year=query.year, month=query.month, filters=filters),
+        "trend": [
+            {**point, "explain_url": explain(month=int(point["month"][5:]))}
+            for point in reach_trend(year=query.year, month=query.month, filters=filters)
+        ],
         "map": [
             {
                 "code": r["admin1"],
                 "name": area_objects[r["_ids"]["admin1"]].name,
                 "value": r["consolidated"],
+                "explain_url": explain(admin1=r["admin1"]),
             }
             for r in areas
         ],

@@ -132,3 +132,15 @@ def test_dashboard_json_reads_the_cube_in_few_queries(
     client.force_login(make_user("regional-admin", "region"))
     with django_assert_max_num_queries(30):
         client.get(reverse("analytics:data"), params(country="COL"))
+
+
+def test_every_chart_figure_links_to_its_explanation(client, make_user, figures):
+    client.force_login(make_user("regional-admin", "region"))
+    data = client.get(reverse("analytics:data"), params(country="COL")).json()
+    for series in ("table", "by_sector", "by_population_group", "trend", "map"):
+        assert data[series], series
+        assert all(item["explain_url"].startswith("/dashboard/explain/?") for item in data[series])
+    area = next(a for a in data["map"] if a["code"] == "CO-ATL")
+    assert "admin1=CO-ATL" in area["explain_url"]
+    page = client.get(area["explain_url"])
+    assert page.context["figure"] == area["value"]

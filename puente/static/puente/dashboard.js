@@ -12,6 +12,14 @@
     return el && window.echarts ? window.echarts.init(el, null, { renderer: "canvas" }) : null;
   }
 
+  // Every figure of a chart opens its explanation when clicked.
+  function explainOnClick(c, rows, find) {
+    c.on("click", (params) => {
+      const row = find ? find(params) : rows[params.dataIndex];
+      if (row && row.explain_url) window.location.href = row.explain_url;
+    });
+  }
+
   function bars(id, rows) {
     const c = chart(id);
     if (!c) return;
@@ -26,6 +34,7 @@
         { name: labels.monthly, type: "bar", data: rows.map((r) => r.monthly) },
       ],
     });
+    explainOnClick(c, rows);
   }
 
   function trend(rows) {
@@ -42,6 +51,7 @@
         { name: labels.monthly, type: "bar", data: rows.map((r) => r.monthly) },
       ],
     });
+    explainOnClick(c, rows);
   }
 
   async function map(rows) {
@@ -58,6 +68,7 @@
       series: [{ type: "map", map: "puente", roam: true, nameProperty: "name",
                  data: rows.map((r) => ({ name: r.code, value: r.value, label: r.name })) }],
     });
+    explainOnClick(c, rows, (params) => rows.find((r) => r.code === params.name));
   }
 
   function table(rows) {
