@@ -380,6 +380,7 @@ class RowValidator:
         self.modality = _Lookup(modality_lookup())
         self.locks = set(PeriodLock.objects.values_list("country_id", "month"))
         self.usual = self._usual_figures()
+        self.in_need = self._people_in_need()
         self.seen: dict[str, int] = {}
         self._months: dict[str, dt.date | None] = {}
         self._allowed: dict[tuple[int, int, int], bool] = {}
@@ -396,6 +397,16 @@ class RowValidator:
             .filter(n__gte=3)
         )
         return {(r["appealing_org_id"], r["indicator_id"]): float(r["mean"] or 0) for r in rows}
+
+    @staticmethod
+    def _people_in_need() -> dict[tuple[int, int, int, int], int]:
+        """People in need per (year, country, sector, population group), where known."""
+        from puente.analytics.models import PlanningFigure
+
+        figures = PlanningFigure.objects.filter(kind=PlanningFigure.Kind.IN_NEED).values_list(
+            "year", "country_id", "sector_id", "population_group_id", "people"
+        )
+        return {(y, c, s, g): people for y, c, s, g, people in figures}
 
     def _month(self, value: Any, text: str) -> dt.date | None:
         if type(value) is not str:
@@ -681,6 +692,28 @@ class RowValidator:
             return None
         self.seen[key] = number
 
+        if self.in_need and total is not None:
+            sector_id = self.indicator_sector[indicator.id]
+            need = self.in_need.get((month.year, country.id, sector_id, population_group.id))
+            if need is None and indicator.subsector_id is not None:
+                need = self.in_need.get(
+                    (month.year, country.id, indicator.sector_id, population_group.id)
+                )
+            if need is not None and total > need:
+                report.warnings.append(
+                    RowError(
+                        row=number,
+                        column="total_monthly",
+                        code="above_people_in_need",
+                        value=text["total_monthly"],
+                        message=_(
+                            "%(value)s people reached in a month is more than the %(need)s "
+                            "people in need of this sector and population group in "
+                            "%(country)s."
+                        )
+                        % {"value": total, "need": need, "country": country.name},
+                    )
+                )
         usual = self.usual.get((appealing.id, indicator.id))
         if (
             usual

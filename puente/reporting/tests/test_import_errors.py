@@ -124,3 +124,23 @@ def test_warns_about_a_figure_far_above_the_usual(tmp_path, capsys, orgs):
     # then it is imported with a warning
     assert out["imported"] == 1 and out["errors"] == []
     assert [(w["row"], w["code"]) for w in out["warnings"]] == [(2, "outlier")]
+
+
+def test_warns_about_reach_above_people_in_need(tmp_path, capsys, orgs):
+    from puente.analytics.models import PlanningFigure
+    from puente.reference.models import PopulationGroup, Sector
+
+    month = dt.date.fromisoformat(last_month() + "-01")
+    PlanningFigure.objects.create(
+        kind="in-need",
+        year=month.year,
+        country=Country.objects.get(iso3="COL"),
+        sector=Sector.objects.get(code="HEA"),
+        population_group=PopulationGroup.objects.get(code="in-destination"),
+        people=90,
+    )
+    out = run_cli(
+        tmp_path, capsys, as_rows(good_row(), good_row(total_monthly="80", admin2="Malambo"))
+    )
+    assert out["imported"] == 2
+    assert [(w["row"], w["code"]) for w in out["warnings"]] == [(2, "above_people_in_need")]
