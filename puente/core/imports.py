@@ -7,9 +7,11 @@ shows them (header = row 1). Messages are lazy and rendered in the active langua
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,6 +77,24 @@ class ImportReport:
 
 class RollbackImport(Exception):
     """Raised inside an import transaction to undo every write (errors, or a dry run)."""
+
+
+def write_whole_file(report: ImportReport, write: Callable[[], None]) -> ImportReport:
+    """The end of every whole-file import: a file without data rows is an error; any
+    error and nothing is written; otherwise `write` runs in one transaction, rolled back
+    again for a dry run."""
+    if report.rows == 0 and not report.errors:
+        report.error(2, None, "empty_file", _("The file has no data rows."))
+    if report.errors:
+        return report
+    try:
+        with transaction.atomic():
+            write()
+            if report.dry_run:
+                raise RollbackImport
+    except RollbackImport:
+        pass
+    return report
 
 
 YES_WORDS = {"yes", "y", "true", "1", "si", "sí", "sim", "x"}

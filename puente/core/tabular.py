@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from python_calamine import CalamineError, CalamineWorkbook
 
-from puente.core.imports import ImportFileError, RowError
+from puente.core.imports import ImportFileError, ImportReport, RowError
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -286,3 +286,18 @@ def _map_header(
     if errors:
         raise ImportFileError(*errors)
     return Table(columns=mapped, headers=headers, _rows=rows)
+
+
+def open_table(
+    source: Path | bytes | IO[bytes],
+    *,
+    filename: str,
+    columns: Sequence[Column],
+    report: ImportReport,
+) -> Table | None:
+    """read_table for importers: file-level problems go into the report."""
+    try:
+        return read_table(source, filename=filename, columns=columns)
+    except ImportFileError as exc:
+        report.errors.extend(exc.errors)
+        return None

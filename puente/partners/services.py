@@ -10,14 +10,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from puente.core.imports import (
-    ImportFileError,
     ImportReport,
-    RollbackImport,
     parse_yes_no,
+    write_whole_file,
     yes_no_error_message,
 )
 from puente.core.services import audit_record
-from puente.core.tabular import Column, cell_text, normalize_value, read_table
+from puente.core.tabular import Column, cell_text, normalize_value, open_table
 from puente.partners.models import Organisation
 from puente.reference.models import Country
 from puente.reference.selectors import country_lookup
@@ -97,10 +96,8 @@ def organisations_import(
 ) -> ImportReport:
     """Add or update organisations, keyed by acronym. Any row error and nothing is written."""
     report = ImportReport(dry_run=dry_run)
-    try:
-        table = read_table(source, filename=filename, columns=PARTNER_COLUMNS)
-    except ImportFileError as exc:
-        report.errors.extend(exc.errors)
+    table = open_table(source, filename=filename, columns=PARTNER_COLUMNS, report=report)
+    if table is None:
         return report
     types = organisation_type_lookup()
     countries = country_lookup()
@@ -183,23 +180,16 @@ def organisations_import(
                     **flags,
                 }
             )
-    if report.rows == 0 and not report.errors:
-        report.error(2, None, "empty_file", _("The file has no data rows."))
-    if report.errors:
-        return report
-    try:
-        with transaction.atomic():
-            for item in parsed:
-                created = organisation_upsert(acting_user=acting_user, **item)
-                if created is True:
-                    report.imported += 1
-                elif created is None:
-                    report.updated += 1
-            if dry_run:
-                raise RollbackImport
-    except RollbackImport:
-        pass
-    return report
+
+    def write() -> None:
+        for item in parsed:
+            created = organisation_upsert(acting_user=acting_user, **item)
+            if created is True:
+                report.imported += 1
+            elif created is None:
+                report.updated += 1
+
+    return write_whole_file(report, write)
 
 
 @transaction.atomic

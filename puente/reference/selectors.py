@@ -3,13 +3,17 @@ with or without accents) to reference rows. Importers build each lookup once per
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import QuerySet
 
 from puente.core.tabular import normalize_value
 from puente.reference.models import Admin1, Country, Indicator, Platform, PopulationGroup, Sector
 
 
-def _keyed(objects: QuerySet, *fields: str) -> dict[str, object]:
+def keyed_lookup(objects: Iterable[Any], *fields: str) -> dict[str, Any]:
+    """Objects by the normalised text of each of their `fields` (first one wins)."""
     table: dict[str, object] = {}
     for obj in objects:
         for field in fields:
@@ -20,19 +24,19 @@ def _keyed(objects: QuerySet, *fields: str) -> dict[str, object]:
 
 
 def sector_lookup() -> dict[str, Sector]:
-    return _keyed(Sector.objects.all(), "code", "name_en", "name_es", "name_pt")  # type: ignore[return-value]
+    return keyed_lookup(Sector.objects.all(), "code", "name_en", "name_es", "name_pt")
 
 
 def country_lookup() -> dict[str, Country]:
-    return _keyed(Country.objects.all(), "iso3", "iso2", "name_en", "name_es", "name_pt")  # type: ignore[return-value]
+    return keyed_lookup(Country.objects.all(), "iso3", "iso2", "name_en", "name_es", "name_pt")
 
 
 def population_group_lookup() -> dict[str, PopulationGroup]:
-    return _keyed(PopulationGroup.objects.all(), "code", "name_en", "name_es", "name_pt")  # type: ignore[return-value]
+    return keyed_lookup(PopulationGroup.objects.all(), "code", "name_en", "name_es", "name_pt")
 
 
 def admin1_lookup(country: Country) -> dict[str, Admin1]:
-    return _keyed(country.admin1_areas.all(), "iso_code", "pcode", "name")  # type: ignore[return-value]
+    return keyed_lookup(country.admin1_areas.all(), "iso_code", "pcode", "name")
 
 
 def country_list() -> QuerySet[Country]:

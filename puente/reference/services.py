@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 
 from puente.core.errors import ApplicationError
 from puente.core.imports import (
-    ImportFileError,
     ImportReport,
-    RollbackImport,
     parse_yes_no,
+    write_whole_file,
     yes_no_error_message,
 )
-from puente.core.tabular import Column, cell_text, normalize_value, read_table
+from puente.core.tabular import Column, cell_text, normalize_value, open_table
 from puente.reference.models import (
     Admin1,
     Boundary,
@@ -326,10 +325,8 @@ def indicators_import(
 ) -> ImportReport:
     """Add or update indicators from CSV/XLSX. Any row error and nothing is written."""
     report = ImportReport(dry_run=dry_run)
-    try:
-        table = read_table(source, filename=filename, columns=INDICATOR_COLUMNS)
-    except ImportFileError as exc:
-        report.errors.extend(exc.errors)
+    table = open_table(source, filename=filename, columns=INDICATOR_COLUMNS, report=report)
+    if table is None:
         return report
     sectors = sector_lookup()
     seen: dict[str, int] = {}
@@ -408,18 +405,11 @@ def indicators_import(
                     "counts_people": bool(counts_people),
                 }
             )
-    if report.rows == 0 and not report.errors:
-        report.error(2, None, "empty_file", _("The file has no data rows."))
-    if report.errors:
-        return report
-    try:
-        with transaction.atomic():
-            for item in parsed:
-                _obj, created, changed = _upsert(Indicator, {"code": item.pop("code")}, item)
-                report.imported += created
-                report.updated += changed
-            if dry_run:
-                raise RollbackImport
-    except RollbackImport:
-        pass
-    return report
+
+    def write() -> None:
+        for item in parsed:
+            _obj, created, changed = _upsert(Indicator, {"code": item.pop("code")}, item)
+            report.imported += created
+            report.updated += changed
+
+    return write_whole_file(report, write)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from puente.analytics.models import PlanningFigure
-from puente.core.imports import ImportFileError, ImportReport, RollbackImport
-from puente.core.tabular import Column, cell_text, normalize_value, read_table
+from puente.core.imports import ImportReport, write_whole_file
+from puente.core.tabular import Column, cell_text, normalize_value, open_table
 from puente.reference.selectors import country_lookup, population_group_lookup, sector_lookup
 from puente.reporting.services.validation import parse_number
 
@@ -28,10 +27,8 @@ def _import(
     kind: str, source: IO[bytes] | Path | bytes, filename: str, dry_run: bool
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
-    try:
-        table = read_table(source, filename=filename, columns=PLANNING_COLUMNS)
-    except ImportFileError as exc:
-        report.errors.extend(exc.errors)
+    table = open_table(source, filename=filename, columns=PLANNING_COLUMNS, report=report)
+    if table is None:
         return report
     countries, sectors, groups = country_lookup(), sector_lookup(), population_group_lookup()
     seen: dict[tuple, int] = {}
@@ -110,28 +107,21 @@ def _import(
                 continue
             seen[key] = number
             parsed.append((int(year or 0), country, sector, group, int(people or 0)))
-    if report.rows == 0 and not report.errors:
-        report.error(2, None, "empty_file", _("The file has no data rows."))
-    if report.errors:
-        return report
-    try:
-        with transaction.atomic():
-            for year, country, sector, group, people in parsed:
-                _obj, created = PlanningFigure.objects.update_or_create(
-                    kind=kind,
-                    year=year,
-                    country=country,
-                    sector=sector,
-                    population_group=group,
-                    defaults={"people": people},
-                )
-                report.imported += created
-                report.updated += not created
-            if dry_run:
-                raise RollbackImport
-    except RollbackImport:
-        pass
-    return report
+
+    def write() -> None:
+        for year, country, sector, group, people in parsed:
+            _obj, created = PlanningFigure.objects.update_or_create(
+                kind=kind,
+                year=year,
+                country=country,
+                sector=sector,
+                population_group=group,
+                defaults={"people": people},
+            )
+            report.imported += created
+            report.updated += not created
+
+    return write_whole_file(report, write)
 
 
 def targets_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:

@@ -26,6 +26,7 @@ from puente.core.imports import ImportReport, RowError, parse_yes_no, yes_no_err
 from puente.core.tabular import Column, cell_text, normalize_value
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup
+from puente.reference.selectors import keyed_lookup
 from puente.reporting.models import ActivityRow, Modality, PeriodLock, RowStatus
 
 COLUMNS = (
@@ -329,16 +330,6 @@ class _Lookup:
             return found
 
 
-def _keyed(objects: Any, *fields: str) -> dict[str, Any]:
-    table: dict[str, Any] = {}
-    for obj in objects:
-        for field in fields:
-            value = getattr(obj, field)
-            if value:
-                table.setdefault(normalize_value(value), obj)
-    return table
-
-
 def modality_lookup() -> dict[str, str]:
     table: dict[str, str] = {normalize_value(k): str(v) for k, v in MODALITY_ALIASES.items()}
     for value, _label in Modality.choices:
@@ -354,7 +345,9 @@ class RowValidator:
         self.acting_user = acting_user
         self.current_month = month_start(today or timezone.now().date())
         countries = list(Country.objects.all())
-        self.country = _Lookup(_keyed(countries, "iso3", "iso2", "name_en", "name_es", "name_pt"))
+        self.country = _Lookup(
+            keyed_lookup(countries, "iso3", "iso2", "name_en", "name_es", "name_pt")
+        )
         areas = list(Admin1.objects.all())
         self.single_area: dict[int, Admin1] = {}
         by_country: dict[int, list[Admin1]] = {}
@@ -364,18 +357,18 @@ class RowValidator:
             if len(items) == 1:
                 self.single_area[country_id] = items[0]
         self.admin1_in = {
-            cid: _Lookup(_keyed(items, "iso_code", "pcode", "name"))
+            cid: _Lookup(keyed_lookup(items, "iso_code", "pcode", "name"))
             for cid, items in by_country.items()
         }
-        self.admin1_any = _Lookup(_keyed(areas, "iso_code", "pcode", "name"))
+        self.admin1_any = _Lookup(keyed_lookup(areas, "iso_code", "pcode", "name"))
         organisations = list(Organisation.objects.prefetch_related("countries"))
-        self.org = _Lookup(_keyed(organisations, "acronym", "name"))
+        self.org = _Lookup(keyed_lookup(organisations, "acronym", "name"))
         self.org_countries = {o.pk: {c.pk for c in o.countries.all()} for o in organisations}
         indicators = list(Indicator.objects.select_related("sector", "subsector"))
-        self.indicator = _Lookup(_keyed(indicators, "code"))
+        self.indicator = _Lookup(keyed_lookup(indicators, "code"))
         self.indicator_sector = {i.id: i.reporting_sector.id for i in indicators}
         self.population_group = _Lookup(
-            _keyed(PopulationGroup.objects.all(), "code", "name_en", "name_es", "name_pt")
+            keyed_lookup(PopulationGroup.objects.all(), "code", "name_en", "name_es", "name_pt")
         )
         self.modality = _Lookup(modality_lookup())
         self.locks = set(PeriodLock.objects.values_list("country_id", "month"))
