@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from puente.reference.models import Indicator, Sector
 from puente.reporting.models import ActivityRow
@@ -133,7 +135,7 @@ def sector_cells(
         GROUP BY r.country_id, r.admin1_id, r.sector_id, r.population_group_id
     """  # noqa: S608
     cells: dict[tuple[int, int, int, int], Cell] = {}
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _hash_aggregation(cursor):
         cursor.execute(rule, params)
         for c, a, s, g, cons, monthly in cursor.fetchall():
             cells[(c, a, s, g)] = Cell(consolidated=int(cons or 0), monthly=int(monthly or 0))
@@ -146,6 +148,25 @@ def sector_cells(
             cell.cva_value_usd = Decimal(str(cva or 0))
             cell.outputs = int(outputs or 0)
     return cells
+
+
+@contextmanager
+def _hash_aggregation(cursor: Any) -> Iterator[None]:
+    """On PostgreSQL, prefer hash aggregation with enough memory for it: the planner
+    underestimates the groups of step one and otherwise sorts on disk (30% slower on a
+    million rows, docs/performance.md). Settings are restored afterwards."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SET work_mem = '64MB'")
+    cursor.execute("SET enable_sort = off")
+    try:
+        yield
+    finally:
+        # In a transaction aborted by an error, its rollback restores the settings.
+        with suppress(DatabaseError):
+            cursor.execute("RESET enable_sort")
+            cursor.execute("RESET work_mem")
 
 
 @dataclass
