@@ -12,30 +12,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-HEADER = [
-    "month",
-    "country",
-    "admin1",
-    "admin2",
-    "appealing_org",
-    "implementing_org",
-    "indicator",
-    "activity",
-    "rmrp_activity",
-    "modality",
-    "cva_value_usd",
-    "delivery_mechanism",
-    "population_group",
-    "quantity",
-    "total_monthly",
-    "new_beneficiaries",
-    "girls",
-    "boys",
-    "women",
-    "men",
-    "other",
-    "disability",
-]
+from puente.reporting.services.validation import COLUMN_NAMES  # Django is set up first
+
+HEADER = COLUMN_NAMES  # the 5W import columns, in their canonical order
 GROUPS = ["in-destination", "in-transit", "pendular", "colombian-returnees", "host-community"]
 
 

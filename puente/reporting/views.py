@@ -37,7 +37,7 @@ from puente.reporting.services.imports import (
     rows_import,
 )
 from puente.reporting.services.template import template_build
-from puente.reporting.services.validation import COLUMNS, parse_month
+from puente.reporting.services.validation import COLUMNS, INTEGER_FIELDS, parse_month
 from puente.reporting.services.workflow import (
     period_lock,
     period_unlock,
@@ -236,20 +236,7 @@ def row_form(request: HttpRequest, row_id: int | None = None) -> HttpResponse:
             "delivery_mechanism": row.delivery_mechanism,
             "population_group": row.population_group,
             "status": row.status,
-            **{
-                f: getattr(row, f) if getattr(row, f) is not None else ""
-                for f in (
-                    "quantity",
-                    "total_monthly",
-                    "new_beneficiaries",
-                    "girls",
-                    "boys",
-                    "women",
-                    "men",
-                    "other",
-                    "disability",
-                )
-            },
+            **{f: getattr(row, f) if getattr(row, f) is not None else "" for f in INTEGER_FIELDS},
         }
     form = RowForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
