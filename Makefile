@@ -44,7 +44,8 @@ lint: install-test
 	$(BIN)/mypy
 
 messages: install-test
-	cd puente && ../$(PUENTE) makemessages --all --no-obsolete --add-location file
+	cd puente && ../$(PUENTE) makemessages --all --no-obsolete --add-location file --ignore 'feedback/*'
+	cd puente/feedback && ../../$(PUENTE) makemessages --all --no-obsolete --add-location file
 	$(PUENTE) compilemessages
 
 bench: install-test

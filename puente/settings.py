@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "puente.partners",
     "puente.reporting",
     "puente.analytics",
+    "puente.plans",
+    "puente.feedback",
     "puente.demo",
     "django_tasks",
     "django_tasks_db",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("reference/", include("puente.reference.urls")),
     path("reporting/", include("puente.reporting.urls")),
     path("dashboard/", include("puente.analytics.urls")),
+    path("plans/", include("puente.plans.urls")),
+    path("feedback/", include("puente.feedback.urls")),
     path("public/", analytics_views.public_dashboard, name="public-dashboard"),
     path("public/data.json", analytics_views.public_data, name="public-dashboard-data"),
     path("public/geo.json", analytics_views.geo, name="public-geo"),

@@ -36,6 +36,11 @@ class Action(StrEnum):
     LOG_FEEDBACK = "log_feedback"
     VIEW_FEEDBACK = "view_feedback"
     VIEW_SENSITIVE_FEEDBACK = "view_sensitive_feedback"
+    MANAGE_PLANS = "manage_plans"
+    SUBMIT_PLAN = "submit_plan"
+    REVIEW_PLAN = "review_plan"
+    MANAGE_NEEDS = "manage_needs"
+    MANAGE_FUNDING = "manage_funding"
 
 
 A = Action
@@ -50,6 +55,10 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             A.VIEW_REPORTS,
             A.LOCK_PERIOD,
             A.VIEW_FEEDBACK,
+            A.MANAGE_PLANS,
+            A.REVIEW_PLAN,
+            A.MANAGE_NEEDS,
+            A.MANAGE_FUNDING,
         }
     ),
     Role.PLATFORM_IM_OFFICER: frozenset(
@@ -62,10 +71,18 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             A.VIEW_REPORTS,
             A.LOCK_PERIOD,
             A.VIEW_FEEDBACK,
+            A.SUBMIT_PLAN,
+            A.REVIEW_PLAN,
+            A.MANAGE_NEEDS,
+            A.MANAGE_FUNDING,
         }
     ),
-    Role.SECTOR_COORDINATOR: frozenset({A.VIEW_DIRECTORY, A.VIEW_REPORTS, A.REVIEW_REPORT}),
-    Role.PARTNER_REPORTER: frozenset({A.VIEW_DIRECTORY, A.SUBMIT_REPORT, A.VIEW_REPORTS}),
+    Role.SECTOR_COORDINATOR: frozenset(
+        {A.VIEW_DIRECTORY, A.VIEW_REPORTS, A.REVIEW_REPORT, A.REVIEW_PLAN}
+    ),
+    Role.PARTNER_REPORTER: frozenset(
+        {A.VIEW_DIRECTORY, A.SUBMIT_REPORT, A.VIEW_REPORTS, A.SUBMIT_PLAN}
+    ),
     Role.PARTNER_VIEWER: frozenset({A.VIEW_DIRECTORY, A.VIEW_REPORTS}),
     Role.CFM_OPERATOR: frozenset({A.VIEW_DIRECTORY, A.LOG_FEEDBACK, A.VIEW_FEEDBACK}),
     # Sensitive complaints are readable by PSEA focal points only: no other role, no admin.
