@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "puente.reporting",
     "puente.analytics",
     "puente.plans",
+    "puente.needs",
+    "puente.funding",
     "puente.feedback",
     "puente.demo",
     "django_tasks",
@@ -185,6 +187,24 @@ PUENTE_CONSOLIDATION = {
 # Imports refuse files above this size before reading them.
 PUENTE_MAX_IMPORT_BYTES = int(os.environ.get("PUENTE_MAX_IMPORT_BYTES", str(200 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Community feedback (docs/feedback.md). Keys: comma-separated Fernet keys, the first
+# encrypts, every one decrypts (rotation). Without keys only a development setup (DEBUG or
+# the development secret key) derives one from SECRET_KEY; a server refuses to store feedback.
+PUENTE_FEEDBACK_KEYS = [
+    k.strip() for k in os.environ.get("PUENTE_FEEDBACK_KEYS", "").split(",") if k.strip()
+]
+PUENTE_FEEDBACK_SENSITIVE_ACK_HOURS = int(
+    os.environ.get("PUENTE_FEEDBACK_SENSITIVE_ACK_HOURS", "72")
+)
+PUENTE_FEEDBACK_RESPOND_DAYS = int(os.environ.get("PUENTE_FEEDBACK_RESPOND_DAYS", "30"))
+PUENTE_FEEDBACK_FORM_LIMIT = int(os.environ.get("PUENTE_FEEDBACK_FORM_LIMIT", "10"))
+PUENTE_FEEDBACK_FORM_WINDOW = int(os.environ.get("PUENTE_FEEDBACK_FORM_WINDOW", "3600"))
+PUENTE_FEEDBACK_MAX_TEXT = int(os.environ.get("PUENTE_FEEDBACK_MAX_TEXT", "4000"))
+PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES", str(5 * 1024 * 1024))
+)
+PUENTE_FEEDBACK_REMINDER_HOURS = int(os.environ.get("PUENTE_FEEDBACK_REMINDER_HOURS", "24"))
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

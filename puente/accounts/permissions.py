@@ -294,6 +294,10 @@ def user_navigation(user: Any) -> list[dict[str, str]]:
         items.append({"url": reverse("reporting:rows"), "label": str(_("5W reports"))})
     if user_can_somewhere(user, Action.LOCK_PERIOD):
         items.append({"url": reverse("reporting:locks"), "label": str(_("Locked months"))})
+    if user_can_somewhere(user, Action.VIEW_FEEDBACK):
+        from puente.feedback.navigation import feedback_navigation
+
+        items.extend(feedback_navigation())
     if user_can_somewhere(user, Action.MANAGE_ROLES):
         items.append({"url": reverse("accounts:users"), "label": str(_("Users and roles"))})
     return items

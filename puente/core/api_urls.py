@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from puente.analytics import api as analytics_api
 from puente.partners import api as partners_api
@@ -19,5 +19,6 @@ urlpatterns = [
     path("5w/rows/<int:row_id>/", reporting_api.RowDetailApi.as_view(), name="api-5w-row"),
     path("5w/reviews/", reporting_api.ReviewApi.as_view(), name="api-5w-reviews"),
     path("5w/locks/", reporting_api.LockApi.as_view(), name="api-5w-locks"),
+    path("feedback/", include("puente.feedback.api_urls")),
     path("people-reached/", analytics_api.PeopleReachedApi.as_view(), name="api-people-reached"),
 ]

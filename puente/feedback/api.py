@@ -1,0 +1,188 @@
+"""Channel integrations over REST: a RapidPro webhook (or any gateway) posts the messages
+of one channel, authenticated by that channel's token (`Authorization: Token <token>`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from puente.core.errors import ApplicationError
+from puente.feedback.models import Consent, Feedback, FeedbackChannel, FeedbackType, Sex
+from puente.feedback.services.channels import channel_authenticate
+from puente.feedback.services.intake import feedback_create, receipt_display
+from puente.partners.models import Organisation
+from puente.reference.models import Admin1, Country, PopulationGroup, Sector
+
+
+class ChannelTokenAuthentication(BaseAuthentication):
+    """`Authorization: Token <token>` checked against the channel named in the URL."""
+
+    keyword = "token"
+
+    def authenticate(self, request: Request) -> tuple[Any, FeedbackChannel] | None:
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed()
+        code = request.parser_context["kwargs"].get("code", "")  # type: ignore[index]
+        channel = channel_authenticate(code=code, token=header[1].decode("latin-1"))
+        if channel is None:
+            raise exceptions.AuthenticationFailed()
+        return AnonymousUser(), channel
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Token"
+
+
+class IsChannel(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.auth, FeedbackChannel)
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    urn = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class InputSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    urn = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    uuid = serializers.CharField(required=False, allow_blank=True, max_length=128)
+
+
+class ChannelMessageSerializer(serializers.Serializer):
+    """A plain message, or RapidPro's webhook body (`contact` and `input` objects)."""
+
+    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    urn = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    contact = ContactSerializer(required=False)
+    input = InputSerializer(required=False)
+    id = serializers.CharField(required=False, allow_blank=True, max_length=128)
+    type = serializers.CharField(required=False, allow_blank=True)
+    country = serializers.CharField(required=False, allow_blank=True)
+    admin1 = serializers.CharField(required=False, allow_blank=True)
+    sector = serializers.CharField(required=False, allow_blank=True)
+    organisation = serializers.CharField(required=False, allow_blank=True)
+    population_group = serializers.CharField(required=False, allow_blank=True)
+    sex = serializers.ChoiceField(choices=Sex.values, required=False, allow_blank=True)
+    age = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
+    language = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    anonymous = serializers.BooleanField(required=False, default=False)
+    consent = serializers.ChoiceField(
+        choices=[Consent.GIVEN, Consent.REFUSED], required=False, allow_blank=True
+    )
+
+
+def _lookup(model: Any, field: str, value: str, code: str, label: Any) -> Any:
+    if not value:
+        return None
+    found = model.objects.filter(**{f"{field}__iexact": value}).first()
+    if found is None:
+        raise ApplicationError(label % {"value": value}, code=code)
+    return found
+
+
+def _message_fields(channel: FeedbackChannel, data: dict[str, Any]) -> dict[str, Any]:
+    contact = data.get("contact") or {}
+    given = data.get("input") or {}
+    country = _lookup(
+        Country, "iso3", data.get("country", ""), "unknown_country", _("Unknown country %(value)s.")
+    )
+    country = country or channel.country
+    if country is None:
+        raise ApplicationError(
+            _("Say which country the message is from (`country`, ISO alpha-3)."),
+            code="country_required",
+        )
+    feedback_type = _lookup(
+        FeedbackType,
+        "code",
+        data.get("type", ""),
+        "unknown_feedback_type",
+        _("Unknown feedback type %(value)s."),
+    )
+    feedback_type = (
+        feedback_type or channel.default_type or FeedbackType.objects.get(code="question")
+    )
+    return {
+        "channel": channel,
+        "feedback_type": feedback_type,
+        "country": country,
+        "admin1": _lookup(
+            Admin1,
+            "iso_code",
+            data.get("admin1", ""),
+            "unknown_admin1",
+            _("Unknown admin-1 area %(value)s."),
+        ),
+        "sector": _lookup(
+            Sector, "code", data.get("sector", ""), "unknown_sector", _("Unknown sector %(value)s.")
+        ),
+        "organisation": _lookup(
+            Organisation,
+            "acronym",
+            data.get("organisation", ""),
+            "unknown_organisation",
+            _("Unknown organisation %(value)s."),
+        ),
+        "population_group": _lookup(
+            PopulationGroup,
+            "code",
+            data.get("population_group", ""),
+            "unknown_population_group",
+            _("Unknown population group %(value)s."),
+        ),
+        "text": data.get("text") or given.get("text") or "",
+        "name": data.get("name") or contact.get("name") or "",
+        "contact": data.get("urn") or given.get("urn") or contact.get("urn") or "",
+        "anonymous": data.get("anonymous", False),
+        "sex": data.get("sex", ""),
+        "age": data.get("age"),
+        "language": data.get("language", ""),
+        "consent": data.get("consent", ""),
+        "external_id": data.get("id") or given.get("uuid") or "",
+    }
+
+
+class ChannelMessageCreateApi(APIView):
+    authentication_classes = [ChannelTokenAuthentication]
+    permission_classes = [IsChannel]
+
+    @extend_schema(request=ChannelMessageSerializer, responses={201: dict, 200: dict})
+    def post(self, request: Request, code: str) -> Response:
+        channel: FeedbackChannel = request.auth  # type: ignore[assignment]
+        serializer = ChannelMessageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = _message_fields(channel, dict(serializer.validated_data))
+        if fields["external_id"]:
+            existing = Feedback.objects.filter(
+                channel=channel, external_id=fields["external_id"]
+            ).first()
+            if existing is not None:
+                # A webhook retried: the message is already stored.
+                return Response(
+                    {"id": existing.pk, "status": existing.status, "duplicate": True},
+                    status=status.HTTP_200_OK,
+                )
+        item, receipt = feedback_create(acting_user=None, **fields)
+        return Response(
+            {
+                "id": item.pk,
+                "receipt_code": receipt_display(receipt),
+                "status": item.status,
+                "type": item.type.code,
+                "duplicate": False,
+            },
+            status=status.HTTP_201_CREATED,
+        )
