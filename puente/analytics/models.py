@@ -60,12 +60,12 @@ class CubeState(models.Model):
 
 
 class PlanningFigure(models.Model):
-    """A target or a number of people in need for a year, country, sector and population
-    group, imported from a file or entered in the admin. Coverage compares reach with them."""
+    """A target for a year, country, sector and population group, imported from a file or
+    entered in the admin. Coverage compares reach with it. (People in need live in the
+    needs analysis: puente.needs.)"""
 
     class Kind(models.TextChoices):
         TARGET = "target", "target"
-        IN_NEED = "in-need", "in need"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     year = models.PositiveSmallIntegerField()

@@ -212,18 +212,10 @@ def _export(request: HttpRequest, file_format: str, *, public: bool) -> HttpResp
         [query.year, query.month, r["code"], r["label"], r["monthly"], r["consolidated"]]
         for r in rows
     ]
-    if file_format == "xlsx":
-        content = exports.xlsx_bytes(headers, values, sheet=_("People reached"))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        extension = "xlsx"
-    else:
-        content = exports.csv_bytes(headers, values, hxl=hxl if file_format == "hxl" else None)
-        content_type, extension = "text/csv", "hxl.csv" if file_format == "hxl" else "csv"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="people-reached-{query.year}-{query.month:02d}-{table}.{extension}"'
+    content = exports.table_file(
+        file_format, headers, values, hxl=hxl, sheet=str(_("People reached"))
     )
-    return response
+    return exports.download(content, f"people-reached-{query.year}-{query.month:02d}-{table}")
 
 
 @login_required

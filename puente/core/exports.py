@@ -99,3 +99,38 @@ def _xlsx_value(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return inert(value)
+
+
+FORMATS = ("csv", "xlsx", "hxl")
+
+
+def table_file(
+    file_format: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    hxl: Sequence[str],
+    sheet: str = "data",
+) -> tuple[bytes, str, str]:
+    """(content, content type, file extension) of a table as CSV, XLSX or HXL-tagged CSV."""
+    if file_format == "xlsx":
+        return (
+            xlsx_bytes(headers, rows, sheet=sheet),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    if file_format == "hxl":
+        return csv_bytes(headers, rows, hxl=hxl), "text/csv", "hxl.csv"
+    if file_format == "csv":
+        return csv_bytes(headers, rows), "text/csv", "csv"
+    raise ValueError(f"unknown format: {file_format}")
+
+
+def download(content: tuple[bytes, str, str], filename: str) -> Any:
+    """An HTTP response that saves `filename`.<extension>."""
+    from django.http import HttpResponse
+
+    data, content_type, extension = content
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    return response

@@ -115,3 +115,142 @@ def parse_yes_no(value: Any) -> bool | None:
 
 def yes_no_error_message(value: Any) -> Any:
     return _("“%(value)s” is not yes or no (sí/no, sim/não are accepted).") % {"value": value}
+
+
+class RowCells:
+    """Reads one row of a whole-file import, recording each problem in the report under
+    the row and column it came from. Every reader returns None when the cell is blank or
+    wrong, so a caller checks `ok` once after reading the cells it needs."""
+
+    def __init__(self, report: ImportReport, number: int, raw: dict[str, Any]):
+        from puente.core.tabular import cell_text
+
+        self.report = report
+        self.number = number
+        self.raw = raw
+        self.text = {k: cell_text(v) for k, v in raw.items()}
+        self._errors_before = len(report.errors)
+
+    @property
+    def ok(self) -> bool:
+        return len(self.report.errors) == self._errors_before
+
+    def error(self, column: str, code: str, message: Any, value: Any = "") -> None:
+        self.report.error(self.number, column, code, message, value)
+
+    def required(self, *columns: str) -> None:
+        for column in columns:
+            if not self.text.get(column):
+                self.error(
+                    column,
+                    "missing_required",
+                    _("The column “%(column)s” is required.") % {"column": column},
+                )
+
+    def lookup(self, column: str, table: dict[str, Any], code: str, message: Any) -> Any:
+        """The object `table` knows the cell's text by (accents and case ignored)."""
+        from puente.core.tabular import normalize_value
+
+        text = self.text.get(column, "")
+        if not text:
+            return None
+        found = table.get(normalize_value(text))
+        if found is None:
+            self.error(column, code, message % {"value": text}, text)
+        return found
+
+    def integer(self, column: str, *, low: int | None = None, high: int | None = None) -> Any:
+        from puente.core.tabular import parse_number
+
+        text = self.text.get(column, "")
+        value, code = parse_number(self.raw.get(column), integer=True)
+        if code:
+            self.error(
+                column,
+                code,
+                _("“%(value)s” is not a whole number of people.") % {"value": text},
+                text,
+            )
+            return None
+        if value is not None and (
+            (low is not None and value < low) or (high is not None and value > high)
+        ):
+            self.error(
+                column,
+                "out_of_range",
+                _("“%(value)s” must be between %(low)s and %(high)s.")
+                % {"value": text, "low": low, "high": high},
+                text,
+            )
+            return None
+        return value
+
+    def year(self, column: str = "year") -> int | None:
+        from puente.core.tabular import parse_number
+
+        text = self.text.get(column, "")
+        value, _code = parse_number(self.raw.get(column), integer=True)
+        if text and (value is None or not 2000 <= int(value) <= 2100):
+            self.error(
+                column, "invalid_year", _("“%(value)s” is not a year.") % {"value": text}, text
+            )
+            return None
+        return int(value) if value is not None else None
+
+    def amount(self, column: str) -> Any:
+        """A sum of money: a decimal number, never negative."""
+        from puente.core.tabular import parse_number
+
+        text = self.text.get(column, "")
+        value, code = parse_number(self.raw.get(column), integer=False)
+        if code == "negative_number":
+            self.error(
+                column,
+                "negative_amount",
+                _("“%(value)s”: an amount cannot be negative.") % {"value": text},
+                text,
+            )
+            return None
+        if code:
+            self.error(column, code, _("“%(value)s” is not an amount.") % {"value": text}, text)
+            return None
+        return value
+
+    def yes_no(self, column: str) -> bool | None:
+        text = self.text.get(column, "")
+        value = parse_yes_no(text)
+        if value is None:
+            self.error(column, "invalid_yes_no", yes_no_error_message(text), text)
+        return value
+
+    def date(self, column: str) -> Any:
+        """'2025-03-17', '17/03/2025' or a date cell."""
+        import datetime as dt
+        import re
+
+        value = self.raw.get(column)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = self.text.get(column, "")
+        if not text:
+            return None
+        for pattern, order in (
+            (r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$", "ymd"),
+            (r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$", "dmy"),
+        ):
+            match = re.match(pattern, text)
+            if match:
+                parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
+                try:
+                    return dt.date(parts["y"], parts["m"], parts["d"])
+                except ValueError:
+                    break
+        self.error(
+            column,
+            "invalid_date",
+            _("“%(value)s” is not a date (use 2025-03-17 or 17/03/2025).") % {"value": text},
+            text,
+        )
+        return None

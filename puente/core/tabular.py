@@ -12,9 +12,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
@@ -301,3 +303,45 @@ def open_table(
     except ImportFileError as exc:
         report.errors.extend(exc.errors)
         return None
+
+
+THOUSANDS = re.compile(r"^-?\d{1,3}([.,\s\u00a0']\d{3})+$")
+
+
+def parse_number(value: Any, *, integer: bool) -> tuple[int | Decimal | None, str | None]:
+    """A number as people type it: '1,234', '1.234', '1 234', '1.234,50', '1,234.50'.
+    Returns (value, None) or (None, error code); empty text is (None, None)."""
+    if type(value) is str:
+        value = value.strip()
+        if value.isdigit() and value.isascii():
+            return int(value), None
+    if isinstance(value, bool):
+        return None, "not_a_number"
+    if isinstance(value, int):
+        number: Decimal = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        text = cell_text(value).replace("\u00a0", " ").strip()
+        if text == "":
+            return None, None
+        if THOUSANDS.match(text):
+            text = re.sub(r"[.,\s']", "", text)
+        elif "," in text and "." in text:
+            decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+            text = text.replace("." if decimal_mark == "," else ",", "").replace(",", ".")
+        else:
+            text = text.replace(",", ".").replace(" ", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None, "not_a_number"
+        if not number.is_finite():
+            return None, "not_a_number"
+    if number < 0:
+        return None, "negative_number"
+    if integer:
+        if number != number.to_integral_value():
+            return None, "not_an_integer"
+        return int(number), None
+    return number.quantize(Decimal("0.01")), None

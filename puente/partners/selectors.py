@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -74,3 +76,51 @@ def localisation_shares(organisations: QuerySet[Organisation]) -> LocalisationSh
         women_led=Count("pk", filter=Q(women_led=True)),
     )
     return LocalisationShares(**counts)
+
+
+@dataclass(frozen=True)
+class MoneyShares:
+    """Shares of an amount of money (a requirement, or funding) held by national/local,
+    refugee/migrant-led and women-led organisations."""
+
+    total: Decimal
+    national: Decimal
+    migrant_led: Decimal
+    women_led: Decimal
+
+    def share(self, part: Decimal) -> float | None:
+        return float(part / self.total) if self.total else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total_usd": self.total,
+            "national_usd": self.national,
+            "national_share": self.share(self.national),
+            "migrant_led_usd": self.migrant_led,
+            "migrant_led_share": self.share(self.migrant_led),
+            "women_led_usd": self.women_led,
+            "women_led_share": self.share(self.women_led),
+        }
+
+
+def money_localisation(amounts: dict[int, Decimal]) -> MoneyShares:
+    """{organisation id: amount} -> the shares held by each kind of organisation, with the
+    same national/local rule as the partner shares (Organisation.is_national)."""
+    organisations = Organisation.objects.in_bulk(list(amounts))
+    national = migrant_led = women_led = Decimal(0)
+    for pk, amount in amounts.items():
+        organisation = organisations.get(pk)
+        if organisation is None:
+            continue
+        if organisation.is_national:
+            national += amount
+        if organisation.migrant_led:
+            migrant_led += amount
+        if organisation.women_led:
+            women_led += amount
+    return MoneyShares(
+        total=sum(amounts.values(), Decimal(0)),
+        national=national,
+        migrant_led=migrant_led,
+        women_led=women_led,
+    )

@@ -1,5 +1,6 @@
-"""Targets and people in need per year, country, sector and population group: imported
-from CSV/XLSX with the same contract as every import, and set beside people reached."""
+"""Targets per year, country, sector and population group: imported from CSV/XLSX with
+the same contract as every import, and set, with the people in need of the needs
+analysis, beside people reached."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from django.utils.translation import gettext as _
 
 from puente.analytics.models import PlanningFigure
 from puente.core.imports import ImportReport, write_whole_file
-from puente.core.tabular import Column, cell_text, normalize_value, open_table
+from puente.core.tabular import Column, cell_text, normalize_value, open_table, parse_number
 from puente.reference.selectors import country_lookup, population_group_lookup, sector_lookup
-from puente.reporting.services.validation import parse_number
 
 PLANNING_COLUMNS = (
     Column("year", aliases=("año", "ano")),
@@ -128,30 +128,30 @@ def targets_import(*, source: Any, filename: str, dry_run: bool = False) -> Impo
     return _import(PlanningFigure.Kind.TARGET, source, filename, dry_run)
 
 
-def people_in_need_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
-    return _import(PlanningFigure.Kind.IN_NEED, source, filename, dry_run)
-
-
 def planning_by_sector(
     *, year: int, country_ids: tuple[int, ...] | None, population_group_id: int | None = None
 ) -> dict[str, dict[int, int]]:
-    """{kind: {sector id: people}} summed over countries and population groups, and
-    {kind: {0: inter-sector}} where the inter-sector figure is, per country and population
-    group, the largest sector's (as people reached are counted across sectors)."""
-    figures = PlanningFigure.objects.filter(year=year)
+    """{"target": {sector id: people}, "in-need": {sector id: people}} summed over
+    countries and population groups, each with {0: inter-sector}: per country and
+    population group (and admin-1 area for needs) the largest sector's figure, as people
+    reached are counted across sectors."""
+    from puente.needs.selectors import people_in_need_by_sector
+
+    figures = PlanningFigure.objects.filter(year=year, kind=PlanningFigure.Kind.TARGET)
     if country_ids is not None:
         figures = figures.filter(country_id__in=country_ids)
     if population_group_id is not None:
         figures = figures.filter(population_group_id=population_group_id)
-    result: dict[str, dict[int, int]] = {k: {} for k in PlanningFigure.Kind.values}
-    inter: dict[tuple[str, int, int], int] = {}
-    for kind, country, sector, group, people, parent in figures.values_list(
-        "kind", "country_id", "sector_id", "population_group_id", "people", "sector__parent_id"
+    targets: dict[int, int] = {}
+    inter: dict[tuple[int, int], int] = {}
+    for country, sector, group, people in figures.values_list(
+        "country_id", "sector_id", "population_group_id", "people"
     ):
-        result[kind][sector] = result[kind].get(sector, 0) + people
-        if parent is None:
-            key = (kind, country, group)
-            inter[key] = max(inter.get(key, 0), people)
-    for (kind, _c, _g), people in inter.items():
-        result[kind][0] = result[kind].get(0, 0) + people
-    return result
+        targets[sector] = targets.get(sector, 0) + people
+        inter[(country, group)] = max(inter.get((country, group), 0), people)
+    for people in inter.values():
+        targets[0] = targets.get(0, 0) + people
+    in_need = people_in_need_by_sector(
+        year=year, country_ids=country_ids, population_group_id=population_group_id
+    )
+    return {"target": targets, "in-need": in_need}

@@ -29,4 +29,6 @@ def test_console_script_runs_django_and_puente_commands():
     result = subprocess.run(
         [_puente_script(), "import", "--help"], capture_output=True, text=True, check=True
     )
-    assert "{5w,indicators,partners,pin,targets}" in result.stdout
+    assert "{5w,funding,indicators,needs,partners,pin,plan,population,rates,targets}" in (
+        result.stdout
+    )

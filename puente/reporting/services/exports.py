@@ -79,12 +79,10 @@ def _values(rows: QuerySet[ActivityRow]) -> Iterator[list[Any]]:
 
 def rows_export(rows: QuerySet[ActivityRow], *, file_format: str) -> tuple[bytes, str, str]:
     """Returns (content, content type, file extension)."""
-    if file_format == "xlsx":
-        return (
-            exports.xlsx_bytes(HEADERS, _values(rows), sheet="5W"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        )
-    if file_format == "hxl":
-        return (exports.csv_bytes(HEADERS, _values(rows), hxl=HXL_TAGS), "text/csv", "hxl.csv")
-    return exports.csv_bytes(HEADERS, _values(rows)), "text/csv", "csv"
+    return exports.table_file(
+        file_format if file_format in exports.FORMATS else "csv",
+        HEADERS,
+        _values(rows),
+        hxl=HXL_TAGS,
+        sheet="5W",
+    )

@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action, Target, user_can
 from puente.core.imports import ImportReport, RowError, parse_yes_no, yes_no_error_message
-from puente.core.tabular import Column, cell_text, normalize_value
+from puente.core.tabular import Column, cell_text, normalize_value, parse_number
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup
 from puente.reference.selectors import keyed_lookup
@@ -219,7 +219,6 @@ MODALITY_ALIASES = {
     "otro": Modality.OTHER,
     "outro": Modality.OTHER,
 }
-THOUSANDS = re.compile(r"^-?\d{1,3}([.,\s\u00a0']\d{3})+$")
 OUTLIER_FACTOR = 10
 OUTLIER_FLOOR = 100
 
@@ -267,45 +266,6 @@ def parse_month(value: Any) -> dt.date | None:
             except ValueError:
                 return None
     return None
-
-
-def parse_number(value: Any, *, integer: bool) -> tuple[int | Decimal | None, str | None]:
-    """A number as people type it: '1,234', '1.234', '1 234', '1.234,50', '1,234.50'.
-    Returns (value, None) or (None, error code); empty text is (None, None)."""
-    if type(value) is str:
-        value = value.strip()
-        if value.isdigit() and value.isascii():
-            return int(value), None
-    if isinstance(value, bool):
-        return None, "not_a_number"
-    if isinstance(value, int):
-        number: Decimal = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    else:
-        text = cell_text(value).replace("\u00a0", " ").strip()
-        if text == "":
-            return None, None
-        if THOUSANDS.match(text):
-            text = re.sub(r"[.,\s']", "", text)
-        elif "," in text and "." in text:
-            decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-            text = text.replace("." if decimal_mark == "," else ",", "").replace(",", ".")
-        else:
-            text = text.replace(",", ".").replace(" ", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return None, "not_a_number"
-        if not number.is_finite():
-            return None, "not_a_number"
-    if number < 0:
-        return None, "negative_number"
-    if integer:
-        if number != number.to_integral_value():
-            return None, "not_an_integer"
-        return int(number), None
-    return number.quantize(Decimal("0.01")), None
 
 
 def row_key(parts: tuple[Any, ...]) -> str:
@@ -392,14 +352,19 @@ class RowValidator:
         return {(r["appealing_org_id"], r["indicator_id"]): float(r["mean"] or 0) for r in rows}
 
     @staticmethod
-    def _people_in_need() -> dict[tuple[int, int, int, int], int]:
-        """People in need per (year, country, sector, population group), where known."""
-        from puente.analytics.models import PlanningFigure
+    def _people_in_need() -> dict[tuple[int, int, int | None, int, int], int]:
+        """People in need per (year, country, admin1, sector, population group) from the
+        needs analysis, with admin1 None for the country as a whole (the sum of its areas)."""
+        from puente.needs.models import NeedFigure
 
-        figures = PlanningFigure.objects.filter(kind=PlanningFigure.Kind.IN_NEED).values_list(
-            "year", "country_id", "sector_id", "population_group_id", "people"
-        )
-        return {(y, c, s, g): people for y, c, s, g, people in figures}
+        need: dict[tuple[int, int, int | None, int, int], int] = {}
+        for y, c, a, s, g, people in NeedFigure.objects.values_list(
+            "year", "country_id", "admin1_id", "sector_id", "population_group_id", "people_in_need"
+        ):
+            if a is not None:
+                need[(y, c, a, s, g)] = people
+            need[(y, c, None, s, g)] = need.get((y, c, None, s, g), 0) + people
+        return need
 
     def _month(self, value: Any, text: str) -> dt.date | None:
         if type(value) is not str:
@@ -686,12 +651,14 @@ class RowValidator:
         self.seen[key] = number
 
         if self.in_need and total is not None:
-            sector_id = self.indicator_sector[indicator.id]
-            need = self.in_need.get((month.year, country.id, sector_id, population_group.id))
-            if need is None and indicator.subsector_id is not None:
-                need = self.in_need.get(
-                    (month.year, country.id, indicator.sector_id, population_group.id)
-                )
+            need, place = None, country.name
+            sector_ids = [self.indicator_sector[indicator.id], indicator.sector_id]
+            for area in ([admin1.id] if admin1 else []) + [None]:
+                for sector_id in sector_ids:
+                    need_key = (month.year, country.id, area, sector_id, population_group.id)
+                    if need is None and need_key in self.in_need:
+                        need = self.in_need[need_key]
+                        place = admin1.name if area is not None and admin1 else country.name
             if need is not None and total > need:
                 report.warnings.append(
                     RowError(
@@ -704,7 +671,7 @@ class RowValidator:
                             "people in need of this sector and population group in "
                             "%(country)s."
                         )
-                        % {"value": total, "need": need, "country": country.name},
+                        % {"value": total, "need": need, "country": place},
                     )
                 )
         usual = self.usual.get((appealing.id, indicator.id))

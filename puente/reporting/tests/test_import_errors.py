@@ -126,21 +126,40 @@ def test_warns_about_a_figure_far_above_the_usual(tmp_path, capsys, orgs):
     assert [(w["row"], w["code"]) for w in out["warnings"]] == [(2, "outlier")]
 
 
-def test_warns_about_reach_above_people_in_need(tmp_path, capsys, orgs):
-    from puente.analytics.models import PlanningFigure
-    from puente.reference.models import PopulationGroup, Sector
+def _need(people: int, admin1: str | None = None):
+    from puente.needs.models import NeedFigure
+    from puente.reference.models import Admin1, PopulationGroup, Sector
 
     month = dt.date.fromisoformat(last_month() + "-01")
-    PlanningFigure.objects.create(
-        kind="in-need",
+    country = Country.objects.get(iso3="COL")
+    NeedFigure.objects.create(
         year=month.year,
-        country=Country.objects.get(iso3="COL"),
+        country=country,
+        admin1=Admin1.objects.get(country=country, name=admin1) if admin1 else None,
         sector=Sector.objects.get(code="HEA"),
         population_group=PopulationGroup.objects.get(code="in-destination"),
-        people=90,
+        people_in_need=people,
     )
+
+
+def test_warns_about_reach_above_people_in_need(tmp_path, capsys, orgs):
+    # given 90 people in need of health in Colombia, country-wide
+    _need(90)
+    # when a row reports 100 and another 80
     out = run_cli(
         tmp_path, capsys, as_rows(good_row(), good_row(total_monthly="80", admin2="Malambo"))
     )
+    # then the rows are kept, and the first is flagged
     assert out["imported"] == 2
     assert [(w["row"], w["code"]) for w in out["warnings"]] == [(2, "above_people_in_need")]
+
+
+def test_compares_reach_with_the_need_of_its_admin1_area(tmp_path, capsys, orgs):
+    # given the need of Atlántico (50) and of another area (1000)
+    _need(50, admin1="Atlántico")
+    _need(1000, admin1="Antioquia")
+    # when a row in Atlántico reaches 80 people
+    out = run_cli(tmp_path, capsys, as_rows(good_row(total_monthly="80")))
+    # then it is above Atlántico's need, though below the country's 1,050
+    assert [(w["row"], w["code"]) for w in out["warnings"]] == [(2, "above_people_in_need")]
+    assert "Atlántico" in out["warnings"][0]["message"]

@@ -13,14 +13,19 @@ IMPORTERS = {
     "partners": "puente.partners.services.organisations_import",
     "5w": "puente.reporting.services.imports.file_import",
     "targets": "puente.analytics.services.planning.targets_import",
-    "pin": "puente.analytics.services.planning.people_in_need_import",
+    "pin": "puente.needs.services.needs_import",
+    "needs": "puente.needs.services.needs_import",
+    "population": "puente.needs.services.population_import",
+    "plan": "puente.plans.services.plan_import",
+    "funding": "puente.funding.services.contributions_import",
+    "rates": "puente.funding.services.exchange_rates_import",
 }
 # Kinds whose importer takes a policy, a target status and reports progress.
 ROW_IMPORTS = {"5w"}
 
 
 class Command(PuenteCommand):
-    help = "Import a CSV/XLSX/XLS/ODS file: puente import {indicators,partners,5w,targets,pin} FILE"
+    help = "Import a CSV/XLSX/XLS/ODS file: puente import KIND FILE"
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)

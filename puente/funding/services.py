@@ -1,0 +1,302 @@
+"""Imports of money: exchange rates, and contributions from an FTS-style flows file.
+
+A contribution is stored in its own currency and in US dollars at the stored rate in
+force on its date. A flow whose donor is itself an appealing organisation is marked
+pass-through, so that the money is counted once (docs/methodology.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pycountry
+from django.utils.translation import gettext as _
+
+from puente.core.imports import ImportReport, RowCells, write_whole_file
+from puente.core.tabular import Column, normalize_value, open_table
+from puente.funding.models import Contribution, ExchangeRate
+from puente.partners.models import Organisation
+from puente.plans.models import Plan
+from puente.reference.selectors import country_lookup, keyed_lookup, sector_lookup
+
+RATE_COLUMNS = (
+    Column("currency", aliases=("moneda", "moeda")),
+    Column("valid_from", aliases=("date", "fecha", "data", "desde")),
+    Column("usd_per_unit", aliases=("rate", "tasa", "taxa", "usd")),
+)
+
+CONTRIBUTION_COLUMNS = (
+    Column("source_id", aliases=("flow id", "flowid", "id")),
+    Column("source", required=False, aliases=("fuente", "fonte")),
+    Column("donor", aliases=("source organization", "source org", "donante", "doador")),
+    Column(
+        "recipient",
+        aliases=("destination organization", "destination org", "receptor", "recebedor"),
+    ),
+    Column("plan", required=False, aliases=("destination plan", "plan code", "plano")),
+    Column("country", required=False, aliases=("destination location", "país", "pais")),
+    Column(
+        "sector",
+        required=False,
+        aliases=("destination cluster", "destination global cluster", "setor"),
+    ),
+    Column("amount", aliases=("original amount", "monto", "valor")),
+    Column("currency", aliases=("original currency", "moneda", "moeda")),
+    Column("date", aliases=("decision date", "fecha", "data")),
+    Column("status", aliases=("flow status", "estado", "situação")),
+    Column("description", required=False, aliases=("descripción", "descrição")),
+)
+
+STATUS_WORDS = {
+    Contribution.Status.PLEDGED: ("pledged", "pledge", "promesa", "prometido", "promessa"),
+    Contribution.Status.COMMITTED: (
+        "committed",
+        "commitment",
+        "comprometido",
+        "compromiso",
+        "compromisso",
+    ),
+    Contribution.Status.PAID: ("paid", "pagado", "pago", "paid contribution"),
+}
+STATUS_LOOKUP = {normalize_value(w): s for s, words in STATUS_WORDS.items() for w in words}
+DEFAULT_SOURCE = "fts"
+
+
+def currency_code(text: str) -> str | None:
+    """The ISO 4217 code of a currency written as its code."""
+    code = text.strip().upper()
+    return code if pycountry.currencies.get(alpha_3=code) is not None else None
+
+
+class RateTable:
+    """The stored rates, read once per import: the rate in force on a date."""
+
+    def __init__(self) -> None:
+        self.rates: dict[str, list[tuple[Any, Decimal]]] = {}
+        for currency, valid_from, rate in ExchangeRate.objects.order_by(
+            "currency", "valid_from"
+        ).values_list("currency", "valid_from", "usd_per_unit"):
+            self.rates.setdefault(currency, []).append((valid_from, rate))
+
+    def rate(self, currency: str, date: Any) -> Decimal | None:
+        if currency == "USD":
+            return Decimal(1)
+        found = None
+        for valid_from, rate in self.rates.get(currency, []):
+            if valid_from <= date:
+                found = rate
+        return found
+
+
+def exchange_rates_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+    """US dollars per unit of a currency from a date on; a rate for the same currency and
+    date replaces the stored one."""
+    report = ImportReport(dry_run=dry_run)
+    table = open_table(source, filename=filename, columns=RATE_COLUMNS, report=report)
+    if table is None:
+        return report
+    parsed: dict[tuple[str, Any], tuple[Decimal, int]] = {}
+    for number, raw in table:
+        report.rows += 1
+        cells = RowCells(report, number, raw)
+        cells.required("currency", "valid_from", "usd_per_unit")
+        code = currency_code(cells.text.get("currency", ""))
+        if cells.text.get("currency") and code is None:
+            cells.error(
+                "currency",
+                "unknown_currency",
+                _("“%(value)s” is not an ISO 4217 currency code.")
+                % {"value": cells.text["currency"]},
+                cells.text["currency"],
+            )
+        valid_from = cells.date("valid_from")
+        rate = _rate(cells)
+        if not cells.ok:
+            continue
+        if (code, valid_from) in parsed:
+            cells.error(
+                "valid_from",
+                "duplicate_row",
+                _("The same figure is already in row %(row)s.")
+                % {"row": parsed[(code, valid_from)][1]},
+            )
+            continue
+        parsed[(code, valid_from)] = (rate, number)  # type: ignore[index]
+
+    def write() -> None:
+        for (code, valid_from), (rate, _number) in parsed.items():
+            _obj, created = ExchangeRate.objects.update_or_create(
+                currency=code, valid_from=valid_from, defaults={"usd_per_unit": rate}
+            )
+            report.imported += created
+            report.updated += not created
+
+    return write_whole_file(report, write)
+
+
+def _rate(cells: RowCells) -> Decimal | None:
+    """A rate keeps its decimals (amounts keep two), with "." or "," as decimal mark."""
+    text = cells.text.get("usd_per_unit", "")
+    try:
+        rate = Decimal(text.replace(",", ".")) if text else None
+    except ArithmeticError:
+        rate = None
+    if text and (rate is None or not rate.is_finite() or rate <= 0):
+        cells.error(
+            "usd_per_unit",
+            "invalid_rate",
+            _("“%(value)s” is not a rate above zero.") % {"value": text},
+            text,
+        )
+        return None
+    return rate
+
+
+def organisation_lookup() -> dict[str, Organisation]:
+    return keyed_lookup(Organisation.objects.all(), "acronym", "name")
+
+
+def contributions_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+    """Contributions from a flows file, one per row. The same contribution (source and
+    source id) twice, in the file or already stored, is an error: nothing is written."""
+    report = ImportReport(dry_run=dry_run)
+    table = open_table(source, filename=filename, columns=CONTRIBUTION_COLUMNS, report=report)
+    if table is None:
+        return report
+    organisations = organisation_lookup()
+    countries, sectors = country_lookup(), sector_lookup()
+    plans = {normalize_value(p.code): p for p in Plan.objects.prefetch_related("countries")}
+    rates = RateTable()
+    seen: dict[tuple[str, str], int] = {}
+    contributions: list[Contribution] = []
+    for number, raw in table:
+        report.rows += 1
+        cells = RowCells(report, number, raw)
+        cells.required("source_id", "donor", "recipient", "amount", "currency", "date", "status")
+        text = cells.text
+        recipient = cells.lookup(
+            "recipient",
+            organisations,
+            "unknown_organisation",
+            _("“%(value)s” is not an organisation of the partner directory."),
+        )
+        plan = cells.lookup("plan", plans, "unknown_plan", _("There is no plan “%(value)s”."))
+        country = cells.lookup(
+            "country",
+            countries,
+            "unknown_country",
+            _("“%(value)s” is not one of the response's countries."),
+        )
+        sector = cells.lookup("sector", sectors, "unknown_sector", _("Unknown sector “%(value)s”."))
+        amount = cells.amount("amount")
+        date = cells.date("date")
+        currency = currency_code(text.get("currency", ""))
+        if text.get("currency") and currency is None:
+            cells.error(
+                "currency",
+                "unknown_currency",
+                _("“%(value)s” is not an ISO 4217 currency code.") % {"value": text["currency"]},
+                text["currency"],
+            )
+        status = STATUS_LOOKUP.get(normalize_value(text.get("status", "")))
+        if text.get("status") and status is None:
+            cells.error(
+                "status",
+                "invalid_status",
+                _("“%(value)s” is not pledged, committed or paid.") % {"value": text["status"]},
+                text["status"],
+            )
+        rate = None
+        if currency and date:
+            rate = rates.rate(currency, date)
+            if rate is None:
+                cells.error(
+                    "currency",
+                    "no_exchange_rate",
+                    _("No exchange rate for %(currency)s on or before %(date)s: import one first.")
+                    % {"currency": currency, "date": date.isoformat()},
+                    text["currency"],
+                )
+        if (
+            plan is not None
+            and country is not None
+            and not any(c.pk == country.pk for c in plan.countries.all())
+        ):
+            cells.error(
+                "country",
+                "country_outside_plan",
+                _("%(country)s is not one of the countries of plan %(plan)s.")
+                % {"country": country.name, "plan": plan.code},
+                text["country"],
+            )
+        key = (text.get("source") or DEFAULT_SOURCE, text.get("source_id", ""))
+        if key in seen:
+            cells.error(
+                "source_id",
+                "duplicate_row",
+                _("The same contribution (source id %(id)s) is already in row %(row)s.")
+                % {"id": key[1], "row": seen[key]},
+                key[1],
+            )
+        if not cells.ok:
+            continue
+        seen[key] = number
+        donor_organisation = organisations.get(normalize_value(text["donor"]))
+        contributions.append(
+            Contribution(
+                donor=text["donor"],
+                donor_organisation=donor_organisation,
+                recipient=recipient,
+                plan=plan,
+                country=country,
+                sector=sector,
+                amount=amount,
+                currency=currency,
+                exchange_rate=rate,
+                amount_usd=(amount * rate).quantize(Decimal("0.01")),  # type: ignore[operator]
+                date=date,
+                status=status,
+                pass_through=bool(
+                    donor_organisation is not None
+                    and donor_organisation.appealing
+                    and recipient.appealing
+                    and donor_organisation.pk != recipient.pk
+                ),
+                source=key[0],
+                source_id=key[1],
+                description=text.get("description", ""),
+            )
+        )
+    stored = _stored_keys(seen)
+    for contribution in contributions:
+        key = (contribution.source, contribution.source_id)
+        if key in stored:
+            report.error(
+                seen[key],
+                "source_id",
+                "duplicate_contribution",
+                _("Contribution %(id)s from %(source)s is already recorded.")
+                % {"id": key[1], "source": key[0]},
+                key[1],
+            )
+
+    def write() -> None:
+        Contribution.objects.bulk_create(contributions, batch_size=2000)
+        report.imported = len(contributions)
+
+    return write_whole_file(report, write)
+
+
+def _stored_keys(keys: dict[tuple[str, str], int]) -> set[tuple[str, str]]:
+    stored: set[tuple[str, str]] = set()
+    by_source: dict[str, list[str]] = {}
+    for source, source_id in keys:
+        by_source.setdefault(source, []).append(source_id)
+    for source, ids in by_source.items():
+        for start in range(0, len(ids), 500):
+            stored.update(
+                Contribution.objects.filter(
+                    source=source, source_id__in=ids[start : start + 500]
+                ).values_list("source", "source_id")
+            )
+    return stored

@@ -1,0 +1,108 @@
+"""People in need, summed as docs/methodology.md says: a sector's figure sums its
+admin-1 areas and population groups; the inter-sector figure takes, per country, admin-1
+area and population group, the largest sector's need, then sums those upward."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import QuerySet
+
+from puente.needs.models import NeedFigure, PopulationFigure
+
+INTER_SECTOR = 0  # the key of the inter-sector figure among sector ids
+
+
+def need_figures(
+    *, year: int, country_ids: tuple[int, ...] | None = None, population_group_id: int | None = None
+) -> QuerySet[NeedFigure]:
+    figures = NeedFigure.objects.filter(year=year)
+    if country_ids is not None:
+        figures = figures.filter(country_id__in=country_ids)
+    if population_group_id is not None:
+        figures = figures.filter(population_group_id=population_group_id)
+    return figures
+
+
+def people_in_need_by_country_and_sector(
+    *, year: int, country_ids: tuple[int, ...] | None = None, population_group_id: int | None = None
+) -> dict[tuple[int, int], dict[str, Any]]:
+    """{(country id, sector id or INTER_SECTOR): {"people_in_need", "severity"}}; the
+    severity shown is the highest of the areas and groups behind the figure."""
+    result: dict[tuple[int, int], dict[str, Any]] = defaultdict(
+        lambda: {"people_in_need": 0, "severity": None}
+    )
+    inter: dict[tuple[int, int | None, int], int] = {}
+    rows = need_figures(
+        year=year, country_ids=country_ids, population_group_id=population_group_id
+    ).values_list(
+        "country_id", "admin1_id", "sector_id", "population_group_id", "people_in_need", "severity"
+    )
+    for country, admin1, sector, group, people, severity in rows:
+        cell = result[(country, sector)]
+        cell["people_in_need"] += people
+        if severity is not None:
+            cell["severity"] = max(cell["severity"] or 0, severity)
+        key = (country, admin1, group)
+        inter[key] = max(inter.get(key, 0), people)
+    for (country, _a, _g), people in inter.items():
+        result[(country, INTER_SECTOR)]["people_in_need"] += people
+    return dict(result)
+
+
+def people_in_need_by_sector(
+    *, year: int, country_ids: tuple[int, ...] | None = None, population_group_id: int | None = None
+) -> dict[int, int]:
+    """{sector id: people in need} over the countries asked, with INTER_SECTOR."""
+    totals: dict[int, int] = defaultdict(int)
+    for (_country, sector), cell in people_in_need_by_country_and_sector(
+        year=year, country_ids=country_ids, population_group_id=population_group_id
+    ).items():
+        totals[sector] += cell["people_in_need"]
+    return dict(totals)
+
+
+def need_rows(*, year: int, country_ids: tuple[int, ...] | None = None) -> list[dict[str, Any]]:
+    """The needs of a year as a table, in the columns the import reads (an export of it
+    imports again unchanged)."""
+    figures = need_figures(year=year, country_ids=country_ids).select_related(
+        "country", "admin1", "sector", "population_group"
+    )
+    return [
+        {
+            "year": f.year,
+            "country": f.country.iso3,
+            "admin1": f.admin1.iso_code if f.admin1 else "",
+            "sector": f.sector.code,
+            "population_group": f.population_group.code,
+            "people_in_need": f.people_in_need,
+            "severity": f.severity or "",
+        }
+        for f in figures
+    ]
+
+
+def population_rows(
+    *, year: int, country_ids: tuple[int, ...] | None = None
+) -> list[dict[str, Any]]:
+    figures = PopulationFigure.objects.filter(year=year).select_related(
+        "country", "population_group"
+    )
+    if country_ids is not None:
+        figures = figures.filter(country_id__in=country_ids)
+    return [
+        {
+            "year": f.year,
+            "country": f.country.iso3,
+            "population_group": f.population_group.code,
+            "population": f.population,
+            "regular": "" if f.regular is None else f.regular,
+            "irregular": "" if f.irregular is None else f.irregular,
+        }
+        for f in figures
+    ]
+
+
+def need_years() -> list[int]:
+    return sorted(set(NeedFigure.objects.values_list("year", flat=True).distinct()), reverse=True)

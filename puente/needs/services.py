@@ -1,0 +1,222 @@
+"""Imports of the needs analysis. A file replaces the figures of each year and country it
+contains, so a corrected RMNA is loaded again whole; other years are kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from puente.core.imports import ImportReport, RowCells, write_whole_file
+from puente.core.tabular import Column, normalize_value, open_table
+from puente.needs.models import NeedFigure, PopulationFigure
+from puente.reference.models import Admin1
+from puente.reference.selectors import (
+    country_lookup,
+    keyed_lookup,
+    population_group_lookup,
+    sector_lookup,
+)
+
+YEAR = Column("year", aliases=("año", "ano"))
+COUNTRY = Column("country", aliases=("país", "pais"))
+SECTOR = Column("sector", aliases=("setor",))
+POPULATION_GROUP = Column("population_group", aliases=("grupo poblacional", "grupo populacional"))
+
+NEED_COLUMNS = (
+    YEAR,
+    COUNTRY,
+    Column("admin1", required=False, aliases=("departamento", "estado", "provincia", "região")),
+    SECTOR,
+    POPULATION_GROUP,
+    Column(
+        "people_in_need",
+        aliases=("pin", "people", "personas con necesidades", "pessoas com necessidades"),
+    ),
+    Column("severity", required=False, aliases=("severidad", "severidade")),
+)
+POPULATION_COLUMNS = (
+    YEAR,
+    COUNTRY,
+    POPULATION_GROUP,
+    Column("population", aliases=("población", "população", "people")),
+    Column("regular", required=False, aliases=("situación regular", "situação regular")),
+    Column("irregular", required=False, aliases=("situación irregular", "situação irregular")),
+)
+
+
+def _lookups() -> dict[str, Any]:
+    return {
+        "country": country_lookup(),
+        "sector": sector_lookup(),
+        "population_group": population_group_lookup(),
+    }
+
+
+def read_common(cells: RowCells, lookups: dict[str, Any]) -> dict[str, Any]:
+    """Year, country, sector and population group, the keys every planning file shares."""
+    values: dict[str, Any] = {"year": cells.year()}
+    values["country"] = cells.lookup(
+        "country",
+        lookups["country"],
+        "unknown_country",
+        _("“%(value)s” is not one of the response's countries."),
+    )
+    if "sector" in cells.raw:
+        values["sector"] = cells.lookup(
+            "sector", lookups["sector"], "unknown_sector", _("Unknown sector “%(value)s”.")
+        )
+    values["population_group"] = cells.lookup(
+        "population_group",
+        lookups["population_group"],
+        "unknown_population_group",
+        _("“%(value)s” is not a population group."),
+    )
+    return values
+
+
+def needs_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+    """People in need per year, country, admin1 (optional), sector and population group."""
+    report = ImportReport(dry_run=dry_run)
+    table = open_table(source, filename=filename, columns=NEED_COLUMNS, report=report)
+    if table is None:
+        return report
+    lookups = _lookups()
+    admin1_areas = keyed_lookup(Admin1.objects.select_related("country"), "iso_code", "pcode")
+    seen: dict[tuple, int] = {}
+    levels: dict[tuple, tuple[bool, int]] = {}
+    figures: list[NeedFigure] = []
+    for number, raw in table:
+        report.rows += 1
+        cells = RowCells(report, number, raw)
+        cells.required("year", "country", "sector", "population_group", "people_in_need")
+        values = read_common(cells, lookups)
+        admin1 = None
+        admin1_text = cells.text.get("admin1", "")
+        if admin1_text and values["country"] is not None:
+            admin1 = admin1_areas.get(normalize_value(admin1_text))
+            if admin1 is None:
+                by_name = keyed_lookup(values["country"].admin1_areas.all(), "name")
+                admin1 = by_name.get(normalize_value(admin1_text))
+            if admin1 is None or admin1.country_id != values["country"].pk:
+                cells.error(
+                    "admin1",
+                    "unknown_admin1",
+                    _("“%(value)s” is not an admin-1 area of %(country)s.")
+                    % {"value": admin1_text, "country": values["country"].name},
+                    admin1_text,
+                )
+        people = cells.integer("people_in_need")
+        severity = cells.integer("severity", low=1, high=5)
+        if not cells.ok:
+            continue
+        key = (
+            values["year"],
+            values["country"].pk,
+            admin1.pk if admin1 else None,
+            values["sector"].pk,
+            values["population_group"].pk,
+        )
+        if key in seen:
+            cells.error(
+                "population_group",
+                "duplicate_row",
+                _("The same figure is already in row %(row)s.") % {"row": seen[key]},
+            )
+            continue
+        seen[key] = number
+        # One sector's need in one country is given per admin1 or for the whole country,
+        # never both: the two would be added up.
+        level_key = key[:2] + key[3:]
+        first = levels.setdefault(level_key, (admin1 is None, number))
+        if first[0] != (admin1 is None):
+            cells.error(
+                "admin1",
+                "mixed_admin_levels",
+                _(
+                    "Row %(row)s gives this sector and population group for the whole "
+                    "country and this row for an admin-1 area: use one level."
+                )
+                % {"row": first[1]},
+                admin1_text,
+            )
+            continue
+        figures.append(
+            NeedFigure(
+                year=values["year"],
+                country=values["country"],
+                admin1=admin1,
+                sector=values["sector"],
+                population_group=values["population_group"],
+                people_in_need=people,
+                severity=severity,
+            )
+        )
+
+    def write() -> None:
+        replaced = {(f.year, f.country_id) for f in figures}
+        for year, country_id in replaced:
+            report.updated += NeedFigure.objects.filter(year=year, country_id=country_id).delete()[
+                0
+            ]
+        NeedFigure.objects.bulk_create(figures, batch_size=2000)
+        report.imported = len(figures)
+
+    return write_whole_file(report, write)
+
+
+def population_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+    """Population figures per year, country and population group, with legal status."""
+    report = ImportReport(dry_run=dry_run)
+    table = open_table(source, filename=filename, columns=POPULATION_COLUMNS, report=report)
+    if table is None:
+        return report
+    lookups = _lookups()
+    seen: dict[tuple, int] = {}
+    figures: list[PopulationFigure] = []
+    for number, raw in table:
+        report.rows += 1
+        cells = RowCells(report, number, raw)
+        cells.required("year", "country", "population_group", "population")
+        values = read_common(cells, lookups)
+        population = cells.integer("population")
+        regular = cells.integer("regular")
+        irregular = cells.integer("irregular")
+        if not cells.ok:
+            continue
+        if (regular or 0) + (irregular or 0) > population:
+            cells.error(
+                "irregular",
+                "status_above_population",
+                _("Regular and irregular status add up to more than the population."),
+            )
+            continue
+        key = (values["year"], values["country"].pk, values["population_group"].pk)
+        if key in seen:
+            cells.error(
+                "population_group",
+                "duplicate_row",
+                _("The same figure is already in row %(row)s.") % {"row": seen[key]},
+            )
+            continue
+        seen[key] = number
+        figures.append(
+            PopulationFigure(
+                year=values["year"],
+                country=values["country"],
+                population_group=values["population_group"],
+                population=population,
+                regular=regular,
+                irregular=irregular,
+            )
+        )
+
+    def write() -> None:
+        for year, country_id in {(f.year, f.country_id) for f in figures}:
+            report.updated += PopulationFigure.objects.filter(
+                year=year, country_id=country_id
+            ).delete()[0]
+        PopulationFigure.objects.bulk_create(figures)
+        report.imported = len(figures)
+
+    return write_whole_file(report, write)

@@ -1,0 +1,228 @@
+"""Reading plans: what a plan requires, where, for what, and who asks for it.
+
+Every requirement figure comes from `requirement_rows`: an agency appeal's activity-area
+requirements, or the approved entries of partners in an inter-agency plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
+from puente.core.errors import PermissionDenied
+from puente.partners.selectors import money_localisation
+from puente.plans.models import (
+    AreaRequirement,
+    CountryTarget,
+    EntryTarget,
+    Plan,
+    PlanEntry,
+)
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    organisation_id: int | None
+    country_id: int | None
+    sector_id: int | None
+    activity_area_id: int | None
+    year: int
+    amount: Decimal
+
+
+def plan_list(*, published_only: bool) -> QuerySet[Plan]:
+    plans = Plan.objects.select_related("organisation").prefetch_related("countries")
+    return plans.filter(status=Plan.Status.PUBLISHED) if published_only else plans
+
+
+def public_plan(code: str) -> Plan:
+    """A published plan, for anyone; Plan.DoesNotExist otherwise."""
+    return plan_list(published_only=True).get(code=code)
+
+
+def access_plan(user: Any, code: str) -> Plan:
+    """A plan for signed-in users who work with plans: every plan for those who manage
+    them, published ones (and the inter-agency plans partners enter into) for others."""
+    plans = plan_list(published_only=False)
+    if not user_can_somewhere(user, Action.VIEW_REPORTS):
+        raise PermissionDenied()
+    if not user_can_somewhere(user, Action.MANAGE_PLANS) and not user_can_somewhere(
+        user, Action.REVIEW_PLAN
+    ):
+        plans = plans.filter(status=Plan.Status.PUBLISHED) | plans.filter(
+            kind=Plan.Kind.INTER_AGENCY
+        )
+    return plans.get(code=code)
+
+
+def plan_default_year(plan: Plan, today: dt.date | None = None) -> int:
+    """The latest of the plan's years with requirements, not after this year."""
+    this_year = (today or timezone.now().date()).year
+    years = set(
+        AreaRequirement.objects.filter(activity_area__plan=plan).values_list("year", flat=True)
+    ) | set(
+        PlanEntry.objects.filter(plan=plan, status=PlanEntry.Status.APPROVED).values_list(
+            "year", flat=True
+        )
+    )
+    past = [y for y in years if y <= this_year]
+    if past:
+        return max(past)
+    return min(years) if years else plan.start_year
+
+
+def requirement_rows(plan: Plan, *, year: int | None = None) -> Iterator[RequirementRow]:
+    if plan.kind == Plan.Kind.AGENCY:
+        requirements = AreaRequirement.objects.filter(activity_area__plan=plan)
+        if year is not None:
+            requirements = requirements.filter(year=year)
+        for country, sector, area, row_year, amount in requirements.values_list(
+            "country_id", "activity_area__sector_id", "activity_area_id", "year", "requirement_usd"
+        ):
+            yield RequirementRow(plan.organisation_id, country, sector, area, row_year, amount)
+        return
+    entries = PlanEntry.objects.filter(plan=plan, status=PlanEntry.Status.APPROVED)
+    if year is not None:
+        entries = entries.filter(year=year)
+    for organisation, country, sector, row_year, amount in entries.values_list(
+        "organisation_id", "country_id", "sector_id", "year", "requirement_usd"
+    ):
+        yield RequirementRow(organisation, country, sector, None, row_year, amount)
+
+
+def people_targeted(plan: Plan, *, year: int) -> dict[int | None, int]:
+    """{country id: people targeted} and {None: the plan's total}. An appeal states them
+    per country (or only as a total); an inter-agency plan takes, per country and
+    population group, the largest sector's target (as people reached are counted)."""
+    result: dict[int | None, int] = {}
+    if plan.kind == Plan.Kind.AGENCY:
+        for country, people in CountryTarget.objects.filter(plan=plan, year=year).values_list(
+            "country_id", "people_targeted"
+        ):
+            result[country] = result.get(country, 0) + people
+        if None not in result:
+            result[None] = sum(result.values())
+        return result
+    from puente.analytics.models import PlanningFigure
+
+    largest: dict[tuple[int, int], int] = {}
+    for country, group, people in PlanningFigure.objects.filter(
+        year=year, kind=PlanningFigure.Kind.TARGET, country__in=plan.countries.all()
+    ).values_list("country_id", "population_group_id", "people"):
+        largest[(country, group)] = max(largest.get((country, group), 0), people)
+    for (country, _group), people in largest.items():
+        result[country] = result.get(country, 0) + people
+    result[None] = sum(v for k, v in result.items() if k is not None)
+    return result
+
+
+def plan_summary(plan: Plan, *, year: int) -> dict[str, Any]:
+    """Everything a plan's page shows for one year."""
+    from puente.funding.selectors import funding_by
+
+    rows = list(requirement_rows(plan, year=year))
+    total = sum((r.amount for r in rows), Decimal(0))
+    by_area: dict[int | None, Decimal] = defaultdict(Decimal)
+    by_country: dict[int | None, Decimal] = defaultdict(Decimal)
+    by_sector: dict[int | None, Decimal] = defaultdict(Decimal)
+    by_organisation: dict[int, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        by_area[row.activity_area_id] += row.amount
+        by_country[row.country_id] += row.amount
+        by_sector[row.sector_id] += row.amount
+        if row.organisation_id is not None:
+            by_organisation[row.organisation_id] += row.amount
+    targeted = people_targeted(plan, year=year)
+    funded = funding_by(plan, by=("country",), year=year)
+    countries = sorted(plan.countries.all(), key=lambda c: c.name)
+    objectives = []
+    areas = list(plan.activity_areas.select_related("objective", "sector"))
+    for objective in [*plan.objectives.all(), None]:
+        its_areas = [a for a in areas if a.objective_id == (objective.pk if objective else None)]
+        if not its_areas:
+            continue
+        objectives.append(
+            {
+                "objective": objective,
+                "areas": [
+                    {"area": a, "requirement_usd": by_area.get(a.pk, Decimal(0))} for a in its_areas
+                ],
+                "requirement_usd": sum(
+                    (by_area.get(a.pk, Decimal(0)) for a in its_areas), Decimal(0)
+                ),
+            }
+        )
+    country_rows = [
+        {
+            "country": c,
+            "requirement_usd": by_country.get(c.pk, Decimal(0)),
+            "people_targeted": targeted.get(c.pk),
+            "funded_usd": funded.get((c.pk,), {}).get("funded_usd", Decimal(0)),
+        }
+        for c in countries
+    ]
+    if None in by_country:
+        country_rows.append(
+            {
+                "country": None,
+                "requirement_usd": by_country.get(None, Decimal(0)),
+                "people_targeted": None,
+                "funded_usd": funded.get((None,), {}).get("funded_usd", Decimal(0)),
+            }
+        )
+    funded_total = sum((v["funded_usd"] for v in funded.values()), Decimal(0))
+    from puente.reference.models import Sector
+
+    sectors = Sector.objects.in_bulk([s for s in by_sector if s is not None])
+    return {
+        "plan": plan,
+        "year": year,
+        "requirement_usd": total,
+        "people_targeted": targeted.get(None),
+        "funded_usd": funded_total,
+        "percent_funded": float(funded_total / total) if total else None,
+        "objectives": objectives,
+        "countries": country_rows,
+        "sectors": sorted(
+            (
+                {"sector": sectors[s], "requirement_usd": amount}
+                for s, amount in by_sector.items()
+                if s is not None
+            ),
+            key=lambda r: r["sector"].position,
+        ),
+        "organisations": len(by_organisation),
+        "localisation": money_localisation(dict(by_organisation)).as_dict(),
+        "priority_requirement_usd": sum(
+            (by_area.get(a.pk, Decimal(0)) for a in areas if a.priority), Decimal(0)
+        ),
+    }
+
+
+def plan_entries(
+    user: Any, plan: Plan, *, action: Action = Action.VIEW_REPORTS
+) -> QuerySet[PlanEntry]:
+    """The entries of a plan the user may see (or review, with REVIEW_PLAN)."""
+    entries = (
+        PlanEntry.objects.filter(plan=plan)
+        .select_related("organisation", "country", "sector")
+        .prefetch_related("targets__population_group")
+    )
+    return entries.filter(
+        scope_filter(
+            user, action, country="country", sector="sector", organisations=("organisation",)
+        )
+    )
+
+
+def entry_targets_total(entries: QuerySet[PlanEntry]) -> int:
+    return (
+        EntryTarget.objects.filter(entry__in=entries).aggregate(total=Sum("people"))["total"] or 0
+    )
