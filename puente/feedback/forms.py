@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from puente.feedback.models import (
@@ -44,13 +43,12 @@ class Admin1Field(forms.ChoiceField):
 
 
 class TextLimitsMixin:
-    """Limits the browser enforces too (maxlength), with the server's own check."""
+    """The browser enforces the limit (maxlength); the service checks it again for
+    every door (`text_too_long`)."""
 
     def _limit_text(self) -> None:
         text = self.fields["text"]  # type: ignore[attr-defined]
-        text.max_length = settings.PUENTE_FEEDBACK_MAX_TEXT
         text.widget.attrs["maxlength"] = str(settings.PUENTE_FEEDBACK_MAX_TEXT)
-        text.validators.append(MaxLengthValidator(settings.PUENTE_FEEDBACK_MAX_TEXT))
 
 
 class PublicFeedbackForm(TextLimitsMixin, forms.Form):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from puente.core.i18n import TranslatedNameMixin
 from puente.partners.models import Organisation
@@ -69,11 +70,11 @@ class FeedbackChannel(TranslatedNameMixin):
 
 
 class FeedbackStatus(models.TextChoices):
-    NEW = "new", _("New")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    REFERRED = "referred", _("Referred")
-    RESPONDED = "responded", _("Responded")
-    CLOSED = "closed", _("Closed")
+    NEW = "new", pgettext_lazy("feedback status", "New")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("feedback status", "Acknowledged")
+    REFERRED = "referred", pgettext_lazy("feedback status", "Referred")
+    RESPONDED = "responded", pgettext_lazy("feedback status", "Responded")
+    CLOSED = "closed", pgettext_lazy("feedback status", "Closed")
 
 
 class SensitiveCategory(models.TextChoices):
