@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from puente.analytics import views as analytics_views
 from puente.core import views as core_views
+from puente.plans import views as plans_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -14,11 +15,15 @@ urlpatterns = [
     path("reporting/", include("puente.reporting.urls")),
     path("dashboard/", include("puente.analytics.urls")),
     path("plans/", include("puente.plans.urls")),
+    path("needs/", include("puente.needs.urls")),
+    path("funding/", include("puente.funding.urls")),
     path("feedback/", include("puente.feedback.urls")),
     path("public/", analytics_views.public_dashboard, name="public-dashboard"),
     path("public/data.json", analytics_views.public_data, name="public-dashboard-data"),
     path("public/geo.json", analytics_views.geo, name="public-geo"),
     path("public/export.<str:file_format>", analytics_views.public_export, name="public-export"),
+    path("public/plans/", plans_views.public_plans, name="public-plans"),
+    path("public/plans/<slug:code>/", plans_views.public_plan_page, name="public-plan"),
     path("api/", include("puente.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

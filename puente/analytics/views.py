@@ -227,3 +227,102 @@ def export(request: HttpRequest, file_format: str) -> HttpResponse:
 
 def public_export(request: HttpRequest, file_format: str) -> HttpResponse:
     return _export(request, file_format, public=True)
+
+
+GAP_SORTS = {
+    "country": "country_name",
+    "sector": "sector_position",
+    "in_need": "in_need",
+    "targeted": "targeted",
+    "reached": "reached",
+    "requirement_usd": "requirement_usd",
+    "funded_usd": "funded_usd",
+    "coverage": "coverage",
+    "percent_funded": "percent_funded",
+}
+
+
+def _gap(request: HttpRequest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    from puente.analytics.services.gap import gap_rows
+    from puente.plans.models import Plan
+
+    params = request.GET
+    try:
+        year = int(params.get("year") or timezone.now().year)
+    except ValueError as exc:
+        raise Http404 from exc
+    country = None
+    if params.get("country"):
+        country = reference_by_code(Country, "iso3").get(params["country"].upper())
+        if country is None:
+            raise Http404
+    sector = None
+    if params.get("sector"):
+        sector = reference_by_code(Sector, "code").get(params["sector"].upper())
+        if sector is None:
+            raise Http404
+    plans = Plan.objects.filter(start_year__lte=year, end_year__gte=year)
+    code = params.get("plan")
+    plan = (
+        plans.filter(code=code).first()
+        if code
+        else plans.filter(kind=Plan.Kind.INTER_AGENCY).first()
+    )
+    if code and plan is None:
+        raise Http404
+    rows = gap_rows(year=year, country_ids=(country.pk,) if country else None, plan=plan)
+    if sector is not None:
+        rows = [r for r in rows if r["sector"] == sector.code]
+    sort = params.get("sort", "country")
+    descending = sort.startswith("-")
+    field = GAP_SORTS.get(sort.lstrip("-"))
+    if field is None:
+        raise Http404
+    # Blank figures sort last whichever the direction.
+    present = [r for r in rows if r[field] is not None]
+    rows = sorted(present, key=lambda r: r[field], reverse=descending) + [
+        r for r in rows if r[field] is None
+    ]
+    context = {
+        "year": year,
+        "country": country,
+        "sector": sector,
+        "plan": plan,
+        "plans": plans,
+        "sort": sort,
+        "countries": Country.objects.all(),
+        "sectors": Sector.objects.all(),
+    }
+    return context, rows
+
+
+@login_required
+def gap(request: HttpRequest) -> HttpResponse:
+    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
+        raise DjangoPermissionDenied
+    context, rows = _gap(request)
+    context["rows"] = rows
+    context["query"] = request.GET.urlencode()
+    params = request.GET.copy()
+    params.pop("sort", None)
+    context["base_query"] = params.urlencode()
+    return render(request, "analytics/gap.html", context)
+
+
+@login_required
+def gap_export(request: HttpRequest, file_format: str) -> HttpResponse:
+    from puente.analytics.services.gap import GAP_COLUMNS, GAP_HXL
+
+    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
+        raise DjangoPermissionDenied
+    if file_format not in exports.FORMATS:
+        raise Http404
+    context, rows = _gap(request)
+    content = exports.table_file(
+        file_format,
+        ["year", *GAP_COLUMNS],
+        [[context["year"], *(r[c] for c in GAP_COLUMNS)] for r in rows],
+        hxl=["#date+year", *GAP_HXL],
+        sheet="gap",
+    )
+    return exports.download(content, f"gap-{context['year']}")

@@ -3,9 +3,12 @@ report printing every import uses."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import sys
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -26,6 +29,13 @@ def default_language() -> str:
     return "en"
 
 
+def _json_number(value: Any) -> Any:
+    """Money (Decimal) as a JSON number: whole amounts as integers."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
 class PuenteCommand(BaseCommand):
     leave_locale_alone = True
 
@@ -40,6 +50,19 @@ class PuenteCommand(BaseCommand):
     def execute(self, *args: Any, **options: Any) -> Any:
         with translation.override(options.get("language") or default_language()):
             return super().execute(*args, **options)
+
+    def print_records(
+        self, records: list[dict[str, Any]], *, fieldnames: list[str], output_format: str
+    ) -> None:
+        """A list of figures as JSON or as CSV with a header row."""
+        if output_format == "json":
+            self.stdout.write(json.dumps(records, ensure_ascii=False, default=_json_number))
+            return
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        self.stdout.write(buffer.getvalue(), ending="")
 
     def print_report(self, report: ImportReport, *, output_format: str) -> None:
         """Print an import report and exit 1 when anything was rejected."""

@@ -26,3 +26,26 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+
+class Upload(models.Model):
+    """A file given to a whole-file import through the web, kept with its report whatever
+    the outcome: nothing a user submitted is lost."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=32)
+    filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to="uploads/%Y/%m/")
+    dry_run = models.BooleanField(default=False)
+    accepted = models.BooleanField(default=False)
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("upload")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename}"

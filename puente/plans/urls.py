@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from puente.plans import views
 
 app_name = "plans"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.plans, name="plans"),
+    path("import/", views.plan_upload, name="upload"),
+    path("<slug:code>/", views.plan_detail, name="plan"),
+    path("<slug:code>/publish/", views.plan_publish_view, name="publish"),
+    path("<slug:code>/entry/", views.entry_form, name="entry"),
+    path("<slug:code>/entries/<int:entry_id>/review/", views.entry_review, name="review"),
+]

@@ -1,6 +1,3 @@
-import csv
-import json
-import sys
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -50,11 +47,6 @@ class Command(PuenteCommand):
             }
             for row in rows
         ]
-        if options["format"] == "json":
-            self.stdout.write(json.dumps(records, ensure_ascii=False))
-            return
-        writer = csv.DictWriter(
-            sys.stdout, fieldnames=[*by, "monthly", "consolidated"], lineterminator="\n"
+        self.print_records(
+            records, fieldnames=[*by, "monthly", "consolidated"], output_format=options["format"]
         )
-        writer.writeheader()
-        writer.writerows(records)

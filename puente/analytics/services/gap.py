@@ -1,0 +1,109 @@
+"""The gap view: for each country and sector of a year, people in need, targeted and
+reached (consolidated, year to date), and the money required and funded, side by side."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from puente.analytics.models import PlanningFigure
+from puente.analytics.selectors import ReachFilters, people_reached
+from puente.analytics.services.cube import last_month_of
+from puente.needs.selectors import people_in_need_by_country_and_sector
+from puente.reference.models import Country, Sector
+
+GAP_COLUMNS = (
+    "country",
+    "sector",
+    "in_need",
+    "targeted",
+    "reached",
+    "requirement_usd",
+    "funded_usd",
+    "coverage",
+    "percent_funded",
+)
+GAP_HXL = (
+    "#country+code",
+    "#sector+code",
+    "#inneed",
+    "#targeted",
+    "#reached",
+    "#value+requirement+usd",
+    "#value+funding+usd",
+    "#indicator+coverage+pct",
+    "#indicator+funded+pct",
+)
+
+
+def _ratio(part: Any, whole: Any) -> float | None:
+    return round(float(part) / float(whole) * 100, 1) if whole else None
+
+
+def gap_rows(
+    *, year: int, country_ids: tuple[int, ...] | None = None, plan: Any = None
+) -> list[dict[str, Any]]:
+    """One row per country and sector with any figure. `coverage` is reached / targeted
+    and `percent_funded` funded / required, both in per cent; requirement and funding come
+    from `plan` when one is given."""
+    rows: dict[tuple[int, int], dict[str, Any]] = defaultdict(
+        lambda: {
+            "in_need": None,
+            "targeted": None,
+            "reached": None,
+            "requirement_usd": None,
+            "funded_usd": None,
+        }
+    )
+    for (country, sector), cell in people_in_need_by_country_and_sector(
+        year=year, country_ids=country_ids
+    ).items():
+        if sector:
+            rows[(country, sector)]["in_need"] = cell["people_in_need"]
+    targets = PlanningFigure.objects.filter(year=year, kind=PlanningFigure.Kind.TARGET)
+    if country_ids is not None:
+        targets = targets.filter(country_id__in=country_ids)
+    for country, sector, people in targets.values_list("country_id", "sector_id", "people"):
+        row = rows[(country, sector)]
+        row["targeted"] = (row["targeted"] or 0) + people
+    month = min(last_month_of(year), 12)
+    if month:
+        for reach in people_reached(
+            year=year,
+            month=month,
+            by=("country", "sector"),
+            filters=ReachFilters(country_ids=country_ids),
+        ):
+            key = (reach["_ids"]["country"], reach["_ids"]["sector"])
+            if reach["consolidated"]:
+                rows[key]["reached"] = reach["consolidated"]
+    if plan is not None:
+        from puente.funding.selectors import funding_by
+
+        for (country, sector), money in funding_by(
+            plan, by=("country", "sector"), year=year
+        ).items():
+            if country is None or sector is None:
+                continue
+            if country_ids is not None and country not in country_ids:
+                continue
+            row = rows[(country, sector)]
+            row["requirement_usd"] = money["requirement_usd"]
+            row["funded_usd"] = money["funded_usd"]
+    countries = Country.objects.in_bulk([c for c, _s in rows])
+    sectors = Sector.objects.in_bulk([s for _c, s in rows])
+    result = []
+    for (country, sector), row in rows.items():
+        row.update(
+            country=countries[country].iso3,
+            country_name=countries[country].name,
+            sector=sectors[sector].code,
+            sector_name=sectors[sector].name,
+            sector_position=sectors[sector].position,
+            coverage=_ratio(row["reached"] or 0, row["targeted"]),
+            percent_funded=_ratio(row["funded_usd"] or Decimal(0), row["requirement_usd"]),
+        )
+        result.append(row)
+    result.sort(key=lambda r: (r["country_name"], r["sector_position"]))
+    return result

@@ -1,0 +1,44 @@
+"""The web door to whole-file imports: the file is stored first, then imported, and the
+report kept beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from puente.core.imports import ImportReport
+from puente.core.models import Upload
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"), help_text=_("CSV, XLSX, XLS or ODS, with a header row.")
+    )
+    dry_run = forms.BooleanField(label=_("Only check the file; write nothing"), required=False)
+
+
+def upload_import(
+    *,
+    acting_user: Any,
+    kind: str,
+    uploaded: UploadedFile,
+    dry_run: bool,
+    importer: Callable[..., ImportReport],
+) -> tuple[Upload, ImportReport]:
+    upload = Upload(
+        uploaded_by=acting_user if getattr(acting_user, "pk", None) else None,
+        kind=kind,
+        filename=uploaded.name or kind,
+        dry_run=dry_run,
+    )
+    upload.file.save(uploaded.name or f"{kind}.csv", uploaded, save=True)
+    with upload.file.open("rb") as handle:
+        report = importer(source=handle.read(), filename=upload.filename, dry_run=dry_run)
+    upload.accepted = report.ok and not dry_run
+    upload.report = report.as_dict()
+    upload.save(update_fields=["accepted", "report"])
+    return upload, report

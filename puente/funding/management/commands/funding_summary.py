@@ -1,0 +1,36 @@
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from puente.core.commands import PuenteCommand
+from puente.funding.selectors import GROUPINGS, funding_summary
+from puente.plans.models import Plan
+
+MEASURES = ["requirement_usd", "funded_usd", "pledged_usd", "percent_funded"]
+
+
+class Command(PuenteCommand):
+    help = (
+        "Funding against requirement of a plan, pass-through flows counted once: "
+        "by country, sector and/or organisation."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--plan", required=True, help="the plan's code")
+        parser.add_argument("--by", default="", help=f"comma separated: {','.join(GROUPINGS)}")
+        parser.add_argument("--year", type=int, default=None, help="one year of the plan")
+        parser.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        plan = Plan.objects.filter(code__iexact=options["plan"]).first()
+        if plan is None:
+            raise CommandError(f"Unknown plan {options['plan']}")
+        by = [b.strip() for b in options["by"].split(",") if b.strip()]
+        unknown = set(by) - set(GROUPINGS)
+        if unknown:
+            raise CommandError(
+                f"--by takes {', '.join(GROUPINGS)}; not {', '.join(sorted(unknown))}"
+            )
+        rows = funding_summary(plan, by=by, year=options["year"])
+        self.print_records(rows, fieldnames=[*by, *MEASURES], output_format=options["format"])

@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from puente.accounts.permissions import Action, Target, scope_filter, user_can, user_can_somewhere
+from puente.core.errors import ApplicationError, PermissionDenied
+from puente.core.uploads import UploadForm, upload_import
+from puente.partners.models import Organisation
+from puente.plans.forms import EntryReviewForm, PlanEntryForm
+from puente.plans.models import Plan, PlanEntry
+from puente.plans.selectors import (
+    access_plan,
+    plan_default_year,
+    plan_entries,
+    plan_list,
+    plan_summary,
+    public_plan,
+)
+from puente.plans.services import plan_entry_review, plan_entry_save, plan_import, plan_publish
+
+
+def _year(request: HttpRequest, plan: Plan) -> int:
+    try:
+        year = int(request.GET.get("year") or plan_default_year(plan))
+    except ValueError as exc:
+        raise Http404 from exc
+    if year not in plan.years:
+        raise Http404
+    return year
+
+
+def _map_data(summary: dict[str, Any]) -> dict[str, Any]:
+    """The plan's countries for the map: ISO2 (the prefix of admin-1 codes) -> USD."""
+    return {
+        "countries": {
+            row["country"].iso2: float(row["requirement_usd"])
+            for row in summary["countries"]
+            if row["country"] is not None
+        },
+        "label": _("Requirement (USD)"),
+    }
+
+
+def public_plans(request: HttpRequest) -> HttpResponse:
+    return render(request, "plans/public_list.html", {"plans": plan_list(published_only=True)})
+
+
+def public_plan_page(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        plan = public_plan(code)
+    except Plan.DoesNotExist as exc:
+        raise Http404 from exc
+    summary = plan_summary(plan, year=_year(request, plan))
+    return render(
+        request,
+        "plans/public_plan.html",
+        {"summary": summary, "plan": plan, "map_data": _map_data(summary), "public": True},
+    )
+
+
+@login_required
+def plans(request: HttpRequest) -> HttpResponse:
+    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
+        raise DjangoPermissionDenied
+    visible = plan_list(published_only=False)
+    if not user_can_somewhere(request.user, Action.MANAGE_PLANS):
+        visible = visible.filter(status=Plan.Status.PUBLISHED) | visible.filter(
+            kind=Plan.Kind.INTER_AGENCY
+        )
+    context: dict[str, Any] = {
+        "plans": visible,
+        "can_import": user_can_somewhere(request.user, Action.MANAGE_PLANS),
+    }
+    return render(request, "plans/plans.html", context)
+
+
+@login_required
+def plan_upload(request: HttpRequest) -> HttpResponse:
+    if not user_can(request.user, Action.MANAGE_PLANS, None):
+        raise DjangoPermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        _upload, report = upload_import(
+            acting_user=request.user,
+            kind="plan",
+            uploaded=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+            importer=plan_import,
+        )
+        if report.ok and not report.dry_run:
+            messages.success(request, _("The plan was loaded."))
+            return redirect("plans:plans")
+    return render(
+        request,
+        "plans/upload.html",
+        {"form": form, "report": report, "import_url": reverse("plans:upload")},
+    )
+
+
+def _access(request: HttpRequest, code: str) -> Plan:
+    try:
+        return access_plan(request.user, code)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied from exc
+    except Plan.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
+    plan = _access(request, code)
+    summary = plan_summary(plan, year=_year(request, plan))
+    entries = plan_entries(request.user, plan).filter(year=summary["year"])
+    reviewable = set(
+        plan_entries(request.user, plan, action=Action.REVIEW_PLAN)
+        .filter(status=PlanEntry.Status.SUBMITTED)
+        .values_list("pk", flat=True)
+    )
+    context = {
+        "plan": plan,
+        "summary": summary,
+        "entries": entries,
+        "reviewable": reviewable,
+        "map_data": _map_data(summary),
+        "can_manage": user_can(request.user, Action.MANAGE_PLANS, None),
+        "can_enter": plan.kind == Plan.Kind.INTER_AGENCY
+        and user_can_somewhere(request.user, Action.SUBMIT_PLAN),
+        "review_form": EntryReviewForm(),
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+@login_required
+@require_POST
+def plan_publish_view(request: HttpRequest, code: str) -> HttpResponse:
+    plan = _access(request, code)
+    try:
+        plan_publish(
+            acting_user=request.user, plan=plan, published=request.POST.get("publish") == "1"
+        )
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied from exc
+    return redirect("plans:plan", code=plan.code)
+
+
+@login_required
+def entry_form(request: HttpRequest, code: str) -> HttpResponse:
+    plan = _access(request, code)
+    if plan.kind != Plan.Kind.INTER_AGENCY or not user_can_somewhere(
+        request.user, Action.SUBMIT_PLAN
+    ):
+        raise DjangoPermissionDenied
+    organisations = Organisation.objects.filter(
+        scope_filter(request.user, Action.SUBMIT_PLAN, country="countries", organisations=("pk",))
+    ).distinct()
+    initial = {
+        k: request.GET[k] for k in ("organisation", "country", "sector", "year") if k in request.GET
+    }
+    form = PlanEntryForm(
+        request.POST or None, plan=plan, organisations=organisations, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan_entry_save(
+                acting_user=request.user,
+                plan=plan,
+                organisation=data["organisation"],
+                country=data["country"],
+                sector=data["sector"],
+                year=data["year"],
+                requirement_usd=data["requirement_usd"],
+                activities=data["activities"],
+                targets=form.targets(),
+                submit="submit" in request.POST,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The entry was saved."))
+            return redirect(reverse("plans:plan", args=[plan.code]) + f"?year={data['year']}")
+    return render(request, "plans/entry_form.html", {"plan": plan, "form": form})
+
+
+@login_required
+@require_POST
+def entry_review(request: HttpRequest, code: str, entry_id: int) -> HttpResponse:
+    plan = _access(request, code)
+    entry = get_object_or_404(
+        PlanEntry.objects.select_related("country", "sector", "organisation"),
+        pk=entry_id,
+        plan=plan,
+    )
+    if not user_can(
+        request.user,
+        Action.REVIEW_PLAN,
+        Target(country=entry.country, sector=entry.sector, organisation=entry.organisation),
+    ):
+        raise DjangoPermissionDenied
+    form = EntryReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            plan_entry_review(
+                acting_user=request.user,
+                entry=entry,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The entry was reviewed."))
+    return redirect(reverse("plans:plan", args=[plan.code]) + f"?year={entry.year}")
