@@ -380,6 +380,7 @@ def item_detail(request: HttpRequest, feedback_id: int) -> HttpResponse:
             "can_close": can_handle and FeedbackStatus.CLOSED in allowed,
             "forms": forms,
             "error_action": action if failed is not None else "",
+            "action_errors": failed.non_field_errors() if failed is not None else None,
         },
         status=400 if failed is not None else 200,
     )

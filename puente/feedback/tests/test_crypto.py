@@ -1,0 +1,95 @@
+"""Contents are sealed at rest: no column holds what the person wrote, and keys rotate."""
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
+from django.db import connection
+
+from puente.core.errors import ApplicationError
+from puente.feedback.models import Feedback
+from puente.feedback.selectors import feedback_contents_read
+from puente.feedback.services.crypto import seal, unseal
+from puente.feedback.services.workflow import feedback_acknowledge, feedback_respond
+
+pytestmark = pytest.mark.django_db
+
+SECRET_TEXT = "El guardia del albergue me pidió dinero para entrar"
+NAME = "Yelitza Carrasquel"
+CONTACT = "whatsapp:+573001234567"
+ANSWER = "Hablamos con la organización responsable del albergue"
+
+
+def _raw_row(pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM feedback_feedback WHERE id = %s", [pk])
+        row = cursor.fetchone()
+    return " ".join(str(value) for value in row)
+
+
+@pytest.mark.parametrize("type_code", ["sensitive", "complaint"])
+def test_no_plaintext_in_the_database(make_feedback, make_user, type_code):
+    # given
+    item, code = make_feedback(type_code, text=SECRET_TEXT, name=NAME, contact=CONTACT)
+    handler = make_user(
+        "psea-focal-point" if type_code == "sensitive" else "cfm-operator", "country:COL"
+    )
+    feedback_acknowledge(acting_user=handler, item=item)
+    feedback_respond(acting_user=handler, item=item, answer=ANSWER)
+    # when: the row as the database holds it
+    raw = _raw_row(item.pk)
+    # then
+    for plain in (SECRET_TEXT, "albergue", NAME, "Carrasquel", CONTACT, "573001234567", ANSWER):
+        assert plain not in raw
+    assert code not in raw
+    # and the contents still read back for whoever may read them
+    contents = feedback_contents_read(user=handler, item=Feedback.objects.get(pk=item.pk))
+    assert (contents.text, contents.name, contents.contact, contents.answer) == (
+        SECRET_TEXT,
+        NAME,
+        CONTACT,
+        ANSWER,
+    )
+
+
+def test_keys_from_the_environment_and_rotation(settings, make_feedback):
+    # given: an item sealed with the old key
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.PUENTE_FEEDBACK_KEYS = [old]
+    item, _code = make_feedback("sensitive", text=SECRET_TEXT)
+    token = Feedback.objects.get(pk=item.pk).text_sealed
+    assert Fernet(old.encode()).decrypt(token.encode()).decode() == SECRET_TEXT
+    # when: the new key is put first and everything is re-sealed
+    settings.PUENTE_FEEDBACK_KEYS = [new, old]
+    call_command("feedback_rotate_keys")
+    # then: the new key alone reads it
+    settings.PUENTE_FEEDBACK_KEYS = [new]
+    assert unseal(Feedback.objects.get(pk=item.pk).text_sealed) == SECRET_TEXT
+    settings.PUENTE_FEEDBACK_KEYS = [old]
+    with pytest.raises(ApplicationError) as exc_info:
+        unseal(Feedback.objects.get(pk=item.pk).text_sealed)
+    assert exc_info.value.code == "encryption_key_unknown"
+
+
+def test_a_server_without_keys_refuses_to_store_feedback(settings, make_feedback):
+    settings.DEBUG = False
+    settings.SECRET_KEY = "a-real-server-secret-key-0123456789"
+    settings.PUENTE_FEEDBACK_KEYS = []
+    with pytest.raises(ApplicationError) as exc_info:
+        make_feedback("sensitive", text=SECRET_TEXT)
+    assert exc_info.value.code == "encryption_key_missing"
+    assert not Feedback.objects.exists()
+
+
+def test_a_broken_key_is_reported(settings):
+    settings.PUENTE_FEEDBACK_KEYS = ["not-a-fernet-key"]
+    with pytest.raises(ApplicationError) as exc_info:
+        seal("x")
+    assert exc_info.value.code == "encryption_key_invalid"
+
+
+def test_development_key_depends_on_the_secret_key(settings):
+    settings.PUENTE_FEEDBACK_KEYS = []
+    token = seal("hola")
+    settings.SECRET_KEY = "puente-insecure-another-laptop"
+    with pytest.raises(ApplicationError):
+        unseal(token)
