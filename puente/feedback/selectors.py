@@ -166,7 +166,8 @@ def _name(row: dict[str, Any], prefix: str) -> str:
 
 
 def _suppress(count: int) -> int | None:
-    return count if count >= MIN_CELL else None
+    """None for a count of sensitive complaints too small to show (1 to MIN_CELL - 1)."""
+    return count if count == 0 or count >= MIN_CELL else None
 
 
 @dataclass(frozen=True)

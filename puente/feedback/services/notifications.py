@@ -50,7 +50,7 @@ def feedback_notify_sensitive(item: Feedback) -> int:
     """Tell the PSEA focal points of the scope that a sensitive complaint arrived."""
     sent = 0
     for user in feedback_handlers(item):
-        with translation.override(user.language or settings.LANGUAGE_CODE):
+        with translation.override(user.language or translation.get_language() or "en"):
             subject = _("Puente: sensitive complaint #%(id)s received") % {"id": item.pk}
             body = _(
                 "A sensitive complaint was received and must be acknowledged by "
@@ -70,7 +70,7 @@ def feedback_remind(item: Feedback) -> int:
     """Remind the handlers of an overdue item."""
     sent = 0
     for user in feedback_handlers(item):
-        with translation.override(user.language or settings.LANGUAGE_CODE):
+        with translation.override(user.language or translation.get_language() or "en"):
             subject = _("Puente: feedback #%(id)s is overdue") % {"id": item.pk}
             body = _(
                 "Feedback #%(id)s (%(status)s) is past its deadline. Open it in Puente: %(path)s"

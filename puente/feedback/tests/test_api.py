@@ -126,7 +126,10 @@ def test_cli_creates_a_token_that_works(client, capsys):
     call_command("feedback_channel_token", "sms")
     secret = capsys.readouterr().out.strip()
     response = _post(
-        client, {"text": "hola", "country": "ECU"}, secret, url="/api/feedback/channels/sms/messages/"
+        client,
+        {"text": "hola", "country": "ECU"},
+        secret,
+        url="/api/feedback/channels/sms/messages/",
     )
     assert response.status_code == 201
     assert FeedbackChannel.objects.get(code="sms").token_hash != secret

@@ -167,7 +167,12 @@ def test_recoding_as_sensitive_hands_the_item_over(client, make_user, make_feedb
     client.force_login(make_user("cfm-operator", "country:COL"))
     response = client.post(
         reverse("feedback:item", args=[item.pk]),
-        {"action": "code", "feedback_type": "sensitive", "country": "COL", "sensitive_category": "misconduct"},
+        {
+            "action": "code",
+            "feedback_type": "sensitive",
+            "country": "COL",
+            "sensitive_category": "misconduct",
+        },
     )
     assert response.status_code == 302
     item.refresh_from_db()
