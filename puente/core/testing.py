@@ -37,3 +37,24 @@ def browser_path() -> str | None:
         if os.path.exists(candidate):
             return candidate
     return None
+
+
+def run_import(
+    tmp_path: Any, capsys: Any, kind: str, rows: list[list[Any]], *, ok: bool = True
+) -> Any:
+    """`puente import KIND FILE --format json` on a CSV of `rows` (header first): the
+    report as a dict. With ok=False the command must exit 1."""
+    import json
+
+    import pytest
+    from django.core.management import call_command
+
+    path = tmp_path / f"{kind}.csv"
+    path.write_bytes(csv_bytes(rows))
+    if ok:
+        call_command("import_data", kind, str(path), "--format", "json")
+    else:
+        with pytest.raises(SystemExit) as exc_info:
+            call_command("import_data", kind, str(path), "--format", "json")
+        assert exc_info.value.code == 1
+    return json.loads(capsys.readouterr().out)

@@ -90,6 +90,15 @@ AREA_FIELDS = (
     "planned_activities_es",
     "planned_activities_pt",
 )
+# The texts of an activity area (its objective, sector and priority are read as values).
+AREA_TEXTS = (
+    "activity_area_name",
+    "activity_area_name_es",
+    "activity_area_name_pt",
+    "planned_activities",
+    "planned_activities_es",
+    "planned_activities_pt",
+)
 OBJECTIVE_FIELDS = ("objective_title", "objective_title_es", "objective_title_pt")
 PLAN_KINDS = {
     "inter-agency": Plan.Kind.INTER_AGENCY,
@@ -239,7 +248,7 @@ def plan_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportR
                     str(people),
                 )
     for key, area in areas.items():
-        for column in AREA_FIELDS[1:]:
+        for column in AREA_TEXTS:
             area[column] = area_values.get(("area", key, column))
         if not area["activity_area_name"]:
             report.error(

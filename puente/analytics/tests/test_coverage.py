@@ -1,12 +1,9 @@
-import json
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from puente.analytics.services.cube import cube_refresh
 from puente.analytics.tests.test_consolidation import YEAR, add, world  # noqa: F401
-from puente.core.testing import csv_bytes
+from puente.core.testing import run_import
 from puente.reference.models import Country
 
 pytestmark = pytest.mark.django_db
@@ -14,14 +11,7 @@ HEADER = ["year", "country", "sector", "population_group", "people"]
 
 
 def load(tmp_path, capsys, kind, rows, ok=True):
-    path = tmp_path / f"{kind}.csv"
-    path.write_bytes(csv_bytes([HEADER, *rows]))
-    if ok:
-        call_command("import_data", kind, str(path), "--format", "json")
-    else:
-        with pytest.raises(SystemExit):
-            call_command("import_data", kind, str(path), "--format", "json")
-    return json.loads(capsys.readouterr().out)
+    return run_import(tmp_path, capsys, kind, [HEADER, *rows], ok=ok)
 
 
 def test_coverage_against_targets_and_people_in_need(tmp_path, capsys, client, make_user, world):  # noqa: F811
