@@ -18,7 +18,7 @@ from puente.feedback.models import (
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 
-EMPTY = [("", "—")]
+EMPTY: list[tuple[str, Any]] = [("", "—")]
 
 
 def admin1_choices() -> list[Any]:
@@ -91,7 +91,7 @@ class PublicFeedbackForm(TextLimitsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["admin1"].choices = admin1_choices()
+        self.fields["admin1"].choices = admin1_choices()  # type: ignore[attr-defined]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self._limit_text()
 
@@ -144,7 +144,7 @@ class FeedbackLogForm(TextLimitsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["admin1"].choices = admin1_choices()
+        self.fields["admin1"].choices = admin1_choices()  # type: ignore[attr-defined]
         self._limit_text()
 
 
@@ -161,7 +161,7 @@ class CodingForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["admin1"].choices = admin1_choices()
+        self.fields["admin1"].choices = admin1_choices()  # type: ignore[attr-defined]
 
 
 class ReferForm(forms.Form):
@@ -195,7 +195,7 @@ class RespondForm(forms.Form):
 class CloseForm(forms.Form):
     satisfaction = forms.ChoiceField(
         label=_("Satisfaction of the person"),
-        choices=[("", _("Not known"))] + Satisfaction.choices,
+        choices=[("", _("Not known")), *Satisfaction.choices],
         required=False,
     )
 

@@ -160,7 +160,7 @@ def feedback_by_receipt(code: str) -> Feedback | None:
 # Dashboard ---------------------------------------------------------------------------
 
 
-def _name(row: dict[str, Any], prefix: str) -> str:
+def _name(row: Any, prefix: str) -> str:
     language = active_language()
     return str(row.get(f"{prefix}__name_{language}") or row.get(f"{prefix}__name_en") or "")
 
@@ -360,11 +360,19 @@ def feedback_aggregate_rows(*, user: Any) -> list[list[Any]]:
                 row["closed"],
             ]
         )
-    for row in sensitive:
-        if row["n"] < MIN_CELL:
+    for sensitive_row in sensitive:
+        if sensitive_row["n"] < MIN_CELL:
             continue
         rows.append(
-            [_month_text(row["month"]), row["country__iso3"], "", "sensitive", "", row["n"], ""]
+            [
+                _month_text(sensitive_row["month"]),
+                sensitive_row["country__iso3"],
+                "",
+                "sensitive",
+                "",
+                sensitive_row["n"],
+                "",
+            ]
         )
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[4]))
     return rows

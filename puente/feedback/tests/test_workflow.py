@@ -155,7 +155,7 @@ def test_logging_a_sensitive_complaint_hands_it_to_focal_points(
     assert response.status_code == 201
     item = Feedback.objects.get()
     assert item.sensitive and item.sensitive_category == "sea"
-    assert "/feedback/%s/" % item.pk not in response.content.decode()
+    assert f"/feedback/{item.pk}/" not in response.content.decode()
     assert client.get(reverse("feedback:item", args=[item.pk])).status_code == 403
     # the focal points of the scope were told, without the contents
     assert [m.to for m in mail.outbox] == [[focal_point.email]]
