@@ -280,6 +280,8 @@ def contributions_import(*, source: Any, filename: str, dry_run: bool = False) -
                 key[1],
             )
 
+    report.errors.sort(key=lambda e: e.row or 0)
+
     def write() -> None:
         Contribution.objects.bulk_create(contributions, batch_size=2000)
         report.imported = len(contributions)

@@ -1,0 +1,156 @@
+"""The gap view against figures computed by hand."""
+
+import csv
+import io
+from decimal import Decimal
+
+import hxl
+import pytest
+from django.urls import reverse
+
+from puente.analytics.models import PlanningFigure
+from puente.analytics.services.cube import cube_refresh
+from puente.analytics.services.gap import gap_rows
+from puente.analytics.tests.test_consolidation import YEAR, add, world  # noqa: F401
+from puente.funding.models import Contribution
+from puente.needs.models import NeedFigure
+from puente.plans.models import Plan, PlanEntry
+from puente.reference.models import Admin1, Country, PopulationGroup, Sector
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gap_world(world):  # noqa: F811
+    colombia, peru = Country.objects.get(iso3="COL"), Country.objects.get(iso3="PER")
+    health, food = Sector.objects.get(code="HEA"), Sector.objects.get(code="FSC")
+    destination = PopulationGroup.objects.get(code="in-destination")
+    transit = PopulationGroup.objects.get(code="in-transit")
+    # reached in Colombia, health: A 100 and 60 (max 100 across its indicators) + B 40
+    add(world["A"], "HEA-03", 100)
+    add(world["A"], "HEA-02", 60)
+    add(world["B"], "HEA-02", 40, month=2)
+    add(world["C"], "FSC-01", 30, country="PER", admin1="PE-LIM")
+    add(world["C"], "FSC-01", 999, country="PER", admin1="PE-LIM", status="submitted")
+    cube_refresh(country_ids=[colombia.pk, peru.pk], year=YEAR)
+    # people in need: Colombia health 500 (two areas), food 200; Peru food 90
+    for admin1, sector, people in [
+        ("CO-ATL", health, 300),
+        ("CO-ANT", health, 200),
+        ("CO-ATL", food, 200),
+    ]:
+        NeedFigure.objects.create(
+            year=YEAR,
+            country=colombia,
+            admin1=Admin1.objects.get(iso_code=admin1),
+            sector=sector,
+            population_group=destination,
+            people_in_need=people,
+        )
+    NeedFigure.objects.create(
+        year=YEAR, country=peru, sector=food, population_group=transit, people_in_need=90
+    )
+    # targets: Colombia health 250 + 50 (two groups); Peru food 60
+    for country, sector, group, people in [
+        (colombia, health, destination, 250),
+        (colombia, health, transit, 50),
+        (peru, food, transit, 60),
+    ]:
+        PlanningFigure.objects.create(
+            kind="target",
+            year=YEAR,
+            country=country,
+            sector=sector,
+            population_group=group,
+            people=people,
+        )
+    plan = Plan.objects.create(
+        code="rmrp", name_en="RMRP", kind="inter-agency", start_year=YEAR, end_year=YEAR + 1
+    )
+    plan.countries.set([colombia, peru])
+    PlanEntry.objects.create(
+        plan=plan,
+        organisation=world["A"],
+        country=colombia,
+        sector=health,
+        year=YEAR,
+        requirement_usd=800,
+        status="approved",
+    )
+    PlanEntry.objects.create(
+        plan=plan,
+        organisation=world["B"],
+        country=colombia,
+        sector=health,
+        year=YEAR,
+        requirement_usd=200,
+        status="approved",
+    )
+    PlanEntry.objects.create(
+        plan=plan,
+        organisation=world["C"],
+        country=peru,
+        sector=food,
+        year=YEAR,
+        requirement_usd=400,
+        status="submitted",
+    )
+    Contribution.objects.create(
+        donor="ECHO",
+        recipient=world["A"],
+        plan=plan,
+        country=colombia,
+        sector=health,
+        amount=250,
+        currency="USD",
+        exchange_rate=1,
+        amount_usd=250,
+        date=f"{YEAR}-03-01",
+        status="paid",
+        source="fts",
+        source_id="1",
+    )
+    return plan
+
+
+def test_gap_rows_match_the_hand_computed_figures(gap_world):
+    rows = {(r["country"], r["sector"]): r for r in gap_rows(year=YEAR, plan=gap_world)}
+    health = rows[("COL", "HEA")]
+    assert (health["in_need"], health["targeted"], health["reached"]) == (500, 300, 140)
+    assert (health["requirement_usd"], health["funded_usd"]) == (Decimal("1000"), Decimal("250"))
+    assert (health["coverage"], health["percent_funded"]) == (46.7, 25.0)
+    food_col = rows[("COL", "FSC")]
+    assert (food_col["in_need"], food_col["targeted"], food_col["reached"]) == (200, None, None)
+    assert food_col["coverage"] is None
+    food_per = rows[("PER", "FSC")]
+    # only validated rows count; the submitted entry is not a requirement yet
+    assert (food_per["in_need"], food_per["targeted"], food_per["reached"]) == (90, 60, 30)
+    assert (food_per["coverage"], food_per["requirement_usd"]) == (50.0, None)
+
+
+def test_gap_page_sorts_filters_and_exports(gap_world, client, make_user):
+    client.force_login(make_user("partner-viewer", "organisation:A"))
+    page = client.get(reverse("analytics:gap"), {"year": YEAR, "sort": "-in_need"}).content.decode()
+    order = [
+        page.index('data-country="COL" data-sector="HEA"'),
+        page.index('data-country="COL" data-sector="FSC"'),
+        page.index('data-country="PER" data-sector="FSC"'),
+    ]
+    assert order == sorted(order)
+    only_peru = client.get(
+        reverse("analytics:gap"), {"year": YEAR, "country": "PER"}
+    ).content.decode()
+    assert 'data-country="COL"' not in only_peru
+    content = client.get(
+        reverse("analytics:gap-export", args=["hxl"]), {"year": YEAR, "plan": "rmrp"}
+    ).content
+    dataset = hxl.data(io.BytesIO(content), hxl.input.InputOptions(allow_local=True))
+    by_key = {(r.get("#country+code"), r.get("#sector+code")): r for r in dataset}
+    assert by_key[("COL", "HEA")].get("#reached") == "140"
+    assert by_key[("COL", "HEA")].get("#indicator+funded+pct") == "25.0"
+    table = client.get(
+        reverse("analytics:gap-export", args=["csv"]), {"year": YEAR, "sector": "HEA"}
+    ).content
+    records = list(csv.DictReader(io.StringIO(table.decode("utf-8-sig"))))
+    assert [(r["country"], r["in_need"]) for r in records] == [("COL", "500")]
+    assert client.get(reverse("analytics:gap"), {"sort": "bogus"}).status_code == 404
