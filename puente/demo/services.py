@@ -361,4 +361,7 @@ def demo_data_create(*, seed: int = 2025) -> tuple[list[Organisation], list[Demo
     organisations = demo_partners_create(seed=seed)
     users = demo_users_create()
     reports = demo_reports_create(seed=seed)
+    from puente.feedback.demo import feedback_demo_create
+
+    feedback_demo_create(seed=seed)
     return organisations, users, reports

@@ -22,6 +22,9 @@ from puente.feedback.services.intake import feedback_create, receipt_display
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 
+# Messages that do not say their type, on a channel without a default type.
+DEFAULT_TYPE_CODE = "question"
+
 
 class ChannelTokenAuthentication(BaseAuthentication):
     """`Authorization: Token <token>` checked against the channel named in the URL."""
@@ -113,7 +116,7 @@ def _message_fields(channel: FeedbackChannel, data: dict[str, Any]) -> dict[str,
         _("Unknown feedback type %(value)s."),
     )
     feedback_type = (
-        feedback_type or channel.default_type or FeedbackType.objects.get(code="question")
+        feedback_type or channel.default_type or FeedbackType.objects.get(code=DEFAULT_TYPE_CODE)
     )
     return {
         "channel": channel,
