@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from puente.analytics import api as analytics_api
+from puente.funding import api as funding_api
 from puente.partners import api as partners_api
 from puente.reference import api as reference_api
 from puente.reporting import api as reporting_api
@@ -21,4 +22,5 @@ urlpatterns = [
     path("5w/locks/", reporting_api.LockApi.as_view(), name="api-5w-locks"),
     path("feedback/", include("puente.feedback.api_urls")),
     path("people-reached/", analytics_api.PeopleReachedApi.as_view(), name="api-people-reached"),
+    path("funding-summary/", funding_api.FundingSummaryApi.as_view(), name="api-funding-summary"),
 ]

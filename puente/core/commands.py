@@ -8,13 +8,13 @@ import io
 import json
 import os
 import sys
-from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from puente.core.exports import json_number
 from puente.core.imports import ImportReport
 
 LANGUAGES = ("en", "es", "pt")
@@ -27,13 +27,6 @@ def default_language() -> str:
         if code in LANGUAGES:
             return code
     return "en"
-
-
-def _json_number(value: Any) -> Any:
-    """Money (Decimal) as a JSON number: whole amounts as integers."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return str(value)
 
 
 class PuenteCommand(BaseCommand):
@@ -56,7 +49,7 @@ class PuenteCommand(BaseCommand):
     ) -> None:
         """A list of figures as JSON or as CSV with a header row."""
         if output_format == "json":
-            self.stdout.write(json.dumps(records, ensure_ascii=False, default=_json_number))
+            self.stdout.write(json.dumps(records, ensure_ascii=False, default=json_number))
             return
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=fieldnames, lineterminator="\n")

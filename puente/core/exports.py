@@ -24,6 +24,13 @@ def inert(value: Any) -> Any:
     return value
 
 
+def json_number(value: Any) -> Any:
+    """Money (Decimal) as a JSON number, whole amounts as integers; anything else as text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
 def _plain(value: Any) -> Any:
     if value is None:
         return ""

@@ -56,5 +56,6 @@ def run_import(
     else:
         with pytest.raises(SystemExit) as exc_info:
             call_command("import_data", kind, str(path), "--format", "json")
-        assert exc_info.value.code == 1
+        if exc_info.value.code != 1:
+            raise AssertionError(f"exit status {exc_info.value.code}, expected 1")
     return json.loads(capsys.readouterr().out)

@@ -8,8 +8,21 @@ import pytest
 from django.core.management import get_commands
 
 from puente.cli import COMMAND_ALIASES
+from puente.funding.services import CONTRIBUTION_COLUMNS, RATE_COLUMNS
+from puente.needs.services import NEED_COLUMNS, POPULATION_COLUMNS
 from puente.partners.services import PARTNER_COLUMNS
+from puente.plans.services import PLAN_COLUMNS
 from puente.reference.services import INDICATOR_COLUMNS
+
+IMPORT_COLUMNS = (
+    *INDICATOR_COLUMNS,
+    *PARTNER_COLUMNS,
+    *NEED_COLUMNS,
+    *POPULATION_COLUMNS,
+    *PLAN_COLUMNS,
+    *CONTRIBUTION_COLUMNS,
+    *RATE_COLUMNS,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "puente"
@@ -46,7 +59,7 @@ def test_every_setting_is_documented(name):
     assert f"`{name}`" in _doc("settings.md")
 
 
-@pytest.mark.parametrize("column", [c.name for c in (*INDICATOR_COLUMNS, *PARTNER_COLUMNS)])
+@pytest.mark.parametrize("column", sorted({c.name for c in IMPORT_COLUMNS}))
 def test_every_import_column_is_documented(column):
     assert f"`{column}`" in _doc("imports.md")
 

@@ -281,3 +281,24 @@ def test_only_funding_managers_load_files(plan, client, make_user):
     upload = io.BytesIO(b"x\n1\n")
     upload.name = "x.csv"
     assert client.post(reverse("funding:funding"), {"file": upload}).status_code == 403
+
+
+def test_api_gives_what_the_cli_prints(plan, tmp_path, capsys, client, make_user):
+    flows(
+        tmp_path,
+        capsys,
+        [["F1", "EU", "BIGUN", "rmrp", "COL", "HEA", "500.5", "USD", "2025-03-10", "paid"]],
+    )
+    call_command("funding_summary", "--plan", "rmrp", "--by", "org", "--format", "json")
+    printed = json.loads(capsys.readouterr().out)
+    client.force_login(make_user("partner-viewer", "organisation:LOCAL"))
+    response = client.get(reverse("api-funding-summary"), {"plan": "rmrp", "by": "org"})
+    assert response.json() == printed
+    assert printed[0]["funded_usd"] == 500.5
+    assert (
+        client.get(reverse("api-funding-summary"), {"plan": "nope"}).json()["error"]["code"]
+        == "not_found"
+    )
+    assert (
+        client.get(reverse("api-funding-summary"), {"plan": "rmrp", "by": "x"}).status_code == 400
+    )

@@ -1,0 +1,48 @@
+from decimal import Decimal
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from puente.accounts.permissions import Action, user_can_somewhere
+from puente.core.api import error_body
+from puente.core.exports import json_number
+from puente.funding.selectors import GROUPINGS, funding_summary
+from puente.plans.models import Plan
+
+
+class FundingSummaryApi(APIView):
+    """Funding against requirement of a plan, as `puente funding-summary` prints it."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("plan", str, required=True, description="the plan's code"),
+            OpenApiParameter("by", str, description=f"comma separated: {','.join(GROUPINGS)}"),
+            OpenApiParameter("year", int),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
+            return Response(error_body("permission_denied", "Not allowed."), status=403)
+        params = request.query_params
+        plan = Plan.objects.filter(code=params.get("plan", "")).first()
+        if plan is None:
+            return Response(error_body("not_found", "No such plan."), status=404)
+        by = [b for b in params.get("by", "").split(",") if b]
+        if set(by) - set(GROUPINGS):
+            return Response(
+                error_body("invalid_grouping", f"by takes {', '.join(GROUPINGS)}."), status=400
+            )
+        try:
+            year = int(params["year"]) if params.get("year") else None
+        except ValueError:
+            return Response(error_body("invalid_year", "Give the year as YYYY."), status=400)
+        rows = funding_summary(plan, by=by, year=year)
+        return Response(
+            [
+                {k: json_number(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+                for row in rows
+            ]
+        )
