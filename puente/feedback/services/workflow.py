@@ -56,7 +56,7 @@ def _move(item: Feedback, to: str) -> None:
 
 def _lock(item: Feedback) -> Feedback:
     return (
-        Feedback.objects.select_for_update()
+        Feedback.objects.select_for_update(of=("self",))
         .select_related("type", "country", "sector", "organisation")
         .get(pk=item.pk)
     )
