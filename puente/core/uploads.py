@@ -3,6 +3,7 @@ report kept beside it."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +38,13 @@ def upload_import(
     )
     upload.file.save(uploaded.name or f"{kind}.csv", uploaded, save=True)
     with upload.file.open("rb") as handle:
-        report = importer(source=handle.read(), filename=upload.filename, dry_run=dry_run)
+        data = handle.read()
+    if "acting_user" in inspect.signature(importer).parameters:
+        report = importer(
+            source=data, filename=upload.filename, dry_run=dry_run, acting_user=acting_user
+        )
+    else:
+        report = importer(source=data, filename=upload.filename, dry_run=dry_run)
     upload.accepted = report.ok and not dry_run
     upload.report = report.as_dict()
     upload.save(update_fields=["accepted", "report"])

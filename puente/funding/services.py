@@ -12,6 +12,7 @@ from typing import Any
 import pycountry
 from django.utils.translation import gettext as _
 
+from puente.accounts.permissions import Action, Target, user_can
 from puente.core.imports import ImportReport, RowCells, write_whole_file
 from puente.core.tabular import Column, normalize_value, open_table
 from puente.funding.models import Contribution, ExchangeRate
@@ -156,7 +157,9 @@ def organisation_lookup() -> dict[str, Organisation]:
     return keyed_lookup(Organisation.objects.all(), "acronym", "name")
 
 
-def contributions_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+def contributions_import(
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+) -> ImportReport:
     """Contributions from a flows file, one per row. The same contribution (source and
     source id) twice, in the file or already stored, is an error: nothing is written."""
     report = ImportReport(dry_run=dry_run)
@@ -188,6 +191,17 @@ def contributions_import(*, source: Any, filename: str, dry_run: bool = False) -
             _("“%(value)s” is not one of the response's countries."),
         )
         sector = cells.lookup("sector", sectors, "unknown_sector", _("Unknown sector “%(value)s”."))
+        if acting_user is not None and not user_can(
+            acting_user,
+            Action.MANAGE_FUNDING,
+            Target(country=country, organisation=None if country else recipient),
+        ):
+            cells.error(
+                "recipient",
+                "not_allowed",
+                _("Your roles do not allow loading this contribution."),
+                text.get("recipient", ""),
+            )
         amount = cells.amount("amount")
         date = cells.date("date")
         currency = currency_code(text.get("currency", ""))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from puente.accounts.permissions import Action, Target, user_can
 from puente.core.imports import ImportReport, RowCells, write_whole_file
 from puente.core.tabular import Column, normalize_value, open_table
 from puente.needs.models import NeedFigure, PopulationFigure
@@ -53,6 +54,25 @@ def _lookups() -> dict[str, Any]:
     }
 
 
+def country_allowed(
+    cells: RowCells, country: Any, *, acting_user: Any, action: Action, cache: dict[int, bool]
+) -> None:
+    """Web uploads write only the countries the user's roles cover (the CLI, without a
+    user, writes any)."""
+    if acting_user is None or country is None:
+        return
+    if country.pk not in cache:
+        cache[country.pk] = user_can(acting_user, action, Target(country=country))
+    if not cache[country.pk]:
+        cells.error(
+            "country",
+            "not_allowed",
+            _("Your roles do not allow loading figures for %(country)s.")
+            % {"country": country.name},
+            cells.text.get("country", ""),
+        )
+
+
 def read_common(cells: RowCells, lookups: dict[str, Any]) -> dict[str, Any]:
     """Year, country, sector and population group, the keys every planning file shares."""
     values: dict[str, Any] = {"year": cells.year()}
@@ -75,13 +95,16 @@ def read_common(cells: RowCells, lookups: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def needs_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+def needs_import(
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+) -> ImportReport:
     """People in need per year, country, admin1 (optional), sector and population group."""
     report = ImportReport(dry_run=dry_run)
     table = open_table(source, filename=filename, columns=NEED_COLUMNS, report=report)
     if table is None:
         return report
     lookups = _lookups()
+    allowed: dict[int, bool] = {}
     admin1_areas = keyed_lookup(Admin1.objects.select_related("country"), "iso_code", "pcode")
     seen: dict[tuple, int] = {}
     levels: dict[tuple, tuple[bool, int]] = {}
@@ -91,6 +114,13 @@ def needs_import(*, source: Any, filename: str, dry_run: bool = False) -> Import
         cells = RowCells(report, number, raw)
         cells.required("year", "country", "sector", "population_group", "people_in_need")
         values = read_common(cells, lookups)
+        country_allowed(
+            cells,
+            values["country"],
+            acting_user=acting_user,
+            action=Action.MANAGE_NEEDS,
+            cache=allowed,
+        )
         admin1 = None
         admin1_text = cells.text.get("admin1", "")
         if admin1_text and values["country"] is not None:
@@ -165,13 +195,16 @@ def needs_import(*, source: Any, filename: str, dry_run: bool = False) -> Import
     return write_whole_file(report, write)
 
 
-def population_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+def population_import(
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+) -> ImportReport:
     """Population figures per year, country and population group, with legal status."""
     report = ImportReport(dry_run=dry_run)
     table = open_table(source, filename=filename, columns=POPULATION_COLUMNS, report=report)
     if table is None:
         return report
     lookups = _lookups()
+    allowed: dict[int, bool] = {}
     seen: dict[tuple, int] = {}
     figures: list[PopulationFigure] = []
     for number, raw in table:
@@ -179,6 +212,13 @@ def population_import(*, source: Any, filename: str, dry_run: bool = False) -> I
         cells = RowCells(report, number, raw)
         cells.required("year", "country", "population_group", "population")
         values = read_common(cells, lookups)
+        country_allowed(
+            cells,
+            values["country"],
+            acting_user=acting_user,
+            action=Action.MANAGE_NEEDS,
+            cache=allowed,
+        )
         population = cells.integer("population")
         regular = cells.integer("regular")
         irregular = cells.integer("irregular")

@@ -302,3 +302,20 @@ def test_api_gives_what_the_cli_prints(plan, tmp_path, capsys, client, make_user
     assert (
         client.get(reverse("api-funding-summary"), {"plan": "rmrp", "by": "x"}).status_code == 400
     )
+
+
+def test_a_web_upload_writes_only_contributions_in_scope(plan, client, make_user):
+    from puente.core.testing import csv_bytes
+
+    client.force_login(make_user("platform-im-officer", "country:ECU"))
+    upload = io.BytesIO(
+        csv_bytes(
+            [HEADER, ["F1", "EU", "BIGUN", "rmrp", "COL", "HEA", "5", "USD", "2025-03-01", "paid"]]
+        )
+    )
+    upload.name = "flows.csv"
+    page = client.post(
+        reverse("funding:funding"), {"import_kind": "funding", "file": upload}
+    ).content.decode()
+    assert "not_allowed" in page
+    assert Contribution.objects.count() == 0

@@ -121,8 +121,8 @@ def test_population_figures_with_legal_status(tmp_path, capsys):
 
 
 def test_page_upload_and_exports(tmp_path, capsys, client, make_user):
-    # given an IM officer, who may load needs
-    client.force_login(make_user("platform-im-officer", "country:COL"))
+    # given a regional admin, who may load needs of every country
+    client.force_login(make_user("regional-admin", "region"))
     from puente.core.testing import csv_bytes
 
     upload = io.BytesIO(csv_bytes([HEADER, *ROWS]))
@@ -163,3 +163,18 @@ def test_partner_viewers_see_but_cannot_load(client, make_user, organisation):
     upload = io.BytesIO(b"year\n2025\n")
     upload.name = "x.csv"
     assert client.post(reverse("needs:needs"), {"file": upload}).status_code == 403
+
+
+def test_a_web_upload_writes_only_countries_in_scope(client, make_user):
+    from puente.core.testing import csv_bytes
+
+    client.force_login(make_user("platform-im-officer", "country:COL"))
+    upload = io.BytesIO(
+        csv_bytes([HEADER, ROWS[0], [2025, "PER", "", "HEA", "in-destination", 5, ""]])
+    )
+    upload.name = "rmna.csv"
+    page = client.post(
+        reverse("needs:needs"), {"import_kind": "needs", "file": upload}
+    ).content.decode()
+    assert "not_allowed" in page
+    assert NeedFigure.objects.count() == 0

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
     "language,heading,requirement,targeted,area",
     [
         ("en", "IOM appeal", "516,950,391", "1,297,760", "Priority"),
-        ("es", "Llamamiento de la OIM", "516.950.391", "1.297.760", "Prioridad"),
-        ("pt", "Apelo da OIM", "516.950.391", "1.297.760", "Prioridade"),
+        ("es", "Llamamiento de la OIM", "516.950.391", "1.297.760", "Prioritaria"),
+        ("pt", "Apelo da OIM", "516.950.391", "1.297.760", "Prioritária"),
     ],
 )
 def test_public_page_of_the_seed_appeal(
