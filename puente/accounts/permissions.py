@@ -292,6 +292,10 @@ def user_navigation(user: Any) -> list[dict[str, str]]:
     if user_can_somewhere(user, Action.VIEW_REPORTS):
         items.append({"url": reverse("analytics:dashboard"), "label": str(_("Dashboard"))})
         items.append({"url": reverse("reporting:rows"), "label": str(_("5W reports"))})
+        items.append({"url": reverse("plans:plans"), "label": str(_("Plans"))})
+        items.append({"url": reverse("needs:needs"), "label": str(_("Needs"))})
+        items.append({"url": reverse("funding:funding"), "label": str(_("Funding"))})
+        items.append({"url": reverse("analytics:gap"), "label": str(_("Gaps"))})
     if user_can_somewhere(user, Action.LOCK_PERIOD):
         items.append({"url": reverse("reporting:locks"), "label": str(_("Locked months"))})
     if user_can_somewhere(user, Action.VIEW_FEEDBACK):
