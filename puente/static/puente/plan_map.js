@@ -25,6 +25,8 @@
         series: [{ type: "map", map: "plan", roam: true, nameProperty: "name", data: rows }],
       });
       window.addEventListener("resize", () => chart.resize());
+      root.dataset.areas = String(rows.length);
+      root.dataset.loaded = "true";
     })
     .catch(() => { root.hidden = true; });
 })();
