@@ -39,7 +39,7 @@ def feedback_keys() -> list[bytes]:
     )
 
 
-def _fernet() -> MultiFernet:
+def feedback_fernet() -> MultiFernet:
     try:
         return MultiFernet([Fernet(k) for k in feedback_keys()])
     except ValueError as exc:
@@ -53,14 +53,14 @@ def seal(text: str) -> str:
     """A Fernet token for `text`; the empty string stays empty."""
     if not text:
         return ""
-    return _fernet().encrypt(text.encode("utf-8")).decode("ascii")
+    return feedback_fernet().encrypt(text.encode("utf-8")).decode("ascii")
 
 
 def unseal(token: str) -> str:
     if not token:
         return ""
     try:
-        return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
+        return feedback_fernet().decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken as exc:
         raise ApplicationError(
             _("Stored feedback cannot be decrypted with the configured keys."),
@@ -69,12 +69,12 @@ def unseal(token: str) -> str:
 
 
 def seal_bytes(content: bytes) -> bytes:
-    return _fernet().encrypt(content)
+    return feedback_fernet().encrypt(content)
 
 
 def unseal_bytes(token: bytes) -> bytes:
     try:
-        return _fernet().decrypt(token)
+        return feedback_fernet().decrypt(token)
     except InvalidToken as exc:
         raise ApplicationError(
             _("Stored feedback cannot be decrypted with the configured keys."),
@@ -86,8 +86,8 @@ def reseal(token: str) -> str:
     """The same plain text under the first key (key rotation)."""
     if not token:
         return ""
-    return _fernet().rotate(token.encode("ascii")).decode("ascii")
+    return feedback_fernet().rotate(token.encode("ascii")).decode("ascii")
 
 
 def reseal_bytes(token: bytes) -> bytes:
-    return _fernet().rotate(token)
+    return feedback_fernet().rotate(token)

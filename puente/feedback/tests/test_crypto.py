@@ -93,3 +93,14 @@ def test_development_key_depends_on_the_secret_key(settings):
     settings.SECRET_KEY = "puente-insecure-another-laptop"
     with pytest.raises(ApplicationError):
         unseal(token)
+
+
+def test_deploy_check_asks_for_keys(settings):
+    from puente.feedback.apps import feedback_keys_check
+
+    settings.PUENTE_FEEDBACK_KEYS = []
+    assert [m.id for m in feedback_keys_check()] == ["feedback.W001"]
+    settings.PUENTE_FEEDBACK_KEYS = ["nope"]
+    assert [m.id for m in feedback_keys_check()] == ["feedback.E001"]
+    settings.PUENTE_FEEDBACK_KEYS = [Fernet.generate_key().decode()]
+    assert feedback_keys_check() == []
