@@ -364,4 +364,7 @@ def demo_data_create(*, seed: int = 2025) -> tuple[list[Organisation], list[Demo
     from puente.feedback.demo import feedback_demo_create
 
     feedback_demo_create(seed=seed)
+    from puente.demo.planning import demo_planning_create
+
+    reports["planning"] = demo_planning_create(seed=seed)  # type: ignore[assignment]
     return organisations, users, reports

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,9 @@ from puente.plans.selectors import (
     public_plan,
 )
 from puente.plans.services import plan_entry_review, plan_entry_save, plan_import, plan_publish
+
+
+ENTRIES_PER_PAGE = 100
 
 
 def _year(request: HttpRequest, plan: Plan) -> int:
@@ -121,6 +125,18 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = _access(request, code)
     summary = plan_summary(plan, year=_year(request, plan))
     entries = plan_entries(request.user, plan).filter(year=summary["year"])
+    filters = {k: request.GET.get(k, "") for k in ("country", "sector", "status", "org")}
+    if filters["country"]:
+        entries = entries.filter(country__iso3=filters["country"].upper())
+    if filters["sector"]:
+        entries = entries.filter(sector__code=filters["sector"].upper())
+    if filters["status"]:
+        entries = entries.filter(status=filters["status"])
+    if filters["org"]:
+        entries = entries.filter(organisation__acronym__iexact=filters["org"])
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     reviewable = set(
         plan_entries(request.user, plan, action=Action.REVIEW_PLAN)
         .filter(status=PlanEntry.Status.SUBMITTED)
@@ -129,7 +145,11 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "plan": plan,
         "summary": summary,
-        "entries": entries,
+        "entries": page,
+        "entry_count": page.paginator.count,
+        "filters": filters,
+        "statuses": PlanEntry.Status.choices,
+        "page_query": query.urlencode(),
         "reviewable": reviewable,
         "map_data": _map_data(summary),
         "can_manage": user_can(request.user, Action.MANAGE_PLANS, None),

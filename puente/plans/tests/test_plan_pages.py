@@ -266,3 +266,21 @@ def test_plan_upload_page_keeps_the_file_and_shows_row_errors(iom, client, make_
     assert (stored.kind, stored.accepted) == ("plan", False)
     assert stored.file.read().startswith(b"plan,year")
     assert Plan.objects.count() == 0
+
+
+def test_plan_page_filters_pages_and_keeps_its_queries_few(
+    rmrp, client, make_user, django_assert_max_num_queries
+):
+    plan, orgs = rmrp
+    reporter = make_user("partner-reporter", "organisation:LOCAL")
+    for sector in ["HEA", "FSC", "EDU", "SHE", "WSH", "PRO", "INT", "NUT"]:
+        for iso3 in ["COL", "ECU"]:
+            _entry(reporter, plan, orgs["LOCAL"], iso3, sector, "10")
+    client.force_login(make_user("regional-admin", "region", email="admin@example.org"))
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("plans:plan", args=[plan.code]), {"year": 2025}).content.decode()
+    assert "16 entries" in page
+    filtered = client.get(
+        reverse("plans:plan", args=[plan.code]), {"year": 2025, "country": "ecu", "sector": "HEA"}
+    ).content.decode()
+    assert "1 entry" in filtered

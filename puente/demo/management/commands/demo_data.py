@@ -20,6 +20,12 @@ class Command(PuenteCommand):
             f"{reports['rows']:,} 5W rows over {reports['months']} months "
             f"({reports['returned']} returned for correction)."
         )
+        planning = reports["planning"]
+        self.stdout.write(
+            f"{planning['plans']} plans (IOM's appeal and the RMRP with "
+            f"{planning['entries']:,} partner entries), {planning['needs']:,} people-in-need "
+            f"figures, {planning['contributions']:,} contributions."
+        )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for user in users:

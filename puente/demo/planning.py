@@ -1,0 +1,361 @@
+"""Demo plans, needs and funding: IOM's appeal from its plan file, an inter-agency RMRP
+that partners have filled (most entries approved, some waiting, a few drafts), sector
+targets, a needs analysis per admin-1 area, exchange rates and a year of contributions
+with some money passed on from UN agencies to national partners.
+
+Population figures start from the regional totals of the seed (6.59 million Venezuelans
+in the region at the end of 2024, about 68 % with a regular status); everything else is
+invented to look plausible, deterministically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Sum
+
+from puente.analytics.models import PlanningFigure
+from puente.funding.models import Contribution, ExchangeRate
+from puente.needs.models import NeedFigure, PopulationFigure
+from puente.partners.models import Organisation
+from puente.plans.models import EntryTarget, Plan, PlanEntry
+from puente.plans.services import plan_import
+from puente.reference.models import Admin1, Country, PopulationGroup, Sector
+from puente.reporting.models import ActivityRow, RowStatus
+
+APPEAL_FILE = Path(__file__).resolve().parents[1] / "plans" / "data" / "iom-appeal-2025.csv"
+RMRP_CODE = "rmrp-2025-2026"
+YEARS = (2025, 2026)
+# Venezuelans hosted at the end of 2024, by country (regional total about 6.59 million).
+HOSTED = {
+    "COL": 2_810_000,
+    "PER": 1_540_000,
+    "BRA": 620_000,
+    "CHL": 720_000,
+    "ECU": 440_000,
+    "ARG": 160_000,
+    "DOM": 110_000,
+    "MEX": 100_000,
+    "PAN": 60_000,
+    "CRI": 30_000,
+    "TTO": 30_000,
+    "URY": 30_000,
+    "GUY": 20_000,
+    "ABW": 17_000,
+    "BOL": 14_000,
+    "CUW": 14_000,
+    "PRY": 6_000,
+}
+GROUP_SHARE = {
+    "in-destination": 0.70,
+    "in-transit": 0.08,
+    "pendular": 0.07,
+    "colombian-returnees": 0.05,
+    "host-community": 0.10,
+}
+# Demo exchange rates (US dollars per unit), approximate, from the first of January.
+RATES = {
+    "EUR": "1.04",
+    "GBP": "1.25",
+    "CAD": "0.70",
+    "CHF": "1.10",
+    "SEK": "0.091",
+    "NOK": "0.088",
+    "JPY": "0.0064",
+    "AUD": "0.62",
+}
+DONORS = [
+    ("United States of America", "USD", 30),
+    ("European Union (ECHO)", "EUR", 14),
+    ("Germany", "EUR", 9),
+    ("Canada", "CAD", 6),
+    ("United Kingdom", "GBP", 5),
+    ("Spain", "EUR", 5),
+    ("Sweden", "SEK", 4),
+    ("Switzerland", "CHF", 4),
+    ("Norway", "NOK", 3),
+    ("Japan", "JPY", 3),
+    ("Private donors", "USD", 2),
+]
+
+
+def _reached(year: int) -> dict[tuple[int, int, int], int]:
+    """Sum of new people in the demo 5W per country, sector and group: targets and needs
+    are set around it so coverage looks like a response's."""
+    rows = (
+        ActivityRow.objects.filter(month__year=year, status=RowStatus.VALIDATED)
+        .values("country_id", "sector_id", "population_group_id")
+        .annotate(people=Sum("new_beneficiaries"))
+    )
+    return {
+        (r["country_id"], r["sector_id"], r["population_group_id"]): r["people"] or 0 for r in rows
+    }
+
+
+def _population(
+    rng: random.Random, countries: dict[str, Country], groups: list[PopulationGroup]
+) -> int:
+    figures = []
+    for year in YEARS:
+        growth = 1 + 0.03 * (year - 2025)
+        for iso3, hosted in HOSTED.items():
+            for group in groups:
+                people = int(hosted * GROUP_SHARE[group.code] * growth * rng.uniform(0.9, 1.1))
+                if group.code == "host-community":
+                    figures.append((year, countries[iso3], group, people, None, None))
+                    continue
+                regular = int(people * rng.uniform(0.6, 0.75))
+                figures.append((year, countries[iso3], group, people, regular, people - regular))
+    PopulationFigure.objects.bulk_create(
+        PopulationFigure(
+            year=y, country=c, population_group=g, population=p, regular=r, irregular=i
+        )
+        for y, c, g, p, r, i in figures
+    )
+    return len(figures)
+
+
+def _needs_and_targets(
+    rng: random.Random, sectors: list[Sector], groups: list[PopulationGroup]
+) -> int:
+    areas_by_country: dict[int, list[Admin1]] = {}
+    reported = ActivityRow.objects.values("admin1_id").annotate(last=Max("month"))
+    used = {r["admin1_id"] for r in reported}
+    for area in Admin1.objects.filter(pk__in=used):
+        areas_by_country.setdefault(area.country_id, []).append(area)
+    count = 0
+    for year in YEARS:
+        reached = _reached(year)
+        needs, targets = [], []
+        for country_id, areas in areas_by_country.items():
+            for sector in sectors:
+                for group in groups:
+                    done = reached.get((country_id, sector.pk, group.pk), 0)
+                    base = max(done, int(rng.lognormvariate(7, 1)))
+                    target = int(base * rng.uniform(1.1, 1.8))
+                    targets.append(
+                        PlanningFigure(
+                            kind=PlanningFigure.Kind.TARGET,
+                            year=year,
+                            country_id=country_id,
+                            sector=sector,
+                            population_group=group,
+                            people=target,
+                        )
+                    )
+                    need = int(target * rng.uniform(1.5, 3.5))
+                    weights = [rng.random() + 0.2 for _a in areas]
+                    for area, weight in zip(areas, weights, strict=True):
+                        needs.append(
+                            NeedFigure(
+                                year=year,
+                                country_id=country_id,
+                                admin1=area,
+                                sector=sector,
+                                population_group=group,
+                                people_in_need=max(1, int(need * weight / sum(weights))),
+                                severity=rng.choices([2, 3, 4, 5], weights=[2, 4, 3, 1])[0],
+                            )
+                        )
+        PlanningFigure.objects.bulk_create(targets)
+        NeedFigure.objects.bulk_create(needs, batch_size=5000)
+        count += len(needs)
+    return count
+
+
+def _rmrp(rng: random.Random, sectors: list[Sector], groups: list[PopulationGroup]) -> Plan:
+    plan = Plan.objects.create(
+        code=RMRP_CODE,
+        name_en="Regional Refugee and Migrant Response Plan 2025-2026",
+        name_es="Plan Regional de Respuesta para Refugiados y Migrantes 2025-2026",
+        name_pt="Plano Regional de Resposta para Refugiados e Migrantes 2025-2026",
+        kind=Plan.Kind.INTER_AGENCY,
+        start_year=YEARS[0],
+        end_year=YEARS[-1],
+        status=Plan.Status.PUBLISHED,
+        figures_as_of=dt.date(2024, 12, 10),
+    )
+    plan.countries.set(Country.objects.all())
+    entries: list[PlanEntry] = []
+    targets: list[tuple[int, PopulationGroup, int]] = []
+    for org in Organisation.objects.filter(appealing=True).prefetch_related("countries"):
+        big = org.type in ("un-agency", "ingo")
+        for country in org.countries.all():
+            for sector in rng.sample(sectors, k=rng.randint(2, 4) if big else rng.randint(1, 2)):
+                for year in YEARS:
+                    status = rng.choices(
+                        [
+                            PlanEntry.Status.APPROVED,
+                            PlanEntry.Status.SUBMITTED,
+                            PlanEntry.Status.DRAFT,
+                        ],
+                        weights=[85, 10, 5] if year == YEARS[0] else [60, 30, 10],
+                    )[0]
+                    amount = rng.lognormvariate(13.2 if big else 11.3, 0.9)
+                    entries.append(
+                        PlanEntry(
+                            plan=plan,
+                            organisation=org,
+                            country=country,
+                            sector=sector,
+                            year=year,
+                            requirement_usd=Decimal(int(amount)),
+                            activities="\n".join(rng.sample(ACTIVITIES, k=2)),
+                            status=status,
+                        )
+                    )
+                    for group in rng.sample(groups, k=2):
+                        targets.append(
+                            (len(entries) - 1, group, int(amount / rng.uniform(80, 400)))
+                        )
+    PlanEntry.objects.bulk_create(entries, batch_size=2000)
+    EntryTarget.objects.bulk_create(
+        (EntryTarget(entry=entries[i], population_group=g, people=p) for i, g, p in targets),
+        batch_size=5000,
+    )
+    return plan
+
+
+ACTIVITIES = [
+    "Atención primaria en salud",
+    "Kits de higiene",
+    "Transferencias monetarias",
+    "Orientación legal",
+    "Alojamiento temporal",
+    "Apoyo psicosocial",
+    "Cursos de formación profesional",
+    "Alimentación escolar",
+    "Espacios amigables para la niñez",
+    "Transporte humanitario",
+]
+
+
+def _contributions(rng: random.Random, plans: list[Plan]) -> int:
+    for currency, rate in RATES.items():
+        ExchangeRate.objects.create(
+            currency=currency, valid_from=dt.date(2025, 1, 1), usd_per_unit=Decimal(rate)
+        )
+    rates = {c: Decimal(r) for c, r in RATES.items()} | {"USD": Decimal(1)}
+    local = list(
+        Organisation.objects.filter(
+            appealing=True, type__in=Organisation.NATIONAL_TYPES
+        ).prefetch_related("countries")
+    )
+    contributions = []
+    number = 0
+    for plan in plans:
+        entries = (
+            PlanEntry.objects.filter(plan=plan, status=PlanEntry.Status.APPROVED).select_related(
+                "organisation"
+            )
+            if plan.kind == Plan.Kind.INTER_AGENCY
+            else None
+        )
+        lines: list[tuple[Organisation, Any, Any, int, Decimal]] = []
+        if entries is not None:
+            lines = [
+                (e.organisation, e.country, e.sector, e.year, e.requirement_usd) for e in entries
+            ]
+        else:
+            for area in plan.activity_areas.prefetch_related("requirements"):
+                for requirement in area.requirements.all():
+                    lines.append(
+                        (
+                            plan.organisation,
+                            requirement.country,
+                            area.sector,
+                            requirement.year,
+                            requirement.requirement_usd,
+                        )  # type: ignore[arg-type]
+                    )
+        for org, country, sector, year, required in lines:
+            if rng.random() < 0.3:
+                continue
+            funded_share = rng.uniform(0.1, 0.9) * (0.6 if year == YEARS[-1] else 1)
+            donor, currency, _weight = rng.choices(DONORS, weights=[d[2] for d in DONORS])[0]
+            usd = (required * Decimal(str(round(funded_share, 3)))).quantize(Decimal("1"))
+            amount = (usd / rates[currency]).quantize(Decimal("1"))
+            status = rng.choices(["paid", "committed", "pledged"], weights=[60, 30, 10])[0]
+            date = dt.date(
+                year, rng.randint(1, 10 if year == YEARS[-1] else 12), rng.randint(1, 28)
+            )
+            number += 1
+            contributions.append(
+                Contribution(
+                    donor=donor,
+                    recipient=org,
+                    plan=plan,
+                    country=country,
+                    sector=sector,
+                    amount=amount,
+                    currency=currency,
+                    exchange_rate=rates[currency],
+                    amount_usd=(amount * rates[currency]).quantize(Decimal("0.01")),
+                    date=date,
+                    status=status,
+                    source="demo",
+                    source_id=f"D{number:06d}",
+                )
+            )
+            # a UN agency passes part of its money on to a national partner
+            partners = [o for o in local if country is not None and country in o.countries.all()]
+            if org.type == "un-agency" and partners and rng.random() < 0.35:
+                partner = rng.choice(partners)
+                passed = (usd * Decimal(str(round(rng.uniform(0.1, 0.4), 3)))).quantize(
+                    Decimal("1")
+                )
+                number += 1
+                contributions.append(
+                    Contribution(
+                        donor=org.acronym,
+                        donor_organisation=org,
+                        recipient=partner,
+                        plan=plan,
+                        country=country,
+                        sector=sector,
+                        amount=passed,
+                        currency="USD",
+                        exchange_rate=Decimal(1),
+                        amount_usd=passed,
+                        date=date + dt.timedelta(days=20),
+                        status="paid",
+                        pass_through=True,
+                        source="demo",
+                        source_id=f"D{number:06d}",
+                    )
+                )
+    Contribution.objects.bulk_create(contributions, batch_size=2000)
+    return len(contributions)
+
+
+@transaction.atomic
+def demo_planning_create(*, seed: int) -> dict[str, int]:
+    """Replace the demo plans, needs and funding (run after the demo partners and 5W)."""
+    rng = random.Random(seed + 5)
+    Contribution.objects.all().delete()
+    ExchangeRate.objects.all().delete()
+    EntryTarget.objects.all().delete()
+    PlanEntry.objects.all().delete()
+    Plan.objects.all().delete()
+    NeedFigure.objects.all().delete()
+    PopulationFigure.objects.all().delete()
+    PlanningFigure.objects.all().delete()
+    countries = {c.iso3: c for c in Country.objects.all()}
+    groups = list(PopulationGroup.objects.all())
+    sectors = list(Sector.objects.filter(parent__isnull=True))
+    report = plan_import(source=APPEAL_FILE, filename=APPEAL_FILE.name)
+    if report.errors:
+        raise RuntimeError(f"the appeal file has errors: {report.errors[:3]}")
+    appeal = Plan.objects.get(code="iom-rmrp-2025-2026")
+    rmrp = _rmrp(rng, sectors, groups)
+    return {
+        "plans": Plan.objects.count(),
+        "entries": PlanEntry.objects.filter(plan=rmrp).count(),
+        "population": _population(rng, countries, groups),
+        "needs": _needs_and_targets(rng, sectors, groups),
+        "contributions": _contributions(rng, [rmrp, appeal]),
+    }
