@@ -54,7 +54,9 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def error(self, row: int, column: str | None, code: str, message: Any, value: Any = "") -> None:
+    def error(
+        self, row: int | None, column: str | None, code: str, message: Any, value: Any = ""
+    ) -> None:
         self.errors.append(
             RowError(
                 row=row,

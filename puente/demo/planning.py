@@ -99,7 +99,7 @@ def _reached(year: int) -> dict[tuple[int, int, int], int]:
 def _population(
     rng: random.Random, countries: dict[str, Country], groups: list[PopulationGroup]
 ) -> int:
-    figures = []
+    figures: list[tuple[int, Country, PopulationGroup, int, int | None, int | None]] = []
     for year in YEARS:
         growth = 1 + 0.03 * (year - 2025)
         for iso3, hosted in HOSTED.items():

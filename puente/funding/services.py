@@ -112,7 +112,7 @@ def exchange_rates_import(*, source: Any, filename: str, dry_run: bool = False) 
             )
         valid_from = cells.date("valid_from")
         rate = _rate(cells)
-        if not cells.ok:
+        if not cells.ok or code is None or rate is None:
             continue
         if (code, valid_from) in parsed:
             cells.error(
@@ -122,7 +122,7 @@ def exchange_rates_import(*, source: Any, filename: str, dry_run: bool = False) 
                 % {"row": parsed[(code, valid_from)][1]},
             )
             continue
-        parsed[(code, valid_from)] = (rate, number)  # type: ignore[index]
+        parsed[(code, valid_from)] = (rate, number)
 
     def write() -> None:
         for (code, valid_from), (rate, _number) in parsed.items():
@@ -252,7 +252,7 @@ def contributions_import(
                 % {"id": key[1], "row": seen[key]},
                 key[1],
             )
-        if not cells.ok:
+        if not cells.ok or currency is None or rate is None or status is None:
             continue
         seen[key] = number
         donor_organisation = organisations.get(normalize_value(text["donor"]))
@@ -267,7 +267,7 @@ def contributions_import(
                 amount=amount,
                 currency=currency,
                 exchange_rate=rate,
-                amount_usd=(amount * rate).quantize(Decimal("0.01")),  # type: ignore[operator]
+                amount_usd=(amount * rate).quantize(Decimal("0.01")),
                 date=date,
                 status=status,
                 pass_through=bool(

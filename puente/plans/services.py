@@ -247,9 +247,9 @@ def plan_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportR
                     % {"value": people, "first": first[0], "row": first[1]},
                     str(people),
                 )
-    for key, area in areas.items():
+    for area_key, area in areas.items():
         for column in AREA_TEXTS:
-            area[column] = area_values.get(("area", key, column))
+            area[column] = area_values.get(("area", area_key, column))
         if not area["activity_area_name"]:
             report.error(
                 None,
@@ -383,8 +383,9 @@ def _plan_header(
                 str(years[1]),
             )
         else:
-            header["start_year"], header["end_year"] = years
-            header["years"] = list(range(years[0], years[1] + 1))  # type: ignore[arg-type]
+            first, last = int(years[0]), int(years[1])  # type: ignore[arg-type]
+            header["start_year"], header["end_year"] = first, last
+            header["years"] = list(range(first, last + 1))
     countries_text = given.get("countries")
     if countries_text:
         lookup = country_lookup()

@@ -28,7 +28,6 @@ from puente.plans.selectors import (
 )
 from puente.plans.services import plan_entry_review, plan_entry_save, plan_import, plan_publish
 
-
 ENTRIES_PER_PAGE = 100
 
 
