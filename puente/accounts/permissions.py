@@ -36,6 +36,7 @@ class Action(StrEnum):
     LOG_FEEDBACK = "log_feedback"
     VIEW_FEEDBACK = "view_feedback"
     VIEW_SENSITIVE_FEEDBACK = "view_sensitive_feedback"
+    MANAGE_FEEDBACK = "manage_feedback"
     MANAGE_PLANS = "manage_plans"
     SUBMIT_PLAN = "submit_plan"
     REVIEW_PLAN = "review_plan"
@@ -55,6 +56,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             A.VIEW_REPORTS,
             A.LOCK_PERIOD,
             A.VIEW_FEEDBACK,
+            A.MANAGE_FEEDBACK,
             A.MANAGE_PLANS,
             A.REVIEW_PLAN,
             A.MANAGE_NEEDS,
