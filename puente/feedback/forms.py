@@ -223,3 +223,47 @@ class FeedbackFilterForm(forms.Form):
 
 class StatusForm(forms.Form):
     code = forms.CharField(label=_("Receipt code"), max_length=20)
+
+
+class FeedbackTypeForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=32)
+    name_en = forms.CharField(label=_("Name in English"), max_length=255)
+    name_es = forms.CharField(label=_("Name in Spanish"), max_length=255, required=False)
+    name_pt = forms.CharField(label=_("Name in Portuguese"), max_length=255, required=False)
+    sensitive = forms.BooleanField(label=_("Sensitive (PSEA focal points only)"), required=False)
+    public = forms.BooleanField(label=_("Offered on the public form"), required=False)
+    active = forms.BooleanField(label=_("Active"), required=False)
+    acknowledge_within_hours = forms.IntegerField(
+        label=_("Acknowledge within (hours)"),
+        min_value=1,
+        required=False,
+        help_text=_("Empty: 72 hours for sensitive types, none for others."),
+    )
+    respond_within_days = forms.IntegerField(
+        label=_("Respond within (days)"),
+        min_value=1,
+        required=False,
+        help_text=_("Empty: 30 days."),
+    )
+    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0)
+
+
+class FeedbackChannelForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=32)
+    name_en = forms.CharField(label=_("Name in English"), max_length=255)
+    name_es = forms.CharField(label=_("Name in Spanish"), max_length=255, required=False)
+    name_pt = forms.CharField(label=_("Name in Portuguese"), max_length=255, required=False)
+    country = forms.ModelChoiceField(
+        label=_("Default country"),
+        queryset=Country.objects.all(),
+        to_field_name="iso3",
+        required=False,
+    )
+    default_type = forms.ModelChoiceField(
+        label=_("Default type"),
+        queryset=FeedbackType.objects.all(),
+        to_field_name="code",
+        required=False,
+    )
+    active = forms.BooleanField(label=_("Active"), required=False)
+    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0)

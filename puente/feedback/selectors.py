@@ -13,9 +13,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from puente.accounts.permissions import Action, check, scope_filter
 from puente.core.i18n import active_language
+from puente.core.models import AuditRecord
 from puente.core.services import audit_record
 from puente.feedback.models import Feedback, FeedbackAttachment, FeedbackStatus
 from puente.feedback.services.crypto import unseal
@@ -147,6 +149,41 @@ def access_feedback_attachment(user: Any, attachment_id: int) -> tuple[FeedbackA
             data={"purpose": "attachment", "attachment": attachment.pk},
         )
     return attachment, content
+
+
+HISTORY_LABELS: dict[str, Any] = {
+    "feedback.create": pgettext_lazy("feedback history", "received"),
+    "feedback.acknowledge": pgettext_lazy("feedback history", "acknowledged"),
+    "feedback.refer": pgettext_lazy("feedback history", "referred"),
+    "feedback.respond": pgettext_lazy("feedback history", "answer recorded"),
+    "feedback.close": pgettext_lazy("feedback history", "closed"),
+    "feedback.code": pgettext_lazy("feedback history", "coding corrected"),
+    "feedback.read_sensitive": pgettext_lazy("feedback history", "read"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    who: str
+    what: str
+
+
+def feedback_history(*, user: Any, item: Feedback) -> list[HistoryEntry]:
+    """Who did what to the item, and for a sensitive complaint who read it, from the
+    audit trail (after the access check)."""
+    access_feedback(user, item.pk)
+    records = AuditRecord.objects.filter(
+        target_type="feedback.feedback", target_id=str(item.pk)
+    ).select_related("actor")
+    return [
+        HistoryEntry(
+            at=record.created_at,
+            who=record.actor.email if record.actor else "",
+            what=str(HISTORY_LABELS.get(record.action, record.action)),
+        )
+        for record in records.order_by("created_at", "pk")
+    ]
 
 
 def feedback_by_receipt(code: str) -> Feedback | None:

@@ -12,5 +12,8 @@ urlpatterns = [
     path("<int:feedback_id>/", views.item_detail, name="item"),
     path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("code-list/", views.code_list, name="code-list"),
+    path("code-list/<str:kind>/new/", views.code_list_edit, name="code-list-new"),
+    path("code-list/<str:kind>/<slug:code>/", views.code_list_edit, name="code-list-edit"),
     path("dashboard/export.<str:file_format>", views.dashboard_export, name="dashboard-export"),
 ]

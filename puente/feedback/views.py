@@ -22,14 +22,23 @@ from puente.core.exports import csv_bytes, xlsx_bytes
 from puente.feedback.forms import (
     CloseForm,
     CodingForm,
+    FeedbackChannelForm,
     FeedbackFilterForm,
     FeedbackLogForm,
+    FeedbackTypeForm,
     PublicFeedbackForm,
     ReferForm,
     RespondForm,
     StatusForm,
 )
-from puente.feedback.models import Consent, Feedback, FeedbackAttachment, FeedbackStatus
+from puente.feedback.models import (
+    Consent,
+    Feedback,
+    FeedbackAttachment,
+    FeedbackChannel,
+    FeedbackStatus,
+    FeedbackType,
+)
 from puente.feedback.ratelimit import rate_limited
 from puente.feedback.selectors import (
     AGGREGATE_HEADERS,
@@ -42,8 +51,11 @@ from puente.feedback.selectors import (
     feedback_contents_read,
     feedback_dashboard,
     feedback_excerpts,
+    feedback_history,
     feedback_list,
 )
+from puente.feedback.services.channels import channel_token_create
+from puente.feedback.services.code_list import feedback_channel_save, feedback_type_save
 from puente.feedback.services.crypto import unseal
 from puente.feedback.services.intake import (
     Upload,
@@ -189,6 +201,7 @@ def _list_page(request: HttpRequest, *, overdue: bool) -> HttpResponse:
             "overdue": overdue,
             "query": query.urlencode(),
             "can_log": user_can_somewhere(request.user, Action.LOG_FEEDBACK),
+            "can_manage": user_can(request.user, Action.MANAGE_FEEDBACK),
         },
     )
 
@@ -373,6 +386,7 @@ def item_detail(request: HttpRequest, feedback_id: int) -> HttpResponse:
             "item": item,
             "contents": contents,
             "attachments": list(item.attachments.all()),
+            "history": feedback_history(user=request.user, item=item),
             "can_handle": can_handle,
             "can_acknowledge": can_handle and FeedbackStatus.ACKNOWLEDGED in allowed,
             "can_refer": can_handle and FeedbackStatus.REFERRED in allowed,
@@ -439,3 +453,101 @@ def dashboard_export(request: HttpRequest, file_format: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="feedback-aggregates.{file_format}"'
     return response
+
+
+# The code list ---------------------------------------------------------------------------
+
+
+def _require_manage(request: HttpRequest) -> None:
+    if not user_can(request.user, Action.MANAGE_FEEDBACK):
+        raise DjangoPermissionDenied
+
+
+@login_required
+def code_list(request: HttpRequest) -> HttpResponse:
+    _require_manage(request)
+    return render(
+        request,
+        "feedback/code_list.html",
+        {
+            "types": list(FeedbackType.objects.all()),
+            "channels": list(FeedbackChannel.objects.select_related("country", "default_type")),
+        },
+    )
+
+
+CODE_LIST_KINDS: dict[str, Any] = {
+    "type": (FeedbackType, FeedbackTypeForm, feedback_type_save),
+    "channel": (FeedbackChannel, FeedbackChannelForm, feedback_channel_save),
+}
+
+
+def _initial(instance: Any) -> dict[str, Any]:
+    initial = {
+        field: getattr(instance, field)
+        for field in (
+            "code",
+            "name_en",
+            "name_es",
+            "name_pt",
+            "sensitive",
+            "public",
+            "active",
+            "acknowledge_within_hours",
+            "respond_within_days",
+            "position",
+        )
+        if hasattr(instance, field)
+    }
+    if isinstance(instance, FeedbackChannel):
+        initial["country"] = instance.country.iso3 if instance.country else ""
+        initial["default_type"] = instance.default_type.code if instance.default_type else ""
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def code_list_edit(request: HttpRequest, kind: str, code: str = "") -> HttpResponse:
+    """Create (no code in the address) or change a type or a channel; a channel's page
+    also creates its API token."""
+    _require_manage(request)
+    if kind not in CODE_LIST_KINDS:
+        raise Http404
+    model, form_class, save = CODE_LIST_KINDS[kind]
+    instance = None
+    if code:
+        instance = model.objects.filter(code=code).first()
+        if instance is None:
+            raise Http404
+    context: dict[str, Any] = {"kind": kind, "instance": instance}
+    token_asked = request.method == "POST" and request.POST.get("action") == "token"
+    if token_asked and isinstance(instance, FeedbackChannel):
+        context["token"] = channel_token_create(acting_user=request.user, channel=instance)
+        form = form_class(initial=_initial(instance))
+    elif request.method == "POST":
+        form = form_class(request.POST)
+        if instance is not None:
+            form.fields["code"].disabled = True
+            form.initial["code"] = instance.code
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            new_code = data.pop("code")
+            try:
+                saved = save(
+                    acting_user=request.user,
+                    code=instance.code if instance else new_code,
+                    data=data,
+                    create=instance is None,
+                )
+            except ApplicationError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("Saved: %(code)s.") % {"code": saved.code})
+                return redirect("feedback:code-list")
+    else:
+        form = form_class(initial=_initial(instance) if instance else None)
+        if instance is not None:
+            form.fields["code"].disabled = True
+    context["form"] = form
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "feedback/code_list_edit.html", context, status=status)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from puente.accounts.permissions import Action, check
 from puente.core.services import audit_record
 from puente.feedback.models import FeedbackChannel
 
@@ -20,7 +21,10 @@ def _token_hash(token: str) -> str:
 
 @transaction.atomic
 def channel_token_create(*, acting_user: Any, channel: FeedbackChannel) -> str:
-    """A new token for `channel` (the old one stops working); shown once."""
+    """A new token for `channel` (the old one stops working); shown once. The CLI
+    passes no user; a person needs `manage_feedback`."""
+    if acting_user is not None:
+        check(acting_user, Action.MANAGE_FEEDBACK)
     token = secrets.token_urlsafe(32)
     channel.token_hash = _token_hash(token)
     channel.save(update_fields=["token_hash"])

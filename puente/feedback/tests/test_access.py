@@ -93,6 +93,9 @@ def test_every_read_of_a_sensitive_complaint_is_audited(make_user, items, client
     # then
     assert "favores a cambio" in first.content.decode()
     assert second.status_code == 200
+    # the item's history shows both reads, by whom
+    history = second.content.decode().split('<ol class="history">')[1]
+    assert history.count(f"· read · {focal_point.email}") == 2
     reads = AuditRecord.objects.filter(
         action="feedback.read_sensitive", target_id=str(sensitive.pk)
     )
