@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -76,7 +77,9 @@ from puente.feedback.services.workflow import (
 
 
 def _uploads(files: list[Any]) -> list[Upload]:
-    return [Upload(name=f.name, content=f.read()) for f in files if f]
+    # Never more than one byte past the limit in memory: enough for the service to refuse.
+    limit = settings.PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES + 1
+    return [Upload(name=f.name, content=f.read(limit)) for f in files if f]
 
 
 # Public --------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from django.db import connection
 from puente.core.errors import ApplicationError
 from puente.feedback.models import Feedback
 from puente.feedback.selectors import feedback_contents_read
-from puente.feedback.services.crypto import seal, unseal
+from puente.feedback.services.crypto import seal, unseal, unseal_bytes
+from puente.feedback.services.intake import Upload
 from puente.feedback.services.workflow import feedback_acknowledge, feedback_respond
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,10 @@ def test_keys_from_the_environment_and_rotation(settings, make_feedback):
     # given: an item sealed with the old key
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.PUENTE_FEEDBACK_KEYS = [old]
-    item, _code = make_feedback("sensitive", text=SECRET_TEXT)
+    pdf = b"%PDF-1.4 acta de la denuncia"
+    item, _code = make_feedback(
+        "sensitive", text=SECRET_TEXT, attachments=[Upload("acta.pdf", pdf)]
+    )
     token = Feedback.objects.get(pk=item.pk).text_sealed
     assert Fernet(old.encode()).decrypt(token.encode()).decode() == SECRET_TEXT
     # when: the new key is put first and everything is re-sealed
@@ -64,6 +68,8 @@ def test_keys_from_the_environment_and_rotation(settings, make_feedback):
     # then: the new key alone reads it
     settings.PUENTE_FEEDBACK_KEYS = [new]
     assert unseal(Feedback.objects.get(pk=item.pk).text_sealed) == SECRET_TEXT
+    with item.attachments.get().file.open("rb") as handle:
+        assert unseal_bytes(handle.read()) == pdf
     settings.PUENTE_FEEDBACK_KEYS = [old]
     with pytest.raises(ApplicationError) as exc_info:
         unseal(Feedback.objects.get(pk=item.pk).text_sealed)

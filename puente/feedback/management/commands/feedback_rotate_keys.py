@@ -3,7 +3,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from puente.core.commands import PuenteCommand
-from puente.feedback.services.workflow import feedback_keys_rotate
+from puente.feedback.services.keys import feedback_keys_rotate
 
 
 class Command(PuenteCommand):
