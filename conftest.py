@@ -20,8 +20,10 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _settings_for_tests(settings: Any) -> None:
+def _settings_for_tests(settings: Any, tmp_path_factory: Any) -> None:
     settings.PUENTE_REQUIRE_2FA = False
+    # Each test its own columnar copy: files outlive the database's rollback.
+    settings.PUENTE_COLUMNAR_DIR = tmp_path_factory.mktemp("columnar")
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

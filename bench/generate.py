@@ -54,7 +54,7 @@ def rows(pools: dict, count: int, *, seed: int = 1, year: int = 2024, start: int
             month,
             iso3,
             admin1,
-            f"Municipio {n}",
+            f"Municipio {start + n}",
             acronym,
             "",
             code,
@@ -76,11 +76,13 @@ def rows(pools: dict, count: int, *, seed: int = 1, year: int = 2024, start: int
         ]
 
 
-def write_csv(path: Path, pools: dict, count: int, *, seed: int = 1, start: int = 0) -> Path:
+def write_csv(
+    path: Path, pools: dict, count: int, *, seed: int = 1, start: int = 0, year: int = 2024
+) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        writer.writerows(rows(pools, count, seed=seed, start=start))
+        writer.writerows(rows(pools, count, seed=seed, start=start, year=year))
     return path
 
 

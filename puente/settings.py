@@ -184,6 +184,11 @@ PUENTE_CONSOLIDATION = {
     "sectors": os.environ.get("PUENTE_COMBINE_SECTORS", "max"),
 }
 
+# The consolidation's columnar copy of the 5W rows (Parquet files read with DuckDB), kept
+# beside the cube; PUENTE_COLUMNAR=off consolidates on the database only.
+PUENTE_COLUMNAR = _env_bool("PUENTE_COLUMNAR", default=True)
+PUENTE_COLUMNAR_DIR = Path(os.environ.get("PUENTE_COLUMNAR_DIR", PROJECT_DIR / ".columnar"))
+
 # Imports refuse files above this size before reading them.
 PUENTE_MAX_IMPORT_BYTES = int(os.environ.get("PUENTE_MAX_IMPORT_BYTES", str(200 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -7,8 +7,9 @@ counts people:
   S(c,a,s,g)     = combine over appealing organisations o of P        (default sum)
   a parent sector gets, per (c,a,g), the max over itself and its sub-sectors
   X(c,a,g)       = combine over sectors s of S                        (default max)
-Steps one to three run in SQL on the database (one scan of the rows); the rest runs on
-the few thousand cells that remain.
+Steps one to three run in SQL (one scan of the rows), on the database or on the columnar
+copy the cube keeps (services/columnar.py); the rest runs on the few thousand cells that
+remain.
 """
 
 from __future__ import annotations
@@ -75,6 +76,42 @@ def period(year: int, month: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, month, 1)
 
 
+SOURCES = ("database", "columnar")
+
+
+def _rule_sql(source: str, combinators: Combinators) -> str:
+    """Steps one to three over `source`, a relation with the columns c, a, s, o, i, g,
+    counts, in_month, new, total, the breakdown, cva and quantity. The same text runs on
+    the database and on the columnar copy (DuckDB). Breakdown sums, CVA value and outputs
+    add up at every level and ride along the same scan."""
+    ind = "MAX" if combinators.indicators == "max" else "SUM"
+    org = "MAX" if combinators.orgs == "max" else "SUM"
+    people = "SUM(CASE WHEN counts THEN COALESCE({0}, 0) ELSE 0 END) AS {0}"
+    extras = ", ".join(f"SUM({b}) AS {b}" for b in (*BREAKDOWN, "cva", "outputs"))
+    return f"""
+        WITH n AS (
+            SELECT c, a, s, o, i, g,
+                   SUM(CASE WHEN counts THEN COALESCE(new, 0) ELSE 0 END) AS n_cons,
+                   SUM(CASE WHEN counts AND in_month THEN COALESCE(total, 0) ELSE 0 END)
+                       AS n_month,
+                   {", ".join(people.format(b) for b in BREAKDOWN)},
+                   SUM(COALESCE(cva, 0)) AS cva,
+                   SUM(CASE WHEN counts THEN 0 ELSE COALESCE(quantity, 0) END) AS outputs
+            FROM {source}
+            GROUP BY c, a, s, o, i, g
+        ), p AS (
+            SELECT c, a, s, o, g, {ind}(n_cons) AS p_cons, {ind}(n_month) AS p_month, {extras}
+            FROM n GROUP BY c, a, s, o, g
+        )
+        SELECT c, a, s, g, {org}(p_cons), {org}(p_month), {extras}
+        FROM p GROUP BY c, a, s, g
+    """  # noqa: S608  (identifiers and functions come from the code)
+
+
+def _in(column: str, values: list[int], placeholder: str) -> str:
+    return f" AND {column} IN ({', '.join([placeholder] * len(values))})"
+
+
 def sector_cells(
     *,
     year: int,
@@ -82,71 +119,69 @@ def sector_cells(
     country_ids: list[int] | None = None,
     combinators: Combinators | None = None,
     org_ids: list[int] | None = None,
+    source: str = "database",
 ) -> dict[tuple[int, int, int, int], Cell]:
-    """S(c,a,s,g) for every sector and sub-sector, before parents are combined."""
+    """S(c,a,s,g) for every sector and sub-sector, before parents are combined.
+
+    `source` "database" reads the 5W table; "columnar" reads the Parquet copy the cube
+    refresh keeps (services/columnar.py), written for these countries if missing."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}")
     combinators = combinators or default_combinators()
     start, end = period(year, month)
-    ind = "MAX" if combinators.indicators == "max" else "SUM"
-    org = "MAX" if combinators.orgs == "max" else "SUM"
-    rows = ActivityRow._meta.db_table
-    indicators = Indicator._meta.db_table
-    where_country = ""
-    params: list[Any] = [end, start, end]
-    if country_ids is not None:
-        if not country_ids:
-            return {}
-        where_country = f" AND r.country_id IN ({', '.join(['%s'] * len(country_ids))})"
-        params.extend(country_ids)
-    if org_ids is not None:
-        where_country += f" AND r.appealing_org_id IN ({', '.join(['%s'] * len(org_ids))})"
-        params.extend(org_ids)
-    # Counts are summed as integers: PostgreSQL sums bigint through slow numeric arithmetic.
-    people = "CASE WHEN ind.counts_people THEN CAST(COALESCE(r.{0}, 0) AS INTEGER) ELSE 0 END"
-    source = f"""
-        FROM {rows} r JOIN {indicators} ind ON ind.id = r.indicator_id
-        WHERE r.status = 'validated' AND r.rmrp_activity = TRUE
-          AND r.month >= %s AND r.month <= %s{where_country}
-    """  # noqa: S608  (identifiers come from the code, values are parameters)
-    # The rule itself carries two measures only; breakdown sums, CVA value and outputs add
-    # up at every level, so they are summed straight to (c,a,s,g) in a second statement.
-    rule = f"""
-        WITH n AS (
+    if country_ids is not None and not country_ids:
+        return {}
+    if source == "columnar":
+        from puente.analytics.services.columnar import columnar_query, partitions_ensure
+        from puente.reference.models import Country
+
+        countries = (
+            country_ids
+            if country_ids is not None
+            else list(Country.objects.values_list("id", flat=True))
+        )
+        paths = partitions_ensure(year=year, country_ids=countries)
+        where, params = " WHERE month <= ?", [month, month]
+        if org_ids is not None:
+            where += _in("o", org_ids, "?")
+            params.extend(org_ids)
+        relation = f"(SELECT *, month = ? AS in_month FROM src{where}) AS rows"  # noqa: S608
+        result = columnar_query(_rule_sql(relation, combinators), paths=paths, params=params)
+    else:
+        rows = ActivityRow._meta.db_table
+        indicators = Indicator._meta.db_table
+        where, params = "", [end, start, end]
+        if country_ids is not None:
+            where += _in("r.country_id", country_ids, "%s")
+            params.extend(country_ids)
+        if org_ids is not None:
+            where += _in("r.appealing_org_id", org_ids, "%s")
+            params.extend(org_ids)
+        # Counts are summed as integers: PostgreSQL sums bigint through slow numeric.
+        relation = f"""(
             SELECT r.country_id AS c, r.admin1_id AS a, r.sector_id AS s,
                    r.appealing_org_id AS o, r.indicator_id AS i, r.population_group_id AS g,
-                   SUM({people.format("new_beneficiaries")}) AS n_cons,
-                   SUM(CASE WHEN ind.counts_people AND r.month = %s
-                       THEN CAST(COALESCE(r.total_monthly, 0) AS INTEGER) ELSE 0 END) AS n_month
-            {source}
-            GROUP BY r.country_id, r.admin1_id, r.sector_id, r.appealing_org_id,
-                     r.indicator_id, r.population_group_id
-        ), p AS (
-            SELECT c, a, s, o, g, {ind}(n_cons) AS p_cons, {ind}(n_month) AS p_month
-            FROM n GROUP BY c, a, s, o, g
-        )
-        SELECT c, a, s, g, {org}(p_cons), {org}(p_month) FROM p GROUP BY c, a, s, g
-    """  # noqa: S608
-    extras = f"""
-        SELECT r.country_id, r.admin1_id, r.sector_id, r.population_group_id,
-               {", ".join(f"SUM({people.format(b)})" for b in BREAKDOWN)},
-               SUM(COALESCE(r.cva_value_usd, 0)),
-               SUM(CASE WHEN ind.counts_people THEN 0
-                   ELSE CAST(COALESCE(r.quantity, 0) AS INTEGER) END)
-        {source}
-        GROUP BY r.country_id, r.admin1_id, r.sector_id, r.population_group_id
-    """  # noqa: S608
+                   ind.counts_people AS counts, r.month = %s AS in_month,
+                   CAST(r.new_beneficiaries AS INTEGER) AS new,
+                   CAST(r.total_monthly AS INTEGER) AS total,
+                   {", ".join(f"CAST(r.{b} AS INTEGER) AS {b}" for b in BREAKDOWN)},
+                   r.cva_value_usd AS cva, CAST(r.quantity AS INTEGER) AS quantity
+            FROM {rows} r JOIN {indicators} ind ON ind.id = r.indicator_id
+            WHERE r.status = 'validated' AND r.rmrp_activity = TRUE
+              AND r.month >= %s AND r.month <= %s{where}
+        ) AS rows"""  # noqa: S608  (identifiers come from the code, values are parameters)
+        with connection.cursor() as cursor, _hash_aggregation(cursor):
+            cursor.execute(_rule_sql(relation, combinators), params)
+            result = cursor.fetchall()
     cells: dict[tuple[int, int, int, int], Cell] = {}
-    with connection.cursor() as cursor, _hash_aggregation(cursor):
-        cursor.execute(rule, params)
-        for c, a, s, g, cons, monthly in cursor.fetchall():
-            cells[(c, a, s, g)] = Cell(consolidated=int(cons or 0), monthly=int(monthly or 0))
-        cursor.execute(extras, params[1:])
-        for c, a, s, g, *rest in cursor.fetchall():
-            *parts, cva, outputs = rest
-            cell = cells.setdefault((c, a, s, g), Cell())
-            for name, value in zip(BREAKDOWN, parts, strict=True):
-                setattr(cell, name, int(value or 0))
-            cell.cva_value_usd = Decimal(str(cva or 0))
-            cell.outputs = int(outputs or 0)
+    for c, a, s, g, cons, monthly, *rest in result:
+        *parts, cva, outputs = rest
+        cell = Cell(consolidated=int(cons or 0), monthly=int(monthly or 0))
+        for name, value in zip(BREAKDOWN, parts, strict=True):
+            setattr(cell, name, int(value or 0))
+        cell.cva_value_usd = Decimal(str(cva or 0)).quantize(Decimal("0.01"))
+        cell.outputs = int(outputs or 0)
+        cells[(c, a, s, g)] = cell
     return cells
 
 
@@ -184,10 +219,16 @@ def consolidate(
     country_ids: list[int] | None = None,
     combinators: Combinators | None = None,
     org_ids: list[int] | None = None,
+    source: str = "database",
 ) -> Consolidation:
     combinators = combinators or default_combinators()
     cells = sector_cells(
-        year=year, month=month, country_ids=country_ids, combinators=combinators, org_ids=org_ids
+        year=year,
+        month=month,
+        country_ids=country_ids,
+        combinators=combinators,
+        org_ids=org_ids,
+        source=source,
     )
     parent_of = dict(Sector.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
     # A parent sector: max over itself and its sub-sectors, per (c,a,g).

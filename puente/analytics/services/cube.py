@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from puente.analytics.models import CubeState, ReachCell
+from puente.analytics.services.columnar import columnar_enabled, partitions_write
 from puente.analytics.services.consolidation import consolidate, default_combinators
 from puente.reference.models import Country
 
@@ -32,8 +33,20 @@ def cube_refresh(*, country_ids: Iterable[int], year: int, from_month: int = 1) 
     countries = sorted(set(country_ids))
     written = 0
     combinators = default_combinators()
+    source = "database"
+    if columnar_enabled() and countries:
+        # The columnar copy of these countries is rewritten first, so it is as current as
+        # the cube; every month is then consolidated from it.
+        partitions_write(year=year, country_ids=countries)
+        source = "columnar"
     for month in range(max(1, from_month), last_month_of(year) + 1):
-        result = consolidate(year=year, month=month, country_ids=countries, combinators=combinators)
+        result = consolidate(
+            year=year,
+            month=month,
+            country_ids=countries,
+            combinators=combinators,
+            source=source,
+        )
         ReachCell.objects.filter(year=year, month=month, country_id__in=countries).delete()
         cells = [
             ReachCell(

@@ -1,0 +1,177 @@
+"""A columnar copy of the rows the consolidation reads, one Parquet file per country and
+year, queried with DuckDB.
+
+The database stays the record; these files are derived from it and rewritten, for the
+countries and year concerned, every time the cube is refreshed (which is the one hook
+every change of validated rows goes through: imports, reviews, corrections, locks do not
+change rows). A full consolidation then reads a few columns of a compressed column store
+instead of scanning the row table. See docs/architecture.md ("Consolidated figures").
+
+Each file holds the validated rows of RMRP activities of the country and year, with the
+columns the rule needs; `counts` says whether the indicator counts people.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from puente.reference.models import Indicator
+from puente.reporting.models import ActivityRow
+
+# Name and DuckDB type of every column of a partition, in file order.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("month", "INTEGER"),
+    ("c", "INTEGER"),
+    ("a", "INTEGER"),
+    ("s", "INTEGER"),
+    ("o", "INTEGER"),
+    ("i", "INTEGER"),
+    ("g", "INTEGER"),
+    ("counts", "BOOLEAN"),
+    ("new", "INTEGER"),
+    ("total", "INTEGER"),
+    ("girls", "INTEGER"),
+    ("boys", "INTEGER"),
+    ("women", "INTEGER"),
+    ("men", "INTEGER"),
+    ("other", "INTEGER"),
+    ("cva", "DECIMAL(14,2)"),
+    ("quantity", "INTEGER"),
+)
+
+
+def columnar_enabled() -> bool:
+    """PUENTE_COLUMNAR=off keeps every consolidation on the database."""
+    if not getattr(settings, "PUENTE_COLUMNAR", True):
+        return False
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:  # pragma: no cover - duckdb is a dependency
+        return False
+    return True
+
+
+def columnar_dir() -> Path:
+    return Path(settings.PUENTE_COLUMNAR_DIR)
+
+
+def partition_path(year: int, country_id: int) -> Path:
+    return columnar_dir() / str(year) / f"{country_id}.parquet"
+
+
+@contextlib.contextmanager
+def _partition_lock(path: Path) -> Iterator[None]:
+    """One writer per partition at a time, across processes: an export that starts later
+    (and so sees later commits) also replaces the file later."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _export_query() -> str:
+    rows = ActivityRow._meta.db_table
+    indicators = Indicator._meta.db_table
+    month = (
+        "CAST(EXTRACT(MONTH FROM r.month) AS INTEGER)"
+        if connection.vendor == "postgresql"
+        else "CAST(strftime('%%m', r.month) AS INTEGER)"
+    )
+    return f"""
+        SELECT {month}, r.country_id, r.admin1_id, r.sector_id, r.appealing_org_id,
+               r.indicator_id, r.population_group_id, ind.counts_people,
+               r.new_beneficiaries, r.total_monthly, r.girls, r.boys, r.women, r.men,
+               r.other, r.cva_value_usd, r.quantity
+        FROM {rows} r JOIN {indicators} ind ON ind.id = r.indicator_id
+        WHERE r.status = 'validated' AND r.rmrp_activity = TRUE AND r.country_id = %s
+          AND r.month >= %s AND r.month <= %s
+    """  # noqa: S608  (identifiers come from the code, values are parameters)
+
+
+def _export_csv(year: int, country_id: int, target: Path) -> None:
+    params = [country_id, f"{year}-01-01", f"{year}-12-01"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = cursor.mogrify(_export_query(), params)  # type: ignore[attr-defined]
+            with (
+                target.open("wb") as handle,
+                cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy,
+            ):
+                for block in copy:
+                    handle.write(block)
+            return
+        cursor.execute(_export_query(), params)
+        with target.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            while batch := cursor.fetchmany(20000):
+                writer.writerows(
+                    [
+                        "" if v is None else ("true" if v is True else "false" if v is False else v)
+                        for v in row
+                    ]
+                    for row in batch
+                )
+
+
+def _duckdb() -> Any:
+    import duckdb
+
+    return duckdb.connect(config={"threads": os.cpu_count() or 1})
+
+
+def partitions_write(*, year: int, country_ids: Iterable[int]) -> None:
+    """Rewrite the partitions of these countries for the year from the database."""
+    columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in COLUMNS) + "}"
+    duck = _duckdb()
+    try:
+        for country_id in sorted(set(country_ids)):
+            path = partition_path(year, country_id)
+            with _partition_lock(path), tempfile.TemporaryDirectory(dir=path.parent) as work:
+                rows = Path(work) / "rows.csv"
+                _export_csv(year, country_id, rows)
+                written = Path(work) / "rows.parquet"
+                source = (
+                    f"read_csv('{rows}', header=false, columns={columns}, nullstr='')"
+                    if rows.stat().st_size
+                    else "(SELECT "
+                    + ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in COLUMNS)
+                    + " LIMIT 0)"
+                )
+                # Paths are made here from ids; nothing comes from a user.
+                duck.execute(f"COPY (SELECT * FROM {source}) TO '{written}' (FORMAT parquet)")  # noqa: S608
+                os.replace(written, path)
+    finally:
+        duck.close()
+
+
+def partitions_ensure(*, year: int, country_ids: Iterable[int]) -> list[Path]:
+    """The partitions of these countries, written first where missing."""
+    wanted = sorted(set(country_ids))
+    missing = [c for c in wanted if not partition_path(year, c).exists()]
+    if missing:
+        partitions_write(year=year, country_ids=missing)
+    return [partition_path(year, c) for c in wanted]
+
+
+def columnar_query(sql: str, *, paths: list[Path], params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run `sql` in DuckDB with the relation `src` bound to these partitions."""
+    duck = _duckdb()
+    try:
+        files = ", ".join(f"'{p}'" for p in paths)
+        duck.execute(f"CREATE VIEW src AS SELECT * FROM read_parquet([{files}])")  # noqa: S608
+        return duck.execute(sql, params).fetchall()
+    finally:
+        duck.close()
