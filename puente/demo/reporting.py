@@ -194,9 +194,13 @@ def demo_reports_create(*, seed: int, today: dt.date | None = None) -> dict[str,
     ActivityRow.objects.filter(id__in=rng.sample(drafts, k=max(1, len(drafts) // 20))).update(
         status=RowStatus.DRAFT
     )
+    from puente.analytics.services.cube import cube_refresh
     from puente.reference.models import Country
 
     for country in Country.objects.filter(iso3__in=["COL", "PER", "ECU", "BRA", "CHL"]):
         for month in months[:-3]:
             PeriodLock.objects.create(country=country, month=month)
+    # The statuses above changed without the services: the cube follows them here.
+    for year in sorted({m.year for m in months}):
+        cube_refresh(country_ids=Country.objects.values_list("id", flat=True), year=year)
     return {"rows": report.imported, "months": len(months), "returned": len(returned)}
