@@ -49,3 +49,27 @@ def upload_import(
     upload.report = report.as_dict()
     upload.save(update_fields=["accepted", "report"])
     return upload, report
+
+
+def page_upload(
+    request: Any, *, importers: dict[str, Callable[..., ImportReport]], allowed: bool
+) -> tuple[UploadForm, ImportReport | None, str]:
+    """The upload form of a page that takes several kinds of file: (form, report of the
+    file just imported, the kind chosen). Posting without `allowed` is refused."""
+    from django.core.exceptions import PermissionDenied
+
+    kind = request.POST.get("import_kind") or next(iter(importers))
+    form = UploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST":
+        if not allowed or kind not in importers:
+            raise PermissionDenied
+        if form.is_valid():
+            _upload, report = upload_import(
+                acting_user=request.user,
+                kind=kind,
+                uploaded=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+                importer=importers[kind],
+            )
+    return form, report, kind

@@ -18,7 +18,8 @@ from puente.core.tabular import Column, normalize_value, open_table
 from puente.funding.models import Contribution, ExchangeRate
 from puente.partners.models import Organisation
 from puente.plans.models import Plan
-from puente.reference.selectors import country_lookup, keyed_lookup, sector_lookup
+from puente.reference.imports import ReferenceKeys
+from puente.reference.selectors import keyed_lookup
 
 RATE_COLUMNS = (
     Column("currency", aliases=("moneda", "moeda")),
@@ -167,7 +168,7 @@ def contributions_import(
     if table is None:
         return report
     organisations = organisation_lookup()
-    countries, sectors = country_lookup(), sector_lookup()
+    keys = ReferenceKeys()
     plans = {normalize_value(p.code): p for p in Plan.objects.prefetch_related("countries")}
     rates = RateTable()
     seen: dict[tuple[str, str], int] = {}
@@ -184,13 +185,8 @@ def contributions_import(
             _("“%(value)s” is not an organisation of the partner directory."),
         )
         plan = cells.lookup("plan", plans, "unknown_plan", _("There is no plan “%(value)s”."))
-        country = cells.lookup(
-            "country",
-            countries,
-            "unknown_country",
-            _("“%(value)s” is not one of the response's countries."),
-        )
-        sector = cells.lookup("sector", sectors, "unknown_sector", _("Unknown sector “%(value)s”."))
+        country = keys.country(cells)
+        sector = keys.sector(cells)
         if acting_user is not None and not user_can(
             acting_user,
             Action.MANAGE_FUNDING,

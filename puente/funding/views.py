@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core import exports
-from puente.core.uploads import UploadForm, upload_import
+from puente.core.uploads import page_upload
 from puente.funding.selectors import GROUPINGS, funding_localisation, funding_summary
 from puente.funding.services import contributions_import, exchange_rates_import
 from puente.plans.models import Plan
@@ -46,19 +47,7 @@ def funding(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied
     plan, by, year = _params(request)
     can_import = user_can_somewhere(request.user, Action.MANAGE_FUNDING)
-    report, kind = None, request.POST.get("import_kind", "funding")
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if not can_import or kind not in IMPORTERS:
-            raise DjangoPermissionDenied
-        if form.is_valid():
-            _upload, report = upload_import(
-                acting_user=request.user,
-                kind=kind,
-                uploaded=form.cleaned_data["file"],
-                dry_run=form.cleaned_data["dry_run"],
-                importer=IMPORTERS[kind],
-            )
+    form, report, kind = page_upload(request, importers=IMPORTERS, allowed=can_import)
     context = {
         "plans": Plan.objects.all(),
         "plan": plan,
@@ -72,6 +61,10 @@ def funding(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "import_kind": kind,
+        "import_kinds": [
+            ("funding", _("Contributions (FTS-style flows)")),
+            ("rates", _("Exchange rates")),
+        ],
         "import_url": request.get_full_path(),
         "query": request.GET.urlencode(),
     }

@@ -11,13 +11,9 @@ from puente.accounts.permissions import Action, Target, user_can
 from puente.core.imports import ImportReport, RowCells, write_whole_file
 from puente.core.tabular import Column, normalize_value, open_table
 from puente.needs.models import NeedFigure, PopulationFigure
+from puente.reference.imports import ReferenceKeys
 from puente.reference.models import Admin1
-from puente.reference.selectors import (
-    country_lookup,
-    keyed_lookup,
-    population_group_lookup,
-    sector_lookup,
-)
+from puente.reference.selectors import keyed_lookup
 
 YEAR = Column("year", aliases=("año", "ano"))
 COUNTRY = Column("country", aliases=("país", "pais"))
@@ -46,14 +42,6 @@ POPULATION_COLUMNS = (
 )
 
 
-def _lookups() -> dict[str, Any]:
-    return {
-        "country": country_lookup(),
-        "sector": sector_lookup(),
-        "population_group": population_group_lookup(),
-    }
-
-
 def country_allowed(
     cells: RowCells, country: Any, *, acting_user: Any, action: Action, cache: dict[int, bool]
 ) -> None:
@@ -73,28 +61,6 @@ def country_allowed(
         )
 
 
-def read_common(cells: RowCells, lookups: dict[str, Any]) -> dict[str, Any]:
-    """Year, country, sector and population group, the keys every planning file shares."""
-    values: dict[str, Any] = {"year": cells.year()}
-    values["country"] = cells.lookup(
-        "country",
-        lookups["country"],
-        "unknown_country",
-        _("“%(value)s” is not one of the response's countries."),
-    )
-    if "sector" in cells.raw:
-        values["sector"] = cells.lookup(
-            "sector", lookups["sector"], "unknown_sector", _("Unknown sector “%(value)s”.")
-        )
-    values["population_group"] = cells.lookup(
-        "population_group",
-        lookups["population_group"],
-        "unknown_population_group",
-        _("“%(value)s” is not a population group."),
-    )
-    return values
-
-
 def needs_import(
     *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
 ) -> ImportReport:
@@ -103,7 +69,7 @@ def needs_import(
     table = open_table(source, filename=filename, columns=NEED_COLUMNS, report=report)
     if table is None:
         return report
-    lookups = _lookups()
+    keys = ReferenceKeys()
     allowed: dict[int, bool] = {}
     admin1_areas = keyed_lookup(Admin1.objects.select_related("country"), "iso_code", "pcode")
     seen: dict[tuple, int] = {}
@@ -113,7 +79,7 @@ def needs_import(
         report.rows += 1
         cells = RowCells(report, number, raw)
         cells.required("year", "country", "sector", "population_group", "people_in_need")
-        values = read_common(cells, lookups)
+        values = keys.read(cells, "year", "country", "sector", "population_group")
         country_allowed(
             cells,
             values["country"],
@@ -203,7 +169,7 @@ def population_import(
     table = open_table(source, filename=filename, columns=POPULATION_COLUMNS, report=report)
     if table is None:
         return report
-    lookups = _lookups()
+    keys = ReferenceKeys()
     allowed: dict[int, bool] = {}
     seen: dict[tuple, int] = {}
     figures: list[PopulationFigure] = []
@@ -211,7 +177,7 @@ def population_import(
         report.rows += 1
         cells = RowCells(report, number, raw)
         cells.required("year", "country", "population_group", "population")
-        values = read_common(cells, lookups)
+        values = keys.read(cells, "year", "country", "population_group")
         country_allowed(
             cells,
             values["country"],

@@ -8,10 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, user_can, user_can_somewhere
 from puente.core import exports
-from puente.core.uploads import UploadForm, upload_import
+from puente.core.uploads import page_upload
 from puente.needs.selectors import (
     INTER_SECTOR,
     need_rows,
@@ -58,19 +59,7 @@ def needs(request: HttpRequest) -> HttpResponse:
     can_import = user_can(request.user, Action.MANAGE_NEEDS, None) or user_can_somewhere(
         request.user, Action.MANAGE_NEEDS
     )
-    report, kind = None, request.POST.get("import_kind", "needs")
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if not can_import or kind not in IMPORTERS:
-            raise DjangoPermissionDenied
-        if form.is_valid():
-            _upload, report = upload_import(
-                acting_user=request.user,
-                kind=kind,
-                uploaded=form.cleaned_data["file"],
-                dry_run=form.cleaned_data["dry_run"],
-                importer=IMPORTERS[kind],
-            )
+    form, report, kind = page_upload(request, importers=IMPORTERS, allowed=can_import)
     cells = people_in_need_by_country_and_sector(year=year)
     countries = Country.objects.in_bulk({c for c, _s in cells})
     sectors = list(Sector.objects.filter(pk__in={s for _c, s in cells if s}))
@@ -93,6 +82,7 @@ def needs(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "import_kind": kind,
+        "import_kinds": [("needs", _("People in need")), ("population", _("Population figures"))],
         "import_url": reverse("needs:needs") + f"?year={year}",
     }
     return render(request, "needs/needs.html", context)

@@ -31,8 +31,9 @@ from puente.plans.models import (
     Plan,
     PlanEntry,
 )
+from puente.reference.imports import ReferenceKeys
 from puente.reference.models import Country, PopulationGroup, Sector
-from puente.reference.selectors import country_lookup, keyed_lookup, sector_lookup
+from puente.reference.selectors import country_lookup, keyed_lookup
 
 PLAN_FIELDS = (
     "plan",
@@ -157,8 +158,7 @@ def plan_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportR
     code = given.get("plan")
     plan = Plan.objects.filter(code__iexact=code).prefetch_related("countries").first()
     header = _plan_header(report, given, plan, first_row=rows[0][0] if rows else 2)
-    countries = country_lookup()
-    sectors = sector_lookup()
+    keys = ReferenceKeys()
     plan_countries: set[int] = header.get("country_ids", set())
     areas: dict[str, dict[str, Any]] = {}
     objectives: dict[int, dict[str, str]] = {}
@@ -178,12 +178,7 @@ def plan_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportR
                 % {"year": year, "first": header["years"][0], "last": header["years"][-1]},
                 str(year),
             )
-        country = cells.lookup(
-            "country",
-            countries,
-            "unknown_country",
-            _("“%(value)s” is not one of the response's countries."),
-        )
+        country = keys.country(cells)
         if country is not None and plan_countries and country.pk not in plan_countries:
             cells.error(
                 "country",
@@ -197,7 +192,7 @@ def plan_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportR
         if objective is not None:
             for column in OBJECTIVE_FIELDS:
                 area_values.give(cells, ("objective", objective, column), column)
-        sector = cells.lookup("sector", sectors, "unknown_sector", _("Unknown sector “%(value)s”."))
+        sector = keys.sector(cells)
         priority = cells.yes_no("priority") if cells.text.get("priority") else None
         requirement = cells.amount("requirement_usd")
         people = cells.integer("people_targeted")

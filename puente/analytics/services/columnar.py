@@ -102,7 +102,7 @@ def _export_query() -> str:
 
 
 def _export_csv(year: int, country_id: int, target: Path) -> None:
-    params = [country_id, f"{year}-01-01", f"{year}-12-01"]
+    params: list[Any] = [country_id, f"{year}-01-01", f"{year}-12-01"]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sql = cursor.mogrify(_export_query(), params)  # type: ignore[attr-defined]

@@ -131,6 +131,7 @@ def sector_cells(
     start, end = period(year, month)
     if country_ids is not None and not country_ids:
         return {}
+    params: list[Any]
     if source == "columnar":
         from puente.analytics.services.columnar import columnar_query, partitions_ensure
         from puente.reference.models import Country
@@ -141,7 +142,8 @@ def sector_cells(
             else list(Country.objects.values_list("id", flat=True))
         )
         paths = partitions_ensure(year=year, country_ids=countries)
-        where, params = " WHERE month <= ?", [month, month]
+        where = " WHERE month <= ?"
+        params = [month, month]
         if org_ids is not None:
             where += _in("o", org_ids, "?")
             params.extend(org_ids)
@@ -150,7 +152,8 @@ def sector_cells(
     else:
         rows = ActivityRow._meta.db_table
         indicators = Indicator._meta.db_table
-        where, params = "", [end, start, end]
+        where = ""
+        params = [end, start, end]
         if country_ids is not None:
             where += _in("r.country_id", country_ids, "%s")
             params.extend(country_ids)

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from puente.analytics.selectors import ReachFilters, people_reached
-from puente.analytics.services.consolidation import Combinators, consolidate, split_by_sex_and_age
 from puente.analytics.services.columnar import partitions_write
+from puente.analytics.services.consolidation import Combinators, consolidate, split_by_sex_and_age
 from puente.analytics.services.cube import cube_refresh
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup, Sector
