@@ -361,9 +361,17 @@ def demo_data_create(*, seed: int = 2025) -> tuple[list[Organisation], list[Demo
     organisations = demo_partners_create(seed=seed)
     users = demo_users_create()
     reports = demo_reports_create(seed=seed)
+    from django.conf import settings
+
     from puente.feedback.demo import feedback_demo_create
 
-    feedback_demo_create(seed=seed)
+    # Demo complaints notify demo focal points: keep those e-mails out of the console.
+    backend = settings.EMAIL_BACKEND
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    try:
+        feedback_demo_create(seed=seed)
+    finally:
+        settings.EMAIL_BACKEND = backend
     from puente.demo.planning import demo_planning_create
 
     reports["planning"] = demo_planning_create(seed=seed)  # type: ignore[assignment]
