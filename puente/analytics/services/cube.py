@@ -11,10 +11,24 @@ from django.utils import timezone
 
 from puente.analytics.models import CubeState, ReachCell
 from puente.analytics.services.columnar import columnar_enabled, partitions_write
-from puente.analytics.services.consolidation import consolidate, default_combinators
+from puente.analytics.services.consolidation import (
+    CELL_FIELDS,
+    consolidate,
+    default_combinators,
+)
+from puente.core.bulk import rows_insert
 from puente.reference.models import Country
 
 CUBE_VERSION_KEY = "puente:cube-version"
+CUBE_COLUMNS = (
+    "year",
+    "month",
+    "country_id",
+    "admin1_id",
+    "sector_id",
+    "population_group_id",
+    *CELL_FIELDS,
+)
 
 
 def last_month_of(year: int, today: dt.date | None = None) -> int:
@@ -48,31 +62,14 @@ def cube_refresh(*, country_ids: Iterable[int], year: int, from_month: int = 1) 
             source=source,
         )
         ReachCell.objects.filter(year=year, month=month, country_id__in=countries).delete()
-        cells = [
-            ReachCell(
-                year=year,
-                month=month,
-                country_id=c,
-                admin1_id=a,
-                sector_id=s,
-                population_group_id=g,
-                **vars(cell),
-            )
+        rows = [
+            (year, month, c, a, s, g, *(getattr(cell, f) for f in CELL_FIELDS))
             for (c, a, s, g), cell in result.sectors.items()
         ] + [
-            ReachCell(
-                year=year,
-                month=month,
-                country_id=c,
-                admin1_id=a,
-                sector_id=None,
-                population_group_id=g,
-                **vars(cell),
-            )
+            (year, month, c, a, None, g, *(getattr(cell, f) for f in CELL_FIELDS))
             for (c, a, g), cell in result.inter_sector.items()
         ]
-        ReachCell.objects.bulk_create(cells, batch_size=5000)
-        written += len(cells)
+        written += rows_insert(ReachCell._meta.db_table, CUBE_COLUMNS, rows)
     for country_id in countries:
         CubeState.objects.update_or_create(
             country_id=country_id, year=year, defaults={"rows": written}

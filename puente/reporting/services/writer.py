@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from puente.core.bulk import rows_insert
 from puente.reporting.models import ActivityRow, ImportBatch, RowChange
 from puente.reporting.services.validation import COMPARED_FIELDS, STORED_FIELDS, ValidRow
 
@@ -104,28 +105,8 @@ def rows_write(
 
 
 def _insert(rows: list[tuple[Any, ...]], progress: Callable[[int], None] | None) -> None:
-    if not rows:
-        return
-    columns = ", ".join(INSERT_FIELDS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
-            done = 0
-            with raw.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:  # noqa: S608
-                for chunk in _chunks(rows, 50000):
-                    copy.write("".join(map(_copy_line, chunk)))
-                    done += len(chunk)
-                    if progress:
-                        progress(done)
-            return
-        placeholders = ", ".join(["%s"] * len(INSERT_FIELDS))
-        sql = f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        done = 0
-        for chunk in _chunks(rows, 20000):
-            cursor.executemany(sql, chunk)
-            done += len(chunk)
-            if progress:
-                progress(done)
+    if rows:
+        rows_insert(TABLE, INSERT_FIELDS, rows, progress=progress)
 
 
 def replace_rows(
@@ -174,27 +155,6 @@ def replace_rows(
         for chunk in _chunks(params, 20000):
             cursor.executemany(sql, chunk)
     RowChange.objects.bulk_create(changes, batch_size=5000)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(value: Any) -> str:
-    """One value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    kind = type(value)
-    if kind is str:
-        return value.translate(_COPY_ESCAPES)  # type: ignore[arg-type]
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is dt.datetime:
-        return value.isoformat()
-    return str(value)
-
-
-def _copy_line(row: tuple[Any, ...]) -> str:
-    return "\t".join(map(_copy_value, row)) + "\n"
 
 
 def _differs(old: Any, new: Any) -> bool:
