@@ -166,12 +166,14 @@ def partitions_ensure(*, year: int, country_ids: Iterable[int]) -> list[Path]:
     return [partition_path(year, c) for c in wanted]
 
 
-def columnar_query(sql: str, *, paths: list[Path], params: list[Any]) -> list[tuple[Any, ...]]:
-    """Run `sql` in DuckDB with the relation `src` bound to these partitions."""
+def columnar_query(
+    statements: list[str], *, paths: list[Path], params: list[Any]
+) -> list[list[tuple[Any, ...]]]:
+    """Run each statement in DuckDB with the relation `src` bound to these partitions."""
     duck = _duckdb()
     try:
         files = ", ".join(f"'{p}'" for p in paths)
         duck.execute(f"CREATE VIEW src AS SELECT * FROM read_parquet([{files}])")  # noqa: S608
-        return duck.execute(sql, params).fetchall()
+        return [duck.execute(sql, params).fetchall() for sql in statements]
     finally:
         duck.close()

@@ -48,7 +48,7 @@ def default_combinators() -> Combinators:
     return Combinators(**getattr(settings, "PUENTE_CONSOLIDATION", {}))
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     consolidated: int = 0
     monthly: int = 0
@@ -62,8 +62,13 @@ class Cell:
 
     def add_extras(self, other: Cell) -> None:
         """Breakdown sums, CVA value and outputs always add up."""
-        for name in (*BREAKDOWN, "cva_value_usd", "outputs"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.girls += other.girls
+        self.boys += other.boys
+        self.women += other.women
+        self.men += other.men
+        self.other += other.other
+        self.cva_value_usd += other.cva_value_usd
+        self.outputs += other.outputs
 
 
 def _combine(kind: str, values: list[int]) -> int:
@@ -81,30 +86,36 @@ SOURCES = ("database", "columnar")
 
 def _rule_sql(source: str, combinators: Combinators) -> str:
     """Steps one to three over `source`, a relation with the columns c, a, s, o, i, g,
-    counts, in_month, new, total, the breakdown, cva and quantity. The same text runs on
-    the database and on the columnar copy (DuckDB). Breakdown sums, CVA value and outputs
-    add up at every level and ride along the same scan."""
+    counts, in_month, new, total, the breakdown, cva and quantity; `source` appears twice,
+    so its parameters are given twice. The same text runs on the database and on the
+    columnar copy (DuckDB). Only rows whose indicator counts people take part in the rule;
+    breakdown sums, CVA value and outputs add up at every level, so they are summed
+    straight to (c, a, s, g), a far smaller grouping than step one's."""
     ind = "MAX" if combinators.indicators == "max" else "SUM"
     org = "MAX" if combinators.orgs == "max" else "SUM"
-    people = "SUM(CASE WHEN counts THEN COALESCE({0}, 0) ELSE 0 END) AS {0}"
-    extras = ", ".join(f"SUM({b}) AS {b}" for b in (*BREAKDOWN, "cva", "outputs"))
+    people = ", ".join(f"SUM(CASE WHEN counts THEN {b} ELSE 0 END) AS {b}" for b in BREAKDOWN)
+    extras = ", ".join(f"COALESCE(e.{b}, 0)" for b in (*BREAKDOWN, "cva", "outputs"))
     return f"""
         WITH n AS (
-            SELECT c, a, s, o, i, g,
-                   SUM(CASE WHEN counts THEN COALESCE(new, 0) ELSE 0 END) AS n_cons,
-                   SUM(CASE WHEN counts AND in_month THEN COALESCE(total, 0) ELSE 0 END)
-                       AS n_month,
-                   {", ".join(people.format(b) for b in BREAKDOWN)},
-                   SUM(COALESCE(cva, 0)) AS cva,
-                   SUM(CASE WHEN counts THEN 0 ELSE COALESCE(quantity, 0) END) AS outputs
+            SELECT c, a, s, o, i, g, SUM(new) AS n_cons,
+                   SUM(CASE WHEN in_month THEN total ELSE 0 END) AS n_month
             FROM {source}
+            WHERE counts
             GROUP BY c, a, s, o, i, g
         ), p AS (
-            SELECT c, a, s, o, g, {ind}(n_cons) AS p_cons, {ind}(n_month) AS p_month, {extras}
+            SELECT c, a, s, o, g, {ind}(n_cons) AS p_cons, {ind}(n_month) AS p_month
             FROM n GROUP BY c, a, s, o, g
+        ), rule AS (
+            SELECT c, a, s, g, {org}(p_cons) AS cons, {org}(p_month) AS mon
+            FROM p GROUP BY c, a, s, g
+        ), extras AS (
+            SELECT c, a, s, g, {people}, SUM(cva) AS cva,
+                   SUM(CASE WHEN counts THEN 0 ELSE quantity END) AS outputs
+            FROM {source}
+            GROUP BY c, a, s, g
         )
-        SELECT c, a, s, g, {org}(p_cons), {org}(p_month), {extras}
-        FROM p GROUP BY c, a, s, g
+        SELECT e.c, e.a, e.s, e.g, COALESCE(r.cons, 0), COALESCE(r.mon, 0), {extras}
+        FROM extras e LEFT JOIN rule r ON r.c = e.c AND r.a = e.a AND r.s = e.s AND r.g = e.g
     """  # noqa: S608  (identifiers and functions come from the code)
 
 
@@ -148,7 +159,9 @@ def sector_cells(
             where += _in("o", org_ids, "?")
             params.extend(org_ids)
         relation = f"(SELECT *, month = ? AS in_month FROM src{where}) AS rows"  # noqa: S608
-        result = columnar_query(_rule_sql(relation, combinators), paths=paths, params=params)
+        (result,) = columnar_query(
+            [_rule_sql(relation, combinators)], paths=paths, params=params * 2
+        )
     else:
         rows = ActivityRow._meta.db_table
         indicators = Indicator._meta.db_table
@@ -174,18 +187,23 @@ def sector_cells(
               AND r.month >= %s AND r.month <= %s{where}
         ) AS rows"""  # noqa: S608  (identifiers come from the code, values are parameters)
         with connection.cursor() as cursor, _hash_aggregation(cursor):
-            cursor.execute(_rule_sql(relation, combinators), params)
+            cursor.execute(_rule_sql(relation, combinators), params * 2)
             result = cursor.fetchall()
-    cells: dict[tuple[int, int, int, int], Cell] = {}
-    for c, a, s, g, cons, monthly, *rest in result:
-        *parts, cva, outputs = rest
-        cell = Cell(consolidated=int(cons or 0), monthly=int(monthly or 0))
-        for name, value in zip(BREAKDOWN, parts, strict=True):
-            setattr(cell, name, int(value or 0))
-        cell.cva_value_usd = Decimal(str(cva or 0)).quantize(Decimal("0.01"))
-        cell.outputs = int(outputs or 0)
-        cells[(c, a, s, g)] = cell
-    return cells
+    cent = Decimal("0.01")
+    return {
+        (c, a, s, g): Cell(
+            int(cons),
+            int(mon),
+            int(girls),
+            int(boys),
+            int(women),
+            int(men),
+            int(other),
+            Decimal(str(cva)).quantize(cent),
+            int(outputs),
+        )
+        for c, a, s, g, cons, mon, girls, boys, women, men, other, cva, outputs in result
+    }
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,8 @@ from puente.reporting.services.writer import existing_rows, rows_write
 
 POLICIES = ("reject-file", "keep-good-rows")
 PROGRESS_EVERY = 5000
+# Imports of at least this many new rows refresh the 5W table's statistics (PostgreSQL).
+ANALYZE_AFTER_ROWS = 50_000
 
 
 def progress_key(batch_id: int) -> str:
@@ -185,8 +187,17 @@ def _write(
     changed = validated_before | (
         {(r.country_id, r.month) for r in valid} if status == RowStatus.VALIDATED else set()
     )
+    if report.imported >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # A large import changes the table's statistics: refresh them before the cube
+        # (and later queries) plan on stale ones. ANALYZE samples; it takes a second.
+        transaction.on_commit(_analyze_rows)
     if changed:
         transaction.on_commit(lambda: cube_refresh_changes(changed))
+
+
+def _analyze_rows() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {ActivityRow._meta.db_table}")  # noqa: S608
 
 
 def _is_hxl_hashtag_row(raw: dict[str, Any]) -> bool:
