@@ -189,21 +189,15 @@ def sector_cells(
         with connection.cursor() as cursor, _hash_aggregation(cursor):
             cursor.execute(_rule_sql(relation, combinators), params * 2)
             result = cursor.fetchall()
+    # Every measure comes out of the SQL as an integer (COALESCEd), CVA as a decimal of
+    # two places (SQLite gives a float or an integer: made exact here).
     cent = Decimal("0.01")
-    return {
-        (c, a, s, g): Cell(
-            int(cons),
-            int(mon),
-            int(girls),
-            int(boys),
-            int(women),
-            int(men),
-            int(other),
-            Decimal(str(cva)).quantize(cent),
-            int(outputs),
-        )
-        for c, a, s, g, cons, mon, girls, boys, women, men, other, cva, outputs in result
-    }
+    cells: dict[tuple[int, int, int, int], Cell] = {}
+    for c, a, s, g, cons, mon, girls, boys, women, men, other, cva, outputs in result:
+        if type(cva) is not Decimal:
+            cva = Decimal(str(cva)).quantize(cent)
+        cells[(c, a, s, g)] = Cell(cons, mon, girls, boys, women, men, other, cva, outputs)
+    return cells
 
 
 @contextmanager
