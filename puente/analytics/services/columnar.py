@@ -7,8 +7,12 @@ every change of validated rows goes through: imports, reviews, corrections, lock
 change rows). A full consolidation then reads a few columns of a compressed column store
 instead of scanning the row table. See docs/architecture.md ("Consolidated figures").
 
-Each file holds the validated rows of RMRP activities of the country and year, with the
-columns the rule needs; `counts` says whether the indicator counts people.
+A partition holds the validated rows of RMRP activities of a country and year, summed to
+the finest grain each part of the rule reads (nothing the rule computes looks finer):
+- `<country>.parquet`: per month, admin-1 area, sector, organisation, indicator and
+  population group, `new` and `total` of the indicators that count people;
+- `<country>.extras.parquet`: per month, admin-1 area, sector and population group, the
+  breakdown sums and CVA value of those rows, and the outputs (quantity) of the others.
 """
 
 from __future__ import annotations
@@ -67,6 +71,27 @@ def columnar_dir() -> Path:
 
 def partition_path(year: int, country_id: int) -> Path:
     return columnar_dir() / str(year) / f"{country_id}.parquet"
+
+
+def extras_path(year: int, country_id: int) -> Path:
+    return columnar_dir() / str(year) / f"{country_id}.extras.parquet"
+
+
+ROWS_SQL = """
+    SELECT month, c, a, s, o, i, g, SUM(new) AS new, SUM(total) AS total
+    FROM raw WHERE counts GROUP BY month, c, a, s, o, i, g
+"""
+EXTRAS_SQL = """
+    SELECT month, c, a, s, g,
+           SUM(CASE WHEN counts THEN girls ELSE 0 END) AS girls,
+           SUM(CASE WHEN counts THEN boys ELSE 0 END) AS boys,
+           SUM(CASE WHEN counts THEN women ELSE 0 END) AS women,
+           SUM(CASE WHEN counts THEN men ELSE 0 END) AS men,
+           SUM(CASE WHEN counts THEN other ELSE 0 END) AS other,
+           SUM(cva) AS cva,
+           SUM(CASE WHEN counts THEN 0 ELSE quantity END) AS outputs
+    FROM raw GROUP BY month, c, a, s, g
+"""
 
 
 @contextlib.contextmanager
@@ -135,6 +160,11 @@ def _duckdb() -> Any:
 def partitions_write(*, year: int, country_ids: Iterable[int]) -> None:
     """Rewrite the partitions of these countries for the year from the database."""
     columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in COLUMNS) + "}"
+    empty = (
+        "SELECT "
+        + ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in COLUMNS)
+        + " LIMIT 0"
+    )
     duck = _duckdb()
     try:
         for country_id in sorted(set(country_ids)):
@@ -142,38 +172,46 @@ def partitions_write(*, year: int, country_ids: Iterable[int]) -> None:
             with _partition_lock(path), tempfile.TemporaryDirectory(dir=path.parent) as work:
                 rows = Path(work) / "rows.csv"
                 _export_csv(year, country_id, rows)
-                written = Path(work) / "rows.parquet"
-                source = (
-                    f"read_csv('{rows}', header=false, columns={columns}, nullstr='')"
-                    if rows.stat().st_size
-                    else "(SELECT "
-                    + ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in COLUMNS)
-                    + " LIMIT 0)"
-                )
                 # Paths are made here from ids; nothing comes from a user.
-                duck.execute(f"COPY (SELECT * FROM {source}) TO '{written}' (FORMAT parquet)")  # noqa: S608
+                source = (
+                    f"SELECT * FROM read_csv('{rows}', header=false, columns={columns}, nullstr='')"  # noqa: S608
+                    if rows.stat().st_size
+                    else empty
+                )
+                duck.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {source}")
+                written = Path(work) / "rows.parquet"
+                extras = Path(work) / "extras.parquet"
+                duck.execute(f"COPY ({ROWS_SQL}) TO '{written}' (FORMAT parquet)")
+                duck.execute(f"COPY ({EXTRAS_SQL}) TO '{extras}' (FORMAT parquet)")
+                os.replace(extras, extras_path(year, country_id))
                 os.replace(written, path)
     finally:
         duck.close()
 
 
-def partitions_ensure(*, year: int, country_ids: Iterable[int]) -> list[Path]:
-    """The partitions of these countries, written first where missing."""
+def partitions_ensure(*, year: int, country_ids: Iterable[int]) -> list[int]:
+    """The countries given, their partitions written first where missing."""
     wanted = sorted(set(country_ids))
-    missing = [c for c in wanted if not partition_path(year, c).exists()]
+    missing = [
+        c
+        for c in wanted
+        if not (partition_path(year, c).exists() and extras_path(year, c).exists())
+    ]
     if missing:
         partitions_write(year=year, country_ids=missing)
-    return [partition_path(year, c) for c in wanted]
+    return wanted
 
 
 def columnar_query(
-    statements: list[str], *, paths: list[Path], params: list[Any]
+    statements: list[str], *, year: int, country_ids: list[int], params: list[Any]
 ) -> list[list[tuple[Any, ...]]]:
-    """Run each statement in DuckDB with the relation `src` bound to these partitions."""
+    """Run each statement in DuckDB with the relations `src` (the rule's rows) and
+    `extras` bound to the partitions of these countries."""
     duck = _duckdb()
     try:
-        files = ", ".join(f"'{p}'" for p in paths)
-        duck.execute(f"CREATE VIEW src AS SELECT * FROM read_parquet([{files}])")  # noqa: S608
+        for view, path in (("src", partition_path), ("extras", extras_path)):
+            files = ", ".join(f"'{path(year, c)}'" for c in country_ids)
+            duck.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet([{files}])")  # noqa: S608
         return [duck.execute(sql, params).fetchall() for sql in statements]
     finally:
         duck.close()

@@ -84,22 +84,22 @@ def period(year: int, month: int) -> tuple[dt.date, dt.date]:
 SOURCES = ("database", "columnar")
 
 
-def _rule_sql(source: str, combinators: Combinators) -> str:
-    """Steps one to three over `source`, a relation with the columns c, a, s, o, i, g,
-    counts, in_month, new, total, the breakdown, cva and quantity; `source` appears twice,
-    so its parameters are given twice. The same text runs on the database and on the
-    columnar copy (DuckDB). Only rows whose indicator counts people take part in the rule;
-    breakdown sums, CVA value and outputs add up at every level, so they are summed
-    straight to (c, a, s, g), a far smaller grouping than step one's."""
+def _rule_sql(rows: str, extras: str, combinators: Combinators) -> str:
+    """Steps one to three over `rows`, a relation with the columns c, a, s, o, i, g,
+    counts, in_month, new and total; and, summed straight to (c, a, s, g), the breakdown,
+    CVA value and outputs of `extras` (columns c, a, s, g, girls ... other, cva, outputs:
+    breakdown and CVA of rows counting people, outputs of the others). They add up at
+    every level, so a far smaller grouping than step one's serves them. The same text runs
+    on the database and on the columnar copy (DuckDB)."""
     ind = "MAX" if combinators.indicators == "max" else "SUM"
     org = "MAX" if combinators.orgs == "max" else "SUM"
-    people = ", ".join(f"SUM(CASE WHEN counts THEN {b} ELSE 0 END) AS {b}" for b in BREAKDOWN)
-    extras = ", ".join(f"COALESCE(e.{b}, 0)" for b in (*BREAKDOWN, "cva", "outputs"))
+    sums = ", ".join(f"SUM({b}) AS {b}" for b in (*BREAKDOWN, "cva", "outputs"))
+    picked = ", ".join(f"COALESCE(e.{b}, 0)" for b in (*BREAKDOWN, "cva", "outputs"))
     return f"""
         WITH n AS (
             SELECT c, a, s, o, i, g, SUM(new) AS n_cons,
                    SUM(CASE WHEN in_month THEN total ELSE 0 END) AS n_month
-            FROM {source}
+            FROM {rows}
             WHERE counts
             GROUP BY c, a, s, o, i, g
         ), p AS (
@@ -108,14 +108,11 @@ def _rule_sql(source: str, combinators: Combinators) -> str:
         ), rule AS (
             SELECT c, a, s, g, {org}(p_cons) AS cons, {org}(p_month) AS mon
             FROM p GROUP BY c, a, s, g
-        ), extras AS (
-            SELECT c, a, s, g, {people}, SUM(cva) AS cva,
-                   SUM(CASE WHEN counts THEN 0 ELSE quantity END) AS outputs
-            FROM {source}
-            GROUP BY c, a, s, g
+        ), e AS (
+            SELECT c, a, s, g, {sums} FROM {extras} GROUP BY c, a, s, g
         )
-        SELECT e.c, e.a, e.s, e.g, COALESCE(r.cons, 0), COALESCE(r.mon, 0), {extras}
-        FROM extras e LEFT JOIN rule r ON r.c = e.c AND r.a = e.a AND r.s = e.s AND r.g = e.g
+        SELECT e.c, e.a, e.s, e.g, COALESCE(r.cons, 0), COALESCE(r.mon, 0), {picked}
+        FROM e LEFT JOIN rule r ON r.c = e.c AND r.a = e.a AND r.s = e.s AND r.g = e.g
     """  # noqa: S608  (identifiers and functions come from the code)
 
 
@@ -147,20 +144,21 @@ def sector_cells(
         from puente.analytics.services.columnar import columnar_query, partitions_ensure
         from puente.reference.models import Country
 
-        countries = (
-            country_ids
-            if country_ids is not None
-            else list(Country.objects.values_list("id", flat=True))
-        )
-        paths = partitions_ensure(year=year, country_ids=countries)
-        where = " WHERE month <= ?"
-        params = [month, month]
         if org_ids is not None:
-            where += _in("o", org_ids, "?")
-            params.extend(org_ids)
-        relation = f"(SELECT *, month = ? AS in_month FROM src{where}) AS rows"  # noqa: S608
+            raise ValueError("the columnar copy holds no organisation's own figures")
+        countries = partitions_ensure(
+            year=year,
+            country_ids=country_ids
+            if country_ids is not None
+            else Country.objects.values_list("id", flat=True),
+        )
+        rows = "(SELECT *, TRUE AS counts, month = ? AS in_month FROM src WHERE month <= ?) r"
+        extras = "(SELECT * FROM extras WHERE month <= ?) x"
         (result,) = columnar_query(
-            [_rule_sql(relation, combinators)], paths=paths, params=params * 2
+            [_rule_sql(rows, extras, combinators)],
+            year=year,
+            country_ids=countries,
+            params=[month, month, month],
         )
     else:
         rows = ActivityRow._meta.db_table
@@ -174,20 +172,25 @@ def sector_cells(
             where += _in("r.appealing_org_id", org_ids, "%s")
             params.extend(org_ids)
         # Counts are summed as integers: PostgreSQL sums bigint through slow numeric.
+        people = ", ".join(
+            f"CASE WHEN ind.counts_people THEN CAST(r.{b} AS INTEGER) ELSE 0 END AS {b}"
+            for b in BREAKDOWN
+        )
         relation = f"""(
             SELECT r.country_id AS c, r.admin1_id AS a, r.sector_id AS s,
                    r.appealing_org_id AS o, r.indicator_id AS i, r.population_group_id AS g,
                    ind.counts_people AS counts, r.month = %s AS in_month,
                    CAST(r.new_beneficiaries AS INTEGER) AS new,
-                   CAST(r.total_monthly AS INTEGER) AS total,
-                   {", ".join(f"CAST(r.{b} AS INTEGER) AS {b}" for b in BREAKDOWN)},
-                   r.cva_value_usd AS cva, CAST(r.quantity AS INTEGER) AS quantity
+                   CAST(r.total_monthly AS INTEGER) AS total, {people},
+                   r.cva_value_usd AS cva,
+                   CASE WHEN ind.counts_people THEN 0 ELSE CAST(r.quantity AS INTEGER) END
+                       AS outputs
             FROM {rows} r JOIN {indicators} ind ON ind.id = r.indicator_id
             WHERE r.status = 'validated' AND r.rmrp_activity = TRUE
               AND r.month >= %s AND r.month <= %s{where}
         ) AS rows"""  # noqa: S608  (identifiers come from the code, values are parameters)
         with connection.cursor() as cursor, _hash_aggregation(cursor):
-            cursor.execute(_rule_sql(relation, combinators), params * 2)
+            cursor.execute(_rule_sql(relation, relation, combinators), params * 2)
             result = cursor.fetchall()
     # Every measure comes out of the SQL as an integer (COALESCEd), CVA as a decimal of
     # two places (SQLite gives a float or an integer: made exact here).
