@@ -78,18 +78,19 @@ def extras_path(year: int, country_id: int) -> Path:
 
 
 ROWS_SQL = """
-    SELECT month, c, a, s, o, i, g, SUM(new) AS new, SUM(total) AS total
+    SELECT month, c, a, s, o, i, g,
+           CAST(SUM(new) AS BIGINT) AS new, CAST(SUM(total) AS BIGINT) AS total
     FROM raw WHERE counts GROUP BY month, c, a, s, o, i, g
 """
 EXTRAS_SQL = """
     SELECT month, c, a, s, g,
-           SUM(CASE WHEN counts THEN girls ELSE 0 END) AS girls,
-           SUM(CASE WHEN counts THEN boys ELSE 0 END) AS boys,
-           SUM(CASE WHEN counts THEN women ELSE 0 END) AS women,
-           SUM(CASE WHEN counts THEN men ELSE 0 END) AS men,
-           SUM(CASE WHEN counts THEN other ELSE 0 END) AS other,
+           CAST(SUM(CASE WHEN counts THEN girls ELSE 0 END) AS BIGINT) AS girls,
+           CAST(SUM(CASE WHEN counts THEN boys ELSE 0 END) AS BIGINT) AS boys,
+           CAST(SUM(CASE WHEN counts THEN women ELSE 0 END) AS BIGINT) AS women,
+           CAST(SUM(CASE WHEN counts THEN men ELSE 0 END) AS BIGINT) AS men,
+           CAST(SUM(CASE WHEN counts THEN other ELSE 0 END) AS BIGINT) AS other,
            SUM(cva) AS cva,
-           SUM(CASE WHEN counts THEN 0 ELSE quantity END) AS outputs
+           CAST(SUM(CASE WHEN counts THEN 0 ELSE quantity END) AS BIGINT) AS outputs
     FROM raw GROUP BY month, c, a, s, g
 """
 

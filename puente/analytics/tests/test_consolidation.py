@@ -2,6 +2,7 @@
 tiny reference implementation written here."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,7 +10,12 @@ from hypothesis import strategies as st
 
 from puente.analytics.selectors import ReachFilters, people_reached
 from puente.analytics.services.columnar import partitions_write
-from puente.analytics.services.consolidation import Combinators, consolidate, split_by_sex_and_age
+from puente.analytics.services.consolidation import (
+    CELL_FIELDS,
+    Combinators,
+    consolidate,
+    split_by_sex_and_age,
+)
 from puente.analytics.services.cube import cube_refresh
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup, Sector
@@ -277,6 +283,10 @@ def test_engine_matches_a_reference_implementation(world, rows, month):
     columnar = consolidate(year=YEAR, month=month, source="columnar")
     assert columnar.sectors == result.sectors
     assert columnar.inter_sector == result.inter_sector
+    # and of the same types (a float would not go into the cube's integer columns)
+    for cell in [*columnar.sectors.values(), *result.sectors.values()]:
+        assert {type(getattr(cell, f)) for f in CELL_FIELDS} <= {int, Decimal}
+        assert type(cell.cva_value_usd) is Decimal
 
 
 def test_cube_follows_imports_and_reviews(world, make_user, django_capture_on_commit_callbacks):
