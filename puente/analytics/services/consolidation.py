@@ -71,10 +71,6 @@ class Cell:
         self.outputs += other.outputs
 
 
-def _combine(kind: str, values: list[int]) -> int:
-    return max(values, default=0) if kind == "max" else sum(values)
-
-
 def period(year: int, month: int) -> tuple[dt.date, dt.date]:
     if not 1 <= month <= 12:
         raise ValueError("month must be 1-12")
@@ -249,13 +245,48 @@ def consolidate(
         source=source,
     )
     parent_of = dict(Sector.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
-    # A parent sector: max over itself and its sub-sectors, per (c,a,g).
-    family: dict[tuple[int, int, int, int], list[Cell]] = defaultdict(list)
-    for (c, a, s, g), cell in cells.items():
-        family[(c, a, parent_of.get(s, s), g)].append(cell)
+    parents = set(parent_of.values())
+    by_sum = combinators.sectors == "sum"
+    inter: dict[tuple[int, int, int], Cell] = {}
+
+    def fold(place: tuple[int, int, int], cell: Cell) -> None:
+        """X: combine a top-level sector's cell into its place (extras always add)."""
+        total = inter.get(place)
+        if total is None:
+            inter[place] = Cell(
+                cell.consolidated,
+                cell.monthly,
+                cell.girls,
+                cell.boys,
+                cell.women,
+                cell.men,
+                cell.other,
+                cell.cva_value_usd,
+                cell.outputs,
+            )
+            return
+        if by_sum:
+            total.consolidated += cell.consolidated
+            total.monthly += cell.monthly
+        else:
+            total.consolidated = max(total.consolidated, cell.consolidated)
+            total.monthly = max(total.monthly, cell.monthly)
+        total.add_extras(cell)
+
+    # A parent sector: max over itself and its sub-sectors, per (c,a,g); the others go
+    # straight into X.
     combined = dict(cells)
-    for key, members in family.items():
-        if key[2] in parent_of.values() and (len(members) > 1 or key not in cells):
+    families: dict[tuple[int, int, int, int], list[Cell]] = defaultdict(list)
+    for (c, a, s, g), cell in cells.items():
+        parent = parent_of.get(s)
+        if parent is not None:
+            families[(c, a, parent, g)].append(cell)
+        elif s in parents:
+            families[(c, a, s, g)].append(cell)
+        else:
+            fold((c, a, g), cell)
+    for key, members in families.items():
+        if len(members) > 1 or key not in cells:
             total = Cell(
                 consolidated=max(m.consolidated for m in members),
                 monthly=max(m.monthly for m in members),
@@ -263,20 +294,7 @@ def consolidate(
             for member in members:
                 total.add_extras(member)
             combined[key] = total
-    # X: across top-level sectors (a parent carries its combined figure).
-    by_place: dict[tuple[int, int, int], list[Cell]] = defaultdict(list)
-    for (c, a, s, g), cell in combined.items():
-        if s not in parent_of:
-            by_place[(c, a, g)].append(cell)
-    inter: dict[tuple[int, int, int], Cell] = {}
-    for place, members in by_place.items():
-        total = Cell(
-            consolidated=_combine(combinators.sectors, [m.consolidated for m in members]),
-            monthly=_combine(combinators.sectors, [m.monthly for m in members]),
-        )
-        for member in members:
-            total.add_extras(member)
-        inter[place] = total
+        fold((key[0], key[1], key[3]), combined[key])
     return Consolidation(sectors=combined, inter_sector=inter)
 
 
