@@ -12,7 +12,8 @@ the finest grain each part of the rule reads (nothing the rule computes looks fi
 - `<country>.parquet`: per month, admin-1 area, sector, organisation, indicator and
   population group, `new` and `total` of the indicators that count people;
 - `<country>.extras.parquet`: per month, admin-1 area, sector and population group, the
-  breakdown sums and CVA value of those rows, and the outputs (quantity) of the others.
+  breakdown sums and CVA value of those rows, and the outputs (quantity) of the others,
+  year to date (each month holds the sums of the months up to it).
 """
 
 from __future__ import annotations
@@ -82,16 +83,38 @@ ROWS_SQL = """
            CAST(SUM(new) AS BIGINT) AS new, CAST(SUM(total) AS BIGINT) AS total
     FROM raw WHERE counts GROUP BY month, c, a, s, o, i, g
 """
+# Year to date per month: the figures of month M sum the months up to M, so a query for M
+# reads the rows of M alone (sorted by month, in small row groups it can skip).
 EXTRAS_SQL = """
-    SELECT month, c, a, s, g,
-           CAST(SUM(CASE WHEN counts THEN girls ELSE 0 END) AS BIGINT) AS girls,
-           CAST(SUM(CASE WHEN counts THEN boys ELSE 0 END) AS BIGINT) AS boys,
-           CAST(SUM(CASE WHEN counts THEN women ELSE 0 END) AS BIGINT) AS women,
-           CAST(SUM(CASE WHEN counts THEN men ELSE 0 END) AS BIGINT) AS men,
-           CAST(SUM(CASE WHEN counts THEN other ELSE 0 END) AS BIGINT) AS other,
-           SUM(cva) AS cva,
-           CAST(SUM(CASE WHEN counts THEN 0 ELSE quantity END) AS BIGINT) AS outputs
-    FROM raw GROUP BY month, c, a, s, g
+    WITH m AS (
+        SELECT month, c, a, s, g,
+               SUM(CASE WHEN counts THEN girls ELSE 0 END) AS girls,
+               SUM(CASE WHEN counts THEN boys ELSE 0 END) AS boys,
+               SUM(CASE WHEN counts THEN women ELSE 0 END) AS women,
+               SUM(CASE WHEN counts THEN men ELSE 0 END) AS men,
+               SUM(CASE WHEN counts THEN other ELSE 0 END) AS other,
+               SUM(cva) AS cva,
+               SUM(CASE WHEN counts THEN 0 ELSE quantity END) AS outputs
+        FROM raw GROUP BY month, c, a, s, g
+    ), grid AS (
+        SELECT k.c, k.a, k.s, k.g, months.month
+        FROM (SELECT c, a, s, g, MIN(month) AS first FROM m GROUP BY c, a, s, g) k
+        JOIN (SELECT CAST(range AS INTEGER) AS month FROM range(1, 13)) months
+          ON months.month >= k.first
+    )
+    SELECT grid.month, grid.c, grid.a, grid.s, grid.g,
+           CAST(SUM(COALESCE(m.girls, 0)) OVER w AS BIGINT) AS girls,
+           CAST(SUM(COALESCE(m.boys, 0)) OVER w AS BIGINT) AS boys,
+           CAST(SUM(COALESCE(m.women, 0)) OVER w AS BIGINT) AS women,
+           CAST(SUM(COALESCE(m.men, 0)) OVER w AS BIGINT) AS men,
+           CAST(SUM(COALESCE(m.other, 0)) OVER w AS BIGINT) AS other,
+           CAST(SUM(COALESCE(m.cva, 0)) OVER w AS DECIMAL(18, 2)) AS cva,
+           CAST(SUM(COALESCE(m.outputs, 0)) OVER w AS BIGINT) AS outputs
+    FROM grid LEFT JOIN m
+      ON m.month = grid.month AND m.c = grid.c AND m.a = grid.a AND m.s = grid.s
+     AND m.g = grid.g
+    WINDOW w AS (PARTITION BY grid.c, grid.a, grid.s, grid.g ORDER BY grid.month)
+    ORDER BY grid.month
 """
 
 
@@ -183,7 +206,9 @@ def partitions_write(*, year: int, country_ids: Iterable[int]) -> None:
                 written = Path(work) / "rows.parquet"
                 extras = Path(work) / "extras.parquet"
                 duck.execute(f"COPY ({ROWS_SQL}) TO '{written}' (FORMAT parquet)")
-                duck.execute(f"COPY ({EXTRAS_SQL}) TO '{extras}' (FORMAT parquet)")
+                duck.execute(
+                    f"COPY ({EXTRAS_SQL}) TO '{extras}' (FORMAT parquet, ROW_GROUP_SIZE 8192)"
+                )
                 os.replace(extras, extras_path(year, country_id))
                 os.replace(written, path)
     finally:

@@ -149,7 +149,7 @@ def sector_cells(
             else Country.objects.values_list("id", flat=True),
         )
         rows = "(SELECT *, TRUE AS counts, month = ? AS in_month FROM src WHERE month <= ?) r"
-        extras = "(SELECT * FROM extras WHERE month <= ?) x"
+        extras = "(SELECT * FROM extras WHERE month = ?) x"
         (result,) = columnar_query(
             [_rule_sql(rows, extras, combinators)],
             year=year,
