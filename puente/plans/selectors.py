@@ -47,19 +47,21 @@ def public_plan(code: str) -> Plan:
     return plan_list(published_only=True).get(code=code)
 
 
-def access_plan(user: Any, code: str) -> Plan:
-    """A plan for signed-in users who work with plans: every plan for those who manage
-    them, published ones (and the inter-agency plans partners enter into) for others."""
-    plans = plan_list(published_only=False)
+def plans_visible(user: Any) -> QuerySet[Plan]:
+    """The plans a signed-in user who works with plans may open: every plan for those who
+    manage them; for others the published ones and the inter-agency plans partners enter
+    into."""
     if not user_can_somewhere(user, Action.VIEW_REPORTS):
         raise PermissionDenied()
-    if not user_can_somewhere(user, Action.MANAGE_PLANS) and not user_can_somewhere(
-        user, Action.REVIEW_PLAN
-    ):
-        plans = plans.filter(status=Plan.Status.PUBLISHED) | plans.filter(
-            kind=Plan.Kind.INTER_AGENCY
-        )
-    return plans.get(code=code)
+    plans = plan_list(published_only=False)
+    if user_can_somewhere(user, Action.MANAGE_PLANS):
+        return plans
+    return plans.filter(status=Plan.Status.PUBLISHED) | plans.filter(kind=Plan.Kind.INTER_AGENCY)
+
+
+def access_plan(user: Any, code: str) -> Plan:
+    """One plan of `plans_visible`; PermissionDenied or Plan.DoesNotExist otherwise."""
+    return plans_visible(user).get(code=code)
 
 
 def plan_default_year(plan: Plan, today: dt.date | None = None) -> int:

@@ -24,6 +24,7 @@ from puente.plans.selectors import (
     plan_entries,
     plan_list,
     plan_summary,
+    plans_visible,
     public_plan,
 )
 from puente.plans.services import plan_entry_review, plan_entry_save, plan_import, plan_publish
@@ -72,13 +73,10 @@ def public_plan_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def plans(request: HttpRequest) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
-    visible = plan_list(published_only=False)
-    if not user_can_somewhere(request.user, Action.MANAGE_PLANS):
-        visible = visible.filter(status=Plan.Status.PUBLISHED) | visible.filter(
-            kind=Plan.Kind.INTER_AGENCY
-        )
+    try:
+        visible = plans_visible(request.user)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied from exc
     context: dict[str, Any] = {
         "plans": visible,
         "can_import": user_can_somewhere(request.user, Action.MANAGE_PLANS),
