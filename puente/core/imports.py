@@ -140,6 +140,17 @@ class RowCells:
     def error(self, column: str, code: str, message: Any, value: Any = "") -> None:
         self.report.error(self.number, column, code, message, value)
 
+    def first_of(self, seen: dict[Any, int], key: Any, column: str, message: Any = None) -> bool:
+        """True when no earlier row of the file had `key` (this row is then recorded in
+        `seen`); otherwise a `duplicate_row` error naming the first row."""
+        first = seen.get(key)
+        if first is None:
+            seen[key] = self.number
+            return True
+        message = message or _("The same figure is already in row %(row)s.")
+        self.error(column, "duplicate_row", message % {"row": first})
+        return False
+
     def required(self, *columns: str) -> None:
         for column in columns:
             if not self.text.get(column):

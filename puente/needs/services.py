@@ -113,14 +113,8 @@ def needs_import(
             values["sector"].pk,
             values["population_group"].pk,
         )
-        if key in seen:
-            cells.error(
-                "population_group",
-                "duplicate_row",
-                _("The same figure is already in row %(row)s.") % {"row": seen[key]},
-            )
+        if not cells.first_of(seen, key, "population_group"):
             continue
-        seen[key] = number
         # One sector's need in one country is given per admin1 or for the whole country,
         # never both: the two would be added up.
         level_key = key[:2] + key[3:]
@@ -198,14 +192,8 @@ def population_import(
             )
             continue
         key = (values["year"], values["country"].pk, values["population_group"].pk)
-        if key in seen:
-            cells.error(
-                "population_group",
-                "duplicate_row",
-                _("The same figure is already in row %(row)s.") % {"row": seen[key]},
-            )
+        if not cells.first_of(seen, key, "population_group"):
             continue
-        seen[key] = number
         figures.append(
             PopulationFigure(
                 year=values["year"],

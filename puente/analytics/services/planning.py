@@ -46,15 +46,11 @@ def targets_import(*, source: Any, filename: str, dry_run: bool = False) -> Impo
             values["sector"].pk,
             values["population_group"].pk,
         )
-        if key in seen:
-            cells.error(
-                "population_group",
-                "duplicate_row",
-                _("The same year, country, sector and population group are already in row %(row)s.")
-                % {"row": seen[key]},
-            )
+        message = _(
+            "The same year, country, sector and population group are already in row %(row)s."
+        )
+        if not cells.first_of(seen, key, "population_group", message):
             continue
-        seen[key] = number
         parsed.append((values, int(people or 0)))
 
     def write() -> None:
