@@ -134,20 +134,28 @@ FROM extras GROUP BY ALL
 """
 
 
+def copy_out(sql: str, path: Path) -> None:
+    """Write what a `COPY ... TO STDOUT` statement gives to `path`."""
+    with (
+        connection.cursor() as cursor,
+        path.open("wb") as handle,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        for block in copy:
+            handle.write(block)
+
+
 def export_rows(year: int) -> Path:
     path = WORK / f"validated-{year}.csv"
-    with connection.cursor() as cursor, path.open("wb") as handle:
-        sql = (
-            "COPY (SELECT r.country_id, r.admin1_id, r.sector_id, r.appealing_org_id, "
-            "r.indicator_id, r.population_group_id, EXTRACT(MONTH FROM r.month)::int, "
-            "COALESCE(r.new_beneficiaries, 0), COALESCE(r.total_monthly, 0) "
-            "FROM reporting_activityrow r JOIN reference_indicator i ON i.id = r.indicator_id "
-            "WHERE r.status = 'validated' AND r.rmrp_activity AND i.counts_people "
-            f"AND r.month >= '{year}-01-01' AND r.month <= '{year}-12-01') TO STDOUT WITH CSV"
-        )
-        with cursor.cursor.copy(sql) as copy:
-            for block in copy:
-                handle.write(block)
+    sql = (
+        "COPY (SELECT r.country_id, r.admin1_id, r.sector_id, r.appealing_org_id, "
+        "r.indicator_id, r.population_group_id, EXTRACT(MONTH FROM r.month)::int, "
+        "COALESCE(r.new_beneficiaries, 0), COALESCE(r.total_monthly, 0) "
+        "FROM reporting_activityrow r JOIN reference_indicator i ON i.id = r.indicator_id "
+        "WHERE r.status = 'validated' AND r.rmrp_activity AND i.counts_people "
+        f"AND r.month >= '{year}-01-01' AND r.month <= '{year}-12-01') TO STDOUT WITH CSV"
+    )
+    copy_out(sql, path)
     return path
 
 
@@ -175,22 +183,19 @@ def duckdb_extras(year: int) -> float:
     import duckdb
 
     path = WORK / f"extras-{year}.csv"
-    with connection.cursor() as cursor, path.open("wb") as handle:
-        sql = (
-            "COPY (SELECT r.country_id, r.admin1_id, r.sector_id, r.population_group_id, "
-            "CASE WHEN i.counts_people THEN r.girls ELSE 0 END, "
-            "CASE WHEN i.counts_people THEN r.boys ELSE 0 END, "
-            "CASE WHEN i.counts_people THEN r.women ELSE 0 END, "
-            "CASE WHEN i.counts_people THEN r.men ELSE 0 END, "
-            "CASE WHEN i.counts_people THEN r.other ELSE 0 END, r.cva_value_usd, "
-            "CASE WHEN i.counts_people THEN 0 ELSE r.quantity END "
-            "FROM reporting_activityrow r JOIN reference_indicator i ON i.id = r.indicator_id "
-            "WHERE r.status = 'validated' AND r.rmrp_activity "
-            f"AND r.month >= '{year}-01-01' AND r.month <= '{year}-12-01') TO STDOUT WITH CSV"
-        )
-        with cursor.cursor.copy(sql) as copy:
-            for block in copy:
-                handle.write(block)
+    sql = (
+        "COPY (SELECT r.country_id, r.admin1_id, r.sector_id, r.population_group_id, "
+        "CASE WHEN i.counts_people THEN r.girls ELSE 0 END, "
+        "CASE WHEN i.counts_people THEN r.boys ELSE 0 END, "
+        "CASE WHEN i.counts_people THEN r.women ELSE 0 END, "
+        "CASE WHEN i.counts_people THEN r.men ELSE 0 END, "
+        "CASE WHEN i.counts_people THEN r.other ELSE 0 END, r.cva_value_usd, "
+        "CASE WHEN i.counts_people THEN 0 ELSE r.quantity END "
+        "FROM reporting_activityrow r JOIN reference_indicator i ON i.id = r.indicator_id "
+        "WHERE r.status = 'validated' AND r.rmrp_activity "
+        f"AND r.month >= '{year}-01-01' AND r.month <= '{year}-12-01') TO STDOUT WITH CSV"
+    )
+    copy_out(sql, path)
     con = duckdb.connect()
     con.execute(
         f"CREATE TABLE extras AS SELECT * FROM read_csv('{path}', header=false, columns="
@@ -205,28 +210,25 @@ def export_5w(year: int) -> Path:
     """The year's rows as the platform's 5W export gives them (the columns of
     reporting/services/exports.py: codes and names, every status)."""
     path = WORK / f"5w-export-{year}.csv"
-    with connection.cursor() as cursor, path.open("wb") as handle:
-        sql = (
-            "COPY (SELECT to_char(r.month, 'YYYY-MM') AS month, c.iso3 AS country, "
-            "a.iso_code AS admin1, a.name AS admin1_name, r.admin2, o.acronym AS appealing_org, "
-            "io.acronym AS implementing_org, i.code AS indicator, s.code AS sector, r.activity, "
-            "CASE WHEN r.rmrp_activity THEN 'yes' ELSE 'no' END AS rmrp_activity, r.modality, "
-            "r.cva_value_usd, r.delivery_mechanism, g.code AS population_group, r.quantity, "
-            "r.total_monthly, r.new_beneficiaries, r.girls, r.boys, r.women, r.men, r.other, "
-            "r.disability, r.status "
-            "FROM reporting_activityrow r JOIN reference_country c ON c.id = r.country_id "
-            "JOIN reference_admin1 a ON a.id = r.admin1_id "
-            "JOIN partners_organisation o ON o.id = r.appealing_org_id "
-            "JOIN partners_organisation io ON io.id = r.implementing_org_id "
-            "JOIN reference_indicator i ON i.id = r.indicator_id "
-            "JOIN reference_sector s ON s.id = r.sector_id "
-            "JOIN reference_populationgroup g ON g.id = r.population_group_id "
-            f"WHERE r.month >= '{year}-01-01' AND r.month <= '{year}-12-01') "
-            "TO STDOUT WITH (FORMAT csv, HEADER)"
-        )
-        with cursor.cursor.copy(sql) as copy:
-            for block in copy:
-                handle.write(block)
+    sql = (
+        "COPY (SELECT to_char(r.month, 'YYYY-MM') AS month, c.iso3 AS country, "
+        "a.iso_code AS admin1, a.name AS admin1_name, r.admin2, o.acronym AS appealing_org, "
+        "io.acronym AS implementing_org, i.code AS indicator, s.code AS sector, r.activity, "
+        "CASE WHEN r.rmrp_activity THEN 'yes' ELSE 'no' END AS rmrp_activity, r.modality, "
+        "r.cva_value_usd, r.delivery_mechanism, g.code AS population_group, r.quantity, "
+        "r.total_monthly, r.new_beneficiaries, r.girls, r.boys, r.women, r.men, r.other, "
+        "r.disability, r.status "
+        "FROM reporting_activityrow r JOIN reference_country c ON c.id = r.country_id "
+        "JOIN reference_admin1 a ON a.id = r.admin1_id "
+        "JOIN partners_organisation o ON o.id = r.appealing_org_id "
+        "JOIN partners_organisation io ON io.id = r.implementing_org_id "
+        "JOIN reference_indicator i ON i.id = r.indicator_id "
+        "JOIN reference_sector s ON s.id = r.sector_id "
+        "JOIN reference_populationgroup g ON g.id = r.population_group_id "
+        f"WHERE r.month >= '{year}-01-01' AND r.month <= '{year}-12-01') "
+        "TO STDOUT WITH (FORMAT csv, HEADER)"
+    )
+    copy_out(sql, path)
     return path
 
 
