@@ -47,9 +47,12 @@ CHUNK = 1_000_000
 
 def puente(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": DB_URL, "PUENTE_LANGUAGE": "en"}
-    return subprocess.run(
-        [str(BIN / "puente"), *args], env=env, check=True, capture_output=True, text=True
+    done = subprocess.run(
+        [str(BIN / "puente"), *args], env=env, capture_output=True, text=True, check=False
     )
+    if done.returncode:
+        sys.exit(f"puente {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return done
 
 
 def prepare(reuse: bool) -> dict:

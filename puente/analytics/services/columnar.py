@@ -23,6 +23,7 @@ import csv
 import fcntl
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -175,10 +176,24 @@ def _export_csv(year: int, country_id: int, target: Path) -> None:
                 )
 
 
-def _duckdb() -> Any:
-    import duckdb
+_instance: tuple[int, Any] | None = None
+_instance_lock = threading.Lock()
 
-    return duckdb.connect(config={"threads": os.cpu_count() or 1})
+
+def _duckdb() -> Any:
+    """A connection of its own to this process's DuckDB instance, to close after use.
+
+    Starting an instance and its first query cost about 45 ms, as much as a third of a
+    year's consolidation on a million rows (docs/performance.md), so one instance is kept
+    per process (made again after a fork). Its connections are independent: each has its
+    own temporary views and tables, and threads may use their own at the same time."""
+    global _instance
+    with _instance_lock:
+        if _instance is None or _instance[0] != os.getpid():
+            import duckdb
+
+            _instance = (os.getpid(), duckdb.connect(config={"threads": os.cpu_count() or 1}))
+        return _instance[1].cursor()
 
 
 def partitions_write(*, year: int, country_ids: Iterable[int]) -> None:
@@ -237,7 +252,17 @@ def columnar_query(
     try:
         for view, path in (("src", partition_path), ("extras", extras_path)):
             files = ", ".join(f"'{path(year, c)}'" for c in country_ids)
-            duck.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet([{files}])")  # noqa: S608
-        return [duck.execute(sql, params).fetchall() for sql in statements]
+            duck.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM read_parquet([{files}])")  # noqa: S608
+        return [_rows(duck.execute(sql, params)) for sql in statements]
     finally:
         duck.close()
+
+
+def _rows(result: Any) -> list[tuple[Any, ...]]:
+    """The rows of a DuckDB result as tuples of Python values, read column by column:
+    `fetchall` converts value by value and costs five times as much on the 22,000 rows
+    of a year's consolidation (docs/performance.md). Integers stay integers; a NULL
+    becomes None. A DECIMAL would arrive as a float, so queries return exact amounts as
+    integers (cents)."""
+    columns = result.fetchnumpy()
+    return list(zip(*(column.tolist() for column in columns.values()), strict=True))

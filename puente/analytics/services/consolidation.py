@@ -7,15 +7,13 @@ counts people:
   S(c,a,s,g)     = combine over appealing organisations o of P        (default sum)
   a parent sector gets, per (c,a,g), the max over itself and its sub-sectors
   X(c,a,g)       = combine over sectors s of S                        (default max)
-Steps one to three run in SQL (one scan of the rows), on the database or on the columnar
-copy the cube keeps (services/columnar.py); the rest runs on the few thousand cells that
-remain.
+The whole rule is one SQL statement (one scan of the rows), run on the database or on the
+columnar copy the cube keeps (services/columnar.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, fields
@@ -80,17 +78,30 @@ def period(year: int, month: int) -> tuple[dt.date, dt.date]:
 SOURCES = ("database", "columnar")
 
 
-def _rule_sql(rows: str, extras: str, combinators: Combinators) -> str:
-    """Steps one to three over `rows`, a relation with the columns c, a, s, o, i, g,
-    counts, in_month, new and total; and, summed straight to (c, a, s, g), the breakdown,
-    CVA value and outputs of `extras` (columns c, a, s, g, girls ... other, cva, outputs:
-    breakdown and CVA of rows counting people, outputs of the others). They add up at
-    every level, so a far smaller grouping than step one's serves them. The same text runs
-    on the database and on the columnar copy (DuckDB)."""
+def _rule_sql(rows: str, extras: str, families: str, combinators: Combinators) -> str:
+    """The whole rule in one statement, the same text on the database and on the columnar
+    copy (DuckDB).
+
+    `rows` is a relation with the columns c, a, s, o, i, g, counts, in_month, new and
+    total; steps one to three run over it. `extras` (columns c, a, s, g, girls ... other,
+    cva, outputs: breakdown and CVA of rows counting people, outputs of the others) is
+    summed straight to (c, a, s, g): these add up at every level, so a far smaller
+    grouping than step one's serves them. `families` (columns s, parent) lists every
+    sub-sector with its parent sector.
+
+    The result holds S(c,a,s,g) for every sector and sub-sector, a parent sector's cell
+    combined with its sub-sectors' (max), then X(c,a,g) with NULL in place of the sector.
+    Measures are BIGINT, CVA a decimal."""
     ind = "MAX" if combinators.indicators == "max" else "SUM"
     org = "MAX" if combinators.orgs == "max" else "SUM"
+    sec = "MAX" if combinators.sectors == "max" else "SUM"
     sums = ", ".join(f"SUM({b}) AS {b}" for b in (*BREAKDOWN, "cva", "outputs"))
-    picked = ", ".join(f"COALESCE(e.{b}, 0)" for b in (*BREAKDOWN, "cva", "outputs"))
+    picked = ", ".join(
+        f"CAST(COALESCE(e.{b}, 0) AS BIGINT) AS {b}" for b in (*BREAKDOWN, "outputs")
+    )
+    added = ", ".join(f"CAST(SUM({b}) AS BIGINT)" for b in BREAKDOWN)
+    added_named = ", ".join(f"CAST(SUM({b}) AS BIGINT) AS {b}" for b in BREAKDOWN)
+    measures = f"cons, mon, {', '.join(BREAKDOWN)}, cva, outputs"
     return f"""
         WITH n AS (
             SELECT c, a, s, o, i, g, SUM(new) AS n_cons,
@@ -106,9 +117,29 @@ def _rule_sql(rows: str, extras: str, combinators: Combinators) -> str:
             FROM p GROUP BY c, a, s, g
         ), e AS (
             SELECT c, a, s, g, {sums} FROM {extras} GROUP BY c, a, s, g
+        ), cells AS (
+            SELECT e.c, e.a, e.s, e.g, CAST(COALESCE(r.cons, 0) AS BIGINT) AS cons,
+                   CAST(COALESCE(r.mon, 0) AS BIGINT) AS mon, {picked},
+                   COALESCE(e.cva, 0) AS cva
+            FROM e LEFT JOIN rule r ON r.c = e.c AND r.a = e.a AND r.s = e.s AND r.g = e.g
+        ), families AS (
+            SELECT s, parent FROM {families}
+        ), tops AS (
+            SELECT cells.c, cells.a, COALESCE(f.parent, cells.s) AS s, cells.g,
+                   MAX(cons) AS cons, MAX(mon) AS mon, {added_named}, SUM(cva) AS cva,
+                   CAST(SUM(outputs) AS BIGINT) AS outputs
+            FROM cells LEFT JOIN families f ON f.s = cells.s
+            GROUP BY cells.c, cells.a, COALESCE(f.parent, cells.s), cells.g
         )
-        SELECT e.c, e.a, e.s, e.g, COALESCE(r.cons, 0), COALESCE(r.mon, 0), {picked}
-        FROM e LEFT JOIN rule r ON r.c = e.c AND r.a = e.a AND r.s = e.s AND r.g = e.g
+        SELECT c, a, s, g, {measures} FROM cells
+        WHERE s NOT IN (SELECT parent FROM families)
+        UNION ALL
+        SELECT c, a, s, g, {measures} FROM tops
+        WHERE s IN (SELECT parent FROM families)
+        UNION ALL
+        SELECT c, a, NULL, g, CAST({sec}(cons) AS BIGINT), CAST({sec}(mon) AS BIGINT),
+               {added}, SUM(cva), CAST(SUM(outputs) AS BIGINT)
+        FROM tops GROUP BY c, a, g
     """  # noqa: S608  (identifiers and functions come from the code)
 
 
@@ -116,7 +147,15 @@ def _in(column: str, values: list[int], placeholder: str) -> str:
     return f" AND {column} IN ({', '.join([placeholder] * len(values))})"
 
 
-def sector_cells(
+@dataclass
+class Consolidation:
+    """S per (c,a,s,g) with parents combined, and X per (c,a,g)."""
+
+    sectors: dict[tuple[int, int, int, int], Cell]
+    inter_sector: dict[tuple[int, int, int], Cell]
+
+
+def consolidate(
     *,
     year: int,
     month: int,
@@ -124,8 +163,8 @@ def sector_cells(
     combinators: Combinators | None = None,
     org_ids: list[int] | None = None,
     source: str = "database",
-) -> dict[tuple[int, int, int, int], Cell]:
-    """S(c,a,s,g) for every sector and sub-sector, before parents are combined.
+) -> Consolidation:
+    """The rule for a year through a month: every S and X cell.
 
     `source` "database" reads the 5W table; "columnar" reads the Parquet copy the cube
     refresh keeps (services/columnar.py), written for these countries if missing."""
@@ -134,7 +173,7 @@ def sector_cells(
     combinators = combinators or default_combinators()
     start, end = period(year, month)
     if country_ids is not None and not country_ids:
-        return {}
+        return Consolidation(sectors={}, inter_sector={})
     params: list[Any]
     if source == "columnar":
         from puente.analytics.services.columnar import columnar_query, partitions_ensure
@@ -150,8 +189,23 @@ def sector_cells(
         )
         rows = "(SELECT *, TRUE AS counts, month = ? AS in_month FROM src WHERE month <= ?) r"
         extras = "(SELECT * FROM extras WHERE month = ?) x"
+        families = Sector.objects.filter(parent__isnull=False).values_list("id", "parent_id")
+        # Ids from the database, as integers; an empty list still gives the columns.
+        listed = ", ".join(f"({int(sub)}, {int(parent)})" for sub, parent in families)
+        family_rows = (
+            f"(SELECT * FROM (VALUES {listed}) AS v(s, parent))"  # noqa: S608
+            if listed
+            else "(SELECT CAST(NULL AS INTEGER) AS s, CAST(NULL AS INTEGER) AS parent LIMIT 0)"
+        )
+        # Columnar results arrive column by column, where a DECIMAL would be a float:
+        # CVA comes in cents.
+        rule = _rule_sql(rows, extras, f"{family_rows} fam", combinators)
+        measures = ", ".join(("cons", "mon", *BREAKDOWN))
         (result,) = columnar_query(
-            [_rule_sql(rows, extras, combinators)],
+            [
+                f"SELECT c, a, s, g, {measures}, CAST(cva * 100 AS BIGINT), outputs "  # noqa: S608
+                f"FROM ({rule})"
+            ],
             year=year,
             country_ids=countries,
             params=[month, month, month],
@@ -185,18 +239,32 @@ def sector_cells(
             WHERE r.status = 'validated' AND r.rmrp_activity = TRUE
               AND r.month >= %s AND r.month <= %s{where}
         ) AS rows"""  # noqa: S608  (identifiers come from the code, values are parameters)
+        families = (
+            f"(SELECT id AS s, parent_id AS parent FROM {Sector._meta.db_table} "  # noqa: S608
+            "WHERE parent_id IS NOT NULL) fam"
+        )
         with connection.cursor() as cursor, _hash_aggregation(cursor):
-            cursor.execute(_rule_sql(relation, relation, combinators), params * 2)
+            cursor.execute(_rule_sql(relation, relation, families, combinators), params * 2)
             result = cursor.fetchall()
-    # Every measure comes out of the SQL as an integer (COALESCEd), CVA as a decimal of
-    # two places (SQLite gives a float or an integer: made exact here).
+    # Every measure comes out of the SQL as an integer; CVA as a decimal of two places
+    # (SQLite gives a float or an integer: made exact here), from the columnar copy in
+    # cents.
     cent = Decimal("0.01")
-    cells: dict[tuple[int, int, int, int], Cell] = {}
+    no_cents = Decimal("0.00")
+    in_cents = source == "columnar"
+    sectors: dict[tuple[int, int, int, int], Cell] = {}
+    inter: dict[tuple[int, int, int], Cell] = {}
     for c, a, s, g, cons, mon, girls, boys, women, men, other, cva, outputs in result:
-        if type(cva) is not Decimal:
+        if in_cents:
+            cva = Decimal(cva).scaleb(-2) if cva else no_cents
+        elif type(cva) is not Decimal:
             cva = Decimal(str(cva)).quantize(cent)
-        cells[(c, a, s, g)] = Cell(cons, mon, girls, boys, women, men, other, cva, outputs)
-    return cells
+        cell = Cell(cons, mon, girls, boys, women, men, other, cva, outputs)
+        if s is None:
+            inter[(c, a, g)] = cell
+        else:
+            sectors[(c, a, s, g)] = cell
+    return Consolidation(sectors=sectors, inter_sector=inter)
 
 
 @contextmanager
@@ -216,86 +284,6 @@ def _hash_aggregation(cursor: Any) -> Iterator[None]:
         with suppress(DatabaseError):
             cursor.execute("RESET enable_sort")
             cursor.execute("RESET work_mem")
-
-
-@dataclass
-class Consolidation:
-    """S per (c,a,s,g) with parents combined, and X per (c,a,g)."""
-
-    sectors: dict[tuple[int, int, int, int], Cell]
-    inter_sector: dict[tuple[int, int, int], Cell]
-
-
-def consolidate(
-    *,
-    year: int,
-    month: int,
-    country_ids: list[int] | None = None,
-    combinators: Combinators | None = None,
-    org_ids: list[int] | None = None,
-    source: str = "database",
-) -> Consolidation:
-    combinators = combinators or default_combinators()
-    cells = sector_cells(
-        year=year,
-        month=month,
-        country_ids=country_ids,
-        combinators=combinators,
-        org_ids=org_ids,
-        source=source,
-    )
-    parent_of = dict(Sector.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
-    parents = set(parent_of.values())
-    by_sum = combinators.sectors == "sum"
-    inter: dict[tuple[int, int, int], Cell] = {}
-
-    def fold(place: tuple[int, int, int], cell: Cell) -> None:
-        """X: combine a top-level sector's cell into its place (extras always add)."""
-        total = inter.get(place)
-        if total is None:
-            inter[place] = Cell(
-                cell.consolidated,
-                cell.monthly,
-                cell.girls,
-                cell.boys,
-                cell.women,
-                cell.men,
-                cell.other,
-                cell.cva_value_usd,
-                cell.outputs,
-            )
-            return
-        if by_sum:
-            total.consolidated += cell.consolidated
-            total.monthly += cell.monthly
-        else:
-            total.consolidated = max(total.consolidated, cell.consolidated)
-            total.monthly = max(total.monthly, cell.monthly)
-        total.add_extras(cell)
-
-    # A parent sector: max over itself and its sub-sectors, per (c,a,g); the others go
-    # straight into X.
-    combined = dict(cells)
-    families: dict[tuple[int, int, int, int], list[Cell]] = defaultdict(list)
-    for (c, a, s, g), cell in cells.items():
-        parent = parent_of.get(s)
-        if parent is not None:
-            families[(c, a, parent, g)].append(cell)
-        elif s in parents:
-            families[(c, a, s, g)].append(cell)
-        else:
-            fold((c, a, g), cell)
-    for key, members in families.items():
-        if len(members) > 1 or key not in cells:
-            total = Cell(
-                consolidated=max(m.consolidated for m in members),
-                monthly=max(m.monthly for m in members),
-            )
-            for member in members:
-                total.add_extras(member)
-            combined[key] = total
-        fold((key[0], key[1], key[3]), combined[key])
-    return Consolidation(sectors=combined, inter_sector=inter)
 
 
 def split_by_sex_and_age(value: int, cell: Cell) -> dict[str, int | None]:
