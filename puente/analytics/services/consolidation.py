@@ -189,9 +189,9 @@ def consolidate(
         )
         rows = "(SELECT *, TRUE AS counts, month = ? AS in_month FROM src WHERE month <= ?) r"
         extras = "(SELECT * FROM extras WHERE month = ?) x"
-        families = Sector.objects.filter(parent__isnull=False).values_list("id", "parent_id")
+        pairs = Sector.objects.filter(parent__isnull=False).values_list("id", "parent_id")
         # Ids from the database, as integers; an empty list still gives the columns.
-        listed = ", ".join(f"({int(sub)}, {int(parent)})" for sub, parent in families)
+        listed = ", ".join(f"({int(sub)}, {int(parent)})" for sub, parent in pairs)
         family_rows = (
             f"(SELECT * FROM (VALUES {listed}) AS v(s, parent))"  # noqa: S608
             if listed
@@ -199,7 +199,8 @@ def consolidate(
         )
         # Columnar results arrive column by column, where a DECIMAL would be a float:
         # CVA comes in cents.
-        rule = _rule_sql(rows, extras, f"{family_rows} fam", combinators)
+        families = f"{family_rows} fam"
+        rule = _rule_sql(rows, extras, families, combinators)
         measures = ", ".join(("cons", "mon", *BREAKDOWN))
         (result,) = columnar_query(
             [
