@@ -284,9 +284,42 @@ def test_engine_matches_a_reference_implementation(world, rows, month):
     assert columnar.sectors == result.sectors
     assert columnar.inter_sector == result.inter_sector
     # and of the same types (a float would not go into the cube's integer columns)
-    for cell in [*columnar.sectors.values(), *result.sectors.values()]:
+    for cell in [
+        *columnar.sectors.values(),
+        *columnar.inter_sector.values(),
+        *result.sectors.values(),
+        *result.inter_sector.values(),
+    ]:
         assert {type(getattr(cell, f)) for f in CELL_FIELDS} <= {int, Decimal}
         assert type(cell.cva_value_usd) is Decimal
+
+
+def test_columnar_queries_from_several_threads_see_their_own_countries(world):
+    """Threads share one DuckDB instance per process; each query binds its own views."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from puente.analytics.services.columnar import columnar_query
+
+    countries = {iso3: Country.objects.get(iso3=iso3).id for iso3 in ("COL", "PER", "ECU")}
+    admin1 = {"COL": "CO-ATL", "PER": "PE-LIM", "ECU": "EC-P"}
+    for iso3, new in (("COL", 10), ("PER", 20), ("ECU", 30)):
+        add(world["A"], "HEA-02", new, country=iso3, admin1=admin1[iso3])
+    partitions_write(year=YEAR, country_ids=countries.values())
+
+    def people(iso3):
+        (rows,) = columnar_query(
+            ["SELECT c, SUM(new) FROM src GROUP BY c"],
+            year=YEAR,
+            country_ids=[countries[iso3]],
+            params=[],
+        )
+        return rows
+
+    jobs = ["COL", "PER", "ECU"] * 20
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(people, jobs))
+    expected = {"COL": 10, "PER": 20, "ECU": 30}
+    assert answers == [[(countries[iso3], expected[iso3])] for iso3 in jobs]
 
 
 def test_cube_follows_imports_and_reviews(world, make_user, django_capture_on_commit_callbacks):
