@@ -56,7 +56,12 @@ from puente.feedback.selectors import (
     feedback_list,
 )
 from puente.feedback.services.channels import channel_token_create
-from puente.feedback.services.code_list import feedback_channel_save, feedback_type_save
+from puente.feedback.services.code_list import (
+    CHANNEL_FIELDS,
+    TYPE_FIELDS,
+    feedback_channel_save,
+    feedback_type_save,
+)
 from puente.feedback.services.crypto import unseal
 from puente.feedback.services.intake import (
     Upload,
@@ -486,25 +491,17 @@ CODE_LIST_KINDS: dict[str, Any] = {
 
 
 def _initial(instance: Any) -> dict[str, Any]:
+    """The form's values for a type or a channel: the fields its save service takes,
+    references by code."""
+    if not isinstance(instance, FeedbackChannel):
+        return {field: getattr(instance, field) for field in ("code", *TYPE_FIELDS)}
     initial = {
         field: getattr(instance, field)
-        for field in (
-            "code",
-            "name_en",
-            "name_es",
-            "name_pt",
-            "sensitive",
-            "public",
-            "active",
-            "acknowledge_within_hours",
-            "respond_within_days",
-            "position",
-        )
-        if hasattr(instance, field)
+        for field in ("code", *CHANNEL_FIELDS)
+        if field not in ("country", "default_type")
     }
-    if isinstance(instance, FeedbackChannel):
-        initial["country"] = instance.country.iso3 if instance.country else ""
-        initial["default_type"] = instance.default_type.code if instance.default_type else ""
+    initial["country"] = instance.country.iso3 if instance.country else ""
+    initial["default_type"] = instance.default_type.code if instance.default_type else ""
     return initial
 
 

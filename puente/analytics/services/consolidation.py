@@ -156,6 +156,18 @@ class Consolidation:
     inter_sector: dict[tuple[int, int, int], Cell]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_collector_paused()
 def consolidate(
     *,
     year: int,
@@ -174,26 +186,6 @@ def consolidate(
     collector, which would otherwise walk every object of the process several times while
     they are made, is paused meanwhile (a tenth of the time on a million rows,
     docs/performance.md)."""
-    with _collector_paused():
-        return _consolidate(
-            year=year,
-            month=month,
-            country_ids=country_ids,
-            combinators=combinators,
-            org_ids=org_ids,
-            source=source,
-        )
-
-
-def _consolidate(
-    *,
-    year: int,
-    month: int,
-    country_ids: list[int] | None,
-    combinators: Combinators | None,
-    org_ids: list[int] | None,
-    source: str,
-) -> Consolidation:
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
     combinators = combinators or default_combinators()
@@ -292,17 +284,6 @@ def _consolidate(
         else:
             sectors[(c, a, s, g)] = cell
     return Consolidation(sectors=sectors, inter_sector=inter)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @contextmanager

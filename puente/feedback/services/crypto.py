@@ -53,19 +53,13 @@ def seal(text: str) -> str:
     """A Fernet token for `text`; the empty string stays empty."""
     if not text:
         return ""
-    return feedback_fernet().encrypt(text.encode("utf-8")).decode("ascii")
+    return seal_bytes(text.encode("utf-8")).decode("ascii")
 
 
 def unseal(token: str) -> str:
     if not token:
         return ""
-    try:
-        return feedback_fernet().decrypt(token.encode("ascii")).decode("utf-8")
-    except InvalidToken as exc:
-        raise ApplicationError(
-            _("Stored feedback cannot be decrypted with the configured keys."),
-            code="encryption_key_unknown",
-        ) from exc
+    return unseal_bytes(token.encode("ascii")).decode("utf-8")
 
 
 def seal_bytes(content: bytes) -> bytes:
@@ -86,7 +80,7 @@ def reseal(token: str) -> str:
     """The same plain text under the first key (key rotation)."""
     if not token:
         return ""
-    return feedback_fernet().rotate(token.encode("ascii")).decode("ascii")
+    return reseal_bytes(token.encode("ascii")).decode("ascii")
 
 
 def reseal_bytes(token: bytes) -> bytes:
