@@ -1,0 +1,71 @@
+"""Figures in pages: counts and money grouped the way each language writes them, and
+fractions printed as percentages, one format per language.
+
+Numbers are never grouped implicitly (`USE_THOUSAND_SEPARATOR` is off), so that years,
+months and codes print as they are written ("2026", "2026-09"); a template groups a
+figure only when it says so with `|figure`.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
+from django import template
+
+from puente.core.i18n import active_language
+
+register = template.Library()
+
+# CLDR locales of the three working languages; Spanish groups with "." as the response's
+# Spanish-speaking countries write it (1.297.760), Portuguese is Brazil's.
+BABEL_LOCALES = {"en": "en", "es": "es_CO", "pt": "pt_BR"}
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def figure_format(value: Any, decimals: int = 0, language: str | None = None) -> str:
+    """1297760 -> "1,297,760" (en), "1.297.760" (es, pt). Empty for no value."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    locale = BABEL_LOCALES[language or active_language()]
+    quantum = Decimal(1).scaleb(-decimals)
+    number = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(number, format=pattern, locale=locale)
+
+
+def percent_format(fraction: Any, decimals: int = 1, language: str | None = None) -> str:
+    """0.292 -> "29.2%" (en), "29,2%" (es, pt): the language's own pattern, `decimals`
+    digits after the separator. A fraction in, never a number already multiplied by 100."""
+    number = _decimal(fraction)
+    if number is None:
+        return ""
+    locale = BABEL_LOCALES[language or active_language()]
+    pattern = Locale.parse(locale).percent_formats[None].pattern
+    if decimals:
+        pattern = pattern.replace("0", "0." + "0" * decimals, 1)
+    quantum = Decimal(1).scaleb(-(decimals + 2))
+    return format_percent(
+        number.quantize(quantum, rounding=ROUND_HALF_UP), format=pattern, locale=locale
+    )
+
+
+@register.filter
+def figure(value: Any, decimals: int = 0) -> str:
+    return figure_format(value, int(decimals))
+
+
+@register.filter
+def percent(fraction: Any, decimals: int = 1) -> str:
+    return percent_format(fraction, int(decimals))
