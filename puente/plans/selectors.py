@@ -189,7 +189,7 @@ def plan_summary(plan: Plan, *, year: int) -> dict[str, Any]:
         "requirement_usd": total,
         "people_targeted": targeted.get(None),
         "funded_usd": funded_total,
-        "percent_funded": float(funded_total / total) if total else None,
+        "percent_funded": round(float(funded_total / total) * 100, 1) if total else None,
         "objectives": objectives,
         "countries": country_rows,
         "sectors": sorted(

@@ -69,3 +69,11 @@ def figure(value: Any, decimals: int = 0) -> str:
 @register.filter
 def percent(fraction: Any, decimals: int = 1) -> str:
     return percent_format(fraction, int(decimals))
+
+
+@register.filter
+def per_cent(value: Any, decimals: int = 1) -> str:
+    """A figure already in per cent (funding-summary's `percent_funded`, 29.2) printed as
+    `|percent` prints the fraction 0.292."""
+    number = _decimal(value)
+    return "" if number is None else percent_format(number / 100, int(decimals))

@@ -64,8 +64,8 @@ def test_directory_page_shows_filtered_organisations_and_shares(client, make_use
     page = response.content.decode()
     assert response.status_code == 200
     assert "NAT1" in page and "RLO1" in page and "UN1" not in page
-    assert 'data-share="migrant-led">1 · 50 %' in page
-    assert 'data-share="national">2 · 100 %' in page
+    assert 'data-share="migrant-led">1 · 50%' in page
+    assert 'data-share="national">2 · 100%' in page
 
 
 def test_directory_needs_sign_in(client):

@@ -34,6 +34,8 @@ def test_public_page_of_the_seed_appeal(
     assert heading in page
     assert requirement in page and targeted in page
     assert area in page
+    # years are never grouped like figures ("2,025–2,026", "2.025")
+    assert "2025–2026" in page and "2,025" not in page and "2.025" not in page
     assert 'id="plan-map"' in page and 'id="plan-map-data"' in page
 
 
