@@ -13,9 +13,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from puente.core.exports import json_number
-from puente.core.imports import ImportReport
+from puente.core.imports import ImportReport, RowError
+from puente.core.templatetags.figures import figure_format
 
 LANGUAGES = ("en", "es", "pt")
 
@@ -63,28 +65,44 @@ class PuenteCommand(BaseCommand):
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
         else:
             for error in report.errors:
-                where = []
-                if error.row is not None:
-                    where.append(_("row %(row)s") % {"row": error.row})
-                if error.column:
-                    where.append(_("column %(column)s") % {"column": error.column})
-                prefix = ", ".join(where)
-                value = f" [{error.value}]" if error.value else ""
-                self.stderr.write(f"{prefix}: {error.message} ({error.code}){value}")
+                self.stderr.write(report_line(error))
             for warning in report.warnings:
-                self.stderr.write(f"{warning.row}: {warning.message} ({warning.code})")
+                self.stderr.write(report_line(warning))
             if report.errors:
+                count = len(report.errors)
                 self.stderr.write(
-                    _("%(count)s error(s): nothing was written.") % {"count": len(report.errors)}
+                    ngettext(
+                        "%(count)s error: nothing was written.",
+                        "%(count)s errors: nothing was written.",
+                        count,
+                    )
+                    % {"count": figure_format(count)}
                 )
             else:
-                message = _("%(rows)s rows read: %(imported)s created, %(updated)s updated.") % {
-                    "rows": report.rows,
-                    "imported": report.imported,
-                    "updated": report.updated,
+                message = ngettext(
+                    "%(rows)s row read: %(imported)s created, %(updated)s updated.",
+                    "%(rows)s rows read: %(imported)s created, %(updated)s updated.",
+                    report.rows,
+                ) % {
+                    "rows": figure_format(report.rows),
+                    "imported": figure_format(report.imported),
+                    "updated": figure_format(report.updated),
                 }
                 if report.dry_run:
                     message += " " + _("Dry run: nothing was written.")
                 self.stdout.write(message)
         if report.errors:
             sys.exit(1)
+
+
+def report_line(error: RowError) -> str:
+    """One error or warning of a report: "row 3, column month: message (code) [value]";
+    a file-level one (no row, no column) is the message alone."""
+    where = []
+    if error.row is not None:
+        where.append(_("row %(row)s") % {"row": error.row})
+    if error.column:
+        where.append(_("column %(column)s") % {"column": error.column})
+    prefix = ", ".join(where) + ": " if where else ""
+    value = f" [{error.value}]" if error.value else ""
+    return f"{prefix}{error.message} ({error.code}){value}"

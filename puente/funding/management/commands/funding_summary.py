@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from puente.core.commands import PuenteCommand
 from puente.funding.selectors import GROUPINGS, funding_summary
@@ -25,7 +26,11 @@ class Command(PuenteCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         plan = Plan.objects.filter(code__iexact=options["plan"]).first()
         if plan is None:
-            raise CommandError(f"Unknown plan {options['plan']}")
+            codes = ", ".join(Plan.objects.order_by("code").values_list("code", flat=True))
+            raise CommandError(
+                _("Unknown plan %(plan)s. Plans: %(codes)s.")
+                % {"plan": options["plan"], "codes": codes or _("none yet")}
+            )
         by = [b.strip() for b in options["by"].split(",") if b.strip()]
         unknown = set(by) - set(GROUPINGS)
         if unknown:
