@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.forms import NameOrderedModelChoiceField
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Platform
 
@@ -9,7 +10,7 @@ YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    country = forms.ModelChoiceField(
+    country = NameOrderedModelChoiceField(
         label=_("Country"),
         queryset=Country.objects.all(),
         required=False,

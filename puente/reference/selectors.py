@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from puente.core.i18n import sorted_by_name
 from puente.core.tabular import normalize_value
 from puente.reference.models import Admin1, Country, Indicator, Platform, PopulationGroup, Sector
 
@@ -45,6 +46,21 @@ def country_list() -> QuerySet[Country]:
 
 def platform_list() -> QuerySet[Platform]:
     return Platform.objects.prefetch_related("countries")
+
+
+def countries_by_name() -> list[Country]:
+    """Every country in the reading order of its name in the active language (Argentina
+    before Aruba; Brasil between Bolivia and Chile in Spanish), with its platforms."""
+    return sorted_by_name(country_list())
+
+
+def platforms_by_name() -> list[dict[str, Any]]:
+    """Every platform (regional, national, sub-regional, in that order), each with its
+    countries in the reading order of their names."""
+    return [
+        {"platform": platform, "countries": sorted_by_name(platform.countries.all())}
+        for platform in platform_list()
+    ]
 
 
 def sector_list() -> QuerySet[Sector]:

@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404, render
 from puente.reference.models import Country, PopulationGroup
 from puente.reference.selectors import (
     admin1_list,
-    country_list,
+    countries_by_name,
     indicator_list,
-    platform_list,
+    platforms_by_name,
     sector_list,
 )
 
@@ -18,8 +18,8 @@ def countries(request: HttpRequest) -> HttpResponse:
         request,
         "reference/countries.html",
         {
-            "countries": country_list(),
-            "platforms": platform_list(),
+            "countries": countries_by_name(),
+            "platforms": platforms_by_name(),
         },
     )
 

@@ -1,6 +1,9 @@
+import re
+
 import pytest
 from django.urls import reverse
 
+from puente.core.i18n import collation_key
 from puente.partners.models import Organisation
 from puente.partners.selectors import OrganisationFilters, localisation_shares, organisation_list
 from puente.reference.models import Country, Platform
@@ -83,3 +86,22 @@ def test_directory_lists_without_one_query_per_row(
         Organisation.objects.create(name=f"Extra {i}", acronym=f"EX{i}", type="ingo")
     with django_assert_max_num_queries(14):
         client.get(reverse("partners:directory"))
+
+
+def test_directory_country_filter_and_column_read_names_in_order(client, make_user, registry):
+    # given a Spanish reader
+    client.force_login(make_user("cfm-operator", "country:COL"))
+    client.cookies["django_language"] = "es"
+    # when the directory opens
+    page = client.get(reverse("partners:directory")).content.decode()
+    # then the country filter lists names in Spanish reading order
+    select = page.split('name="country"', 1)[1].split("</select>", 1)[0]
+    options = re.findall(r'<option value="([A-Z]{3})"[^>]*>([^<]+)</option>', select)
+    names = [name for _code, name in options]
+    assert len(names) == 17
+    assert names.index("Perú") < names.index("República Dominicana") < names.index("Uruguay")
+    assert names == sorted(names, key=collation_key)
+    # and the countries column names them, not their codes
+    row = page.split(">UN1</a>", 1)[1].split("</tr>", 1)[0]
+    assert "Argentina, Colombia, Perú" in row
+    assert "ARG" not in row
