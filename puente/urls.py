@@ -8,6 +8,7 @@ from puente.plans import views as plans_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("puente.accounts.urls")),
     path("partners/", include("puente.partners.urls")),

@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from puente.accounts.permissions import user_roles
 from puente.partners.models import Organisation
@@ -14,3 +15,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "sector_count": Sector.objects.filter(parent__isnull=True).count(),
     }
     return render(request, "core/home.html", context)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: the site's icon is an SVG."""
+    response = redirect(static("puente/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -144,3 +144,13 @@ def test_dashboards_render_in_each_language(client, make_user, language, title):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 200
         assert f'<html lang="{language}">' in response.content.decode()
+
+
+def test_favicon_is_served_and_linked(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("puente/favicon.svg")
+    assert finders.find("puente/favicon.svg")
+    assert 'rel="icon"' in client.get("/").content.decode()
