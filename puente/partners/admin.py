@@ -7,4 +7,4 @@ from puente.partners.models import Organisation
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["acronym", "name", "type", "migrant_led", "women_led", "appealing"]
     list_filter = ["type", "migrant_led", "women_led", "appealing", "countries"]
-    search_fields = ["acronym", "name"]
+    search_fields = ["acronym", "name", "name_es", "name_pt"]

@@ -11,7 +11,17 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["acronym", "name", "type", "migrant_led", "women_led", "appealing", "countries"]
+        fields = [
+            "acronym",
+            "name",
+            "name_es",
+            "name_pt",
+            "type",
+            "migrant_led",
+            "women_led",
+            "appealing",
+            "countries",
+        ]
 
 
 class OrganisationListApi(generics.ListAPIView):

@@ -37,7 +37,12 @@ def organisation_list(*, filters: OrganisationFilters | None = None) -> QuerySet
     if filters.appealing is not None:
         qs = qs.filter(appealing=filters.appealing)
     if filters.search:
-        qs = qs.filter(Q(name__icontains=filters.search) | Q(acronym__icontains=filters.search))
+        qs = qs.filter(
+            Q(name__icontains=filters.search)
+            | Q(name_es__icontains=filters.search)
+            | Q(name_pt__icontains=filters.search)
+            | Q(acronym__icontains=filters.search)
+        )
     # Platform and country joins can repeat an organisation; a subquery keeps counts honest.
     return Organisation.objects.filter(pk__in=qs.values("pk")).prefetch_related("countries")
 

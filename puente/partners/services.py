@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,6 +29,8 @@ PARTNER_COLUMNS = (
         aliases=("nombre", "nome", "organisation", "organization", "organizacion", "organizacao"),
     ),
     Column("acronym", aliases=("sigla", "siglas", "acronimo")),
+    Column("name_es", required=False, aliases=("nombre_es", "nome_es", "name_spanish")),
+    Column("name_pt", required=False, aliases=("nombre_pt", "nome_pt", "name_portuguese")),
     Column("type", aliases=("tipo",)),
     Column(
         "migrant_led",
@@ -63,6 +67,21 @@ TYPE_ALIASES = {
     "cruz vermelha": Organisation.Type.RED_CROSS,
     "ifi": Organisation.Type.IFI,
 }
+
+
+# Spanish and Portuguese names of the UN agencies of the response, by acronym: given to
+# an organisation with that acronym whose names in those languages are not set.
+AGENCY_NAMES = Path(__file__).resolve().parent / "data" / "agency_names.csv"
+
+
+@cache
+def agency_names() -> dict[str, dict[str, str]]:
+    """{acronym (upper case): {"name_es": ..., "name_pt": ...}} from data/agency_names.csv."""
+    with AGENCY_NAMES.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["acronym"].upper(): {"name_es": row["name_es"], "name_pt": row["name_pt"]}
+            for row in csv.DictReader(handle)
+        }
 
 
 def organisation_type_lookup() -> dict[str, str]:
@@ -175,6 +194,8 @@ def organisations_import(
                 {
                     "acronym": acronym,
                     "name": values["name"],
+                    "name_es": values.get("name_es") or None,
+                    "name_pt": values.get("name_pt") or None,
                     "type": org_type,
                     "countries": found,
                     **flags,
@@ -203,19 +224,32 @@ def organisation_upsert(
     migrant_led: bool = False,
     women_led: bool = False,
     appealing: bool = False,
+    name_es: str | None = None,
+    name_pt: str | None = None,
 ) -> bool | None:
     """Create or update one organisation by acronym (case-insensitive).
+
+    `name_es`/`name_pt` left out (None) keep the names stored; where none is stored, a
+    UN agency of data/agency_names.csv gets its own (IOM: Organización Internacional para
+    las Migraciones).
 
     Returns True when created, None when changed, False when nothing changed.
     """
     org = Organisation.objects.filter(acronym__iexact=acronym).first()
-    values = {
+    values: dict[str, Any] = {
         "name": name,
         "type": type,
         "migrant_led": migrant_led,
         "women_led": women_led,
         "appealing": appealing,
     }
+    known = agency_names().get(acronym.upper(), {})
+    for field, given in (("name_es", name_es), ("name_pt", name_pt)):
+        stored = getattr(org, field, "")
+        if given is not None:
+            values[field] = given
+        elif not stored and known.get(field):
+            values[field] = known[field]
     if org is None:
         org = Organisation(acronym=acronym, **values)
         org.full_clean()
