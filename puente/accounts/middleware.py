@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from puente.accounts.permissions import requires_two_factor
 
@@ -27,5 +28,7 @@ class RequireTwoFactorMiddleware:
         ):
             allowed = (reverse("accounts:two_factor"), reverse("accounts:logout"))
             if not request.path.startswith(allowed + OPEN_PREFIXES):
-                return redirect(f"{reverse('accounts:two_factor')}?next={request.path}")
+                # The whole deep link, query string included, encoded as one parameter.
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('accounts:two_factor')}?{query}")
         return self.get_response(request)

@@ -23,6 +23,15 @@ from puente.accounts.services import role_assign, role_revoke, scope_parse, user
 from puente.core.errors import ApplicationError
 
 
+def safe_next_url(request: HttpRequest, url: str | None, default: str = "/") -> str:
+    """`url` when it stays on this site (a path with its query string), else `default`."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -44,9 +53,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         device, _created = TOTPDevice.objects.get_or_create(
             user=request.user, confirmed=False, defaults={"name": "authenticator"}
         )
-    next_url = request.GET.get("next") or request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = "/"
+    next_url = safe_next_url(request, request.POST.get("next") or request.GET.get("next"))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip()):
