@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from puente.core.i18n import TranslatedNameMixin
 
@@ -29,6 +30,41 @@ class Platform(TranslatedNameMixin):
         verbose_name = _("platform")
 
 
+# What ISO 3166-2 calls the first-level subdivisions of the plan's countries, as pages
+# show it; a kind not listed here is shown as stored.
+ADMIN1_KINDS = {
+    "Borough": pgettext_lazy("admin-1 kind", "Borough"),
+    "Capital": pgettext_lazy("admin-1 kind", "Capital"),
+    "Capital district": pgettext_lazy("admin-1 kind", "Capital district"),
+    "City": pgettext_lazy("admin-1 kind", "City"),
+    "Country": pgettext_lazy("admin-1 kind", "Country"),
+    "Department": pgettext_lazy("admin-1 kind", "Department"),
+    "District": pgettext_lazy("admin-1 kind", "District"),
+    "Federal district": pgettext_lazy("admin-1 kind", "Federal district"),
+    "Federal entity": pgettext_lazy("admin-1 kind", "Federal entity"),
+    "Indigenous region": pgettext_lazy("admin-1 kind", "Indigenous region"),
+    "Municipality": pgettext_lazy("admin-1 kind", "Municipality"),
+    "Province": pgettext_lazy("admin-1 kind", "Province"),
+    "Region": pgettext_lazy("admin-1 kind", "Region"),
+    "State": pgettext_lazy("admin-1 kind", "State"),
+    "Ward": pgettext_lazy("admin-1 kind", "Ward"),
+}
+
+# Units of the default indicators (reference/data/indicators.csv), as pages show them; a
+# unit not listed here is shown as stored.
+INDICATOR_UNITS = {
+    "people": pgettext_lazy("indicator unit", "people"),
+    "activities": pgettext_lazy("indicator unit", "activities"),
+    "consultations": pgettext_lazy("indicator unit", "consultations"),
+    "doses": pgettext_lazy("indicator unit", "doses"),
+    "facilities": pgettext_lazy("indicator unit", "facilities"),
+    "kits": pgettext_lazy("indicator unit", "kits"),
+    "meals": pgettext_lazy("indicator unit", "meals"),
+    "spaces": pgettext_lazy("indicator unit", "spaces"),
+    "USD": pgettext_lazy("indicator unit", "USD"),
+}
+
+
 class Admin1(models.Model):
     """A first-level subdivision: an ISO 3166-2 code, a P-code when known, a parent."""
 
@@ -47,6 +83,10 @@ class Admin1(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return str(ADMIN1_KINDS.get(self.kind, self.kind))
 
 
 class Boundary(models.Model):
@@ -94,6 +134,10 @@ class Indicator(TranslatedNameMixin):
     class Meta:
         ordering = ["sector__position", "code"]
         verbose_name = _("indicator")
+
+    @property
+    def unit_label(self) -> str:
+        return str(INDICATOR_UNITS.get(self.unit, self.unit))
 
     @property
     def reporting_sector(self) -> Sector:

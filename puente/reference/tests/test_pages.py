@@ -41,3 +41,20 @@ def test_names_sort_ignoring_accents_and_case():
     names = ["Uruguay", "Ébano", "perú", "Peru", "Panamá", "Paraguay", "Ecuador", "ángel"]
     ordered = [n.name for n in sorted_by_name(Named(n) for n in names)]
     assert ordered == ["ángel", "Ébano", "Ecuador", "Panamá", "Paraguay", "Peru", "perú", "Uruguay"]
+
+
+def test_every_unit_and_admin1_kind_of_the_reference_data_is_translatable():
+    from puente.reference.models import ADMIN1_KINDS, INDICATOR_UNITS, Admin1, Indicator
+
+    kinds = set(Admin1.objects.values_list("kind", flat=True)) - {""}
+    units = set(Indicator.objects.values_list("unit", flat=True))
+    assert kinds and units
+    assert kinds <= set(ADMIN1_KINDS)
+    assert units <= set(INDICATOR_UNITS)
+
+
+def test_sector_page_shows_units_and_sector_names_through_the_catalogue(client, make_user):
+    client.force_login(make_user("cfm-operator", "country:COL"))
+    page = client.get(reverse("reference:sectors")).content.decode()
+    assert "<td>people</td>" in page
+    assert "<td>Health</td>" in page
