@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core.api import error_body
 from puente.core.exports import json_number
+from puente.core.filters import year_parse
 from puente.funding.selectors import GROUPINGS, funding_summary
 from puente.plans.models import Plan
 
@@ -36,9 +37,9 @@ class FundingSummaryApi(APIView):
                 error_body("invalid_grouping", f"by takes {', '.join(GROUPINGS)}."), status=400
             )
         try:
-            year = int(params["year"]) if params.get("year") else None
-        except ValueError:
-            return Response(error_body("invalid_year", "Give the year as YYYY."), status=400)
+            year = year_parse(params["year"]) if params.get("year", "").strip() else None
+        except ValueError as exc:
+            return Response(error_body("invalid_year", str(exc)), status=400)
         rows = funding_summary(plan, by=by, year=year)
         return Response(
             [

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,10 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core import exports
+from puente.core.filters import name_key, organisation_label
 from puente.core.uploads import page_upload
-from puente.funding.selectors import GROUPINGS, funding_localisation, funding_summary
+from puente.funding.forms import FundingFilterForm
+from puente.funding.selectors import funding_localisation, funding_summary
 from puente.funding.services import contributions_import, exchange_rates_import
+from puente.partners.models import Organisation
 from puente.plans.models import Plan
+from puente.reference.models import Country, Sector
 
 IMPORTERS = {"funding": contributions_import, "rates": exchange_rates_import}
 HXL = {
@@ -23,40 +31,76 @@ HXL = {
     "pledged_usd": "#value+pledged+usd",
     "percent_funded": "#indicator+funded+pct",
 }
+MONEY = ("requirement_usd", "funded_usd", "pledged_usd")
 
 
-def _params(request: HttpRequest) -> tuple[Plan | None, list[str], int | None]:
-    plans = Plan.objects.all()
-    code = request.GET.get("plan")
-    plan = plans.filter(code=code).first() if code else plans.first()
-    if code and plan is None:
-        raise Http404
-    by = [b for b in request.GET.get("by", "country").split(",") if b]
-    if set(by) - set(GROUPINGS):
-        raise Http404
-    try:
-        year = int(request.GET["year"]) if request.GET.get("year") else None
-    except ValueError as exc:
-        raise Http404 from exc
-    return plan, by, year
+def _filters(request: HttpRequest) -> tuple[FundingFilterForm, Plan | None]:
+    """The form bound to what was asked, with the plan and grouping used written in (the
+    newest plan, by country, when none is asked)."""
+    form = FundingFilterForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    plan = form.cleaned_data["plan"] or Plan.objects.first()
+    data = {k: v for k, v in request.GET.items() if k in form.fields}
+    data.update(plan=plan.code if plan else "", by=form.cleaned_data["by"] or "country")
+    if form.cleaned_data["year"] is not None:
+        data["year"] = str(form.cleaned_data["year"])
+    form = FundingFilterForm(data)
+    form.is_valid()
+    return form, plan
+
+
+def _labelled(rows: list[dict[str, Any]], by: list[str]) -> list[dict[str, Any]]:
+    """The summary's rows with the names of their groups in the reader's language
+    (`groups`: (grouping, code, name) in the order of `by`): countries and organisations
+    by name, sectors in the plan's order."""
+    countries = {c.iso3: c.name for c in Country.objects.all()}
+    sectors = {s.code: (s.position, s.name) for s in Sector.objects.all()}
+    organisations: dict[str, str] = {}
+    if "org" in by:
+        organisations = {
+            o.acronym: organisation_label(o) for o in Organisation.objects.only("acronym", "name")
+        }
+
+    def label(grouping: str, code: str) -> str:
+        if not code:
+            return ""
+        if grouping == "country":
+            return countries.get(code, code)
+        if grouping == "sector":
+            return sectors[code][1] if code in sectors else code
+        return organisations.get(code, code)
+
+    def order(grouping: str, code: str) -> tuple[Any, ...]:
+        # Rows naming no country, sector or organisation come last.
+        if grouping == "sector":
+            return (not code, sectors.get(code, (0, ""))[0], code)
+        return (not code, name_key(label(grouping, code)))
+
+    labelled = [{**row, "groups": [(b, row[b], label(b, row[b])) for b in by]} for row in rows]
+    labelled.sort(key=lambda r: tuple(order(b, r[b]) for b in by))
+    return labelled
+
+
+def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    totals: dict[str, Any] = {m: sum((r[m] for r in rows), Decimal(0)) for m in MONEY}
+    requirement = totals["requirement_usd"]
+    totals["percent_funded"] = (
+        round(float(totals["funded_usd"] / requirement) * 100, 1) if requirement else None
+    )
+    return totals
 
 
 @login_required
 def funding(request: HttpRequest) -> HttpResponse:
     if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
         raise DjangoPermissionDenied
-    plan, by, year = _params(request)
+    filters, plan = _filters(request)
     can_import = user_can_somewhere(request.user, Action.MANAGE_FUNDING)
     form, report, kind = page_upload(request, importers=IMPORTERS, allowed=can_import)
-    context = {
-        "plans": Plan.objects.all(),
+    context: dict[str, Any] = {
+        "filters": filters,
         "plan": plan,
-        "by": by,
-        "by_text": ",".join(by),
-        "year": year,
-        "groupings": GROUPINGS,
-        "rows": funding_summary(plan, by=by, year=year) if plan else [],
-        "localisation": funding_localisation(plan, year=year) if plan else None,
         "can_import": can_import,
         "form": form,
         "report": report,
@@ -66,8 +110,20 @@ def funding(request: HttpRequest) -> HttpResponse:
             ("rates", _("Exchange rates")),
         ],
         "import_url": request.get_full_path(),
-        "query": request.GET.urlencode(),
     }
+    if filters.errors:
+        return render(request, "funding/funding.html", context, status=400)
+    if plan is not None:
+        by, year = filters.groupings(), filters.cleaned_data["year"]
+        rows = funding_summary(plan, by=by, year=year)
+        context.update(
+            by=by,
+            year=year,
+            rows=_labelled(rows, by),
+            totals=_totals(rows),
+            localisation=funding_localisation(plan, year=year),
+            query=urlencode({k: v for k, v in filters.data.items() if v}),
+        )
     return render(request, "funding/funding.html", context)
 
 
@@ -77,9 +133,16 @@ def export(request: HttpRequest, file_format: str) -> HttpResponse:
         raise DjangoPermissionDenied
     if file_format not in exports.FORMATS:
         raise Http404
-    plan, by, year = _params(request)
+    filters, plan = _filters(request)
+    if filters.errors:
+        return HttpResponse(
+            " ".join(str(e) for errors in filters.errors.values() for e in errors),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     if plan is None:
         raise Http404
+    by, year = filters.groupings(), filters.cleaned_data["year"]
     headers = [*by, "requirement_usd", "funded_usd", "pledged_usd", "percent_funded"]
     rows = funding_summary(plan, by=by, year=year)
     content = exports.table_file(

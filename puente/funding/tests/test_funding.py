@@ -319,3 +319,103 @@ def test_a_web_upload_writes_only_contributions_in_scope(plan, client, make_user
     ).content.decode()
     assert "not_allowed" in page
     assert Contribution.objects.count() == 0
+
+
+def _paid(plan):
+    for source_id, recipient, iso3, amount in [
+        ("F1", "BIGUN", "COL", 500),
+        ("F2", "OTHER", "ECU", 150),
+    ]:
+        Contribution.objects.create(
+            donor="EU",
+            recipient=Organisation.objects.get(acronym=recipient),
+            plan=plan,
+            country=Country.objects.get(iso3=iso3),
+            sector=Sector.objects.get(code="HEA"),
+            amount=amount,
+            currency="USD",
+            exchange_rate=1,
+            amount_usd=amount,
+            date="2025-03-10",
+            status="paid",
+            source="fts",
+            source_id=source_id,
+        )
+
+
+def _cells(page, marker):
+    import re
+
+    start = page.index(marker)
+    row = page[start : page.index("</tr>", start)]
+    return [re.sub(r"<meter.*?</meter>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+
+
+def test_page_names_countries_bars_the_share_funded_and_adds_a_totals_row(
+    plan, client, make_user, settings
+):
+    # given 500 paid of COL's 1,400 and 150 of ECU's 600, a reader in Spanish
+    _paid(plan)
+    client.force_login(make_user("partner-viewer", "organisation:LOCAL"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    page = client.get(reverse("funding:funding"), {"plan": "rmrp"}).content.decode()
+    # then countries are named in Spanish, in the order of their names
+    assert _cells(page, 'data-country="COL"') == ["Colombia", "1.400", "500", "0", "35,7%"]
+    assert page.index('data-country="COL"') < page.index('data-country="ECU"')
+    # each row bars funded against required
+    assert '<meter min="0" max="100" value="35.7">' in page
+    # and the totals row adds them up: 650 of 2,000 is 32.5%
+    assert _cells(page, 'id="funding-totals"') == ["2.000", "650", "0", "32,5%"]
+    assert '<meter min="0" max="100" value="32.5">' in page
+    # organisations are shown by acronym and name
+    by_org = client.get(reverse("funding:funding"), {"plan": "rmrp", "by": "org"}).content.decode()
+    assert _cells(by_org, 'data-org="BIGUN"')[0] == "BIGUN"
+    Organisation.objects.filter(acronym="BIGUN").update(name="Big United Nations Agency")
+    by_org = client.get(reverse("funding:funding"), {"plan": "rmrp", "by": "org"}).content.decode()
+    assert _cells(by_org, 'data-org="BIGUN"')[0] == "BIGUN — Big United Nations Agency"
+
+
+@pytest.mark.parametrize(
+    "params,message",
+    [
+        ({"plan": "nope"}, "There is no plan"),
+        ({"plan": "rmrp", "year": "20x5"}, "is not a year"),
+        ({"plan": "rmrp", "year": "99999"}, "is not a year"),
+        ({"plan": "rmrp", "by": "donor"}, "is not one of the groupings offered"),
+    ],
+)
+def test_a_mistyped_filter_is_an_error_on_the_page(plan, client, make_user, params, message):
+    _paid(plan)
+    client.force_login(make_user("partner-viewer", "organisation:LOCAL"))
+    response = client.get(reverse("funding:funding"), params)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert 'id="funding-table"' not in page
+    download = client.get(reverse("funding:export", args=["csv"]), params)
+    assert download.status_code == 400
+    assert message in download.content.decode()
+
+
+def test_a_year_written_with_a_separator_is_read_by_every_door(plan, client, make_user, capsys):
+    _paid(plan)
+    client.force_login(make_user("partner-viewer", "organisation:LOCAL"))
+    page = client.get(reverse("funding:funding"), {"plan": "rmrp", "year": "2.025"})
+    assert page.status_code == 200
+    assert 'name="year" value="2025"' in page.content.decode()
+    api = client.get(reverse("api-funding-summary"), {"plan": "rmrp", "year": "2,025"})
+    assert api.status_code == 200
+    assert api.json()[0]["funded_usd"] == 650
+
+
+@pytest.mark.parametrize("year", ["20x5", "99999", "0"])
+def test_a_bad_year_is_a_400_from_the_api_and_an_error_from_the_cli(plan, client, make_user, year):
+    from django.core.management.base import CommandError
+
+    client.force_login(make_user("partner-viewer", "organisation:LOCAL"))
+    response = client.get(reverse("api-funding-summary"), {"plan": "rmrp", "year": year})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_year"
+    assert year in response.json()["error"]["message"]
+    with pytest.raises(CommandError, match="is not a year"):
+        call_command("funding_summary", "--plan", "rmrp", "--year", year)

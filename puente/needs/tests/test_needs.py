@@ -178,3 +178,89 @@ def test_a_web_upload_writes_only_countries_in_scope(client, make_user):
     ).content.decode()
     assert "not_allowed" in page
     assert NeedFigure.objects.count() == 0
+
+
+def _needs_2025_and_2024():
+    from puente.reference.models import PopulationGroup, Sector
+
+    destination = PopulationGroup.objects.get(code="in-destination")
+    for year, iso3, sector, people in [
+        (2025, "COL", "HEA", 1500),
+        (2025, "PER", "FSC", 700),
+        (2025, "BRA", "HEA", 300),
+        (2024, "COL", "HEA", 900),
+    ]:
+        NeedFigure.objects.create(
+            year=year,
+            country=Country.objects.get(iso3=iso3),
+            sector=Sector.objects.get(code=sector),
+            population_group=destination,
+            people_in_need=people,
+        )
+    PopulationFigure.objects.create(
+        year=2025,
+        country=Country.objects.get(iso3="COL"),
+        population_group=destination,
+        population=2810000,
+    )
+
+
+def test_page_in_spanish_works_with_the_year_it_shows(client, make_user, settings, organisation):
+    import re
+
+    # given figures of two years, grouping of numbers on (the worst case for a year) and
+    # a reader in Spanish
+    _needs_2025_and_2024()
+    settings.USE_THOUSAND_SEPARATOR = True
+    client.force_login(make_user("partner-viewer", "organisation:FPRU"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    # when the page opens on its own year
+    response = client.get(reverse("needs:needs"))
+    page = response.content.decode()
+    # then the year is written as a year in the title and in the field
+    assert response.status_code == 200
+    assert re.search(r"<h1>[^<]*2025</h1>", page)
+    (value,) = re.findall(r'<input[^>]*name="year"[^>]*value="([^"]*)"', page)
+    assert value == "2025"
+    # and Show, the years with figures and the six downloads all answer
+    assert client.get(reverse("needs:needs"), {"year": value}).status_code == 200
+    links = re.findall(r'href="(\?year=[^"]*)"', page)
+    assert links == ["?year=2025", "?year=2024"]
+    for link in links:
+        assert client.get(reverse("needs:needs") + link).status_code == 200
+    downloads = re.findall(r'href="(/needs/\w+\.\w+\?year=[^"]*)"', page)
+    assert len(downloads) == 6
+    for link in downloads:
+        download = client.get(link)
+        assert download.status_code == 200, link
+        assert "-2025." in download["Content-Disposition"]
+    # sectors are headed by their names, countries by name in the reader's language
+    assert "Salud" in page and "Seguridad Alimentaria" in page
+    body = page[page.index('id="needs-table"') :]
+    assert body.index(">Brasil<") < body.index(">Colombia<") < body.index(">Perú<")
+    assert "2.810.000" in page
+
+
+def test_a_year_written_with_a_separator_is_read(client, make_user, organisation):
+    _needs_2025_and_2024()
+    client.force_login(make_user("partner-viewer", "organisation:FPRU"))
+    response = client.get(reverse("needs:needs"), {"year": "2,024"})
+    assert response.status_code == 200
+    assert "<h1>Needs analysis 2024</h1>" in response.content.decode()
+    download = client.get(reverse("needs:export", args=["needs", "csv"]), {"year": "2,024"})
+    assert download.status_code == 200
+    assert b"900" in download.content
+
+
+@pytest.mark.parametrize("year", ["20x5", "99999", "1850"])
+def test_an_invalid_year_is_an_error_on_the_page(client, make_user, organisation, year):
+    _needs_2025_and_2024()
+    client.force_login(make_user("partner-viewer", "organisation:FPRU"))
+    response = client.get(reverse("needs:needs"), {"year": year})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "is not a year" in page
+    assert 'id="needs-table"' not in page
+    download = client.get(reverse("needs:export", args=["population", "csv"]), {"year": year})
+    assert download.status_code == 400
+    assert "is not a year" in download.content.decode()

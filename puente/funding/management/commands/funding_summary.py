@@ -4,6 +4,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from puente.core.commands import PuenteCommand
+from puente.core.filters import year_parse
 from puente.funding.selectors import GROUPINGS, funding_summary
 from puente.plans.models import Plan
 
@@ -20,7 +21,7 @@ class Command(PuenteCommand):
         super().add_arguments(parser)
         parser.add_argument("--plan", required=True, help="the plan's code")
         parser.add_argument("--by", default="", help=f"comma separated: {','.join(GROUPINGS)}")
-        parser.add_argument("--year", type=int, default=None, help="one year of the plan")
+        parser.add_argument("--year", default=None, help="one year of the plan (YYYY)")
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,5 +38,9 @@ class Command(PuenteCommand):
             raise CommandError(
                 f"--by takes {', '.join(GROUPINGS)}; not {', '.join(sorted(unknown))}"
             )
-        rows = funding_summary(plan, by=by, year=options["year"])
+        try:
+            year = year_parse(options["year"]) if options["year"] else None
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        rows = funding_summary(plan, by=by, year=year)
         self.print_records(rows, fieldnames=[*by, *MEASURES], output_format=options["format"])

@@ -1,0 +1,121 @@
+"""The filters of list and table pages, read one way by every door: a year typed by a
+person, codes of countries, sectors and organisations. A mistyped filter is an error shown
+on the page (or a 400 from the API, an error from the CLI), never a 404 and never the
+whole unfiltered table."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from puente.core.tabular import normalize_value
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+# What people and spreadsheets put inside a year: spaces, and the thousands separators
+# of the three languages ("2,026", "2.026", "2 026").
+_YEAR_NOISE = re.compile(r"[\s,.'’\u00a0\u202f]")
+
+
+def year_parse(text: Any) -> int:
+    """ " 2026 " and "2.026" -> 2026; anything that is not a year from FIRST_YEAR to
+    LAST_YEAR raises ValueError (a message for people, with the text given)."""
+    cleaned = _YEAR_NOISE.sub("", str(text))
+    if not re.fullmatch(r"\d{4}", cleaned) or not FIRST_YEAR <= int(cleaned) <= LAST_YEAR:
+        raise ValueError(str(_("“%(value)s” is not a year (YYYY).") % {"value": text}))
+    return int(cleaned)
+
+
+class FilterForm(forms.Form):
+    """A page's filters: labels as the project writes them (no colon)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class YearField(forms.CharField):
+    """A year typed in a filter, as `year_parse` reads it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Year"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 12)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"size": "5", "inputmode": "numeric"})
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().clean(value)
+        if not text:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        try:
+            return year_parse(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid_year") from exc
+
+
+def name_key(text: str) -> str:
+    """Sort key of a name in any of the three languages: accents and case ignored, so
+    that "Perú" sorts with "Peru" and "Ecuador" before "Équateur"."""
+    return normalize_value(text)
+
+
+def sorted_by_name(objects: Iterable[Any]) -> list[Any]:
+    """Reference rows (countries, sectors…) by their name in the active language."""
+    return sorted(objects, key=lambda obj: name_key(str(obj.name)))
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A reference row chosen by its code, case ignored ("col" is Colombia). The error
+    names the text given; `label_from_instance` shows the name, not the code."""
+
+    def __init__(self, *args: Any, unknown: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        if unknown is not None:
+            self.error_messages["invalid_choice"] = unknown
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        key = self.to_field_name or "pk"
+        text = str(value).strip()
+        found = self.queryset.filter(**{f"{key}__iexact": text}).first()  # type: ignore[union-attr]
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": text},
+            )
+        return found
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+def code_choices(objects: Iterable[Any], field: str, *, empty: str = "") -> list[Any]:
+    """(code, name) choices sorted by name in the active language, with an empty first
+    choice labelled `empty`."""
+    return [("", empty)] + [(getattr(obj, field), obj.name) for obj in sorted_by_name(objects)]
+
+
+def organisation_label(organisation: Any) -> str:
+    """ "UNHCR — United Nations High Commissioner for Refugees"; the acronym alone when
+    the name says nothing more."""
+    acronym, name = organisation.acronym, organisation.name
+    if not name or normalize_value(name) == normalize_value(acronym):
+        return str(acronym)
+    return f"{acronym} — {name}"
+
+
+UNKNOWN_COUNTRY = _("“%(value)s” is not a country of the response (ISO3 code, e.g. COL).")
+UNKNOWN_SECTOR = _("“%(value)s” is not a sector code (e.g. HEA).")
+UNKNOWN_ORGANISATION = _("“%(value)s” is not the acronym of an organisation of the directory.")
+UNKNOWN_PLAN = _("There is no plan “%(value)s”.")
