@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 from django import template
 
@@ -69,6 +70,29 @@ def figure(value: Any, decimals: int = 0) -> str:
 @register.filter
 def percent(fraction: Any, decimals: int = 1) -> str:
     return percent_format(fraction, int(decimals))
+
+
+DATE_SKELETONS = {"long": None, "month": "yMMMM", "day": "MMMMd"}
+
+
+def date_format_long(value: Any, kind: str = "long", language: str | None = None) -> str:
+    """A date written out as each language writes it, from CLDR: "November 30, 2026",
+    "30 de noviembre de 2026", "30 de novembro de 2026" (Portuguese month names are lower
+    case; Django's own Portuguese catalogue capitalises them). `kind` "month" gives
+    "novembro de 2026", "day" gives "30 de novembro". Empty for no date."""
+    if not value:
+        return ""
+    locale = BABEL_LOCALES[language or active_language()]
+    skeleton = DATE_SKELETONS[kind]
+    if skeleton is None:
+        return format_date(value, format="long", locale=locale)
+    return format_skeleton(skeleton, value, locale=locale)
+
+
+@register.filter
+def long_date(value: Any, kind: str = "long") -> str:
+    """`{{ plan.figures_as_of|long_date }}`; `|long_date:"month"` for a month and year."""
+    return date_format_long(value, kind)
 
 
 @register.filter

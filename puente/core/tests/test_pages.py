@@ -154,3 +154,31 @@ def test_favicon_is_served_and_linked(client):
     assert response["Location"].endswith("puente/favicon.svg")
     assert finders.find("puente/favicon.svg")
     assert 'rel="icon"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Figures as of November 30, 2025."),
+        ("es", "30 de noviembre de 2025"),
+        ("pt", "30 de novembro de 2025"),
+    ],
+)
+def test_long_dates_are_written_as_each_language_writes_them(client, language, expected):
+    import datetime as dt
+
+    from puente.plans.models import Plan
+
+    Plan.objects.create(
+        code="rmrp-test",
+        name_en="RMRP",
+        kind=Plan.Kind.INTER_AGENCY,
+        start_year=2025,
+        end_year=2026,
+        status=Plan.Status.PUBLISHED,
+        figures_as_of=dt.date(2025, 11, 30),
+    )
+    page = client.get(reverse("public-plan", args=["rmrp-test"]), HTTP_ACCEPT_LANGUAGE=language)
+    body = page.content.decode()
+    assert expected in body
+    assert "Novembro" not in body
