@@ -58,9 +58,7 @@ def _labelled(rows: list[dict[str, Any]], by: list[str]) -> list[dict[str, Any]]
     sectors = {s.code: (s.position, s.name) for s in Sector.objects.all()}
     organisations: dict[str, str] = {}
     if "org" in by:
-        organisations = {
-            o.acronym: organisation_label(o) for o in Organisation.objects.only("acronym", "name")
-        }
+        organisations = {o.acronym: organisation_label(o) for o in Organisation.objects.all()}
 
     def label(grouping: str, code: str) -> str:
         if not code:

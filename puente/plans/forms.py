@@ -5,7 +5,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.filters import (
+    UNKNOWN_SECTOR,
+    CodeChoiceField,
+    FilterForm,
+    OrganisationField,
+    YearField,
+    code_choices,
+)
 from puente.partners.models import Organisation
+from puente.plans.models import PlanEntry
 from puente.reference.models import Country, PopulationGroup, Sector
 
 
@@ -52,3 +61,55 @@ class PlanEntryForm(forms.Form):
 class EntryReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approved", _("Approve")), ("returned", _("Return"))])
     comment = forms.CharField(required=False, max_length=2000)
+
+
+class PlanYearForm(FilterForm):
+    """The year a plan page shows: one of the plan's years."""
+
+    year = YearField()
+
+    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["year"].widget = forms.HiddenInput()
+
+    def clean_year(self) -> int | None:
+        year = self.cleaned_data.get("year")
+        if year is not None and year not in self.plan.years:
+            raise forms.ValidationError(
+                _("%(year)s is not a year of this plan (%(start)s–%(end)s).")
+                % {"year": year, "start": self.plan.start_year, "end": self.plan.end_year},
+                code="year_outside_plan",
+            )
+        return year
+
+
+class PlanEntryFilterForm(PlanYearForm):
+    """The partners' entries of a plan page: a country of the plan, a sector, an
+    organisation and a status. A mistyped one is an error on the page."""
+
+    country = CodeChoiceField(
+        label=_("Country"),
+        queryset=Country.objects.none(),
+        to_field_name="iso3",
+        unknown=_("“%(value)s” is not a country of this plan."),
+    )
+    sector = CodeChoiceField(
+        label=_("Sector"),
+        queryset=Sector.objects.all(),
+        to_field_name="code",
+        unknown=UNKNOWN_SECTOR,
+    )
+    org = OrganisationField(label=_("Organisation"))
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+        super().__init__(*args, plan=plan, **kwargs)
+        countries = plan.countries.all()
+        self.fields["country"].queryset = countries  # type: ignore[attr-defined]
+        self.fields["country"].choices = code_choices(countries, "iso3", empty="–")  # type: ignore[attr-defined]
+        self.fields["sector"].choices = [("", "–")] + [  # type: ignore[attr-defined]
+            (s.code, s.name) for s in Sector.objects.all()
+        ]
+        self.fields["org"].offer(Organisation.objects.filter(appealing=True))  # type: ignore[attr-defined]
+        self.fields["status"].choices = [("", "–"), *PlanEntry.Status.choices]  # type: ignore[attr-defined]

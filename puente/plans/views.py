@@ -16,7 +16,12 @@ from puente.accounts.permissions import Action, Target, scope_filter, user_can, 
 from puente.core.errors import ApplicationError, PermissionDenied
 from puente.core.uploads import UploadForm, upload_import
 from puente.partners.models import Organisation
-from puente.plans.forms import EntryReviewForm, PlanEntryForm
+from puente.plans.forms import (
+    EntryReviewForm,
+    PlanEntryFilterForm,
+    PlanEntryForm,
+    PlanYearForm,
+)
 from puente.plans.models import Plan, PlanEntry
 from puente.plans.selectors import (
     access_plan,
@@ -32,14 +37,17 @@ from puente.plans.services import plan_entry_review, plan_entry_save, plan_impor
 ENTRIES_PER_PAGE = 100
 
 
-def _year(request: HttpRequest, plan: Plan) -> int:
-    try:
-        year = int(request.GET.get("year") or plan_default_year(plan))
-    except ValueError as exc:
-        raise Http404 from exc
-    if year not in plan.years:
-        raise Http404
-    return year
+def _year(request: HttpRequest, plan: Plan) -> tuple[PlanYearForm, int | None]:
+    """The year asked, one of the plan's (its default year when none is asked); None
+    when the form holds an error."""
+    form = PlanYearForm(request.GET, plan=plan)
+    if not form.is_valid():
+        return form, None
+    return form, form.cleaned_data["year"] or plan_default_year(plan)
+
+
+def _errors(form: Any) -> list[str]:
+    return [str(e) for errors in form.errors.values() for e in errors]
 
 
 def _map_data(summary: dict[str, Any]) -> dict[str, Any]:
@@ -63,12 +71,13 @@ def public_plan_page(request: HttpRequest, code: str) -> HttpResponse:
         plan = public_plan(code)
     except Plan.DoesNotExist as exc:
         raise Http404 from exc
-    summary = plan_summary(plan, year=_year(request, plan))
-    return render(
-        request,
-        "plans/public_plan.html",
-        {"summary": summary, "plan": plan, "map_data": _map_data(summary), "public": True},
-    )
+    form, year = _year(request, plan)
+    context: dict[str, Any] = {"plan": plan, "public": True, "year_errors": _errors(form)}
+    if year is None:
+        return render(request, "plans/public_plan.html", context, status=400)
+    summary = plan_summary(plan, year=year)
+    context.update(summary=summary, map_data=_map_data(summary))
+    return render(request, "plans/public_plan.html", context)
 
 
 @login_required
@@ -120,40 +129,51 @@ def _access(request: HttpRequest, code: str) -> Plan:
 @login_required
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = _access(request, code)
-    summary = plan_summary(plan, year=_year(request, plan))
-    entries = plan_entries(request.user, plan).filter(year=summary["year"])
-    filters = {k: request.GET.get(k, "") for k in ("country", "sector", "status", "org")}
-    if filters["country"]:
-        entries = entries.filter(country__iso3=filters["country"].upper())
-    if filters["sector"]:
-        entries = entries.filter(sector__code=filters["sector"].upper())
-    if filters["status"]:
-        entries = entries.filter(status=filters["status"])
-    if filters["org"]:
-        entries = entries.filter(organisation__acronym__iexact=filters["org"])
-    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    reviewable = set(
-        plan_entries(request.user, plan, action=Action.REVIEW_PLAN)
-        .filter(status=PlanEntry.Status.SUBMITTED)
-        .values_list("pk", flat=True)
-    )
-    context = {
+    year_form, year = _year(request, plan)
+    context: dict[str, Any] = {
         "plan": plan,
-        "summary": summary,
-        "entries": page,
-        "entry_count": page.paginator.count,
-        "filters": filters,
-        "statuses": PlanEntry.Status.choices,
-        "page_query": query.urlencode(),
-        "reviewable": reviewable,
-        "map_data": _map_data(summary),
+        "year_errors": _errors(year_form),
         "can_manage": user_can(request.user, Action.MANAGE_PLANS, None),
         "can_enter": plan.kind == Plan.Kind.INTER_AGENCY
         and user_can_somewhere(request.user, Action.SUBMIT_PLAN),
-        "review_form": EntryReviewForm(),
     }
+    if year is None:
+        return render(request, "plans/plan_detail.html", context, status=400)
+    summary = plan_summary(plan, year=year)
+    # The entries' filters, with the year shown written in.
+    filters = PlanEntryFilterForm({**request.GET.dict(), "year": str(year)}, plan=plan)
+    context.update(
+        summary=summary,
+        map_data=_map_data(summary),
+        filters=filters,
+        statuses=PlanEntry.Status.choices,
+        review_form=EntryReviewForm(),
+    )
+    if not filters.is_valid():
+        return render(request, "plans/plan_detail.html", context, status=400)
+    data = filters.cleaned_data
+    entries = plan_entries(request.user, plan).filter(year=year)
+    if data["country"]:
+        entries = entries.filter(country=data["country"])
+    if data["sector"]:
+        entries = entries.filter(sector=data["sector"])
+    if data["status"]:
+        entries = entries.filter(status=data["status"])
+    if data["org"]:
+        entries = entries.filter(organisation=data["org"])
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(
+        entries=page,
+        entry_count=page.paginator.count,
+        page_query=query.urlencode(),
+        reviewable=set(
+            plan_entries(request.user, plan, action=Action.REVIEW_PLAN)
+            .filter(status=PlanEntry.Status.SUBMITTED)
+            .values_list("pk", flat=True)
+        ),
+    )
     return render(request, "plans/plan_detail.html", context)
 
 

@@ -286,3 +286,67 @@ def test_plan_page_filters_pages_and_keeps_its_queries_few(
         reverse("plans:plan", args=[plan.code]), {"year": 2025, "country": "ecu", "sector": "HEA"}
     ).content.decode()
     assert "1 entry" in filtered
+
+
+@pytest.mark.parametrize(
+    "params,message",
+    [
+        ({"country": "XXX"}, "is not a country of this plan"),
+        ({"country": "BRA"}, "is not a country of this plan"),
+        ({"sector": "NOPE"}, "is not a sector code"),
+        ({"org": "NOPE"}, "is not the acronym of an organisation"),
+        ({"status": "lost"}, "Select a valid choice"),
+    ],
+)
+def test_a_mistyped_entry_filter_is_an_error_on_the_page(rmrp, client, make_user, params, message):
+    plan, orgs = rmrp
+    _entry(
+        make_user("partner-reporter", "organisation:LOCAL"), plan, orgs["LOCAL"], "COL", "HEA", "10"
+    )
+    client.force_login(make_user("regional-admin", "region", email="admin@example.org"))
+    response = client.get(reverse("plans:plan", args=[plan.code]), {"year": 2025, **params})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    # never every entry instead
+    assert 'id="plan-entries"' not in page
+
+
+@pytest.mark.parametrize("year", ["2030", "20x5"])
+def test_a_year_outside_the_plan_is_an_error_on_the_plan_pages(
+    rmrp, seed_appeal, client, make_user, year
+):
+    plan, _orgs = rmrp
+    client.force_login(make_user("regional-admin", "region", email="admin@example.org"))
+    response = client.get(reverse("plans:plan", args=[plan.code]), {"year": year})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="year-errors"' in page and 'href="?year=2025"' in page
+    public = client.get(reverse("public-plan", args=[seed_appeal.code]), {"year": year})
+    assert public.status_code == 400
+    assert 'id="year-errors"' in public.content.decode()
+
+
+def test_entries_are_filtered_by_an_organisation_picked_by_its_name(rmrp, client, make_user):
+    plan, orgs = rmrp
+    Organisation.objects.filter(acronym="LOCAL").update(name="Fundación Local de Apoyo")
+    reporter = make_user("partner-reporter", "organisation:LOCAL")
+    _entry(reporter, plan, orgs["LOCAL"], "COL", "HEA", "10")
+    _entry(
+        make_user("partner-reporter", "organisation:BIGUN", email="b@example.org"),
+        plan,
+        orgs["BIGUN"],
+        "COL",
+        "FSC",
+        "20",
+    )
+    client.force_login(make_user("regional-admin", "region", email="admin@example.org"))
+    page = client.get(reverse("plans:plan", args=[plan.code]), {"year": 2025}).content.decode()
+    # the organisations are offered by acronym and name
+    assert '<option value="LOCAL — Fundación Local de Apoyo"></option>' in page
+    picked = client.get(
+        reverse("plans:plan", args=[plan.code]),
+        {"year": 2025, "org": "LOCAL — Fundación Local de Apoyo"},
+    ).content.decode()
+    assert "1 entry" in picked
+    assert 'value="LOCAL — Fundación Local de Apoyo"' in picked
