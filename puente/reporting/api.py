@@ -3,6 +3,7 @@ policies as a file), review and lock months."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -13,10 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from puente.core.api import error_body
-from puente.partners.models import Organisation
-from puente.reference.models import Country, Sector
+from puente.reference.models import Country
+from puente.reporting.filters import ReviewRequest, RowFilters
 from puente.reporting.models import ActivityRow, RowStatus
-from puente.reporting.selectors import RowFilters, access_activity_row, row_list
+from puente.reporting.selectors import access_activity_row, row_list
 from puente.reporting.services.imports import POLICIES, batch_create, rows_import
 from puente.reporting.services.validation import COLUMN_NAMES, parse_month
 from puente.reporting.services.workflow import (
@@ -98,29 +99,27 @@ class ImportReportSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.DictField())
 
 
-def _filters(request: Request) -> RowFilters:
-    params = request.query_params
-    country = Country.objects.filter(iso3=params.get("country", "").upper()).first()
-    org = Organisation.objects.filter(acronym__iexact=params.get("appealing_org", "")).first()
-    month = parse_month(params["month"]) if params.get("month") else None
-    return RowFilters(
-        month=month, country=country, appealing_org=org, status=params.get("status", "")
-    )
-
-
 class RowListCreateApi(generics.ListAPIView):
     """GET: the 5W rows in the caller's scope. POST: submit rows, validated as a file."""
 
     serializer_class = ActivityRowSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return row_list(self.request.user, _filters(self.request)).order_by("-month", "id")
+        # An unknown value is a 400 naming the parameter (`invalid_filter`), never every row.
+        filters = RowFilters.parse(self.request.query_params)
+        return row_list(self.request.user, filters).order_by("-month", "id")
 
     @extend_schema(
         parameters=[
             OpenApiParameter("month", str, description="YYYY-MM"),
+            OpenApiParameter("year", str, description="YYYY"),
             OpenApiParameter("country", str, description="ISO3"),
+            OpenApiParameter("admin1", str, description="ISO 3166-2 code or P-code"),
             OpenApiParameter("appealing_org", str, description="acronym"),
+            OpenApiParameter("implementing_org", str, description="acronym"),
+            OpenApiParameter("sector", str, description="sector code (its sub-sectors too)"),
+            OpenApiParameter("indicator", str, description="indicator code"),
+            OpenApiParameter("population_group", str, description="population group code"),
             OpenApiParameter("status", str, enum=list(RowStatus.values)),
         ]
     )
@@ -184,28 +183,26 @@ class ReviewApi(APIView):
 
     @extend_schema(request=ReviewSerializer, responses={200: dict})
     def post(self, request: Request) -> Response:
-        serializer = ReviewSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        org = get_object_or_404(Organisation, acronym__iexact=data["appealing_org"])
-        country = get_object_or_404(Country, iso3=data["country"].upper())
-        month = parse_month(data["month"])
-        if month is None:
-            return Response(error_body("invalid_month", "Write the month as YYYY-MM."), status=400)
-        if data["decision"] == "submit":
+        # The review page's parser: unknown codes are `invalid` with one error per field.
+        body = request.data if isinstance(request.data, Mapping) else {}
+        decision = ReviewRequest.parse(body)
+        if decision.decision == "submit":
             count = report_submit(
-                acting_user=request.user, appealing_org=org, country=country, month=month
+                acting_user=request.user,
+                appealing_org=decision.appealing_org,
+                country=decision.country,
+                month=decision.month,
             )
         else:
-            sector = get_object_or_404(Sector, code=data.get("sector", "").upper())
+            assert decision.sector is not None  # noqa: S101 (the parser requires it)
             count = report_review(
                 acting_user=request.user,
-                appealing_org=org,
-                country=country,
-                sector=sector,
-                month=month,
-                decision=data["decision"],
-                comment=data["comment"],
+                appealing_org=decision.appealing_org,
+                country=decision.country,
+                sector=decision.sector,
+                month=decision.month,
+                decision=decision.decision,
+                comment=decision.comment,
             )
         return Response({"rows": count})
 

@@ -1,8 +1,14 @@
+from textwrap import shorten
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.errors import ApplicationError
+from puente.core.tabular import normalize_value
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Indicator, PopulationGroup, Sector
+from puente.reporting.filters import RowFilters
 from puente.reporting.models import Modality, RowStatus
 
 
@@ -95,46 +101,89 @@ class RowForm(forms.Form):
         return data
 
 
+def _choices(empty: Any, items: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [("", empty), *items]
+
+
 class RowFilterForm(forms.Form):
+    """The 5W row filters as a form. Values are read by `RowFilters.parse`, the parser the
+    API uses too; its errors are shown beside the fields. After `is_valid()`, `filters`
+    holds the parsed filters, None when a value names nothing."""
+
     month = forms.CharField(
         label=_("Month"),
         required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM"}),
+        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM", "size": 8}),
     )
-    country = forms.ModelChoiceField(
-        label=_("Country"),
-        queryset=Country.objects.all(),
-        to_field_name="iso3",
+    year = forms.CharField(
+        label=_("Year"),
         required=False,
-        empty_label=_("All countries"),
+        widget=forms.TextInput(attrs={"placeholder": "YYYY", "size": 5, "inputmode": "numeric"}),
+    )
+    country = forms.CharField(label=_("Country"), required=False, widget=forms.Select)
+    admin1 = forms.CharField(
+        label=_("Admin-1 area (code)"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "CO-ATL", "size": 8}),
     )
     appealing_org = forms.CharField(
-        label=_("Organisation (acronym)"), required=False, max_length=64
-    )
-    sector = forms.ModelChoiceField(
-        label=_("Sector"),
-        queryset=Sector.objects.all(),
-        to_field_name="code",
+        label=_("Organisation (acronym)"),
         required=False,
-        empty_label=_("All sectors"),
+        widget=forms.TextInput(attrs={"size": 10}),
     )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *RowStatus.choices]
+    implementing_org = forms.CharField(
+        label=_("Implementing organisation (acronym)"),
+        required=False,
+        widget=forms.TextInput(attrs={"size": 10}),
     )
+    sector = forms.CharField(label=_("Sector"), required=False, widget=forms.Select)
+    indicator = forms.CharField(label=_("Indicator"), required=False, widget=forms.Select)
+    population_group = forms.CharField(
+        label=_("Population group"), required=False, widget=forms.Select
+    )
+    status = forms.CharField(label=_("Status"), required=False, widget=forms.Select)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters: RowFilters | None = None
+        countries = sorted(
+            ((c.iso3, c.name) for c in Country.objects.all()),
+            key=lambda choice: normalize_value(choice[1]),
+        )
+        widgets = {
+            "country": _choices(_("All countries"), countries),
+            "sector": _choices(
+                _("All sectors"),
+                [
+                    (s.code, f"{'' if s.parent_id is None else '– '}{s.name} ({s.code})")
+                    for s in Sector.objects.all()
+                ],
+            ),
+            "indicator": _choices(
+                _("All indicators"),
+                [
+                    (i.code, f"{i.code} · {shorten(i.name, 48, placeholder='…')}")
+                    for i in Indicator.objects.all()
+                ],
+            ),
+            "population_group": _choices(
+                _("All population groups"),
+                [(g.code, g.name) for g in PopulationGroup.objects.all()],
+            ),
+            "status": _choices(_("Any status"), list(RowStatus.choices)),
+        }
+        for name, choices in widgets.items():
+            self.fields[name].widget.choices = choices  # type: ignore[attr-defined]
 
-class ReviewForm(forms.Form):
-    org = forms.CharField(max_length=64)
-    country = forms.CharField(max_length=3)
-    month = forms.CharField(max_length=10)
-    sector = forms.CharField(max_length=16, required=False)
-    decision = forms.ChoiceField(
-        choices=[("submit", "submit"), ("validated", "validated"), ("returned", "returned")]
-    )
-    comment = forms.CharField(
-        required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("Comment")})
-    )
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            self.filters = RowFilters.parse(self.data)
+        except ApplicationError as exc:
+            self.filters = None
+            for name, error in exc.extra.items():
+                self.add_error(name if name in self.fields else None, error["message"])
+        return cleaned
 
 
 class LockForm(forms.Form):

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action, Target, check, scope_filter
-from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowChange
+from puente.accounts.permissions import Action, Target, check, scope_filter, user_can
+from puente.partners.models import Organisation
+from puente.reference.models import Country, Sector
+from puente.reporting.filters import RowFilters
+from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowChange, RowStatus
+
+__all__ = ["RowFilters"]
 
 
 def rows_visible(user: Any, action: Action = Action.VIEW_REPORTS) -> QuerySet[ActivityRow]:
@@ -23,17 +29,6 @@ def rows_visible(user: Any, action: Action = Action.VIEW_REPORTS) -> QuerySet[Ac
     )
 
 
-@dataclass(frozen=True)
-class RowFilters:
-    month: dt.date | None = None
-    year: int | None = None
-    country: Any = None
-    appealing_org: Any = None
-    sector: Any = None
-    status: str = ""
-    population_group: Any = None
-
-
 def row_list(user: Any, filters: RowFilters | None = None) -> QuerySet[ActivityRow]:
     filters = filters or RowFilters()
     qs = rows_visible(user)
@@ -43,8 +38,14 @@ def row_list(user: Any, filters: RowFilters | None = None) -> QuerySet[ActivityR
         qs = qs.filter(month__year=filters.year)
     if filters.country is not None:
         qs = qs.filter(country=filters.country)
+    if filters.admin1 is not None:
+        qs = qs.filter(admin1=filters.admin1)
     if filters.appealing_org is not None:
         qs = qs.filter(appealing_org=filters.appealing_org)
+    if filters.implementing_org is not None:
+        qs = qs.filter(implementing_org=filters.implementing_org)
+    if filters.indicator is not None:
+        qs = qs.filter(indicator=filters.indicator)
     if filters.sector is not None:
         qs = qs.filter(Q(sector=filters.sector) | Q(sector__parent=filters.sector))
     if filters.status:
@@ -112,6 +113,153 @@ def submissions_summary(user: Any, filters: RowFilters) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass
+class ReviewGroup:
+    """One line of the review queue: an organisation's rows of a month, country, sector
+    (exactly that sector: a sub-sector is its own group) and status, and what the user
+    may do with them. `reason` says why they may do nothing."""
+
+    appealing_org: Organisation
+    country: Country
+    sector: Sector
+    month: dt.date
+    status: str
+    rows: int
+    locked: bool = False
+    can_review: bool = False
+    can_submit: bool = False
+    reason: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return str(RowStatus(self.status).label)
+
+    def key(self) -> dict[str, str]:
+        """The group as the review decision and the preview read it."""
+        return {
+            "appealing_org": self.appealing_org.acronym,
+            "country": self.country.iso3,
+            "month": self.month.strftime("%Y-%m"),
+            "sector": self.sector.code,
+            "status": self.status,
+        }
+
+
+def review_queue(user: Any, filters: RowFilters, limit: int | None = 300) -> list[ReviewGroup]:
+    """The groups of rows matching `filters` in the user's scope, newest month first,
+    each with the decision the user may take (review a submitted group, submit a draft or
+    returned one) or the reason they may not. Locked months take no decision."""
+    summary = submissions_summary(user, filters)[:limit]
+    countries = Country.objects.in_bulk({g["country_id"] for g in summary})
+    orgs = Organisation.objects.prefetch_related("countries").in_bulk(
+        {g["appealing_org_id"] for g in summary}
+    )
+    sectors = Sector.objects.in_bulk({g["sector_id"] for g in summary})
+    locked = set(
+        PeriodLock.objects.filter(
+            country_id__in=list(countries), month__in={g["month"] for g in summary}
+        ).values_list("country_id", "month")
+    )
+    groups = []
+    for item in summary:
+        group = ReviewGroup(
+            appealing_org=orgs[item["appealing_org_id"]],
+            country=countries[item["country_id"]],
+            sector=sectors[item["sector_id"]],
+            month=item["month"],
+            status=item["status"],
+            rows=item["rows"],
+            locked=(item["country_id"], item["month"]) in locked,
+        )
+        _decide(user, group)
+        groups.append(group)
+    return groups
+
+
+def _decide(user: Any, group: ReviewGroup) -> None:
+    # Reasons mirror ROLE_ACTIONS: only sector coordinators review, and only those who
+    # submit reports (the organisation's reporters, IM officers) submit them.
+    if group.locked:
+        group.reason = _("Month locked")
+    elif group.status == RowStatus.SUBMITTED:
+        group.can_review = user_can(
+            user,
+            Action.REVIEW_REPORT,
+            Target(country=group.country, sector=group.sector, organisation=group.appealing_org),
+        )
+        if not group.can_review:
+            group.reason = _("Validated or returned by the country's sector coordinator")
+    elif group.status in (RowStatus.DRAFT, RowStatus.RETURNED):
+        group.can_submit = user_can(
+            user,
+            Action.SUBMIT_REPORT,
+            Target(country=group.country, organisation=group.appealing_org),
+        )
+        if not group.can_submit:
+            group.reason = _("Sent for review by the organisation's reporters")
+    else:
+        group.reason = _("Nothing left to decide")
+
+
+def review_group(
+    user: Any,
+    *,
+    appealing_org: Organisation,
+    country: Country,
+    month: dt.date,
+    sector: Sector,
+    status: str,
+) -> ReviewGroup:
+    """One group of the review queue, with the decision the user may take."""
+    group = ReviewGroup(
+        appealing_org=appealing_org,
+        country=country,
+        sector=sector,
+        month=month,
+        status=status,
+        rows=submission_rows(
+            user,
+            appealing_org=appealing_org,
+            country=country,
+            month=month,
+            sector=sector,
+            status=status,
+        ).count(),
+        locked=PeriodLock.objects.filter(country=country, month=month).exists(),
+    )
+    _decide(user, group)
+    return group
+
+
+def reviewable_groups(user: Any, filters: RowFilters) -> list[ReviewGroup]:
+    """Every submitted group matching `filters` that the user may validate or return:
+    the set a decision on the whole filtered queue acts on."""
+    if filters.status not in ("", RowStatus.SUBMITTED):
+        return []
+    submitted = replace(filters, status=RowStatus.SUBMITTED.value)
+    return [g for g in review_queue(user, submitted, limit=None) if g.can_review]
+
+
+def submission_rows(
+    user: Any,
+    *,
+    appealing_org: Organisation,
+    country: Country,
+    month: dt.date,
+    sector: Sector,
+    status: str,
+) -> QuerySet[ActivityRow]:
+    """The rows of one review group (exactly that sector), as far as the user sees them."""
+    return (
+        row_list(
+            user,
+            RowFilters(appealing_org=appealing_org, country=country, month=month, status=status),
+        )
+        .filter(sector=sector)
+        .order_by("admin1__name", "indicator__code", "population_group__position", "id")
+    )
+
+
 def locks_for(country_ids: list[int] | None = None) -> QuerySet[PeriodLock]:
     qs = PeriodLock.objects.select_related("country", "locked_by")
     if country_ids is not None:
@@ -120,7 +268,19 @@ def locks_for(country_ids: list[int] | None = None) -> QuerySet[PeriodLock]:
 
 
 def batch_for_user(user: Any, batch_id: int) -> ImportBatch:
-    batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.created_by_id != user.pk and not user.is_superuser:
-        raise ImportBatch.DoesNotExist
-    return batch
+    """An import the user may read, else DoesNotExist. Readers are:
+    its creator;
+    those who may view reports across the region (regional admins, superusers);
+    those who may view every row it wrote (an IM officer over a partner's country
+    import); an import that wrote nothing has no scope beyond its creator."""
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    if batch.created_by_id is not None and batch.created_by_id == user.pk:
+        return batch
+    if user_can(user, Action.VIEW_REPORTS, None):
+        return batch
+    written = ActivityRow.objects.filter(
+        Q(created_batch=batch) | Q(pk__in=RowChange.objects.filter(batch=batch).values("row_id"))
+    )
+    if written.exists() and not written.exclude(pk__in=rows_visible(user).values("pk")).exists():
+        return batch
+    raise ImportBatch.DoesNotExist

@@ -16,5 +16,7 @@ urlpatterns = [
     path("rows/<int:row_id>/history/", views.history, name="history"),
     path("review/", views.review, name="review"),
     path("review/decide/", views.review_decide, name="review_decide"),
+    path("review/decide-all/", views.review_decide_all, name="review_decide_all"),
+    path("review/rows/", views.review_rows, name="review_rows"),
     path("locks/", views.locks, name="locks"),
 ]

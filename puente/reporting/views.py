@@ -7,27 +7,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from puente.accounts.permissions import Action, Target, user_can, user_can_somewhere
+from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core.errors import ApplicationError
 from puente.core.exports import xlsx_bytes
 from puente.core.tabular import cell_text, read_table
-from puente.partners.models import Organisation
-from puente.reference.models import Country, Sector
-from puente.reporting.forms import LockForm, ReviewForm, RowFilterForm, RowForm, UploadForm
+from puente.core.templatetags.figures import figure_format
+from puente.reference.models import Country
+from puente.reporting.filters import BulkReviewRequest, ReviewRequest, RowFilters
+from puente.reporting.forms import LockForm, RowFilterForm, RowForm, UploadForm
 from puente.reporting.models import ActivityRow, ImportBatch
 from puente.reporting.selectors import (
-    RowFilters,
     access_activity_row,
     batch_for_user,
     locks_for,
+    review_group,
+    review_queue,
+    reviewable_groups,
     row_history,
     row_list,
-    submissions_summary,
+    submission_rows,
 )
 from puente.reporting.services.exports import rows_export
 from puente.reporting.services.imports import (
@@ -42,6 +48,7 @@ from puente.reporting.services.workflow import (
     period_lock,
     period_unlock,
     report_review,
+    report_review_many,
     report_submit,
     row_update,
 )
@@ -53,42 +60,48 @@ def _require(user: Any, action: Action) -> None:
         raise DjangoPermissionDenied
 
 
-def _filters(request: HttpRequest) -> tuple[RowFilterForm, RowFilters]:
-    form = RowFilterForm(request.GET or None)
-    if not form.is_valid():
-        return form, RowFilters()
-    data = form.cleaned_data
-    org = None
-    if data["appealing_org"]:
-        org = Organisation.objects.filter(acronym__iexact=data["appealing_org"]).first()
-    return form, RowFilters(
-        month=parse_month(data["month"]) if data["month"] else None,
-        country=data["country"],
-        appealing_org=org,
-        sector=data["sector"],
-        status=data["status"],
-    )
+def _filters(params: QueryDict) -> tuple[RowFilterForm, RowFilters | None]:
+    """The filter form and the parsed filters; None when a value names nothing (the
+    page then lists no row and shows the form's errors, never every row)."""
+    form = RowFilterForm(params)
+    form.is_valid()
+    return form, form.filters
 
 
-@login_required
-def rows(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Action.VIEW_REPORTS)
-    form, filters = _filters(request)
-    page = Paginator(row_list(request.user, filters).order_by("-month", "id"), 50).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
+def _query(params: QueryDict) -> str:
+    """The filters of a page as a query string, without its page number."""
+    query = params.copy()
     query.pop("page", None)
+    return query.urlencode()
+
+
+def _rows_page(
+    request: HttpRequest, form: RowFilterForm, filters: RowFilters | None
+) -> HttpResponse:
+    rows = (
+        row_list(request.user, filters).order_by("-month", "id")
+        if filters is not None
+        else ActivityRow.objects.none()
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "reporting/rows.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": _query(request.GET),
             "can_submit": user_can_somewhere(request.user, Action.SUBMIT_REPORT),
         },
+        status=200 if filters is not None else 400,
     )
+
+
+@login_required
+def rows(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Action.VIEW_REPORTS)
+    form, filters = _filters(request.GET)
+    return _rows_page(request, form, filters)
 
 
 @login_required
@@ -96,7 +109,9 @@ def export(request: HttpRequest, file_format: str) -> HttpResponse:
     _require(request.user, Action.VIEW_REPORTS)
     if file_format not in ("csv", "xlsx", "hxl"):
         raise Http404
-    _form, filters = _filters(request)
+    form, filters = _filters(request.GET)
+    if filters is None:  # the rows page, with the form's errors: nothing is downloaded
+        return _rows_page(request, form, filters)
     content, content_type, extension = rows_export(
         row_list(request.user, filters), file_format=file_format
     )
@@ -275,64 +290,213 @@ def history(request: HttpRequest, row_id: int) -> HttpResponse:
     )
 
 
+def _review_url(query: str) -> str:
+    """Back to the review page with its filters. Built here from the query string alone:
+    never a URL taken from the request."""
+    query = QueryDict(query).urlencode()
+    return reverse("reporting:review") + (f"?{query}" if query else "")
+
+
+def _error_messages(exc: ApplicationError) -> list[str]:
+    fields = [e["message"] for e in exc.extra.values() if isinstance(e, dict) and "message" in e]
+    return fields or [str(exc.message)]
+
+
+def _updated(count: int) -> str:
+    return ngettext("%(count)s row updated.", "%(count)s rows updated.", count) % {
+        "count": figure_format(count)
+    }
+
+
+def _review_page(
+    request: HttpRequest,
+    params: QueryDict,
+    *,
+    failed: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+    bulk_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The review queue under the filters in `params`. A decision that failed is shown
+    with its errors beside the form it came from (`failed`: the posted form)."""
+    form, filters = _filters(params)
+    query = _query(params)
+    items: list[dict[str, Any]] = []
+    bulk: list[Any] = []
+    if filters is not None:
+        failed = failed or {}
+        failed_key = {
+            "org": str(failed.get("appealing_org") or failed.get("org") or "").strip().upper(),
+            **{k: str(failed.get(k, "")).strip().upper() for k in ("country", "month", "sector")},
+        }
+        for group in review_queue(request.user, filters):
+            key = group.key()
+            is_failed = bool(failed) and failed_key == {
+                "org": key["appealing_org"].upper(),
+                "country": key["country"],
+                "month": key["month"],
+                "sector": key["sector"] if group.can_review else "",
+            }
+            items.append(
+                {
+                    "group": group,
+                    "preview": urlencode({**key, "back": query}),
+                    "errors": errors if is_failed else [],
+                    "comment": failed.get("comment", "") if is_failed else "",
+                }
+            )
+        bulk = reviewable_groups(request.user, filters)
+    if errors and not any(item["errors"] for item in items):
+        bulk_errors = [*(bulk_errors or []), *errors]
+    return render(
+        request,
+        "reporting/review.html",
+        {
+            "form": form,
+            "items": items,
+            "query": query,
+            "bulk_groups": len(bulk),
+            "bulk_rows": sum(g.rows for g in bulk),
+            "bulk_errors": bulk_errors or [],
+            "bulk_comment": (failed or {}).get("comment", "") if bulk_errors else "",
+            "may_review": user_can_somewhere(request.user, Action.REVIEW_REPORT),
+        },
+        status=status if filters is not None else 400,
+    )
+
+
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
     _require(request.user, Action.VIEW_REPORTS)
-    form, filters = _filters(request)
-    groups = submissions_summary(request.user, filters)[:300]
-    countries = Country.objects.in_bulk({g["country_id"] for g in groups})
-    orgs = Organisation.objects.prefetch_related("countries").in_bulk(
-        {g["appealing_org_id"] for g in groups}
-    )
-    sectors = Sector.objects.in_bulk()
-    for group in groups:
-        country, org = countries[group["country_id"]], orgs[group["appealing_org_id"]]
-        review_target = Target(
-            country=country, sector=sectors[group["sector_id"]], organisation=org
-        )
-        group["can_review"] = group["status"] == "submitted" and user_can(
-            request.user, Action.REVIEW_REPORT, review_target
-        )
-        group["can_submit"] = group["status"] in ("draft", "returned") and user_can(
-            request.user, Action.SUBMIT_REPORT, Target(country=country, organisation=org)
-        )
-    return render(request, "reporting/review.html", {"form": form, "groups": groups})
+    return _review_page(request, request.GET)
+
+
+def _status_of(exc: ApplicationError) -> int:
+    return 403 if exc.code == "permission_denied" else 400
 
 
 @login_required
 @require_POST
 def review_decide(request: HttpRequest) -> HttpResponse:
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The review form was incomplete."))
-        return redirect("reporting:review")
-    data = form.cleaned_data
-    org = get_object_or_404(Organisation, acronym=data["org"])
-    country = get_object_or_404(Country, iso3=data["country"])
-    month = parse_month(data["month"])
-    if month is None:
-        raise Http404
+    """Submit one group, or validate or return it (exactly the sector of the group shown
+    on the page). Back to the review page with its filters; a refused decision is shown
+    with its form, and changes nothing."""
+    _require(request.user, Action.VIEW_REPORTS)
+    query = request.POST.get("filters", "")
     try:
-        if data["decision"] == "submit":
+        decision = ReviewRequest.parse(request.POST)
+        if decision.decision == "submit":
             count = report_submit(
-                acting_user=request.user, appealing_org=org, country=country, month=month
+                acting_user=request.user,
+                appealing_org=decision.appealing_org,
+                country=decision.country,
+                month=decision.month,
             )
         else:
-            sector = get_object_or_404(Sector, code=data["sector"])
+            assert decision.sector is not None  # noqa: S101 (the parser requires it)
             count = report_review(
                 acting_user=request.user,
-                appealing_org=org,
-                country=country,
-                sector=sector,
-                month=month,
-                decision=data["decision"],
-                comment=data["comment"],
+                appealing_org=decision.appealing_org,
+                country=decision.country,
+                sector=decision.sector,
+                month=decision.month,
+                decision=decision.decision,
+                comment=decision.comment,
+                subsectors=False,
             )
     except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("%(count)s rows updated.") % {"count": count})
-    return redirect(request.POST.get("next") or "reporting:review")
+        return _review_page(
+            request,
+            QueryDict(query),
+            failed=request.POST.dict(),
+            errors=_error_messages(exc),
+            status=_status_of(exc),
+        )
+    messages.success(request, _updated(count))
+    return redirect(_review_url(query))
+
+
+@login_required
+@require_POST
+def review_decide_all(request: HttpRequest) -> HttpResponse:
+    """Validate or return every submitted group matching the review page's filters that
+    the user may review, all or nothing. The count the reviewer confirmed must still be
+    the count: a group submitted meanwhile is not decided unseen."""
+    _require(request.user, Action.REVIEW_REPORT)
+    query = request.POST.get("filters", "")
+    try:
+        bulk = BulkReviewRequest.parse(request.POST)
+        groups = reviewable_groups(request.user, bulk.filters)
+        rows_now = sum(g.rows for g in groups)
+        if rows_now != bulk.expected_rows:
+            raise ApplicationError(
+                _(
+                    "The submissions matching these filters changed since the page was "
+                    "shown (%(then)s rows then, %(now)s now). Check them and decide again."
+                )
+                % {
+                    "then": figure_format(bulk.expected_rows),
+                    "now": figure_format(rows_now),
+                },
+                code="review_set_changed",
+            )
+        count = report_review_many(
+            acting_user=request.user,
+            groups=[(g.appealing_org, g.country, g.sector, g.month) for g in groups],
+            decision=bulk.decision,
+            comment=bulk.comment,
+        )
+    except ApplicationError as exc:
+        return _review_page(
+            request,
+            QueryDict(query),
+            failed={"comment": request.POST.get("comment", "")},
+            bulk_errors=_error_messages(exc),
+            status=_status_of(exc),
+        )
+    messages.success(request, _updated(count))
+    return redirect(_review_url(query))
+
+
+@login_required
+def review_rows(request: HttpRequest) -> HttpResponse:
+    """The rows of one review group, with its decision: what a reviewer reads first."""
+    _require(request.user, Action.VIEW_REPORTS)
+    back = request.GET.get("back", "")
+    form, filters = _filters(request.GET)
+    missing = filters is None or not all(
+        (filters.appealing_org, filters.country, filters.month, filters.sector, filters.status)
+    )
+    if filters is None or missing:
+        return render(
+            request,
+            "reporting/review_rows.html",
+            {"form": form, "missing": True, "back_url": _review_url(back)},
+            status=400,
+        )
+    assert filters.appealing_org and filters.country and filters.month and filters.sector  # noqa: S101
+    group_args: dict[str, Any] = {
+        "appealing_org": filters.appealing_org,
+        "country": filters.country,
+        "month": filters.month,
+        "sector": filters.sector,
+        "status": filters.status,
+    }
+    group = review_group(request.user, **group_args)
+    page = Paginator(submission_rows(request.user, **group_args), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "reporting/review_rows.html",
+        {
+            "group": group,
+            "page": page,
+            "query": _query(request.GET),
+            "back": back,
+            "back_url": _review_url(back),
+        },
+    )
 
 
 @login_required

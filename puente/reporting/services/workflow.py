@@ -90,9 +90,11 @@ def report_review(
     month: dt.date,
     decision: str,
     comment: str = "",
+    subsectors: bool = True,
 ) -> int:
     """A sector coordinator validates or returns an organisation's submitted rows of a
-    month in their sector (and its sub-sectors). Returning needs a comment."""
+    month in their sector (and its sub-sectors, unless `subsectors` is False: the review
+    page decides on exactly the group it shows). Returning needs a comment."""
     if decision not in (RowStatus.VALIDATED, RowStatus.RETURNED):
         raise ApplicationError(_("A review validates or returns."), code="invalid_decision")
     check(
@@ -103,9 +105,10 @@ def report_review(
     if decision == RowStatus.RETURNED and not comment.strip():
         raise ApplicationError(_("Say why the rows are returned."), code="comment_required")
     _ensure_open(country, month)
+    in_sector = Q(sector=sector) | Q(sector__parent=sector) if subsectors else Q(sector=sector)
     rows = list(
         ActivityRow.objects.select_for_update().filter(
-            Q(sector=sector) | Q(sector__parent=sector),
+            in_sector,
             appealing_org=appealing_org,
             country=country,
             month=month,
@@ -136,6 +139,37 @@ def report_review(
         rows=count,
     )
     return count
+
+
+@transaction.atomic
+def report_review_many(
+    *,
+    acting_user: Any,
+    groups: list[tuple[Organisation, Country, Sector, dt.date]],
+    decision: str,
+    comment: str = "",
+) -> int:
+    """One decision on several groups (organisation, country, exact sector, month), such
+    as every submission matching the review page's filters. All or nothing: one group
+    that cannot be decided (permission, lock, nothing left to review) and no row
+    changes."""
+    if not groups:
+        raise ApplicationError(
+            _("There are no submitted rows to review."), code="nothing_to_review"
+        )
+    return sum(
+        report_review(
+            acting_user=acting_user,
+            appealing_org=org,
+            country=country,
+            sector=sector,
+            month=month,
+            decision=decision,
+            comment=comment,
+            subsectors=False,
+        )
+        for org, country, sector, month in groups
+    )
 
 
 @transaction.atomic
