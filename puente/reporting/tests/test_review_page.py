@@ -257,3 +257,13 @@ def test_months_on_the_spanish_review_and_rows_pages_are_never_grouped(client, o
         reverse("reporting:review"), {"year": year}, HTTP_ACCEPT_LANGUAGE="es"
     ).content.decode()
     assert month.strftime("%Y-%m") in review and grouped_year not in review
+
+
+def test_review_page_lists_without_n_plus_one(
+    client, submitted, make_user, django_assert_max_num_queries
+):
+    # (about 19 queries whatever the number of groups: 2 for a coordinator, 4 here)
+    client.force_login(make_user("partner-reporter", "organisation:ORGA"))
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("reporting:review"))
+    assert response.status_code == 200 and len(response.context["items"]) == 4
