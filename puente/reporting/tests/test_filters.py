@@ -145,3 +145,47 @@ def test_month_parser_accepts_only_real_months(text):
         assert exc.code == "invalid_filter" and set(exc.extra) == {"month"}
     else:
         assert text.strip() == "" or filters.month is not None
+
+
+@pytest.mark.parametrize(
+    "field,value,code",
+    [
+        ("appealing_org", "NOPE", "unknown_organisation"),
+        ("country", "PERU", "unknown_country"),
+        ("month", "March", "invalid_month"),
+        ("sector", "HEALTH", "unknown_sector"),
+        ("decision", "approve", "invalid_decision"),
+    ],
+)
+def test_api_review_names_the_field_that_names_nothing(rows, make_user, field, value, code):
+    body = {
+        "appealing_org": "ORGA",
+        "country": "COL",
+        "month": last_month(),
+        "sector": "HEA",
+        "decision": "validated",
+        field: value,
+    }
+    response = api(make_user("sector-coordinator", "sector:COL/HEA")).post(
+        "/api/5w/reviews/", body, format="json"
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["detail"][field]["code"] == code
+    assert not ActivityRow.objects.filter(status="validated").exists()
+
+
+def test_api_review_decides_with_known_codes(rows, make_user):
+    response = api(make_user("sector-coordinator", "sector:COL/HEA")).post(
+        "/api/5w/reviews/",
+        {
+            "appealing_org": "orga",
+            "country": "col",
+            "month": last_month(),
+            "sector": "hea",
+            "decision": "validated",
+        },
+        format="json",
+    )
+    assert response.status_code == 200 and response.json() == {"rows": 1}
