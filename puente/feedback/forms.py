@@ -6,6 +6,15 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.filters import (
+    UNKNOWN_COUNTRY,
+    UNKNOWN_SECTOR,
+    CodeChoiceField,
+    FilterForm,
+    OrganisationField,
+    name_key,
+    sorted_by_name,
+)
 from puente.feedback.models import (
     Consent,
     FeedbackChannel,
@@ -22,11 +31,30 @@ EMPTY: list[tuple[str, Any]] = [("", "—")]
 
 
 def admin1_choices() -> list[Any]:
-    """Admin-1 areas grouped by country (an <optgroup> each), no script needed."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for area in Admin1.objects.select_related("country").order_by("country__name_en", "name"):
-        groups.setdefault(area.country.name, []).append((area.iso_code, area.name))
-    return [("", "—"), *groups.items()]
+    """Admin-1 areas grouped by country (an <optgroup> labelled with the country's name
+    each), countries and areas by name: usable without script, and a script keeps the
+    chosen country's group only (feedback_form.js)."""
+    groups: dict[Any, list[tuple[str, str]]] = {}
+    for area in Admin1.objects.select_related("country"):
+        groups.setdefault(area.country, []).append((area.iso_code, area.name))
+    return [("", "—")] + [
+        (country.name, sorted(areas, key=lambda a: name_key(a[1])))
+        for country, areas in sorted(groups.items(), key=lambda kv: name_key(kv[0].name))
+    ]
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Countries by name in the reader's language."""
+    return [(c.iso3, c.name) for c in sorted_by_name(Country.objects.all())]
+
+
+class AreaInCountryMixin:
+    """The area chosen must be one of the country's (the services check it again)."""
+
+    def _check_area(self, data: dict[str, Any]) -> None:
+        area, country = data.get("admin1"), data.get("country")
+        if area is not None and country is not None and area.country_id != country.pk:
+            self.add_error("admin1", _("The area is not in the country chosen."))  # type: ignore[attr-defined]
 
 
 class Admin1Field(forms.ChoiceField):
@@ -51,7 +79,7 @@ class TextLimitsMixin:
         text.widget.attrs["maxlength"] = str(settings.PUENTE_FEEDBACK_MAX_TEXT)
 
 
-class PublicFeedbackForm(TextLimitsMixin, forms.Form):
+class PublicFeedbackForm(AreaInCountryMixin, TextLimitsMixin, forms.Form):
     feedback_type = forms.ModelChoiceField(
         label=_("What is your message about?"),
         queryset=FeedbackType.objects.filter(active=True, public=True),
@@ -91,12 +119,18 @@ class PublicFeedbackForm(TextLimitsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *country_choices()]  # type: ignore[attr-defined]
         self.fields["admin1"].choices = admin1_choices()  # type: ignore[attr-defined]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self._limit_text()
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self._check_area(data)
+        return data
 
-class FeedbackLogForm(TextLimitsMixin, forms.Form):
+
+class FeedbackLogForm(AreaInCountryMixin, TextLimitsMixin, forms.Form):
     """Feedback an operator logs from a call, a message, a help desk or a meeting."""
 
     channel = forms.ModelChoiceField(
@@ -119,12 +153,7 @@ class FeedbackLogForm(TextLimitsMixin, forms.Form):
     sector = forms.ModelChoiceField(
         label=_("Sector"), queryset=Sector.objects.all(), to_field_name="code", required=False
     )
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation concerned"),
-        queryset=Organisation.objects.all(),
-        to_field_name="acronym",
-        required=False,
-    )
+    organisation = OrganisationField(label=_("Organisation concerned"))
     population_group = forms.ModelChoiceField(
         label=_("Population group"),
         queryset=PopulationGroup.objects.all(),
@@ -144,11 +173,25 @@ class FeedbackLogForm(TextLimitsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["admin1"].choices = admin1_choices()  # type: ignore[attr-defined]
+        _offer_places_and_organisations(self)
         self._limit_text()
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self._check_area(data)
+        return data
 
-class CodingForm(forms.Form):
+
+def _offer_places_and_organisations(form: forms.Form, country: Any = None) -> None:
+    """Countries, areas and organisations by name; the organisations of `country` first."""
+    form.fields["country"].choices = [("", "—"), *country_choices()]  # type: ignore[attr-defined]
+    form.fields["admin1"].choices = admin1_choices()  # type: ignore[attr-defined]
+    form.fields["organisation"].offer(  # type: ignore[attr-defined]
+        Organisation.objects.all(), first_country=country
+    )
+
+
+class CodingForm(AreaInCountryMixin, forms.Form):
     feedback_type = FeedbackLogForm.base_fields["feedback_type"]
     sensitive_category = FeedbackLogForm.base_fields["sensitive_category"]
     country = FeedbackLogForm.base_fields["country"]
@@ -159,18 +202,21 @@ class CodingForm(forms.Form):
     sex = FeedbackLogForm.base_fields["sex"]
     age = FeedbackLogForm.base_fields["age"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, country: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["admin1"].choices = admin1_choices()  # type: ignore[attr-defined]
+        _offer_places_and_organisations(self, country)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self._check_area(data)
+        return data
 
 
 class ReferForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Refer to organisation"),
-        queryset=Organisation.objects.all(),
-        to_field_name="acronym",
-        required=False,
-    )
+    """The organisation is typed or picked among suggestions by acronym and name, those
+    working in the item's country first."""
+
+    organisation = OrganisationField(label=_("Refer to organisation"))
     sector = forms.ModelChoiceField(
         label=_("or to the focal point of sector"),
         queryset=Sector.objects.all(),
@@ -182,6 +228,12 @@ class ReferForm(forms.Form):
         choices=Consent.choices,
         required=False,
     )
+
+    def __init__(self, *args: Any, country: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].offer(  # type: ignore[attr-defined]
+            Organisation.objects.all(), first_country=country
+        )
 
 
 class RespondForm(forms.Form):
@@ -200,25 +252,49 @@ class CloseForm(forms.Form):
     )
 
 
-class FeedbackFilterForm(forms.Form):
+class FeedbackFilterForm(FilterForm):
+    """The lists' filters: a mistyped code is an error on the page, never every item."""
+
     status = forms.ChoiceField(
         label=_("Status"), choices=EMPTY + FeedbackStatus.choices, required=False
     )
-    type = forms.ModelChoiceField(
-        label=_("Type"), queryset=FeedbackType.objects.all(), to_field_name="code", required=False
+    type = CodeChoiceField(
+        label=_("Type"),
+        queryset=FeedbackType.objects.all(),
+        to_field_name="code",
+        unknown=_("“%(value)s” is not a feedback type of the code list."),
     )
-    channel = forms.ModelChoiceField(
+    channel = CodeChoiceField(
         label=_("Channel"),
         queryset=FeedbackChannel.objects.all(),
         to_field_name="code",
-        required=False,
+        unknown=_("“%(value)s” is not a channel of the code list."),
     )
-    country = forms.ModelChoiceField(
-        label=_("Country"), queryset=Country.objects.all(), to_field_name="iso3", required=False
+    country = CodeChoiceField(
+        label=_("Country"),
+        queryset=Country.objects.all(),
+        to_field_name="iso3",
+        unknown=UNKNOWN_COUNTRY,
     )
-    sector = forms.ModelChoiceField(
-        label=_("Sector"), queryset=Sector.objects.all(), to_field_name="code", required=False
+    sector = CodeChoiceField(
+        label=_("Sector"),
+        queryset=Sector.objects.all(),
+        to_field_name="code",
+        unknown=UNKNOWN_SECTOR,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = EMPTY + [  # type: ignore[attr-defined]
+            (t.code, t.name) for t in FeedbackType.objects.all()
+        ]
+        self.fields["channel"].choices = EMPTY + [  # type: ignore[attr-defined]
+            (c.code, c.name) for c in FeedbackChannel.objects.all()
+        ]
+        self.fields["country"].choices = EMPTY + country_choices()  # type: ignore[attr-defined]
+        self.fields["sector"].choices = EMPTY + [  # type: ignore[attr-defined]
+            (s.code, s.name) for s in Sector.objects.all()
+        ]
 
 
 class StatusForm(forms.Form):

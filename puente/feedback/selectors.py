@@ -262,6 +262,48 @@ def _type_volumes(items: QuerySet[Feedback]) -> list[VolumeRow]:
     return result
 
 
+def _status_volumes(items: QuerySet[Feedback]) -> list[VolumeRow]:
+    """Items by status, in the order of the workflow."""
+    counts: dict[tuple[str, bool], int] = {
+        (status, sensitive): n
+        for status, sensitive, n in items.values_list("status", "sensitive").annotate(n=Count("pk"))
+    }
+    return [
+        VolumeRow(
+            key=status.value,
+            label=str(status.label),
+            count=counts.get((status.value, False), 0),
+            sensitive=_suppress(counts.get((status.value, True), 0)),
+            has_sensitive=counts.get((status.value, True), 0) > 0,
+        )
+        for status in FeedbackStatus
+    ]
+
+
+def _monthly(items: QuerySet[Feedback], months: list[dt.date]) -> list[dict[str, Any]]:
+    """Items received each month of `months`: ordinary ones, and sensitive complaints
+    apart (None below MIN_CELL)."""
+    since = dt.datetime.combine(months[0], dt.time(), tzinfo=dt.UTC)
+    counts: dict[tuple[dt.date, bool], int] = defaultdict(int)
+    for month, sensitive, n in (
+        items.filter(received_at__gte=since)
+        .annotate(month=TruncMonth("received_at"))
+        .values_list("month", "sensitive")
+        .annotate(n=Count("pk"))
+    ):
+        day = month.date() if isinstance(month, dt.datetime) else month
+        counts[(day, sensitive)] += n
+    return [
+        {
+            "month": m,
+            "count": counts[(m, False)],
+            "sensitive": _suppress(counts[(m, True)]),
+            "has_sensitive": counts[(m, True)] > 0,
+        }
+        for m in months
+    ]
+
+
 def _days(start: dt.datetime, end: dt.datetime) -> float:
     return (end - start).total_seconds() / 86400
 
@@ -313,9 +355,9 @@ def _trend(
 
 
 def feedback_dashboard(*, user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Volumes by type, channel, sector and country; time to close; overdue; monthly
-    trends per sector and organisation. Ordinary items are counted exactly; sensitive
-    complaints apart, and only in cells of at least MIN_CELL."""
+    """Volumes by type, channel, sector, country, status and month (the last 12); time
+    to close; overdue; monthly trends per sector and organisation. Ordinary items are
+    counted exactly; sensitive complaints apart, and only in cells of at least MIN_CELL."""
     now = now or timezone.now()
     items = Feedback.objects.filter(scope_filter(user, Action.VIEW_FEEDBACK, **SCOPE_LOOKUPS))
     closed = items.filter(status=FeedbackStatus.CLOSED, sensitive=False).values_list(
@@ -334,6 +376,8 @@ def feedback_dashboard(*, user: Any, now: dt.datetime | None = None) -> dict[str
         "by_channel": _volumes(items, "channel", "code"),
         "by_sector": _volumes(items, "sector", "code"),
         "by_country": _volumes(items, "country", "iso3"),
+        "by_status": _status_volumes(items),
+        "by_month": _monthly(items, _months(now, 12)),
         "closed": len(durations),
         "median_days_to_close": round(statistics.median(durations), 1) if durations else None,
         "open": open_counts.get(False, 0),

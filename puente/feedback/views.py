@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -181,6 +182,20 @@ def _list_page(request: HttpRequest, *, overdue: bool) -> HttpResponse:
     _require_somewhere(request, Action.VIEW_FEEDBACK)
     form = FeedbackFilterForm(request.GET or None)
     filters = FeedbackFilters(overdue=overdue)
+    if form.is_bound and not form.is_valid():
+        # A mistyped filter: the error on the page, never every item instead.
+        return render(
+            request,
+            "feedback/list.html",
+            {
+                "form": form,
+                "overdue": overdue,
+                "filter_errors": True,
+                "can_log": user_can_somewhere(request.user, Action.LOG_FEEDBACK),
+                "can_manage": user_can(request.user, Action.MANAGE_FEEDBACK),
+            },
+            status=400,
+        )
     if form.is_valid():
         data = form.cleaned_data
         filters = FeedbackFilters(
@@ -296,7 +311,7 @@ def _act(request: HttpRequest, item: Feedback) -> tuple[str, Any]:
         if action == "acknowledge":
             feedback_acknowledge(acting_user=request.user, item=item)
         elif action == "refer":
-            form = ReferForm(request.POST)
+            form = ReferForm(request.POST, country=item.country)
             if form.is_valid():
                 feedback_refer(
                     acting_user=request.user,
@@ -320,7 +335,7 @@ def _act(request: HttpRequest, item: Feedback) -> tuple[str, Any]:
                     satisfaction=form.cleaned_data["satisfaction"],
                 )
         elif action == "code":
-            form = CodingForm(request.POST)
+            form = CodingForm(request.POST, country=item.country)
             if form.is_valid():
                 data = form.cleaned_data
                 feedback_code(
@@ -341,7 +356,7 @@ def _act(request: HttpRequest, item: Feedback) -> tuple[str, Any]:
     except PermissionDenied as exc:
         raise DjangoPermissionDenied from exc
     except ApplicationError as exc:
-        form = form or ReferForm()
+        form = form or ReferForm(country=item.country)
         form.add_error(None, str(exc.message))
     if form is not None and form.errors:
         return action, form
@@ -368,7 +383,7 @@ def item_detail(request: HttpRequest, feedback_id: int) -> HttpResponse:
     can_handle = user_can(request.user, feedback_handling_action(item), feedback_target(item))
     allowed = TRANSITIONS[item.status]
     forms: dict[str, Any] = {
-        "refer": ReferForm(initial={"consent": item.consent}),
+        "refer": ReferForm(initial={"consent": item.consent}, country=item.country),
         "respond": RespondForm(),
         "close": CloseForm(),
         "code": CodingForm(
@@ -378,11 +393,12 @@ def item_detail(request: HttpRequest, feedback_id: int) -> HttpResponse:
                 "country": item.country.iso3,
                 "admin1": item.admin1.iso_code if item.admin1 else "",
                 "sector": item.sector.code if item.sector else "",
-                "organisation": item.organisation.acronym if item.organisation else "",
+                "organisation": item.organisation,
                 "population_group": item.population_group.code if item.population_group else "",
                 "sex": item.sex,
                 "age": item.age,
-            }
+            },
+            country=item.country,
         ),
     }
     if failed is not None and action in forms:
@@ -427,12 +443,20 @@ def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
     return response
 
 
+def _chart_rows(rows: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {"label": row.label or _("Not coded"), "count": row.count, "sensitive": row.sensitive}
+        for row in rows
+    ]
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_somewhere(request, Action.VIEW_FEEDBACK)
     data = feedback_dashboard(user=request.user)
     tables = [
         (_("By type"), data["by_type"], "type"),
+        (_("By status"), data["by_status"], "status"),
         (_("By channel"), data["by_channel"], "channel"),
         (_("By sector"), data["by_sector"], "sector"),
         (_("By country"), data["by_country"], "country"),
@@ -441,8 +465,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (_("Monthly trend by sector"), data["trend_by_sector"]),
         (_("Monthly trend by organisation concerned"), data["trend_by_organisation"]),
     ]
+    # The charts' figures: labels in the reader's language, sensitive complaints apart
+    # and null where suppressed (never a number under MIN_CELL).
+    charts = {
+        "by_type": _chart_rows(data["by_type"]),
+        "by_status": _chart_rows(data["by_status"]),
+        "by_month": [
+            {
+                "label": date_format(m["month"], "M Y"),
+                "count": m["count"],
+                "sensitive": m["sensitive"],
+            }
+            for m in data["by_month"]
+        ],
+        "labels": {"count": _("Feedback"), "sensitive": _("Sensitive")},
+    }
     return render(
-        request, "feedback/dashboard.html", {"data": data, "tables": tables, "trends": trends}
+        request,
+        "feedback/dashboard.html",
+        {"data": data, "tables": tables, "trends": trends, "charts": charts},
     )
 
 
