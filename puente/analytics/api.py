@@ -6,20 +6,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from puente.accounts.permissions import Action, user_can_somewhere
-from puente.analytics.selectors import GROUPINGS, ReachFilters, people_reached
+from puente.analytics.dashboard import grouping_parse, reach_query_parse
+from puente.analytics.selectors import GROUPINGS, people_reached
 from puente.core.api import error_body
-from puente.reference.models import Country
-from puente.reporting.services.validation import parse_month
 
 
 class PeopleReachedApi(APIView):
-    """People reached without double counting, as `puente people-reached` prints them."""
+    """People reached without double counting, as `puente people-reached` prints them.
+    A wrong parameter is a 400 (ReachQueryInvalid, through the API's exception handler):
+    its code, and every wrong parameter in `detail`."""
 
     @extend_schema(
         parameters=[
             OpenApiParameter("year", int, required=True),
             OpenApiParameter("through", str, required=True, description="YYYY-MM of the year"),
             OpenApiParameter("country", str, description="ISO3"),
+            OpenApiParameter("admin1", str, description="ISO 3166-2"),
+            OpenApiParameter("sector", str, description="sector code"),
+            OpenApiParameter("population_group", str, description="population group code"),
+            OpenApiParameter("org", str, description="appealing organisation's acronym"),
             OpenApiParameter("by", str, description=f"comma separated: {','.join(GROUPINGS)}"),
         ],
         responses={200: dict},
@@ -28,28 +33,13 @@ class PeopleReachedApi(APIView):
         if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
             return Response(error_body("permission_denied", "Not allowed."), status=403)
         params = request.query_params
-        try:
-            year = int(params.get("year", ""))
-        except ValueError:
-            return Response(error_body("invalid_year", "Give the year as YYYY."), status=400)
-        month = parse_month(params.get("through", ""))
-        if month is None or month.year != year:
-            return Response(
-                error_body("invalid_month", "through must be a month of the year."), status=400
-            )
-        by = [b for b in params.get("by", "").split(",") if b]
-        if set(by) - set(GROUPINGS):
-            return Response(
-                error_body("invalid_grouping", f"by takes {', '.join(GROUPINGS)}."), status=400
-            )
-        filters = ReachFilters()
-        if params.get("country"):
-            country = Country.objects.filter(iso3=params["country"].upper()).first()
-            if country is None:
-                return Response(error_body("unknown_country", "Unknown country."), status=400)
-            filters = ReachFilters(country_ids=(country.pk,))
+        query = reach_query_parse(
+            {name: params.get(name) for name in params if name != "month"},
+            period_required=True,
+        )
+        by = grouping_parse(params.get("by"))
         rows: list[dict[str, Any]] = people_reached(
-            year=year, month=month.month, by=by, filters=filters
+            year=query.year, month=query.month, by=by, filters=query.filters()
         )
         return Response(
             [

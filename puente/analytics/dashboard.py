@@ -1,26 +1,75 @@
 """The figures a dashboard shows, as one JSON document, for the internal dashboards and
-the public page alike (both read the cube through `people_reached`)."""
+the public page alike (both read the cube through `people_reached`); and the one reading
+of a reach query (period and filters) that every door uses: the dashboard pages, their
+JSON and exports, "explain this number", the API and the CLI."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import re
+import time
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max
-from django.utils import translation
+from django.utils import formats, timezone, translation
+from django.utils.dates import MONTHS
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from puente.analytics.models import CubeState
-from puente.analytics.selectors import ReachFilters, people_reached, reach_trend
+from puente.analytics.selectors import (
+    GROUPINGS,
+    ReachFilters,
+    latest_validated_month,
+    people_reached,
+    reach_trend,
+)
+from puente.analytics.services.completeness import reporting_validated
 from puente.analytics.services.consolidation import Cell, split_by_sex_and_age
 from puente.analytics.services.cube import CUBE_VERSION_KEY
 from puente.analytics.services.planning import planning_by_sector
+from puente.core.errors import ApplicationError
+from puente.core.i18n import active_language
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
+from puente.reporting.services.validation import parse_month
+
+# The years a query may ask for; anything else is a typing error, not an empty year.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+_REFERENCE: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+
+
+def reference_by_code(model: Any, field: str) -> dict[str, Any]:
+    """Reference rows by code, kept a minute in the process: every dashboard request needs
+    them and they change only when reference data is loaded again."""
+    key = (model._meta.label, field)
+    now = time.monotonic()
+    cached = _REFERENCE.get(key)
+    if cached is None or now - cached[0] > 60:
+        table = {getattr(obj, field): obj for obj in model._default_manager.all()}
+        _REFERENCE[key] = cached = (now, table)
+    return cached[1]
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """Sort key of a name as a reader of the language expects it: accents and case do not
+    come first ("Perú" between "Paraguay" and "Trinidad", "Ámbar" among the a)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.casefold(), name
+
+
+def by_name(objects: Iterable[Any]) -> list[Any]:
+    """Reference rows sorted by their name in the active language."""
+    return sorted(objects, key=lambda obj: name_key(obj.name))
 
 
 @dataclass(frozen=True)
@@ -62,14 +111,208 @@ class DashboardQuery:
         return {k: v for k, v in params.items() if v not in (None, "")}
 
 
+class ReachQueryInvalid(ApplicationError):
+    """Parameters of a reach query that are not a period or not codes Puente knows. Each
+    wrong parameter keeps its own error (`errors`); the first gives the code and message of
+    the whole, and `extra` lists them all, as the API's `detail`."""
+
+    def __init__(self, errors: dict[str, ApplicationError]) -> None:
+        first = next(iter(errors.values()))
+        super().__init__(
+            first.message,
+            code=first.code,
+            extra={
+                name: {"code": error.code, "message": str(error.message)}
+                for name, error in errors.items()
+            },
+        )
+        self.errors = errors
+
+    def messages(self) -> dict[str, str]:
+        return {name: str(error.message) for name, error in self.errors.items()}
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _year(raw: str) -> int:
+    if not re.fullmatch(r"\d{4}", raw):
+        raise ApplicationError(
+            _("“%(value)s” is not a year.") % {"value": raw}, code="invalid_year"
+        )
+    year = int(raw)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ApplicationError(
+            _("%(year)s is outside the years Puente holds (%(first)s–%(last)s).")
+            % {"year": raw, "first": FIRST_YEAR, "last": LAST_YEAR},
+            code="invalid_year",
+        )
+    return year
+
+
+def _month(raw: str) -> int:
+    if not re.fullmatch(r"\d{1,2}", raw) or not 1 <= int(raw) <= 12:
+        raise ApplicationError(
+            _("“%(value)s” is not a month: give its number, 1 to 12.") % {"value": raw},
+            code="invalid_month",
+        )
+    return int(raw)
+
+
+def _default_period(year: int | None, country: Country | None) -> tuple[int, int]:
+    """The latest month with validated rows (of the year when one is given, of the country
+    when one is chosen): the month a dashboard opens on. Without any, the last month
+    before this one (of the year asked)."""
+    latest = latest_validated_month(country_ids=(country.pk,) if country else None, year=year)
+    if latest is not None:
+        return latest.year, latest.month
+    today = timezone.now().date()
+    previous = today.replace(day=1) - dt.timedelta(days=1)
+    if year is None or year == previous.year:
+        return previous.year, previous.month
+    return year, 12 if year < previous.year else 1
+
+
+def reach_query_parse(
+    params: Mapping[str, Any], *, allow_org: bool = True, period_required: bool = False
+) -> DashboardQuery:
+    """Read a reach query from request or command-line parameters: `year` with `month`
+    (1-12) or `through` (YYYY-MM of that year), `country` (ISO3), `admin1` (ISO 3166-2),
+    `sector` (code), `population_group` (code) and, where allowed, `org` (acronym).
+
+    A value that is not a period or not a known code is an error (ReachQueryInvalid),
+    never an empty filter: a mistyped country must not give the whole region. Without a
+    period, the latest month with validated rows, unless `period_required`."""
+    errors: dict[str, ApplicationError] = {}
+
+    def read(name: str, reader: Any) -> Any:
+        raw = _text(params.get(name))
+        if not raw:
+            return None
+        try:
+            return reader(raw)
+        except ApplicationError as error:
+            errors[name] = error
+            return None
+
+    def lookup(model: Any, field: str, code: str, message: str) -> Any:
+        def reader(raw: str) -> Any:
+            table = reference_by_code(model, field)
+            obj = table.get(raw) or table.get(raw.upper()) or table.get(raw.lower())
+            if obj is None:
+                raise ApplicationError(message % {"value": raw}, code=code)
+            return obj
+
+        return reader
+
+    year = read("year", _year)
+    month = read("month", _month)
+    through = read("through", lambda raw: raw)
+    if through is not None:
+        first = parse_month(through)
+        if first is None or (year is not None and first.year != year):
+            errors["through"] = ApplicationError(
+                _("“%(value)s” is not a month (YYYY-MM) of the year asked.") % {"value": through},
+                code="invalid_month",
+            )
+        else:
+            year, month = first.year, first.month
+    country = read(
+        "country",
+        lookup(
+            Country,
+            "iso3",
+            "unknown_country",
+            _("“%(value)s” is not one of the response's countries."),
+        ),
+    )
+    admin1 = read(
+        "admin1",
+        lookup(Admin1, "iso_code", "unknown_admin1", _("“%(value)s” is not an admin-1 area.")),
+    )
+    if admin1 is not None:
+        if country is not None and admin1.country_id != country.pk:
+            errors["admin1"] = ApplicationError(
+                _("“%(value)s” is not an admin-1 area of %(country)s.")
+                % {"value": admin1.iso_code, "country": country.name},
+                code="unknown_admin1",
+            )
+        else:
+            country = admin1.country
+    sector = read(
+        "sector", lookup(Sector, "code", "unknown_sector", _("Unknown sector “%(value)s”."))
+    )
+    group = read(
+        "population_group",
+        lookup(
+            PopulationGroup,
+            "code",
+            "unknown_population_group",
+            _("“%(value)s” is not a population group."),
+        ),
+    )
+    org = None
+    if allow_org:
+        org = read(
+            "org",
+            lookup(
+                Organisation,
+                "acronym",
+                "unknown_organisation",
+                _("“%(value)s” is not the acronym of an organisation of the registry."),
+            ),
+        )
+    if period_required and not _text(params.get("year")):
+        errors["year"] = ApplicationError(_("Give the year (YYYY)."), code="invalid_year")
+    if period_required and not errors.keys() & {"month", "through"} and month is None:
+        errors["through"] = ApplicationError(_("Give the month (YYYY-MM)."), code="invalid_month")
+    if errors:
+        raise ReachQueryInvalid(errors)
+    if month is None or year is None:
+        default_year, default_month = _default_period(year, country)
+        year = year or default_year
+        month = month or default_month
+    return DashboardQuery(
+        year=year,
+        month=month,
+        country=country,
+        admin1=admin1,
+        sector=sector,
+        population_group=group,
+        org=org,
+    )
+
+
+def grouping_parse(raw: Any) -> list[str]:
+    """`by` of the API and CLI: comma-separated names among GROUPINGS."""
+    by = [b.strip() for b in _text(raw).split(",") if b.strip()]
+    unknown = sorted(set(by) - set(GROUPINGS))
+    if unknown:
+        raise ReachQueryInvalid(
+            {
+                "by": ApplicationError(
+                    _("by takes %(groupings)s; not %(unknown)s.")
+                    % {"groupings": ", ".join(GROUPINGS), "unknown": ", ".join(unknown)},
+                    code="invalid_grouping",
+                )
+            }
+        )
+    return by
+
+
 def cube_version() -> str:
-    """Changes whenever the cube is refreshed (set by cube_refresh); read from the cache so
-    that a cached dashboard costs no database query."""
+    """Changes whenever the cube is refreshed (cube_refresh sets it once its transaction
+    is committed); read from the cache so that a cached dashboard costs no database query.
+    Without it in the cache, the time of the latest refresh, kept a minute: `add`, not
+    `set`, so that a version read before a refresh committed never replaces the one the
+    refresh set."""
     version = cache.get(CUBE_VERSION_KEY)
     if version is None:
         latest = CubeState.objects.aggregate(latest=Max("refreshed_at"))["latest"]
         version = latest.isoformat() if latest else "empty"
-        cache.set(CUBE_VERSION_KEY, version, None)
+        if not cache.add(CUBE_VERSION_KEY, version, 60):
+            version = cache.get(CUBE_VERSION_KEY) or version
     return version
 
 
@@ -101,6 +344,18 @@ def dashboard_json(query: DashboardQuery, *, base_url: str, explain_url: str | N
         content = json.dumps(data, cls=DjangoJSONEncoder).encode()
         cache.set(key, content, 3600)
     return content
+
+
+def month_label(year: int, month: int) -> str:
+    """ "September 2026", "septiembre de 2026", "setembro de 2026": the month as a sentence
+    of the active language writes it (in Spanish and Portuguese, lowercase)."""
+    text = formats.date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT")
+    return text[:1].lower() + text[1:] if active_language() in ("es", "pt") else text
+
+
+def month_choices() -> list[tuple[int, str]]:
+    """The months of a filter: the number as value, the name in the active language."""
+    return [(number, str(name).capitalize()) for number, name in MONTHS.items()]
 
 
 def _labels(model: Any, ids: set[int]) -> dict[int, Any]:
@@ -159,8 +414,17 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
         year=query.year,
         country_ids=filters.country_ids,
         population_group_id=filters.population_group_id,
+        admin1_id=filters.admin1_id,
     )
     targets, in_need = planning["target"], planning["in-need"]
+    # The headline is the chosen sector's figure when a sector is chosen (0: inter-sector).
+    headline_key = query.sector.pk if query.sector else 0
+    validated = reporting_validated(
+        year=query.year,
+        month=query.month,
+        country_ids=filters.country_ids,
+        org_id=filters.org_id,
+    )
 
     def ratio(part: int, whole: int | None) -> float | None:
         return round(part / whole, 4) if whole else None
@@ -171,7 +435,9 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
     return {
         "year": query.year,
         "month": query.month,
+        "month_label": month_label(query.year, query.month),
         "level": level,
+        "selected_area": query.admin1.iso_code if query.admin1 else None,
         "drill_by": drill_by,
         "filters": query.params(),
         "headline": {
@@ -179,13 +445,16 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
             "consolidated": headline["consolidated"],
             "cva_value_usd": float(headline["cva_value_usd"]),
             "outputs": headline["outputs"],
-            "targeted": targets.get(0),
-            "in_need": in_need.get(0),
-            "coverage": ratio(headline["consolidated"], targets.get(0)),
-            "reach_of_need": ratio(headline["consolidated"], in_need.get(0)),
+            "targeted": targets.get(headline_key),
+            "in_need": in_need.get(headline_key),
+            "coverage": ratio(headline["consolidated"], targets.get(headline_key)),
+            "reach_of_need": ratio(headline["consolidated"], in_need.get(headline_key)),
             "split": split,
             "explain_url": explain(),
         },
+        # Targets are set per country: an admin-1 area has none of its own.
+        "targets_level": "country" if level != "admin1" else None,
+        "validated": validated,
         "table": table,
         "by_sector": [
             {

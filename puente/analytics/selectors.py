@@ -3,15 +3,19 @@ organisation's own figures) from the engine restricted to that organisation."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Max
+
 from puente.analytics.models import ReachCell
 from puente.analytics.services.consolidation import BREAKDOWN, consolidate
 from puente.analytics.services.cube import cube_ensure
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
+from puente.reporting.models import ActivityRow, RowStatus
 
 GROUPINGS = ("country", "admin1", "sector", "population_group")
 MEASURES = ("monthly", "consolidated", *BREAKDOWN, "cva_value_usd", "outputs")
@@ -140,3 +144,18 @@ def _codes(by: tuple[str, ...] | list[str], totals: dict) -> dict[str, dict[Any,
         }[name]
         names[name] = dict(model._default_manager.filter(id__in=ids).values_list("id", field))
     return names
+
+
+def latest_validated_month(
+    *, country_ids: tuple[int, ...] | None = None, year: int | None = None
+) -> dt.date | None:
+    """The latest month with validated 5W rows (of these countries, of that year): the
+    month whose figures are worth opening a dashboard on, when later months are still
+    being reported and reviewed."""
+    rows = ActivityRow.objects.filter(status=RowStatus.VALIDATED)
+    if country_ids is not None:
+        rows = rows.filter(country_id__in=country_ids)
+    if year is not None:
+        rows = rows.filter(month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1))
+    latest: dt.date | None = rows.aggregate(latest=Max("month"))["latest"]
+    return latest

@@ -1,85 +1,69 @@
 from __future__ import annotations
 
-import datetime as dt
-import time
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 
 from puente.accounts.permissions import Action, user_can_somewhere
-from puente.analytics.dashboard import DashboardQuery, dashboard_data, dashboard_json
-from puente.analytics.services.completeness import reporting_completeness
+from puente.analytics.dashboard import (
+    DashboardQuery,
+    ReachQueryInvalid,
+    by_name,
+    dashboard_data,
+    dashboard_json,
+    month_choices,
+    month_label,
+    reach_query_parse,
+    reference_by_code,
+)
+from puente.analytics.services.completeness import reporting_completeness, reporting_validated
 from puente.analytics.services.explain import TooManyRows, figure_explain
 from puente.core import exports
-from puente.partners.models import Organisation
-from puente.reference.models import Admin1, Boundary, Country, PopulationGroup, Sector
+from puente.core.api import error_body
+from puente.reference.models import Boundary, Country, PopulationGroup, Sector
 from puente.reporting.selectors import rows_visible
 
-_REFERENCE: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
-
-
-def reference_by_code(model: Any, field: str) -> dict[str, Any]:
-    """Reference rows by code, kept a minute in the process: every dashboard request needs
-    them and they change only when reference data is loaded again."""
-    key = (model._meta.label, field)
-    now = time.monotonic()
-    cached = _REFERENCE.get(key)
-    if cached is None or now - cached[0] > 60:
-        table = {getattr(obj, field): obj for obj in model._default_manager.all()}
-        _REFERENCE[key] = cached = (now, table)
-    return cached[1]
+# Rows of "explain this number" per page.
+EXPLAIN_PAGE_SIZE = 500
+FILTERS = ("year", "month", "country", "admin1", "sector", "population_group", "org")
 
 
 def _query(request: HttpRequest, *, allow_org: bool) -> DashboardQuery:
-    """Read the dashboard filters; unknown codes are a 404, a missing period the last month."""
-    params = request.GET
-    today = timezone.now().date()
-    default = today.replace(day=1) - dt.timedelta(days=1)
-    try:
-        year = int(params.get("year") or default.year)
-        month = int(params.get("month") or (default.month if year == default.year else 12))
-    except ValueError as exc:
-        raise Http404 from exc
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-        raise Http404
-
-    def pick(model: Any, field: str, value: str | None) -> Any:
-        if not value:
-            return None
-        obj = reference_by_code(model, field).get(value)
-        if obj is None:
-            raise Http404
-        return obj
-
-    country = pick(Country, "iso3", (params.get("country") or "").upper())
-    admin1 = pick(Admin1, "iso_code", params.get("admin1"))
-    if admin1 is not None:
-        country = admin1.country
-    return DashboardQuery(
-        year=year,
-        month=month,
-        country=country,
-        admin1=admin1,
-        sector=pick(Sector, "code", (params.get("sector") or "").upper()),
-        population_group=pick(PopulationGroup, "code", params.get("population_group")),
-        org=pick(Organisation, "acronym", params.get("org")) if allow_org else None,
-    )
+    """The dashboard filters of the request; a wrong one raises ReachQueryInvalid."""
+    return reach_query_parse(request.GET, allow_org=allow_org)
 
 
-def _context(query: DashboardQuery, *, public: bool) -> dict[str, Any]:
+def _invalid_json(error: ReachQueryInvalid) -> JsonResponse:
+    """A wrong filter on a JSON or file door: 400 in the API's error shape."""
+    return JsonResponse(error_body(error.code, str(error.message), error.extra), status=400)
+
+
+def _context(request: HttpRequest, query: DashboardQuery | None, *, public: bool) -> dict[str, Any]:
+    """The page around the figures. `selected`: the value each filter shows, the query's
+    own, or the request's as typed when the query is wrong."""
+    this_year = timezone.now().year
+    years = set(range(this_year - 3, this_year + 1))
+    if query is not None:
+        selected = {k: str(v) for k, v in query.params().items()}
+        years.add(query.year)
+    else:
+        selected = {k: request.GET.get(k, "").strip() for k in FILTERS}
     return {
         "query": query,
         "public": public,
-        "years": range(timezone.now().year - 3, timezone.now().year + 1),
-        "months": range(1, 13),
-        "countries": Country.objects.all(),
+        "selected": selected,
+        "years": [str(y) for y in sorted(years, reverse=True)],
+        "months": [(str(number), name) for number, name in month_choices()],
+        "countries": by_name(reference_by_code(Country, "iso3").values()),
         "sectors": Sector.objects.all(),
         "groups": PopulationGroup.objects.all(),
         "data_url": reverse("public-dashboard-data" if public else "analytics:data"),
@@ -87,23 +71,45 @@ def _context(query: DashboardQuery, *, public: bool) -> dict[str, Any]:
     }
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
-    query = _query(request, allow_org=True)
-    context = _context(query, public=False)
-    context["completeness"] = (
-        reporting_completeness(country=query.country, year=query.year, month=query.month)
-        if query.country
-        else None
+def _dashboard_page(request: HttpRequest, *, public: bool) -> HttpResponse:
+    """A wrong filter shows the form with its error (400), never the whole region."""
+    try:
+        query = _query(request, allow_org=not public)
+    except ReachQueryInvalid as error:
+        context = _context(request, None, public=public)
+        context["errors"] = error.messages()
+        return render(request, "analytics/dashboard.html", context, status=400)
+    context = _context(request, query, public=public)
+    filters = query.filters()
+    context.update(
+        # The figures are fetched for the query as read here (its month chosen even when
+        # the address gives none), so that the page and its JSON never disagree.
+        query_string=urlencode(query.params()),
+        month_label=month_label(query.year, query.month),
+        validated=reporting_validated(
+            year=query.year,
+            month=query.month,
+            country_ids=filters.country_ids,
+            org_id=filters.org_id,
+        ),
+        completeness=(
+            reporting_completeness(country=query.country, year=query.year, month=query.month)
+            if query.country and not public
+            else None
+        ),
     )
     return render(request, "analytics/dashboard.html", context)
 
 
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
+        raise DjangoPermissionDenied
+    return _dashboard_page(request, public=False)
+
+
 def public_dashboard(request: HttpRequest) -> HttpResponse:
-    query = _query(request, allow_org=False)
-    return render(request, "analytics/dashboard.html", _context(query, public=True))
+    return _dashboard_page(request, public=True)
 
 
 @gzip_page
@@ -111,7 +117,10 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
 def data(request: HttpRequest) -> HttpResponse:
     if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
         raise DjangoPermissionDenied
-    query = _query(request, allow_org=True)
+    try:
+        query = _query(request, allow_org=True)
+    except ReachQueryInvalid as error:
+        return _invalid_json(error)
     content = dashboard_json(
         query, base_url=reverse("analytics:dashboard"), explain_url=reverse("analytics:explain")
     )
@@ -120,7 +129,10 @@ def data(request: HttpRequest) -> HttpResponse:
 
 @gzip_page
 def public_data(request: HttpRequest) -> HttpResponse:
-    query = _query(request, allow_org=False)
+    try:
+        query = _query(request, allow_org=False)
+    except ReachQueryInvalid as error:
+        return _invalid_json(error)
     content = dashboard_json(query, base_url=reverse("public-dashboard"), explain_url=None)
     return HttpResponse(content, content_type="application/json")
 
@@ -149,8 +161,12 @@ def geo(request: HttpRequest) -> JsonResponse:
 def explain(request: HttpRequest) -> HttpResponse:
     if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
         raise DjangoPermissionDenied
-    query = _query(request, allow_org=True)
     measure = "monthly" if request.GET.get("measure") == "monthly" else "consolidated"
+    try:
+        query = _query(request, allow_org=True)
+    except ReachQueryInvalid as error:
+        context = {"query": None, "measure": measure, "errors": error.messages()}
+        return render(request, "analytics/explain.html", context, status=400)
     visible = set(rows_visible(request.user).values_list("id", flat=True))
     context: dict[str, Any] = {"query": query, "measure": measure}
     try:
@@ -168,11 +184,19 @@ def explain(request: HttpRequest) -> HttpResponse:
     except TooManyRows:
         context["too_many"] = True
     else:
+        # Every row is listed, page by page: the figure is the sum of the kept rows of all
+        # pages, and each page says what its own kept rows add.
+        page = Paginator(rows, EXPLAIN_PAGE_SIZE).get_page(request.GET.get("page"))
+        links = request.GET.copy()
+        links.pop("page", None)
         context.update(
             figure=figure,
-            rows=rows[:2000],
+            rows=page.object_list,
+            page=page,
+            page_query=links.urlencode(),
             total_rows=len(rows),
             counted=sum(r.value for r in rows if r.counted),
+            counted_on_page=sum(r.value for r in page.object_list if r.counted),
             hidden=sum(1 for r in rows if not r.visible),
         )
     return render(request, "analytics/explain.html", context)
@@ -181,7 +205,10 @@ def explain(request: HttpRequest) -> HttpResponse:
 def _export(request: HttpRequest, file_format: str, *, public: bool) -> HttpResponse:
     if file_format not in ("csv", "xlsx", "hxl"):
         raise Http404
-    query = _query(request, allow_org=not public)
+    try:
+        query = _query(request, allow_org=not public)
+    except ReachQueryInvalid as error:
+        return _invalid_json(error)
     data = dashboard_data(query, base_url="", explain_url=None)
     table = request.GET.get("table", "main")
     key = {"main": data["drill_by"], "sector": "sector", "population_group": "population_group"}

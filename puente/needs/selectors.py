@@ -15,18 +15,30 @@ INTER_SECTOR = 0  # the key of the inter-sector figure among sector ids
 
 
 def need_figures(
-    *, year: int, country_ids: tuple[int, ...] | None = None, population_group_id: int | None = None
+    *,
+    year: int,
+    country_ids: tuple[int, ...] | None = None,
+    population_group_id: int | None = None,
+    admin1_id: int | None = None,
 ) -> QuerySet[NeedFigure]:
+    """`admin1_id`: the figures given for that area alone (a figure given for the whole
+    country is not the area's)."""
     figures = NeedFigure.objects.filter(year=year)
     if country_ids is not None:
         figures = figures.filter(country_id__in=country_ids)
+    if admin1_id is not None:
+        figures = figures.filter(admin1_id=admin1_id)
     if population_group_id is not None:
         figures = figures.filter(population_group_id=population_group_id)
     return figures
 
 
 def people_in_need_by_country_and_sector(
-    *, year: int, country_ids: tuple[int, ...] | None = None, population_group_id: int | None = None
+    *,
+    year: int,
+    country_ids: tuple[int, ...] | None = None,
+    population_group_id: int | None = None,
+    admin1_id: int | None = None,
 ) -> dict[tuple[int, int], dict[str, Any]]:
     """{(country id, sector id or INTER_SECTOR): {"people_in_need", "severity"}}; the
     severity shown is the highest of the areas and groups behind the figure."""
@@ -35,7 +47,10 @@ def people_in_need_by_country_and_sector(
     )
     inter: dict[tuple[int, int | None, int], int] = {}
     rows = need_figures(
-        year=year, country_ids=country_ids, population_group_id=population_group_id
+        year=year,
+        country_ids=country_ids,
+        population_group_id=population_group_id,
+        admin1_id=admin1_id,
     ).values_list(
         "country_id", "admin1_id", "sector_id", "population_group_id", "people_in_need", "severity"
     )
@@ -52,12 +67,20 @@ def people_in_need_by_country_and_sector(
 
 
 def people_in_need_by_sector(
-    *, year: int, country_ids: tuple[int, ...] | None = None, population_group_id: int | None = None
+    *,
+    year: int,
+    country_ids: tuple[int, ...] | None = None,
+    population_group_id: int | None = None,
+    admin1_id: int | None = None,
 ) -> dict[int, int]:
-    """{sector id: people in need} over the countries asked, with INTER_SECTOR."""
+    """{sector id: people in need} over the countries (or the admin-1 area) asked, with
+    INTER_SECTOR."""
     totals: dict[int, int] = defaultdict(int)
     for (_country, sector), cell in people_in_need_by_country_and_sector(
-        year=year, country_ids=country_ids, population_group_id=population_group_id
+        year=year,
+        country_ids=country_ids,
+        population_group_id=population_group_id,
+        admin1_id=admin1_id,
     ).items():
         totals[sector] += cell["people_in_need"]
     return dict(totals)

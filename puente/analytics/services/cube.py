@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,6 +31,13 @@ CUBE_COLUMNS = (
     "population_group_id",
     *CELL_FIELDS,
 )
+
+
+def cube_version_bump() -> None:
+    """A new version of the cube: dashboards cache their figures under it, so every page,
+    JSON and export reads the new figures from now on. Called once the refresh is
+    committed, so that no request caches the old figures under the new version."""
+    cache.set(CUBE_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def last_month_of(year: int, today: dt.date | None = None) -> int:
@@ -74,6 +83,7 @@ def cube_refresh(*, country_ids: Iterable[int], year: int, from_month: int = 1) 
         CubeState.objects.update_or_create(
             country_id=country_id, year=year, defaults={"rows": written}
         )
+    transaction.on_commit(cube_version_bump)
     return written
 
 

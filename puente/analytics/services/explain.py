@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from puente.analytics.services.consolidation import Combinators, default_combinators, period
+from puente.core.templatetags.figures import figure_format
 from puente.reference.models import Sector
 from puente.reporting.models import ActivityRow
 
@@ -94,7 +95,7 @@ def figure_explain(
             % {
                 "indicator": e.row.indicator.code,
                 "org": e.row.appealing_org.acronym,
-                "total": n[_key(e.row, "i")],
+                "total": figure_format(n[_key(e.row, "i")]),
             }
         )
     # Step 2: across indicators of one organisation and sector.
@@ -123,7 +124,10 @@ def figure_explain(
                     "Dropped: another indicator of %(org)s reached more people in this "
                     "sector (%(best)s)"
                 )
-                % {"org": e.row.appealing_org.acronym, "best": best_indicator[p_key][0]}
+                % {
+                    "org": e.row.appealing_org.acronym,
+                    "best": figure_format(best_indicator[p_key][0]),
+                }
             )
     # Step 3: across organisations.
     s: dict[tuple, int] = defaultdict(int)

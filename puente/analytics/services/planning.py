@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from puente.analytics.models import PlanningFigure
+from puente.analytics.services.cube import cube_version_bump
 from puente.core.imports import ImportReport, RowCells, write_whole_file
 from puente.core.tabular import Column, open_table
 from puente.reference.imports import ReferenceKeys
@@ -60,19 +62,37 @@ def targets_import(*, source: Any, filename: str, dry_run: bool = False) -> Impo
             )
             report.imported += created
             report.updated += not created
+        # Coverage on the dashboards reads the targets: their cached figures go.
+        transaction.on_commit(cube_version_bump)
 
     return write_whole_file(report, write)
 
 
 def planning_by_sector(
-    *, year: int, country_ids: tuple[int, ...] | None, population_group_id: int | None = None
+    *,
+    year: int,
+    country_ids: tuple[int, ...] | None,
+    population_group_id: int | None = None,
+    admin1_id: int | None = None,
 ) -> dict[str, dict[int, int]]:
     """{"target": {sector id: people}, "in-need": {sector id: people}} summed over
     countries and population groups, each with {0: inter-sector}: per country and
     population group (and admin-1 area for needs) the largest sector's figure, as people
-    reached are counted across sectors."""
+    reached are counted across sectors.
+
+    For an admin-1 area, the figures of that area only: targets are set per country, so
+    an area has none; people in need, where the needs analysis gives them per area. A
+    country's figure is never shown as its area's."""
     from puente.needs.selectors import people_in_need_by_sector
 
+    in_need = people_in_need_by_sector(
+        year=year,
+        country_ids=country_ids,
+        population_group_id=population_group_id,
+        admin1_id=admin1_id,
+    )
+    if admin1_id is not None:
+        return {"target": {}, "in-need": in_need}
     figures = PlanningFigure.objects.filter(year=year, kind=PlanningFigure.Kind.TARGET)
     if country_ids is not None:
         figures = figures.filter(country_id__in=country_ids)
@@ -87,7 +107,4 @@ def planning_by_sector(
         inter[(country, group)] = max(inter.get((country, group), 0), people)
     for people in inter.values():
         targets[0] = targets.get(0, 0) + people
-    in_need = people_in_need_by_sector(
-        year=year, country_ids=country_ids, population_group_id=population_group_id
-    )
     return {"target": targets, "in-need": in_need}

@@ -65,9 +65,9 @@ def test_people_reached_cli_csv_and_json(world, capsys):  # noqa: F811
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--through", "2024-02"], "--through must be a month"),
-        (["--through", f"{YEAR}-02", "--by", "planet"], "--by takes"),
-        (["--through", f"{YEAR}-02", "--country", "XXX"], "Unknown country"),
+        (["--through", "2024-02"], "--through: “2024-02” is not a month"),
+        (["--through", f"{YEAR}-02", "--by", "planet"], "--by: by takes"),
+        (["--through", f"{YEAR}-02", "--country", "XXX"], "“XXX” is not one of the response's"),
     ],
 )
 def test_people_reached_cli_rejects_bad_arguments(args, message):

@@ -1,5 +1,6 @@
 import csv
 import io
+import uuid
 
 import hxl
 import pytest
@@ -144,3 +145,182 @@ def test_every_chart_figure_links_to_its_explanation(client, make_user, figures)
     assert "admin1=CO-ATL" in area["explain_url"]
     page = client.get(area["explain_url"])
     assert page.context["figure"] == area["value"]
+
+
+def exported(client):
+    """The public CSV export's year-to-date figure per country."""
+    content = client.get(reverse("public-export", args=["csv"]), params()).content
+    return {
+        r["country"]: r["consolidated"]
+        for r in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    }
+
+
+def test_pages_and_json_show_new_figures_once_a_review_refreshes_the_cube(
+    client, make_user, figures, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from puente.reference.models import Sector
+    from puente.reporting.services.workflow import report_review
+
+    # given: the figures have been read, so they are cached
+    client.force_login(make_user("regional-admin", "region"))
+    assert client.get(reverse("analytics:data"), params()).json()["headline"]["consolidated"] == 240
+    public = client.get(reverse("public-dashboard-data"), params()).json()
+    assert public["headline"]["consolidated"] == 240
+    assert exported(client)["PER"] == "70"
+    # when: rows of Peru are validated (the cube refreshes once the review is committed)
+    add(figures["A"], "HEA-02", 500, country="PER", admin1="PE-LIM", status="submitted")
+    coordinator = make_user("sector-coordinator", "sector:PER/HEA")
+    with django_capture_on_commit_callbacks(execute=True):
+        report_review(
+            acting_user=coordinator,
+            appealing_org=figures["A"],
+            country=Country.objects.get(iso3="PER"),
+            sector=Sector.objects.get(code="HEA"),
+            month=dt.date(YEAR, 1, 1),
+            decision="validated",
+        )
+    # then: every door shows the new figure (Peru: 70 in transit and 500 in destination)
+    data = client.get(reverse("analytics:data"), params()).json()
+    assert data["headline"]["consolidated"] == 740
+    assert {r["code"]: r["consolidated"] for r in data["table"]}["PER"] == 570
+    public = client.get(reverse("public-dashboard-data"), params()).json()
+    assert public["headline"]["consolidated"] == 740
+    assert exported(client)["PER"] == "570"
+
+
+def test_a_cube_rebuild_from_the_cli_shows_on_the_dashboard(
+    client, make_user, figures, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    client.force_login(make_user("regional-admin", "region"))
+    assert client.get(reverse("analytics:data"), params()).json()["headline"]["consolidated"] == 240
+    # rows changed outside Puente's services, then the documented rebuild
+    add(figures["B"], "SHE-01", 900, country="ECU", admin1="EC-P")
+    with django_capture_on_commit_callbacks(execute=True):  # the command's own commit
+        call_command("cube_rebuild", "--year", str(YEAR), stdout=io.StringIO())
+    data = client.get(reverse("analytics:data"), params()).json()
+    assert data["headline"]["consolidated"] == 1140
+
+
+def test_explain_pages_through_every_row_keeping_the_query(client, make_user, figures, monkeypatch):
+    from puente.analytics import views
+
+    monkeypatch.setattr(views, "EXPLAIN_PAGE_SIZE", 2)
+    client.force_login(make_user("regional-admin", "region"))
+    # given: the 5 rows behind Colombia's figure, 2 per page
+    first = client.get(reverse("analytics:explain"), params(country="COL"))
+    assert first.context["total_rows"] == 5 and len(first.context["rows"]) == 2
+    body = first.content.decode()
+    assert "Rows 1–2 of 5" in body
+    assert f"?year={YEAR}&amp;month=1&amp;country=COL&amp;page=2" in body
+    # when: every page is read
+    seen, kept = [], 0
+    for number in (1, 2, 3):
+        page = client.get(reverse("analytics:explain"), params(country="COL", page=number))
+        seen += [item.row.pk for item in page.context["rows"]]
+        kept += sum(item.value for item in page.context["rows"] if item.counted)
+        assert page.context["counted_on_page"] == sum(
+            item.value for item in page.context["rows"] if item.counted
+        )
+    # then: each row once, and the kept rows of all pages are the figure
+    assert len(seen) == len(set(seen)) == 5
+    assert kept == first.context["figure"] == first.context["counted"] == 170
+    assert "The kept rows add up to 170 people." in body
+
+
+def test_explain_lists_the_rows_past_its_first_page(client, make_user, world):  # noqa: F811
+    from puente.analytics import views
+    from puente.reporting.models import ActivityRow
+
+    # given: more rows than one page holds
+    add(world["A"], "HEA-02", 1, country="COL", admin1="CO-ATL")
+    template = ActivityRow.objects.get()
+    copies = []
+    for n in range(views.EXPLAIN_PAGE_SIZE + 3):
+        template.pk = None
+        template.row_key = uuid.uuid4()
+        template.activity = f"activity copy {n}"
+        copies.append(
+            ActivityRow(
+                **{
+                    f.attname: getattr(template, f.attname)
+                    for f in ActivityRow._meta.concrete_fields
+                }
+            )
+        )
+    ActivityRow.objects.bulk_create(copies)
+    client.force_login(make_user("regional-admin", "region"))
+    last = client.get(reverse("analytics:explain"), params(country="COL", page=2))
+    # then: the second page holds the rows the first could not
+    assert last.context["total_rows"] == views.EXPLAIN_PAGE_SIZE + 4
+    assert len(last.context["rows"]) == 4
+    assert last.context["counted"] == last.context["figure"]
+
+
+def test_the_dashboard_opens_on_the_latest_month_with_validated_rows(client, make_user, figures):
+    # given: January validated, February only submitted, organisation A appealing
+    add(figures["A"], "HEA-02", 80, month=2, status="submitted")
+    figures["A"].appealing = True
+    figures["A"].save()
+    client.force_login(make_user("regional-admin", "region"))
+    # when: no period in the address
+    data = client.get(reverse("analytics:data")).json()
+    page = client.get(reverse("analytics:dashboard"))
+    # then: January of the year with validated rows, not this month of this year
+    assert (data["year"], data["month"]) == (YEAR, 1)
+    assert data["headline"]["monthly"] == 240
+    assert page.context["query"].month == 1 and page.context["query"].year == YEAR
+    body = page.content.decode()
+    assert f'data-url="/dashboard/data.json?year={YEAR}&amp;month=1"' in body
+    # A is expected in its three countries and validated in Colombia only
+    assert data["validated"] == {"expected": 3, "validated": 1, "share": 0.3333}
+    assert "1 of 3 expected reports (33.3%)" in body
+    # a year without a month opens on that year's latest validated month too
+    assert client.get(reverse("analytics:data"), {"year": YEAR}).json()["month"] == 1
+
+
+def test_months_by_name_and_countries_by_name_in_the_users_language(client, make_user, figures):
+    import re
+
+    client.force_login(make_user("regional-admin", "region"))
+    es = client.get(reverse("analytics:dashboard"), params(), HTTP_ACCEPT_LANGUAGE="es")
+    body = es.content.decode()
+    month_select = body[
+        body.index('id="f-month"') : body.index("</select>", body.index('id="f-month"'))
+    ]
+    assert '<option value="1" selected>Enero</option>' in month_select
+    assert '<option value="9">Septiembre</option>' in month_select
+    country_select = body[
+        body.index('id="f-country"') : body.index("</select>", body.index('id="f-country"'))
+    ]
+    names = re.findall(r'<option value="[A-Z]{3}"[^>]*>([^<]+)</option>', country_select)
+    assert (
+        names.index("Perú") < names.index("República Dominicana") < names.index("Trinidad y Tobago")
+    )
+    assert names.index("Brasil") < names.index("Colombia")
+    en = client.get(
+        reverse("analytics:dashboard"), params(), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    en_select = en[en.index('id="f-country"') : en.index("</select>", en.index('id="f-country"'))]
+    en_names = re.findall(r'<option value="[A-Z]{3}"[^>]*>([^<]+)</option>', en_select)
+    assert (
+        en_names.index("Curaçao") < en_names.index("Dominican Republic") < en_names.index("Ecuador")
+    )
+
+
+def test_years_and_months_are_never_grouped_in_spanish(client, make_user, figures):
+    client.force_login(make_user("regional-admin", "region"))
+    query = {"year": 2026, "month": 9, "country": "COL"}
+    for url in (reverse("analytics:dashboard"), reverse("analytics:explain")):
+        body = client.get(url, query, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        assert "2026" in body, url
+        assert "2.026" not in body and "2,026" not in body, url
+    explain = client.get(reverse("analytics:explain"), query, HTTP_ACCEPT_LANGUAGE="es")
+    assert "2026-09" in explain.content.decode()
+    page = client.get(reverse("analytics:dashboard"), query, HTTP_ACCEPT_LANGUAGE="es")
+    assert '<option value="2026" selected>2026</option>' in page.content.decode()
+    assert "septiembre de 2026" in page.content.decode()

@@ -1,16 +1,42 @@
 // Dashboard: fetch the figures once, draw the map, trend, sector and group charts, and the
 // drill-down table. Every number links to "explain this number" where the viewer may see it.
+// Every figure, axis label and tooltip is written in the page's language (data-locale), as
+// the server writes them with |figure and |percent.
 (function () {
   const root = document.getElementById("dashboard");
   if (!root) return;
-  const locale = root.dataset.locale || "en";
-  const format = (n) => new Intl.NumberFormat(locale).format(n);
+  // The server's own locales (puente/core/templatetags/figures.py): Spanish groups with "."
+  // as the response's Spanish-speaking countries write it, Portuguese is Brazil's.
+  const locales = { en: "en", es: "es-CO", pt: "pt-BR" };
+  const locale = locales[(root.dataset.locale || "en").slice(0, 2)] || "en";
+
+  function numberFormat(options) {
+    // Group every figure of four digits or more, as the server does ("4.493", not "4493").
+    try {
+      return new Intl.NumberFormat(locale, { useGrouping: "always", ...options });
+    } catch (error) {
+      return new Intl.NumberFormat(locale, options);
+    }
+  }
+  const whole = numberFormat({ maximumFractionDigits: 0 });
+  const compactFormat = numberFormat({ notation: "compact", maximumFractionDigits: 1 });
+  const percentFormat = numberFormat({ style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const format = (n) => whole.format(n || 0);
+  // Axis labels: short ("20K", "20 mil"), never run into each other.
+  const compact = (n) => (Math.abs(n) < 10000 ? whole.format(n) : compactFormat.format(n));
+  const percent = (v) => (v === null || v === undefined ? "–" : percentFormat.format(v));
+  const monthName = new Intl.DateTimeFormat(locale, { month: "short", timeZone: "UTC" });
   const labels = { monthly: root.dataset.labelMonthly, consolidated: root.dataset.labelConsolidated };
+  const charts = [];
 
   function chart(id) {
     const el = document.getElementById(id);
-    return el && window.echarts ? window.echarts.init(el, null, { renderer: "canvas" }) : null;
+    if (!el || !window.echarts) return null;
+    const c = window.echarts.init(el, null, { renderer: "canvas" });
+    charts.push(c);
+    return c;
   }
+  window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
 
   // Every figure of a chart opens its explanation when clicked.
   function explainOnClick(c, rows, find) {
@@ -20,15 +46,32 @@
     });
   }
 
+  const valueAxis = {
+    type: "value",
+    splitNumber: 4,
+    axisLabel: { formatter: compact, hideOverlap: true },
+  };
+  const tooltip = { trigger: "axis", valueFormatter: format, confine: true };
+
   function bars(id, rows) {
+    const el = document.getElementById(id);
+    if (!el) return;
+    // A row of bars per category, so long sector names have room on their two lines.
+    el.style.height = `${Math.max(240, rows.length * 38 + 70)}px`;
     const c = chart(id);
     if (!c) return;
+    const labelWidth = Math.min(220, Math.max(110, el.clientWidth * 0.36));
     c.setOption({
-      tooltip: { trigger: "axis" },
-      legend: { data: [labels.consolidated, labels.monthly] },
-      grid: { left: 140, right: 20, top: 30, bottom: 20 },
-      xAxis: { type: "value" },
-      yAxis: { type: "category", data: rows.map((r) => r.label), inverse: true },
+      tooltip,
+      legend: { data: [labels.consolidated, labels.monthly], top: 0 },
+      grid: { left: 8, right: 24, top: 34, bottom: 8, containLabel: true },
+      xAxis: valueAxis,
+      yAxis: {
+        type: "category",
+        data: rows.map((r) => r.label),
+        inverse: true,
+        axisLabel: { width: labelWidth, overflow: "break", lineHeight: 14, interval: 0 },
+      },
       series: [
         { name: labels.consolidated, type: "bar", data: rows.map((r) => r.consolidated) },
         { name: labels.monthly, type: "bar", data: rows.map((r) => r.monthly) },
@@ -40,12 +83,13 @@
   function trend(rows) {
     const c = chart("chart-trend");
     if (!c) return;
+    const month = (key) => monthName.format(new Date(Date.UTC(Number(key.slice(0, 4)), Number(key.slice(5, 7)) - 1, 1)));
     c.setOption({
-      tooltip: { trigger: "axis" },
-      legend: { data: [labels.consolidated, labels.monthly] },
-      grid: { left: 70, right: 20, top: 30, bottom: 30 },
-      xAxis: { type: "category", data: rows.map((r) => r.month) },
-      yAxis: { type: "value" },
+      tooltip,
+      legend: { data: [labels.consolidated, labels.monthly], top: 0 },
+      grid: { left: 8, right: 16, top: 34, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: rows.map((r) => month(r.month)), axisLabel: { hideOverlap: true } },
+      yAxis: valueAxis,
       series: [
         { name: labels.consolidated, type: "line", data: rows.map((r) => r.consolidated) },
         { name: labels.monthly, type: "bar", data: rows.map((r) => r.monthly) },
@@ -54,20 +98,47 @@
     explainOnClick(c, rows);
   }
 
-  async function map(rows) {
+  async function map(rows, selected) {
     const c = chart("chart-map");
     if (!c) return;
     const response = await fetch(root.dataset.geoUrl, { credentials: "same-origin" });
     const geo = await response.json();
     window.echarts.registerMap("puente", geo);
-    const values = rows.map((r) => r.value);
+    const max = Math.max(1, ...rows.map((r) => r.value));
     c.setOption({
-      tooltip: { trigger: "item", formatter: (p) => `${p.data ? p.data.label : p.name}: ${format(p.value || 0)}` },
-      visualMap: { min: 0, max: Math.max(1, ...values), calculable: true, left: 10, bottom: 10,
-                   inRange: { color: ["#e8f1fb", "#0b5cad"] } },
-      series: [{ type: "map", map: "puente", roam: true, nameProperty: "name",
-                 data: rows.map((r) => ({ name: r.code, value: r.value, label: r.name })) }],
+      tooltip: {
+        trigger: "item",
+        confine: true,
+        formatter: (p) => `${p.data ? p.data.label : p.name}: ${format(p.value || 0)}`,
+      },
+      visualMap: {
+        min: 0,
+        max,
+        calculable: true,
+        left: 8,
+        bottom: 8,
+        itemHeight: 120,
+        formatter: (value) => compact(Math.round(value)),
+        inRange: { color: ["#e8f1fb", "#0b5cad"] },
+      },
+      series: [{
+        type: "map",
+        map: "puente",
+        roam: true,
+        nameProperty: "name",
+        layoutCenter: ["55%", "50%"],
+        layoutSize: "95%",
+        selectedMode: selected ? "single" : false,
+        // The chosen admin-1 area stands out: a dark outline and its name.
+        select: {
+          itemStyle: { borderColor: "#d9480f", borderWidth: 2.5, areaColor: "#f59f00" },
+          label: { show: true, color: "#1f2933", fontWeight: "bold", formatter: (p) => (p.data ? p.data.label : p.name) },
+        },
+        emphasis: { itemStyle: { areaColor: "#f59f00" }, label: { show: false } },
+        data: rows.map((r) => ({ name: r.code, value: r.value, label: r.name, selected: r.code === selected })),
+      }],
     });
+    if (selected) c.dispatchAction({ type: "select", seriesIndex: 0, name: selected });
     explainOnClick(c, rows, (params) => rows.find((r) => r.code === params.name));
   }
 
@@ -117,11 +188,11 @@
         explain.href = data.headline.explain_url;
         explain.hidden = false;
       }
-      const percent = (v) => (v === null || v === undefined ? "–" : new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(v));
       document.getElementById("headline-coverage").textContent = percent(data.headline.coverage);
-      if (data.headline.reach_of_need !== null) {
-        document.getElementById("headline-need").textContent = `${percent(data.headline.reach_of_need)} ${root.dataset.labelOfNeed}`;
-      }
+      document.getElementById("headline-need").textContent =
+        data.headline.reach_of_need === null
+          ? (data.headline.in_need === null ? root.dataset.labelNoNeed : "")
+          : `${percent(data.headline.reach_of_need)} ${root.dataset.labelOfNeed}`;
       const coverage = document.querySelector("#coverage-table tbody");
       for (const row of data.by_sector) {
         const tr = document.createElement("tr");
@@ -139,6 +210,6 @@
       bars("chart-sector", data.by_sector);
       bars("chart-group", data.by_population_group);
       trend(data.trend);
-      map(data.map);
+      map(data.map, data.selected_area);
     });
 })();

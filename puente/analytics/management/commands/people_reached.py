@@ -2,10 +2,12 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from puente.analytics.selectors import GROUPINGS, ReachFilters, people_reached
+from puente.analytics.dashboard import ReachQueryInvalid, grouping_parse, reach_query_parse
+from puente.analytics.selectors import GROUPINGS, people_reached
 from puente.core.commands import PuenteCommand
-from puente.reference.models import Country
-from puente.reporting.services.validation import parse_month
+
+# Options read as the reach query's parameters of the same name.
+QUERY_OPTIONS = ("year", "through", "country", "admin1", "sector", "population_group", "org")
 
 
 class Command(PuenteCommand):
@@ -16,29 +18,31 @@ class Command(PuenteCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--year", required=True, help="YYYY")
         parser.add_argument("--through", required=True, help="YYYY-MM, a month of --year")
         parser.add_argument("--country", default=None, help="ISO3")
+        parser.add_argument("--admin1", default=None, help="ISO 3166-2")
+        parser.add_argument("--sector", default=None, help="sector code")
+        parser.add_argument("--population-group", default=None, help="population group code")
+        parser.add_argument("--org", default=None, help="appealing organisation's acronym")
         parser.add_argument("--by", default="", help=f"comma separated: {','.join(GROUPINGS)}")
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        month = parse_month(options["through"])
-        if month is None or month.year != options["year"]:
-            raise CommandError("--through must be a month (YYYY-MM) of --year")
-        by = [b.strip() for b in options["by"].split(",") if b.strip()]
-        unknown = set(by) - set(GROUPINGS)
-        if unknown:
-            raise CommandError(
-                f"--by takes {', '.join(GROUPINGS)}; not {', '.join(sorted(unknown))}"
+        try:
+            query = reach_query_parse(
+                {name: options.get(name) for name in QUERY_OPTIONS}, period_required=True
             )
-        filters = ReachFilters()
-        if options["country"]:
-            country = Country.objects.filter(iso3=options["country"].upper()).first()
-            if country is None:
-                raise CommandError(f"Unknown country {options['country']}")
-            filters = ReachFilters(country_ids=(country.pk,))
-        rows = people_reached(year=options["year"], month=month.month, by=by, filters=filters)
+            by = grouping_parse(options["by"])
+        except ReachQueryInvalid as error:
+            # One line per wrong option, named as typed on the command line.
+            raise CommandError(
+                "\n".join(
+                    f"--{name.replace('_', '-')}: {message}"
+                    for name, message in error.messages().items()
+                )
+            ) from error
+        rows = people_reached(year=query.year, month=query.month, by=by, filters=query.filters())
         records = [
             {
                 **{b: row[b] for b in by},
