@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from puente.core.filters import (
     UNKNOWN_COUNTRY,
@@ -256,7 +257,9 @@ class FeedbackFilterForm(FilterForm):
     """The lists' filters: a mistyped code is an error on the page, never every item."""
 
     status = forms.ChoiceField(
-        label=_("Status"), choices=EMPTY + FeedbackStatus.choices, required=False
+        label=pgettext_lazy("feedback item", "Status"),
+        choices=EMPTY + FeedbackStatus.choices,
+        required=False,
     )
     type = CodeChoiceField(
         label=_("Type"),
