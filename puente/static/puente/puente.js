@@ -29,3 +29,27 @@ if (bar) {
   };
   poll();
 }
+
+// Main menu: one area open at a time; Escape or a click elsewhere closes it.
+const menus = document.querySelectorAll(".mainnav details");
+const closeMenus = (except) => {
+  menus.forEach((menu) => {
+    if (menu !== except) menu.removeAttribute("open");
+  });
+};
+menus.forEach((menu) => {
+  menu.addEventListener("toggle", () => {
+    if (menu.open) closeMenus(menu);
+  });
+});
+document.addEventListener("click", (event) => {
+  if (!event.target.closest(".mainnav details")) closeMenus(null);
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const open = document.querySelector(".mainnav details[open]");
+  if (open) {
+    open.removeAttribute("open");
+    open.querySelector("summary").focus();
+  }
+});
