@@ -1,5 +1,7 @@
 """Every page renders in the three languages, translated."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -182,3 +184,13 @@ def test_long_dates_are_written_as_each_language_writes_them(client, language, e
     body = page.content.decode()
     assert expected in body
     assert "Novembro" not in body
+
+
+def test_only_check_the_file_box_sits_before_its_label(client, make_user):
+    client.force_login(make_user("platform-im-officer", "country:COL"))
+    page = client.get(reverse("funding:funding")).content.decode()
+    assert re.search(
+        r'<div class="check"><label for="id_dry_run"><input type="checkbox" name="dry_run"[^>]*>'
+        r"\s*Only check the file",
+        page,
+    )
