@@ -165,8 +165,12 @@ def explain(request: HttpRequest) -> HttpResponse:
     try:
         query = _query(request, allow_org=True)
     except ReachQueryInvalid as error:
-        context = {"query": None, "measure": measure, "errors": error.messages()}
-        return render(request, "analytics/explain.html", context, status=400)
+        return render(
+            request,
+            "analytics/explain.html",
+            {"query": None, "measure": measure, "errors": error.messages()},
+            status=400,
+        )
     visible = set(rows_visible(request.user).values_list("id", flat=True))
     context: dict[str, Any] = {"query": query, "measure": measure}
     try:
