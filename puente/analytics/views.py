@@ -260,100 +260,97 @@ def public_export(request: HttpRequest, file_format: str) -> HttpResponse:
     return _export(request, file_format, public=True)
 
 
-GAP_SORTS = {
-    "country": "country_name",
-    "sector": "sector_position",
-    "in_need": "in_need",
-    "targeted": "targeted",
-    "reached": "reached",
-    "requirement_usd": "requirement_usd",
-    "funded_usd": "funded_usd",
-    "coverage": "coverage",
-    "percent_funded": "percent_funded",
-}
-
-
-def _gap(request: HttpRequest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _gap(form: Any) -> tuple[int, list[dict[str, Any]]]:
+    from puente.analytics.gap_forms import gap_sorted
     from puente.analytics.services.gap import gap_rows
-    from puente.plans.models import Plan
 
-    params = request.GET
-    try:
-        year = int(params.get("year") or timezone.now().year)
-    except ValueError as exc:
-        raise Http404 from exc
-    country = None
-    if params.get("country"):
-        country = reference_by_code(Country, "iso3").get(params["country"].upper())
-        if country is None:
-            raise Http404
-    sector = None
-    if params.get("sector"):
-        sector = reference_by_code(Sector, "code").get(params["sector"].upper())
-        if sector is None:
-            raise Http404
-    plans = Plan.objects.filter(start_year__lte=year, end_year__gte=year)
-    code = params.get("plan")
-    plan = (
-        plans.filter(code=code).first()
-        if code
-        else plans.filter(kind=Plan.Kind.INTER_AGENCY).first()
+    data = form.cleaned_data
+    country, sector = data["country"], data["sector"]
+    rows = gap_rows(
+        year=data["year"], country_ids=(country.pk,) if country else None, plan=data["plan"]
     )
-    if code and plan is None:
-        raise Http404
-    rows = gap_rows(year=year, country_ids=(country.pk,) if country else None, plan=plan)
     if sector is not None:
-        rows = [r for r in rows if r["sector"] == sector.code]
-    sort = params.get("sort", "country")
-    descending = sort.startswith("-")
-    field = GAP_SORTS.get(sort.lstrip("-"))
-    if field is None:
-        raise Http404
-    # Blank figures sort last whichever the direction.
-    present = [r for r in rows if r[field] is not None]
-    rows = sorted(present, key=lambda r: r[field], reverse=descending) + [
-        r for r in rows if r[field] is None
-    ]
-    context = {
-        "year": year,
-        "country": country,
-        "sector": sector,
-        "plan": plan,
-        "plans": plans,
-        "sort": sort,
-        "countries": Country.objects.all(),
-        "sectors": Sector.objects.all(),
-    }
-    return context, rows
+        rows = [r for r in rows if r["sector_id"] == sector.pk]
+    return data["year"], gap_sorted(rows, data["sort"] or "country")
+
+
+def _form_errors(form: Any) -> HttpResponse:
+    return HttpResponse(
+        " ".join(str(e) for errors in form.errors.values() for e in errors),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 @login_required
 def gap(request: HttpRequest) -> HttpResponse:
+    """Each country a row of totals with its sectors folded under it (opened when the
+    page shows one country), and the region's totals."""
+    from urllib.parse import urlencode
+
+    from puente.analytics.gap_forms import gap_filters, gap_sorted
+    from puente.analytics.services.gap import gap_totals
+
     if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
         raise DjangoPermissionDenied
-    context, rows = _gap(request)
-    context["rows"] = rows
-    context["query"] = request.GET.urlencode()
-    params = request.GET.copy()
-    params.pop("sort", None)
-    context["base_query"] = params.urlencode()
+    form = gap_filters(request.GET)
+    if form.errors:
+        return render(request, "analytics/gap.html", {"filters": form}, status=400)
+    year, rows = _gap(form)
+    data = form.cleaned_data
+    country, sort = data["country"], data["sort"] or "country"
+    totals, region = gap_totals(
+        rows,
+        year=year,
+        country_ids=(country.pk,) if country else None,
+        across_sectors=data["sector"] is None,
+    )
+    groups: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row["country_id"],
+            {
+                "iso3": row["country"],
+                "country_name": row["country_name"],
+                **totals[row["country_id"]],
+                "sectors": [],
+            },
+        )
+        group["sectors"].append(row)
+    # Countries in the order asked of their totals (by name when sorting by sector).
+    countries = gap_sorted(list(groups.values()), "country" if "sector" in sort else sort)
+    asked = {k: v for k, v in form.data.items() if v}
+    context = {
+        "filters": form,
+        "year": year,
+        "country": country,
+        "sort": sort,
+        "countries": countries,
+        "region": region,
+        "query": urlencode(asked),
+        "base_query": urlencode({k: v for k, v in asked.items() if k != "sort"}),
+    }
     return render(request, "analytics/gap.html", context)
 
 
 @login_required
 def gap_export(request: HttpRequest, file_format: str) -> HttpResponse:
+    from puente.analytics.gap_forms import gap_filters
     from puente.analytics.services.gap import GAP_COLUMNS, GAP_HXL
 
     if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
         raise DjangoPermissionDenied
     if file_format not in exports.FORMATS:
         raise Http404
-    context, rows = _gap(request)
+    form = gap_filters(request.GET)
+    if form.errors:
+        return _form_errors(form)
+    year, rows = _gap(form)
     content = exports.table_file(
         file_format,
         ["year", *GAP_COLUMNS],
-        [[context["year"], *(r[c] for c in GAP_COLUMNS)] for r in rows],
+        [[year, *(r[c] for c in GAP_COLUMNS)] for r in rows],
         hxl=["#date+year", *GAP_HXL],
         sheet="gap",
     )
-    return exports.download(content, f"gap-{context['year']}")
+    return exports.download(content, f"gap-{year}")

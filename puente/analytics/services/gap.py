@@ -10,7 +10,8 @@ from typing import Any
 from puente.analytics.models import PlanningFigure
 from puente.analytics.selectors import ReachFilters, people_reached
 from puente.analytics.services.cube import last_month_of
-from puente.needs.selectors import people_in_need_by_country_and_sector
+from puente.core.filters import name_key
+from puente.needs.selectors import INTER_SECTOR, people_in_need_by_country_and_sector
 from puente.reference.models import Country, Sector
 
 GAP_COLUMNS = (
@@ -96,6 +97,8 @@ def gap_rows(
     result = []
     for (country, sector), row in rows.items():
         row.update(
+            country_id=country,
+            sector_id=sector,
             country=countries[country].iso3,
             country_name=countries[country].name,
             sector=sectors[sector].code,
@@ -105,5 +108,80 @@ def gap_rows(
             percent_funded=_ratio(row["funded_usd"] or Decimal(0), row["requirement_usd"]),
         )
         result.append(row)
-    result.sort(key=lambda r: (r["country_name"], r["sector_position"]))
+    result.sort(key=lambda r: (name_key(r["country_name"]), r["sector_position"]))
     return result
+
+
+MEASURES = ("in_need", "targeted", "reached", "requirement_usd", "funded_usd")
+
+
+def _add(values: list[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def _with_ratios(totals: dict[str, Any]) -> dict[str, Any]:
+    totals["coverage"] = _ratio(totals["reached"] or 0, totals["targeted"])
+    totals["percent_funded"] = _ratio(totals["funded_usd"] or Decimal(0), totals["requirement_usd"])
+    return totals
+
+
+def _inter_sector(
+    *, year: int, country_ids: tuple[int, ...] | None
+) -> dict[int, dict[str, int | None]]:
+    """{country id: {"in_need", "targeted", "reached"}} counted across sectors: per area
+    and population group the largest sector's need, per population group the largest
+    sector's target, and the consolidated inter-sector reach (docs/methodology.md)."""
+    figures: dict[int, dict[str, int | None]] = defaultdict(
+        lambda: {"in_need": None, "targeted": None, "reached": None}
+    )
+    for (country, sector), cell in people_in_need_by_country_and_sector(
+        year=year, country_ids=country_ids
+    ).items():
+        if sector == INTER_SECTOR:
+            figures[country]["in_need"] = cell["people_in_need"]
+    targets = PlanningFigure.objects.filter(year=year, kind=PlanningFigure.Kind.TARGET)
+    if country_ids is not None:
+        targets = targets.filter(country_id__in=country_ids)
+    largest: dict[tuple[int, int], int] = {}
+    for country, group, people in targets.values_list(
+        "country_id", "population_group_id", "people"
+    ):
+        largest[(country, group)] = max(largest.get((country, group), 0), people)
+    for (country, _group), people in largest.items():
+        figures[country]["targeted"] = (figures[country]["targeted"] or 0) + people
+    month = min(last_month_of(year), 12)
+    if month:
+        for reach in people_reached(
+            year=year, month=month, by=("country",), filters=ReachFilters(country_ids=country_ids)
+        ):
+            if reach["consolidated"]:
+                figures[reach["_ids"]["country"]]["reached"] = reach["consolidated"]
+    return figures
+
+
+def gap_totals(
+    rows: list[dict[str, Any]],
+    *,
+    year: int,
+    country_ids: tuple[int, ...] | None = None,
+    across_sectors: bool = True,
+) -> tuple[dict[int, dict[str, Any]], dict[str, Any]]:
+    """({country id: totals}, the region's totals) of `rows` (as `gap_rows` makes them).
+
+    Money adds up over sectors. People do not: someone reached by health and by shelter
+    is one person. So with `across_sectors` a country's people in need, targeted and
+    reached are its inter-sector figures; without (one sector shown) they are that
+    sector's. The region adds up its countries either way."""
+    countries: dict[int, dict[str, Any]] = {}
+    by_country: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_country[row["country_id"]].append(row)
+    inter = _inter_sector(year=year, country_ids=country_ids) if across_sectors else {}
+    for country, country_rows in by_country.items():
+        totals = {m: _add([r[m] for r in country_rows]) for m in MEASURES}
+        if across_sectors:
+            totals.update(inter[country])
+        countries[country] = _with_ratios(totals)
+    region = {m: _add([t[m] for t in countries.values()]) for m in MEASURES}
+    return countries, _with_ratios(region)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import hxl
@@ -153,4 +154,98 @@ def test_gap_page_sorts_filters_and_exports(gap_world, client, make_user):
     ).content
     records = list(csv.DictReader(io.StringIO(table.decode("utf-8-sig"))))
     assert [(r["country"], r["in_need"]) for r in records] == [("COL", "500")]
-    assert client.get(reverse("analytics:gap"), {"sort": "bogus"}).status_code == 404
+    assert client.get(reverse("analytics:gap"), {"sort": "bogus"}).status_code == 400
+
+
+def _fields(page):
+    """{name: value} of the inputs and selected options of the page's filter form."""
+    start = page.index('id="gap-filters"')
+    form = page[start : page.index("</form>", start)]
+    values = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', form))
+    for name, select in re.findall(r'<select name="(\w+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', select)
+        values[name] = chosen.group(1) if chosen else ""
+    return values
+
+
+def test_gap_page_in_spanish_works_with_the_year_it_shows(gap_world, client, make_user, settings):
+    # given grouping of numbers on, the worst case for a year, and a reader in Spanish
+    settings.USE_THOUSAND_SEPARATOR = True
+    client.force_login(make_user("partner-viewer", "organisation:A"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    # when a year written with a separator is asked
+    response = client.get(reverse("analytics:gap"), {"year": "2.025"})
+    # then the page reads it, and shows the year as it is written
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert re.search(r"<h1>[^<]*2025</h1>", page)
+    fields = _fields(page)
+    assert fields["year"] == "2025"
+    assert fields["plan"] == "rmrp"
+    # and Show with the values shown, and every download link, answer 200
+    assert client.get(reverse("analytics:gap"), fields).status_code == 200
+    links = re.findall(r'href="(/dashboard/gap/export\.\w+\?[^"]*)"', page)
+    assert len(links) == 3
+    for link in links:
+        download = client.get(link.replace("&amp;", "&"))
+        assert download.status_code == 200, link
+        assert "gap-2025." in download["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    "params,message",
+    [
+        ({"year": "20x5"}, "is not a year"),
+        ({"year": "99999"}, "is not a year"),
+        ({"country": "XXX"}, "is not a country of the response"),
+        ({"sector": "NOPE"}, "is not a sector code"),
+        ({"plan": "nope"}, "There is no plan"),
+        ({"plan": "rmrp", "year": "2030"}, "does not cover 2030"),
+    ],
+)
+def test_a_mistyped_filter_is_an_error_on_the_page(gap_world, client, make_user, params, message):
+    client.force_login(make_user("partner-viewer", "organisation:A"))
+    response = client.get(reverse("analytics:gap"), params)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page.replace("&quot;", '"')
+    # never the whole region instead
+    assert "data-country=" not in page
+    download = client.get(reverse("analytics:gap-export", args=["csv"]), params)
+    assert download.status_code == 400
+    assert message in download.content.decode()
+
+
+def test_country_codes_are_read_whatever_their_case(gap_world, client, make_user):
+    client.force_login(make_user("partner-viewer", "organisation:A"))
+    page = client.get(reverse("analytics:gap"), {"year": YEAR, "country": "per"})
+    assert page.status_code == 200
+    assert 'data-country="PER"' in page.content.decode()
+
+
+def test_gap_page_folds_sectors_under_country_totals(gap_world, client, make_user):
+    client.force_login(make_user("partner-viewer", "organisation:A"))
+    page = client.get(reverse("analytics:gap"), {"year": YEAR, "plan": "rmrp"}).content.decode()
+
+    def row(marker):
+        start = page.index(marker)
+        return re.findall(r'<td class="num">([^<]*)</td>', page[start : page.index("</tr>", start)])
+
+    # a country's people are counted across sectors: Colombia's need is the largest
+    # sector's per area (300 in Atlántico, 200 in Antioquia), not 500 + 200
+    assert row('class="country-total" data-country="COL"')[:5] == [
+        "500",
+        "300",
+        "140",
+        "1,000",
+        "250",
+    ]
+    # the region adds up its countries: need 500 + 90, targeted 300 + 60, reached 140 + 30
+    assert row('id="gap-region"') == ["590", "360", "170", "1,000", "250", "47.2%", "25.0%"]
+    # the sectors are folded under their country until one country is asked
+    assert 'class="gap-sectors" id="gap-sectors-COL" hidden' in page
+    # in a frame of its own, whose header row stays in view (planning.css)
+    assert '<div class="table-frame"><table id="gap-table"' in page
+    one = client.get(reverse("analytics:gap"), {"year": YEAR, "country": "COL"}).content.decode()
+    assert 'id="gap-sectors-COL">' in one
+    assert 'data-country="COL" data-sector="FSC"' in one
