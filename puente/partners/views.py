@@ -8,7 +8,12 @@ from puente.accounts.permissions import Action, access_organisation, user_can
 from puente.core.errors import PermissionDenied
 from puente.partners.forms import DirectoryFilterForm
 from puente.partners.models import Organisation
-from puente.partners.selectors import OrganisationFilters, localisation_shares, organisation_list
+from puente.partners.selectors import (
+    OrganisationFilters,
+    localisation_shares,
+    organisation_list,
+    organisation_profile,
+)
 
 
 @login_required
@@ -52,4 +57,11 @@ def organisation_detail(request: HttpRequest, acronym: str) -> HttpResponse:
         raise Http404 from exc
     except PermissionDenied as exc:
         raise DjangoPermissionDenied from exc
-    return render(request, "partners/organisation_detail.html", {"organisation": organisation})
+    return render(
+        request,
+        "partners/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "profile": organisation_profile(request.user, organisation),
+        },
+    )
