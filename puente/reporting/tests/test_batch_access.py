@@ -75,6 +75,7 @@ def test_the_dry_run_checkbox_sits_beside_its_label(client, orgs, make_user):
     client.force_login(make_user("partner-reporter", "organisation:ORGA"))
     page = client.get(reverse("reporting:upload")).content.decode()
     assert (
-        '<label for="id_dry_run"><input type="checkbox" name="dry_run" id="id_dry_run"> '
+        '<div class="check"><label for="id_dry_run">'
+        '<input type="checkbox" name="dry_run" id="id_dry_run"> '
         "Only check the file, do not import</label>"
     ) in page
