@@ -333,6 +333,10 @@ def _trend(
             f"{prefix}__name_pt",
         ]
     )
+    if prefix == "organisation":
+        # "AVE-CO — Asociación de Venezolanos Encuentro": the acronym and the name in
+        # the reader's language (the registered name where it has none).
+        fields += [f"{prefix}__name", f"{prefix}__name_es", f"{prefix}__name_pt"]
     rows = (
         items.filter(sensitive=False, received_at__gte=since, **{f"{prefix}__isnull": False})
         .annotate(month=TruncMonth("received_at"))
@@ -343,6 +347,13 @@ def _trend(
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
         label = row[f"{prefix}__{label_field}"] if label_field else _name(row, prefix)
+        if prefix == "organisation":
+            language = active_language()
+            name = (language != "en" and row.get(f"{prefix}__name_{language}")) or row[
+                f"{prefix}__name"
+            ]
+            if name and name != label:
+                label = f"{label} — {name}"
         entry = table.setdefault(
             row[f"{prefix}_id"], {"label": label, "counts": defaultdict(int), "total": 0}
         )

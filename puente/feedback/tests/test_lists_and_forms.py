@@ -156,3 +156,10 @@ def test_dashboard_charts_by_type_status_and_month(client, make_user, make_feedb
     ] == 3
     assert "feedback_charts.js" in page and "echarts.min.js" in page
     assert "no debe verse" not in page
+
+
+def test_dashboard_trend_names_the_organisations(client, make_user, make_feedback, organisation):
+    make_feedback("question", organisation=organisation)
+    client.force_login(make_user("regional-admin", "region"))
+    page = client.get(reverse("feedback:dashboard"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<th>FPRU — Fundación Prueba</th>" in page
