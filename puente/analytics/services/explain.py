@@ -31,6 +31,11 @@ class ExplainedRow:
     steps: list[str] = field(default_factory=list)
     counted: bool = True
 
+    def org_label(self) -> str:
+        """The organisation as the viewer may see it: a row outside their scope names it in
+        none of its steps either."""
+        return self.row.appealing_org.acronym if self.visible else str(_("another organisation"))
+
 
 def figure_explain(
     *,
@@ -94,7 +99,7 @@ def figure_explain(
             _("Added to %(indicator)s of %(org)s: %(total)s")
             % {
                 "indicator": e.row.indicator.code,
-                "org": e.row.appealing_org.acronym,
+                "org": e.org_label(),
                 "total": figure_format(n[_key(e.row, "i")]),
             }
         )
@@ -115,7 +120,7 @@ def figure_explain(
         elif best_indicator[p_key][1] == e.row.indicator_id:
             e.steps.append(
                 _("Kept: the indicator of %(org)s that reached most people in this sector")
-                % {"org": e.row.appealing_org.acronym}
+                % {"org": e.org_label()}
             )
         else:
             e.counted = False
@@ -125,7 +130,7 @@ def figure_explain(
                     "sector (%(best)s)"
                 )
                 % {
-                    "org": e.row.appealing_org.acronym,
+                    "org": e.org_label(),
                     "best": figure_format(best_indicator[p_key][0]),
                 }
             )

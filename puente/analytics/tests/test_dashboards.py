@@ -67,6 +67,11 @@ def test_partner_viewer_sees_other_organisations_only_as_aggregates(client, make
     body = page.content.decode()
     assert "another organisation" in body
     assert ">B<" not in body and ">C<" not in body
+    # nor do the steps of their rows name them
+    for item in page.context["rows"]:
+        if not item.visible:
+            assert all(" B" not in step and " C" not in step for step in item.steps), item.steps
+    assert "Added to HEA-02 of another organisation: 40" in body
 
 
 def test_dashboards_need_a_reporting_role_but_the_public_page_does_not(client, make_user, figures):

@@ -24,6 +24,7 @@
   const format = (n) => whole.format(n || 0);
   // Axis labels: short ("20K", "20 mil"), never run into each other.
   const compact = (n) => (Math.abs(n) < 10000 ? whole.format(n) : compactFormat.format(n));
+  const measures = ["consolidated", "monthly"];
   const percent = (v) => (v === null || v === undefined ? "–" : percentFormat.format(v));
   const monthName = new Intl.DateTimeFormat(locale, { month: "short", timeZone: "UTC" });
   const labels = { monthly: root.dataset.labelMonthly, consolidated: root.dataset.labelConsolidated };
@@ -46,11 +47,15 @@
     });
   }
 
-  const valueAxis = {
-    type: "value",
-    splitNumber: 4,
-    axisLabel: { formatter: compact, hideOverlap: true },
-  };
+  // One notation along an axis: short figures when its largest is 10,000 or more.
+  function valueAxis(rows, keys) {
+    const max = Math.max(0, ...rows.flatMap((r) => keys.map((k) => r[k] || 0)));
+    return {
+      type: "value",
+      splitNumber: 4,
+      axisLabel: { formatter: max >= 10000 ? (n) => compactFormat.format(n) : (n) => whole.format(n), hideOverlap: true },
+    };
+  }
   const tooltip = { trigger: "axis", valueFormatter: format, confine: true };
 
   function bars(id, rows) {
@@ -65,7 +70,7 @@
       tooltip,
       legend: { data: [labels.consolidated, labels.monthly], top: 0 },
       grid: { left: 8, right: 24, top: 34, bottom: 8, containLabel: true },
-      xAxis: valueAxis,
+      xAxis: valueAxis(rows, measures),
       yAxis: {
         type: "category",
         data: rows.map((r) => r.label),
@@ -89,7 +94,7 @@
       legend: { data: [labels.consolidated, labels.monthly], top: 0 },
       grid: { left: 8, right: 16, top: 34, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: rows.map((r) => month(r.month)), axisLabel: { hideOverlap: true } },
-      yAxis: valueAxis,
+      yAxis: valueAxis(rows, measures),
       series: [
         { name: labels.consolidated, type: "line", data: rows.map((r) => r.consolidated) },
         { name: labels.monthly, type: "bar", data: rows.map((r) => r.monthly) },
