@@ -31,7 +31,7 @@ if (bar) {
 }
 
 // Main menu: one area open at a time; Escape or a click elsewhere closes it.
-const menus = document.querySelectorAll(".mainnav details");
+const menus = document.querySelectorAll(".mainnav details, .account");
 const closeMenus = (except) => {
   menus.forEach((menu) => {
     if (menu !== except) menu.removeAttribute("open");
@@ -43,11 +43,11 @@ menus.forEach((menu) => {
   });
 });
 document.addEventListener("click", (event) => {
-  if (!event.target.closest(".mainnav details")) closeMenus(null);
+  if (!event.target.closest(".mainnav details, .account")) closeMenus(null);
 });
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
-  const open = document.querySelector(".mainnav details[open]");
+  const open = document.querySelector(".mainnav details[open], .account[open]");
   if (open) {
     open.removeAttribute("open");
     open.querySelector("summary").focus();
