@@ -10,16 +10,21 @@
   const locales = { en: "en", es: "es-CO", pt: "pt-BR" };
   const locale = locales[(root.dataset.locale || "en").slice(0, 2)] || "en";
 
-  function numberFormat(options) {
+  function numberFormat(options, language = locale) {
     // Group every figure of four digits or more, as the server does ("4.493", not "4493").
     try {
-      return new Intl.NumberFormat(locale, { useGrouping: "always", ...options });
+      return new Intl.NumberFormat(language, { useGrouping: "always", ...options });
     } catch (error) {
-      return new Intl.NumberFormat(locale, options);
+      return new Intl.NumberFormat(language, options);
     }
   }
   const whole = numberFormat({ maximumFractionDigits: 0 });
-  const compactFormat = numberFormat({ notation: "compact", maximumFractionDigits: 1 });
+  // Short figures in general Spanish ("20 mil", "1,5 M"): Colombia's CLDR data mixes
+  // "5 K" and "10 k".
+  const compactFormat = numberFormat(
+    { notation: "compact", maximumFractionDigits: 1 },
+    locale === "es-CO" ? "es" : locale,
+  );
   const percentFormat = numberFormat({ style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const format = (n) => whole.format(n || 0);
   // Axis labels: short ("20K", "20 mil"), never run into each other.
