@@ -317,7 +317,12 @@ def test_months_by_name_and_countries_by_name_in_the_users_language(client, make
     )
 
 
-def test_years_and_months_are_never_grouped_in_spanish(client, make_user, figures):
+@pytest.mark.parametrize("thousand_separator", [False, True])
+def test_years_and_months_are_never_grouped_in_spanish(
+    client, make_user, figures, settings, thousand_separator
+):
+    # whatever the setting: years are printed as written
+    settings.USE_THOUSAND_SEPARATOR = thousand_separator
     client.force_login(make_user("regional-admin", "region"))
     query = {"year": 2026, "month": 9, "country": "COL"}
     for url in (reverse("analytics:dashboard"), reverse("analytics:explain")):
