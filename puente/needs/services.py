@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action, Target, user_can
+from puente.analytics.services.cube import cube_version_bump
 from puente.core.imports import ImportReport, RowCells, write_whole_file
 from puente.core.tabular import Column, normalize_value, open_table
 from puente.needs.models import NeedFigure, PopulationFigure
@@ -151,6 +153,8 @@ def needs_import(
             ]
         NeedFigure.objects.bulk_create(figures, batch_size=2000)
         report.imported = len(figures)
+        # The dashboards' reach of need reads these figures: their cached pages go.
+        transaction.on_commit(cube_version_bump)
 
     return write_whole_file(report, write)
 

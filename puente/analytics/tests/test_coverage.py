@@ -135,7 +135,7 @@ def test_a_chosen_sector_is_compared_with_its_own_target(
     assert (data["headline"]["targeted"], data["headline"]["coverage"]) == (400, 0.25)
 
 
-def test_imported_targets_show_at_once_on_cached_dashboards(
+def test_imported_targets_and_needs_show_at_once_on_cached_dashboards(
     tmp_path,
     capsys,
     client,
@@ -151,3 +151,7 @@ def test_imported_targets_show_at_once_on_cached_dashboards(
     with django_capture_on_commit_callbacks(execute=True):
         load(tmp_path, capsys, "targets", [[YEAR, "COL", "HEA", "in-destination", "400"]])
     assert client.get(reverse("analytics:data"), query).json()["headline"]["targeted"] == 400
+    # and so do people in need
+    with django_capture_on_commit_callbacks(execute=True):
+        load(tmp_path, capsys, "pin", [[YEAR, "COL", "HEA", "in-destination", "2000"]])
+    assert client.get(reverse("analytics:data"), query).json()["headline"]["in_need"] == 2000
