@@ -22,6 +22,7 @@ def test_sign_in_and_switch_language(chromium, live_server, reference, make_user
     page.wait_for_selector("text=Your roles")
     assert "viewer@example.org" in page.inner_text("header")
     # open the directory, then switch to Spanish with the language menu
+    page.click("header nav summary:has-text('Reference')")
     page.click("header nav >> text=Partners")
     page.wait_for_selector("h1:has-text('Partner directory')")
     page.select_option("#language-select", "es")

@@ -32,6 +32,7 @@ def test_seed_appeal_through_the_ui_and_its_public_page(
     page.wait_for_selector("text=Your roles")
 
     # load the appeal on the page
+    page.click("header nav summary:has-text('Planning')")
     page.click("header nav >> text=Plans")
     page.click("text=Load a plan file")
     page.set_input_files("#id_file", str(SEED))

@@ -37,13 +37,10 @@ const closeMenus = (except) => {
     if (menu !== except) menu.removeAttribute("open");
   });
 };
-menus.forEach((menu) => {
-  menu.addEventListener("toggle", () => {
-    if (menu.open) closeMenus(menu);
-  });
-});
+// A click on an area's summary (or Enter on it) closes the other areas at once; a click
+// outside the menus closes them all.
 document.addEventListener("click", (event) => {
-  if (!event.target.closest(".mainnav details, .account")) closeMenus(null);
+  closeMenus(event.target.closest(".mainnav details, .account"));
 });
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
