@@ -163,3 +163,16 @@ def test_dashboard_trend_names_the_organisations(client, make_user, make_feedbac
     client.force_login(make_user("regional-admin", "region"))
     page = client.get(reverse("feedback:dashboard"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "<th>FPRU — Fundación Prueba</th>" in page
+
+
+def test_code_list_names_a_channels_country_and_type(client, make_user):
+    from puente.feedback.models import FeedbackChannel, FeedbackType
+
+    FeedbackChannel.objects.filter(code="hotline").update(
+        country=Country.objects.get(iso3="PER"),
+        default_type=FeedbackType.objects.get(code="question"),
+    )
+    client.force_login(make_user("regional-admin", "region"))
+    page = client.get(reverse("feedback:code-list"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<td>Perú</td><td>Pregunta o solicitud de información</td>" in page
+    assert "<code>hotline</code>" in page
