@@ -33,7 +33,7 @@ MONITORING_ROLES = frozenset({Role.PLATFORM_IM_OFFICER, Role.REGIONAL_ADMIN})
 
 
 def reporting_month(today: dt.date | None = None) -> dt.date:
-    """The month reports are due for: the month just ended (the dashboards' default)."""
+    """The month reports are due for: the month just ended."""
     today = today or timezone.now().date()
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
