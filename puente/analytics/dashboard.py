@@ -36,13 +36,13 @@ from puente.analytics.services.consolidation import Cell, split_by_sex_and_age
 from puente.analytics.services.cube import CUBE_VERSION_KEY
 from puente.analytics.services.planning import planning_by_sector
 from puente.core.errors import ApplicationError
+from puente.core.filters import year_parse
 from puente.core.i18n import active_language
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 from puente.reporting.services.validation import parse_month
 
 # The years a query may ask for; anything else is a typing error, not an empty year.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 _REFERENCE: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 
@@ -137,18 +137,10 @@ def _text(value: Any) -> str:
 
 
 def _year(raw: str) -> int:
-    if not re.fullmatch(r"\d{4}", raw):
-        raise ApplicationError(
-            _("“%(value)s” is not a year.") % {"value": raw}, code="invalid_year"
-        )
-    year = int(raw)
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ApplicationError(
-            _("%(year)s is outside the years Puente holds (%(first)s–%(last)s).")
-            % {"year": raw, "first": FIRST_YEAR, "last": LAST_YEAR},
-            code="invalid_year",
-        )
-    return year
+    try:
+        return year_parse(raw)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), code="invalid_year") from exc
 
 
 def _month(raw: str) -> int:

@@ -19,15 +19,14 @@ from puente.core.tabular import normalize_value
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
-# What people and spreadsheets put inside a year: spaces, and the thousands separators
-# of the three languages ("2,026", "2.026", "2 026").
-_YEAR_NOISE = re.compile(r"[\s,.'’\u00a0\u202f]")
 
 
 def year_parse(text: Any) -> int:
-    """ " 2026 " and "2.026" -> 2026; anything that is not a year from FIRST_YEAR to
-    LAST_YEAR raises ValueError (a message for people, with the text given)."""
-    cleaned = _YEAR_NOISE.sub("", str(text))
+    """ " 2026 " -> 2026; anything that is not a year from FIRST_YEAR to LAST_YEAR raises
+    ValueError (a message for people, with the text given). A year written like a figure
+    ("2,026", "2.026") is refused: pages never write one, so it is a mistyped value (the
+    one parser of years for every door: pages, API, CLI, exports)."""
+    cleaned = str(text).strip()
     if not re.fullmatch(r"\d{4}", cleaned) or not FIRST_YEAR <= int(cleaned) <= LAST_YEAR:
         raise ValueError(str(_("“%(value)s” is not a year (YYYY).") % {"value": text}))
     return int(cleaned)

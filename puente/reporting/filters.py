@@ -7,7 +7,6 @@ mistyped country must not answer with every row."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from puente.core.errors import ApplicationError
+from puente.core.filters import year_parse
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup, Sector
 from puente.reporting.models import RowStatus
@@ -67,12 +67,11 @@ def _month(value: str, errors: _Errors, name: str = "month") -> dt.date | None:
 
 
 def _year(value: str, errors: _Errors) -> int | None:
-    if not re.fullmatch(r"\d{4}", value):
-        errors.add(
-            "year", "invalid_year", _("Write the year with four digits, for example 2026."), value
-        )
+    try:
+        return year_parse(value)
+    except ValueError as exc:
+        errors.add("year", "invalid_year", str(exc), value)
         return None
-    return int(value)
 
 
 def _country(value: str, errors: _Errors, name: str = "country") -> Country | None:

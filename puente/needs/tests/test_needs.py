@@ -241,18 +241,7 @@ def test_page_in_spanish_works_with_the_year_it_shows(client, make_user, setting
     assert "2.810.000" in page
 
 
-def test_a_year_written_with_a_separator_is_read(client, make_user, organisation):
-    _needs_2025_and_2024()
-    client.force_login(make_user("partner-viewer", "organisation:FPRU"))
-    response = client.get(reverse("needs:needs"), {"year": "2,024"})
-    assert response.status_code == 200
-    assert "<h1>Needs analysis 2024</h1>" in response.content.decode()
-    download = client.get(reverse("needs:export", args=["needs", "csv"]), {"year": "2,024"})
-    assert download.status_code == 200
-    assert b"900" in download.content
-
-
-@pytest.mark.parametrize("year", ["20x5", "99999", "1850"])
+@pytest.mark.parametrize("year", ["20x5", "99999", "1850", "2,024", "2.024"])
 def test_an_invalid_year_is_an_error_on_the_page(client, make_user, organisation, year):
     _needs_2025_and_2024()
     client.force_login(make_user("partner-viewer", "organisation:FPRU"))
