@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from puente.accounts.models import Role, RoleAssignment, ScopeKind
 from puente.core.errors import PermissionDenied
@@ -321,7 +320,7 @@ def user_navigation(user: Any) -> list[dict[str, Any]]:
     if user_can_somewhere(user, Action.VIEW_FEEDBACK):
         from puente.feedback.navigation import feedback_navigation
 
-        group(pgettext_lazy("menu", "Feedback"), feedback_navigation())
+        group(_("Feedback"), feedback_navigation())
     if user_can(user, Action.VIEW_DIRECTORY):
         group(
             _("Reference"),
