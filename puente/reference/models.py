@@ -1,6 +1,5 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from puente.core.i18n import TranslatedNameMixin
 
@@ -33,35 +32,35 @@ class Platform(TranslatedNameMixin):
 # What ISO 3166-2 calls the first-level subdivisions of the plan's countries, as pages
 # show it; a kind not listed here is shown as stored.
 ADMIN1_KINDS = {
-    "Borough": pgettext_lazy("admin-1 kind", "Borough"),
-    "Capital": pgettext_lazy("admin-1 kind", "Capital"),
-    "Capital district": pgettext_lazy("admin-1 kind", "Capital district"),
-    "City": pgettext_lazy("admin-1 kind", "City"),
-    "Country": pgettext_lazy("admin-1 kind", "Country"),
-    "Department": pgettext_lazy("admin-1 kind", "Department"),
-    "District": pgettext_lazy("admin-1 kind", "District"),
-    "Federal district": pgettext_lazy("admin-1 kind", "Federal district"),
-    "Federal entity": pgettext_lazy("admin-1 kind", "Federal entity"),
-    "Indigenous region": pgettext_lazy("admin-1 kind", "Indigenous region"),
-    "Municipality": pgettext_lazy("admin-1 kind", "Municipality"),
-    "Province": pgettext_lazy("admin-1 kind", "Province"),
-    "Region": pgettext_lazy("admin-1 kind", "Region"),
-    "State": pgettext_lazy("admin-1 kind", "State"),
-    "Ward": pgettext_lazy("admin-1 kind", "Ward"),
+    "Borough": _("Borough"),
+    "Capital": _("Capital"),
+    "Capital district": _("Capital district"),
+    "City": _("City"),
+    "Country": _("Country"),
+    "Department": _("Department"),
+    "District": _("District"),
+    "Federal district": _("Federal district"),
+    "Federal entity": _("Federal entity"),
+    "Indigenous region": _("Indigenous region"),
+    "Municipality": _("Municipality"),
+    "Province": _("Province"),
+    "Region": _("Region"),
+    "State": _("State"),
+    "Ward": _("Ward"),
 }
 
 # Units of the default indicators (reference/data/indicators.csv), as pages show them; a
 # unit not listed here is shown as stored.
 INDICATOR_UNITS = {
-    "people": pgettext_lazy("indicator unit", "people"),
-    "activities": pgettext_lazy("indicator unit", "activities"),
-    "consultations": pgettext_lazy("indicator unit", "consultations"),
-    "doses": pgettext_lazy("indicator unit", "doses"),
-    "facilities": pgettext_lazy("indicator unit", "facilities"),
-    "kits": pgettext_lazy("indicator unit", "kits"),
-    "meals": pgettext_lazy("indicator unit", "meals"),
-    "spaces": pgettext_lazy("indicator unit", "spaces"),
-    "USD": pgettext_lazy("indicator unit", "USD"),
+    "people": _("people"),
+    "activities": _("activities"),
+    "consultations": _("consultations"),
+    "doses": _("doses"),
+    "facilities": _("facilities"),
+    "kits": _("kits"),
+    "meals": _("meals"),
+    "spaces": _("spaces"),
+    "USD": _("USD"),
 }
 
 

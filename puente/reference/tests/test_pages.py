@@ -53,8 +53,11 @@ def test_every_unit_and_admin1_kind_of_the_reference_data_is_translatable():
     assert units <= set(INDICATOR_UNITS)
 
 
-def test_sector_page_shows_units_and_sector_names_through_the_catalogue(client, make_user):
+def test_units_kinds_and_sector_names_are_read_in_the_readers_language(client, make_user):
     client.force_login(make_user("cfm-operator", "country:COL"))
-    page = client.get(reverse("reference:sectors")).content.decode()
-    assert "<td>people</td>" in page
-    assert "<td>Health</td>" in page
+    client.cookies["django_language"] = "es"
+    sectors = client.get(reverse("reference:sectors")).content.decode()
+    assert "<td>personas</td>" in sectors and "<td>people</td>" not in sectors
+    assert "<td>Salud</td>" in sectors
+    aruba = client.get(reverse("reference:country", args=["ABW"])).content.decode()
+    assert "<td>País</td>" in aruba and "<td>Country</td>" not in aruba
