@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 import time
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +36,7 @@ from puente.analytics.services.cube import CUBE_VERSION_KEY
 from puente.analytics.services.planning import planning_by_sector
 from puente.core.errors import ApplicationError
 from puente.core.filters import year_parse
-from puente.core.i18n import active_language
+from puente.core.i18n import active_language, sorted_by_name
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 from puente.reporting.services.validation import parse_month
@@ -59,17 +58,9 @@ def reference_by_code(model: Any, field: str) -> dict[str, Any]:
     return cached[1]
 
 
-def name_key(name: str) -> tuple[str, str]:
-    """Sort key of a name as a reader of the language expects it: accents and case do not
-    come first ("Perú" between "Paraguay" and "Trinidad", "Ámbar" among the a)."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.casefold(), name
-
-
 def by_name(objects: Iterable[Any]) -> list[Any]:
     """Reference rows sorted by their name in the active language."""
-    return sorted(objects, key=lambda obj: name_key(obj.name))
+    return sorted_by_name(objects)
 
 
 @dataclass(frozen=True)

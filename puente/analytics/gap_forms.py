@@ -19,8 +19,8 @@ from puente.core.filters import (
     FilterForm,
     YearField,
     code_choices,
-    name_key,
 )
+from puente.core.i18n import collation_key
 from puente.plans.models import Plan
 from puente.reference.models import Country, Sector
 
@@ -114,7 +114,7 @@ def gap_sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     present = [r for r in rows if r.get(field) is not None]
     blank = [r for r in rows if r.get(field) is None]
     if field == "country_name":
-        present.sort(key=lambda r: name_key(r[field]), reverse=descending)
+        present.sort(key=lambda r: collation_key(r[field]), reverse=descending)
     else:
         present.sort(key=lambda r: r[field], reverse=descending)
     return present + blank

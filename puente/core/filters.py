@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.i18n import sorted_by_name
 from puente.core.tabular import normalize_value
 
 FIRST_YEAR = 2000
@@ -60,17 +61,6 @@ class YearField(forms.CharField):
             return year_parse(text)
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid_year") from exc
-
-
-def name_key(text: str) -> str:
-    """Sort key of a name in any of the three languages: accents and case ignored, so
-    that "Perú" sorts with "Peru" and "Ecuador" before "Équateur"."""
-    return normalize_value(text)
-
-
-def sorted_by_name(objects: Iterable[Any]) -> list[Any]:
-    """Reference rows (countries, sectors…) by their name in the active language."""
-    return sorted(objects, key=lambda obj: name_key(str(obj.name)))
 
 
 class CodeChoiceField(forms.ModelChoiceField):

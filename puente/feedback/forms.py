@@ -13,9 +13,8 @@ from puente.core.filters import (
     CodeChoiceField,
     FilterForm,
     OrganisationField,
-    name_key,
-    sorted_by_name,
 )
+from puente.core.i18n import collation_key, sorted_by_name
 from puente.feedback.models import (
     Consent,
     FeedbackChannel,
@@ -39,8 +38,8 @@ def admin1_choices() -> list[Any]:
     for area in Admin1.objects.select_related("country"):
         groups.setdefault(area.country, []).append((area.iso_code, area.name))
     return [("", "—")] + [
-        (country.name, sorted(areas, key=lambda a: name_key(a[1])))
-        for country, areas in sorted(groups.items(), key=lambda kv: name_key(kv[0].name))
+        (country.name, sorted(areas, key=lambda a: collation_key(a[1])))
+        for country, areas in sorted(groups.items(), key=lambda kv: collation_key(kv[0].name))
     ]
 
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core import exports
-from puente.core.filters import name_key, organisation_label
+from puente.core.filters import organisation_label
+from puente.core.i18n import collation_key
 from puente.core.uploads import page_upload
 from puente.funding.forms import FundingFilterForm
 from puente.funding.selectors import funding_localisation, funding_summary
@@ -73,7 +74,7 @@ def _labelled(rows: list[dict[str, Any]], by: list[str]) -> list[dict[str, Any]]
         # Rows naming no country, sector or organisation come last.
         if grouping == "sector":
             return (not code, sectors.get(code, (0, ""))[0], code)
-        return (not code, name_key(label(grouping, code)))
+        return (not code, collation_key(label(grouping, code)))
 
     labelled = [{**row, "groups": [(b, row[b], label(b, row[b])) for b in by]} for row in rows]
     labelled.sort(key=lambda r: tuple(order(b, r[b]) for b in by))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, user_can, user_can_somewhere
 from puente.core import exports
-from puente.core.filters import name_key, sorted_by_name
+from puente.core.i18n import collation_key, sorted_by_name
 from puente.core.uploads import page_upload
 from puente.needs.forms import NeedsFilterForm
 from puente.needs.selectors import (
@@ -118,7 +118,7 @@ def population_table(*, year: int) -> list[dict[str, Any]]:
         }
         for row in population_rows(year=year)
     ]
-    return sorted(rows, key=lambda r: (name_key(r["country_name"]), r["group_position"]))
+    return sorted(rows, key=lambda r: (collation_key(r["country_name"]), r["group_position"]))
 
 
 @login_required

@@ -10,7 +10,7 @@ from typing import Any
 from puente.analytics.models import PlanningFigure
 from puente.analytics.selectors import ReachFilters, people_reached
 from puente.analytics.services.cube import last_month_of
-from puente.core.filters import name_key
+from puente.core.i18n import collation_key
 from puente.needs.selectors import INTER_SECTOR, people_in_need_by_country_and_sector
 from puente.reference.models import Country, Sector
 
@@ -108,7 +108,7 @@ def gap_rows(
             percent_funded=_ratio(row["funded_usd"] or Decimal(0), row["requirement_usd"]),
         )
         result.append(row)
-    result.sort(key=lambda r: (name_key(r["country_name"]), r["sector_position"]))
+    result.sort(key=lambda r: (collation_key(r["country_name"]), r["sector_position"]))
     return result
 
 
