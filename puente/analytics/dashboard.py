@@ -36,7 +36,7 @@ from puente.analytics.services.cube import CUBE_VERSION_KEY
 from puente.analytics.services.planning import planning_by_sector
 from puente.core.errors import ApplicationError
 from puente.core.filters import year_parse
-from puente.core.i18n import active_language, sorted_by_name
+from puente.core.i18n import active_language, collation_key, sorted_by_name
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 from puente.reporting.services.validation import parse_month
@@ -393,6 +393,9 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
                 "explain_url": explain(**{drill_by: code}),
             }
         )
+    # Countries and areas read by name in the reader's language (Argentina before Aruba).
+    if drill_by in ("country", "admin1"):
+        table.sort(key=lambda r: collation_key(r["label"]))
     planning = planning_by_sector(
         year=query.year,
         country_ids=filters.country_ids,

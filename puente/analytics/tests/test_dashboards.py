@@ -43,6 +43,25 @@ def test_dashboard_data_drills_from_region_to_admin1(client, make_user, figures)
     assert [t["consolidated"] for t in region["trend"]] == [240]
 
 
+def test_dashboard_table_lists_countries_by_name_in_the_readers_language(
+    client,
+    make_user,
+    world,  # noqa: F811
+    settings,
+):
+    # given figures in Aruba (ABW) and Argentina (ARG): by ISO3, Aruba would come first
+    add(world["A"], "HEA-02", 10, country="ABW", admin1="AW")
+    add(world["A"], "HEA-02", 20, country="ARG", admin1="AR-C")
+    cube_refresh(country_ids=list(Country.objects.values_list("id", flat=True)), year=YEAR)
+    client.force_login(make_user("regional-admin", "region"))
+    for language in ("en", "es", "pt"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        # when the region's table is read
+        table = client.get(reverse("analytics:data"), params()).json()["table"]
+        # then Argentina comes before Aruba
+        assert [r["code"] for r in table] == ["ARG", "ABW"], language
+
+
 def test_explain_lists_the_rows_and_the_kept_ones_add_up(client, make_user, figures):
     client.force_login(make_user("regional-admin", "region"))
     page = client.get(reverse("analytics:explain"), params(country="COL"))
