@@ -23,11 +23,11 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _env_bool("PUENTE_DEBUG")
-SECRET_KEY = os.environ.get("PUENTE_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and _env_bool("PUENTE_REQUIRE_SECRET_KEY"):
-        raise RuntimeError("PUENTE_SECRET_KEY must be set")
-    SECRET_KEY = "puente-insecure-development-key-change-me"  # noqa: S105
+# Without PUENTE_SECRET_KEY a laptop runs on this public development key; outside debug the
+# server, the WSGI application and the task worker refuse to start on it
+# (puente.core.checks.production_keys_problems; `puente generate-keys` makes real keys).
+DEVELOPMENT_SECRET_KEY = "puente-insecure-development-key-change-me"  # noqa: S105
+SECRET_KEY = os.environ.get("PUENTE_SECRET_KEY", "") or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("PUENTE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -194,8 +194,10 @@ PUENTE_MAX_IMPORT_BYTES = int(os.environ.get("PUENTE_MAX_IMPORT_BYTES", str(200 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Community feedback (docs/feedback.md). Keys: comma-separated Fernet keys, the first
-# encrypts, every one decrypts (rotation). Without keys only a development setup (DEBUG or
-# the development secret key) derives one from SECRET_KEY; a server refuses to store feedback.
+# encrypts, every one decrypts (rotation). Never derived from SECRET_KEY. Without keys a
+# development setup (DEBUG, or the development secret key) uses a development feedback key
+# made at random on first use and kept in PUENTE_DEV_FEEDBACK_KEY_FILE on that machine only;
+# a server refuses to start.
 PUENTE_FEEDBACK_KEYS = [
     k.strip() for k in os.environ.get("PUENTE_FEEDBACK_KEYS", "").split(",") if k.strip()
 ]
@@ -220,6 +222,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],
+PUENTE_DEV_FEEDBACK_KEY_FILE = Path(
+    os.environ.get("PUENTE_DEV_FEEDBACK_KEY_FILE", PROJECT_DIR / ".dev-feedback-key")
+)
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
@@ -256,6 +261,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("PUENTE_HSTS_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = _env_bool("PUENTE_HSTS_PRELOAD")
 EMAIL_BACKEND = os.environ.get(
     "PUENTE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

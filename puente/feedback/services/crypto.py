@@ -2,13 +2,16 @@
 
 Keys come from PUENTE_FEEDBACK_KEYS: the first encrypts, every one decrypts, so a new
 key is put first and the old ones kept until `puente feedback-rotate-keys` has re-sealed
-everything. Without keys, a development setup derives a key from SECRET_KEY; a server
-refuses to seal anything rather than store plain text."""
+everything. Keys are never derived from SECRET_KEY. Without keys, a development setup
+(debug mode, or the development secret key: a server refuses to start on either, see
+puente.core.checks) uses the development feedback key: made at random on first use and kept
+in PUENTE_DEV_FEEDBACK_KEY_FILE on that machine only. Anywhere else nothing is sealed
+rather than plain text stored."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import os
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -16,11 +19,28 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.core.errors import ApplicationError
 
-DEVELOPMENT_SECRET_PREFIX = "puente-insecure-"  # noqa: S105  (a prefix, not a secret)
-
 
 def _development_setup() -> bool:
-    return bool(settings.DEBUG) or settings.SECRET_KEY.startswith(DEVELOPMENT_SECRET_PREFIX)
+    return bool(settings.DEBUG) or settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY
+
+
+def development_feedback_key() -> bytes:
+    """This machine's development feedback key, made on first use (never a server's)."""
+    path = Path(settings.PUENTE_DEV_FEEDBACK_KEY_FILE)
+    if not path.exists():
+        # Written whole beside it, then linked in place: two processes starting together
+        # both read the first one's key, never a half-written file.
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(Fernet.generate_key() + b"\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_bytes().strip()
 
 
 def feedback_keys() -> list[bytes]:
@@ -28,8 +48,7 @@ def feedback_keys() -> list[bytes]:
     if keys:
         return keys
     if _development_setup():
-        digest = hashlib.sha256(b"puente-feedback:" + settings.SECRET_KEY.encode()).digest()
-        return [base64.urlsafe_b64encode(digest)]
+        return [development_feedback_key()]
     raise ApplicationError(
         _(
             "Feedback cannot be stored: no encryption key is configured "

@@ -1,7 +1,7 @@
 """Contents are sealed at rest: no column holds what the person wrote, and keys rotate."""
 
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import call_command
 from django.db import connection
 
@@ -93,12 +93,25 @@ def test_a_broken_key_is_reported(settings):
     assert exc_info.value.code == "encryption_key_invalid"
 
 
-def test_development_key_depends_on_the_secret_key(settings):
+def test_development_key_is_not_derived_from_the_secret_key(settings, tmp_path):
+    import base64
+    import hashlib
+
+    # given: a debug laptop without feedback keys, on the public development secret key
+    settings.DEBUG = True
     settings.PUENTE_FEEDBACK_KEYS = []
+    settings.PUENTE_DEV_FEEDBACK_KEY_FILE = tmp_path / "dev-feedback-key"
+    # when
     token = seal("hola")
+    # then: the key is the one made at random in the local file, not one from SECRET_KEY
+    local_key = settings.PUENTE_DEV_FEEDBACK_KEY_FILE.read_bytes().strip()
+    assert Fernet(local_key).decrypt(token.encode()) == b"hola"
+    assert settings.PUENTE_DEV_FEEDBACK_KEY_FILE.stat().st_mode & 0o077 == 0
+    public = hashlib.sha256(b"puente-feedback:" + settings.SECRET_KEY.encode()).digest()
+    with pytest.raises(InvalidToken):
+        Fernet(base64.urlsafe_b64encode(public)).decrypt(token.encode())
     settings.SECRET_KEY = "puente-insecure-another-laptop"
-    with pytest.raises(ApplicationError):
-        unseal(token)
+    assert unseal(token) == "hola"
 
 
 def test_deploy_check_asks_for_keys(settings):
