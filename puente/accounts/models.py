@@ -55,6 +55,7 @@ class Role(models.TextChoices):
     PARTNER_VIEWER = "partner-viewer", _("Partner viewer")
     CFM_OPERATOR = "cfm-operator", _("CFM operator")
     PSEA_FOCAL_POINT = "psea-focal-point", _("PSEA focal point")
+    PSEA_COORDINATOR = "psea-coordinator", _("PSEA coordinator")
 
 
 class ScopeKind(models.TextChoices):

@@ -91,6 +91,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.PSEA_FOCAL_POINT: frozenset(
         {A.VIEW_DIRECTORY, A.VIEW_FEEDBACK, A.VIEW_SENSITIVE_FEEDBACK}
     ),
+    # Manages the PSEA roles of the scope (GRANTABLE_ROLES); reads no complaint unless the
+    # same person also holds psea-focal-point.
+    Role.PSEA_COORDINATOR: frozenset({A.VIEW_DIRECTORY, A.MANAGE_ROLES}),
 }
 
 # The scope kinds each role may be bound to.
@@ -104,13 +107,33 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.PSEA_FOCAL_POINT: frozenset(
         {ScopeKind.REGION, ScopeKind.PLATFORM, ScopeKind.COUNTRY, ScopeKind.ORGANISATION}
     ),
+    Role.PSEA_COORDINATOR: frozenset({ScopeKind.REGION, ScopeKind.PLATFORM}),
+}
+
+# The PSEA network's roles: granted and removed by PSEA coordinators only, never by
+# administrators, IM officers or superusers.
+PSEA_ROLES = frozenset({Role.PSEA_FOCAL_POINT, Role.PSEA_COORDINATOR})
+
+# The roles a holder of each role may grant and remove, within that role's scope (see
+# `user_can_grant`). A role missing here grants nothing.
+GRANTABLE_ROLES: dict[str, frozenset[str]] = {
+    Role.REGIONAL_ADMIN: frozenset(Role.values) - PSEA_ROLES,
+    Role.PLATFORM_IM_OFFICER: frozenset(Role.values) - PSEA_ROLES - {Role.REGIONAL_ADMIN},
+    Role.PSEA_COORDINATOR: PSEA_ROLES,
 }
 
 # Actions about the response as a whole: any role granting them is enough, wherever.
 UNTARGETED_ACTIONS = frozenset({A.VIEW_DIRECTORY})
 
 # Roles that must sign in with a second factor (TOTP).
-TWO_FACTOR_ROLES = frozenset({Role.REGIONAL_ADMIN, Role.PLATFORM_IM_OFFICER, Role.PSEA_FOCAL_POINT})
+TWO_FACTOR_ROLES = frozenset(
+    {
+        Role.REGIONAL_ADMIN,
+        Role.PLATFORM_IM_OFFICER,
+        Role.PSEA_FOCAL_POINT,
+        Role.PSEA_COORDINATOR,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -174,27 +197,77 @@ def scope_covers(assignment: RoleAssignment, target: Target | None) -> bool:
     return False
 
 
-def scope_targets(
+# Country ids; None means every country.
+Reach = frozenset[int] | None
+
+
+def scope_reach(
     *,
     kind: str,
     platform: Any = None,
     country: Any = None,
     sector: Any = None,
     organisation: Any = None,
-) -> list[Target | None]:
-    """What a manager must cover to grant or revoke a role over a scope: a platform is
-    covered only when every one of its countries is; the region only by the region."""
+) -> Reach:
+    """The countries whose data a role over this scope can reach; None: every country.
+    An organisation scope reaches the organisation's rows and feedback wherever they are,
+    so it reaches every country the organisation works in. A platform or organisation
+    naming no country is taken to reach every country (the safe side for a grant)."""
     if kind == ScopeKind.REGION:
-        return [None]
+        return None
     if kind == ScopeKind.PLATFORM:
-        return [Target(country=c) for c in platform.countries.all()]
-    return [Target(country=country, sector=sector, organisation=organisation)]
+        return frozenset(c.pk for c in platform.countries.all()) or None
+    if kind == ScopeKind.SECTOR and country is None:
+        return None
+    if kind == ScopeKind.ORGANISATION:
+        return frozenset(c.pk for c in organisation.countries.all()) or None
+    return frozenset({country.pk})
 
 
-def user_can_manage_scope(user: Any, role: str, targets: list[Target | None]) -> bool:
-    if role == Role.REGIONAL_ADMIN and not user_can(user, Action.MANAGE_ROLES, None):
-        return False
-    return all(user_can(user, Action.MANAGE_ROLES, t) for t in targets)
+def assignment_reach(assignment: RoleAssignment) -> Reach:
+    return scope_reach(
+        kind=assignment.scope_kind,
+        platform=assignment.platform,
+        country=assignment.country,
+        sector=assignment.sector,
+        organisation=assignment.organisation,
+    )
+
+
+def reach_covers(outer: Reach, inner: Reach) -> bool:
+    if outer is None:
+        return True
+    return inner is not None and inner <= outer
+
+
+def reach_overlaps(one: Reach, other: Reach) -> bool:
+    return one is None or other is None or bool(one & other)
+
+
+def user_grant_reach(user: Any, role: str) -> Reach:
+    """Where `user` may grant (and remove) `role`: the union of the scopes of the user's
+    roles that grant it (GRANTABLE_ROLES); an empty set when nowhere. Superusers grant
+    every role but the PSEA ones, everywhere."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if user.is_superuser and role not in PSEA_ROLES:
+        return None
+    countries: set[int] = set()
+    for assignment in user_roles(user):
+        if role not in GRANTABLE_ROLES.get(assignment.role, frozenset()):
+            continue
+        reach = assignment_reach(assignment)
+        if reach is None:
+            return None
+        countries |= reach
+    return frozenset(countries)
+
+
+def user_can_grant(user: Any, role: str, reach: Reach) -> bool:
+    """True when `user` may grant or remove `role` over a scope reaching `reach`: what the
+    grantee would reach must lie wholly inside what the granter's granting roles reach.
+    (Nobody's own roles: the services check that, as it needs the grantee.)"""
+    return reach_covers(user_grant_reach(user, role), reach)
 
 
 def requires_two_factor(user: Any) -> bool:

@@ -1,27 +1,28 @@
 from typing import Any
 
-from puente.accounts.models import RoleAssignment, User
-from puente.accounts.permissions import scope_targets, user_can_manage_scope
+from puente.accounts.models import Role, RoleAssignment, User
+from puente.accounts.permissions import assignment_reach, reach_covers, user_grant_reach
+
+
+def roles_grantable_by(manager: Any) -> list[str]:
+    """The roles `manager` may grant somewhere, in the order of Role."""
+    return [role for role in Role.values if user_grant_reach(manager, role) != frozenset()]
 
 
 def user_list_for_manager(manager: Any) -> list[tuple[User, list[RoleAssignment]]]:
-    """Users holding at least one role the manager may manage, with those roles."""
+    """Users holding at least one role the manager may manage (grant, so also remove),
+    with those roles. The manager's own roles are listed but are not theirs to remove."""
+    reaches = {role: user_grant_reach(manager, role) for role in Role.values}
     assignments = (
-        RoleAssignment.objects.select_related(
-            "user", "platform", "country", "sector", "organisation"
+        RoleAssignment.objects.filter(
+            role__in=[r for r, reach in reaches.items() if reach != frozenset()]
         )
+        .select_related("user", "platform", "country", "sector", "organisation")
         .prefetch_related("platform__countries", "organisation__countries")
         .order_by("user__email", "role")
     )
     result: dict[int, tuple[User, list[RoleAssignment]]] = {}
     for a in assignments:
-        targets = scope_targets(
-            kind=a.scope_kind,
-            platform=a.platform,
-            country=a.country,
-            sector=a.sector,
-            organisation=a.organisation,
-        )
-        if user_can_manage_scope(manager, a.role, targets):
+        if reach_covers(reaches[a.role], assignment_reach(a)):
             result.setdefault(a.user_id, (a.user, []))[1].append(a)
     return list(result.values())

@@ -1,4 +1,11 @@
-"""Users and their roles. Every change of a role writes an audit record."""
+"""Users and their roles. Every change of a role writes an audit record; every change of
+a PSEA role is also e-mailed to the PSEA coordinators of its scope.
+
+Who may grant what (`check_grant`): the granter holds a role that grants the role
+(permissions.GRANTABLE_ROLES) over a scope reaching every country the grantee would
+reach; nobody grants or removes their own roles; PSEA roles come from PSEA coordinators
+only. The command line (acting_user None) is the server's operator and may do anything.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,23 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from puente.accounts.models import Role, RoleAssignment, ScopeKind, User
-from puente.accounts.permissions import ROLE_SCOPES, scope_targets, user_can_manage_scope
+from puente.accounts.permissions import (
+    PSEA_ROLES,
+    ROLE_SCOPES,
+    Reach,
+    assignment_reach,
+    reach_covers,
+    reach_overlaps,
+    scope_reach,
+    user_grant_reach,
+)
 from puente.core.errors import ApplicationError, PermissionDenied
 from puente.core.services import audit_record
 from puente.partners.models import Organisation
@@ -42,16 +61,55 @@ class Scope:
             return f"sector:{prefix}{self.sector.code}"  # type: ignore[union-attr]
         return f"organisation:{self.organisation.acronym}"  # type: ignore[union-attr]
 
-    def check_manageable_by(self, acting_user: Any, role: str) -> None:
-        targets = scope_targets(
+    @property
+    def reach(self) -> Reach:
+        return scope_reach(
             kind=self.kind,
             platform=self.platform,
             country=self.country,
             sector=self.sector,
             organisation=self.organisation,
         )
-        if not user_can_manage_scope(acting_user, role, targets):
-            raise PermissionDenied()
+
+    @classmethod
+    def of(cls, assignment: RoleAssignment) -> Scope:
+        return cls(
+            kind=assignment.scope_kind,
+            platform=assignment.platform,
+            country=assignment.country,
+            sector=assignment.sector,
+            organisation=assignment.organisation,
+        )
+
+
+def check_grant(*, acting_user: Any, grantee_email: str, role: str, scope: Scope) -> None:
+    """Raise PermissionDenied unless `acting_user` may grant or remove `role` over `scope`
+    for the user with `grantee_email`. The same rule for granting and removing: you may
+    only remove what you could have granted. acting_user None: the command line."""
+    if acting_user is None:
+        return
+    if grantee_email.strip().lower() == acting_user.email.lower():
+        raise PermissionDenied(_("Nobody grants or removes their own roles."), code="own_role")
+    granter_reach = user_grant_reach(acting_user, role)
+    if granter_reach == frozenset() and role in PSEA_ROLES:
+        raise PermissionDenied(
+            _("PSEA roles are granted and removed by PSEA coordinators only."),
+            code="psea_coordinator_only",
+        )
+    if granter_reach == frozenset():
+        raise PermissionDenied(
+            _("You cannot grant or remove the role %(role)s.") % {"role": role},
+            code="role_not_grantable",
+        )
+    if not reach_covers(granter_reach, scope.reach):
+        raise PermissionDenied(
+            _(
+                "You cannot grant or remove the role %(role)s over %(scope)s: what it reaches "
+                "must lie wholly inside your own scope."
+            )
+            % {"role": role, "scope": scope.key},
+            code="outside_scope",
+        )
 
 
 def _scope_error(text: str) -> ApplicationError:
@@ -91,10 +149,7 @@ def scope_parse(text: str) -> Scope:
     raise _scope_error(text)
 
 
-@transaction.atomic
-def role_assign(*, acting_user: Any, user: User, role: str, scope: Scope) -> RoleAssignment:
-    """Give `user` a role over a scope. `acting_user` None means the command line, which the
-    server's operator runs; otherwise the acting user must manage roles over that scope."""
+def _check_role_fits_scope(role: str, scope: Scope) -> None:
     if role not in Role.values:
         raise ApplicationError(
             _("Unknown role “%(role)s”. Roles: %(roles)s.")
@@ -107,8 +162,14 @@ def role_assign(*, acting_user: Any, user: User, role: str, scope: Scope) -> Rol
             % {"role": role, "kind": scope.kind, "kinds": ", ".join(sorted(ROLE_SCOPES[role]))},
             code="invalid_scope_for_role",
         )
-    if acting_user is not None:
-        scope.check_manageable_by(acting_user, role)
+
+
+@transaction.atomic
+def role_assign(*, acting_user: Any, user: User, role: str, scope: Scope) -> RoleAssignment:
+    """Give `user` a role over a scope. `acting_user` None means the command line, which the
+    server's operator runs; otherwise `check_grant` decides."""
+    _check_role_fits_scope(role, scope)
+    check_grant(acting_user=acting_user, grantee_email=user.email, role=role, scope=scope)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user,
         role=role,
@@ -128,27 +189,120 @@ def role_assign(*, acting_user: Any, user: User, role: str, scope: Scope) -> Rol
             target=user,
             data={"role": role, "scope": scope.key},
         )
+        if role in PSEA_ROLES:
+            _psea_role_notify(
+                acting_user=acting_user, user=user, role=role, scope=scope, granted=True
+            )
     return assignment
 
 
 @transaction.atomic
 def role_revoke(*, acting_user: Any, assignment: RoleAssignment) -> None:
-    if acting_user is not None:
-        scope = Scope(
-            kind=assignment.scope_kind,
-            platform=assignment.platform,
-            country=assignment.country,
-            sector=assignment.sector,
-            organisation=assignment.organisation,
-        )
-        scope.check_manageable_by(acting_user, assignment.role)
+    """Remove a role: the same rule as granting it (`check_grant`), so nobody removes
+    their own roles but through the command line."""
+    scope = Scope.of(assignment)
+    check_grant(
+        acting_user=acting_user,
+        grantee_email=assignment.user.email,
+        role=assignment.role,
+        scope=scope,
+    )
     audit_record(
         acting_user=acting_user,
         action="role.revoke",
         target=assignment.user,
         data={"role": assignment.role, "scope": assignment.scope_key},
     )
+    if assignment.role in PSEA_ROLES:
+        _psea_role_notify(
+            acting_user=acting_user,
+            user=assignment.user,
+            role=assignment.role,
+            scope=scope,
+            granted=False,
+        )
     assignment.delete()
+
+
+@transaction.atomic
+def user_role_grant(
+    *,
+    acting_user: Any,
+    email: str,
+    role: str,
+    scope: Scope,
+    password: str | None = None,
+    full_name: str = "",
+) -> tuple[User, RoleAssignment, str | None]:
+    """Give the user with `email` a role over a scope, creating the account when there is
+    none. All or nothing: a refused grant leaves no account behind. Returns the user, the
+    assignment and the generated password, if any."""
+    _check_role_fits_scope(role, scope)
+    check_grant(acting_user=acting_user, grantee_email=email, role=role, scope=scope)
+    user, generated = user_create(
+        acting_user=acting_user, email=email, password=password, full_name=full_name
+    )
+    assignment = role_assign(acting_user=acting_user, user=user, role=role, scope=scope)
+    return user, assignment, generated
+
+
+def psea_coordinators_of(reach: Reach) -> list[User]:
+    """Active PSEA coordinators whose scope reaches some country of `reach`."""
+    users: dict[int, User] = {}
+    assignments = (
+        RoleAssignment.objects.filter(role=Role.PSEA_COORDINATOR, user__is_active=True)
+        .select_related("user", "platform")
+        .prefetch_related("platform__countries")
+    )
+    for assignment in assignments:
+        if reach_overlaps(assignment_reach(assignment), reach):
+            users[assignment.user.pk] = assignment.user
+    return sorted(users.values(), key=lambda u: u.email)
+
+
+def _psea_role_notify(
+    *, acting_user: Any, user: User, role: str, scope: Scope, granted: bool
+) -> None:
+    """E-mail the PSEA coordinators of the scope, once the change is committed. The mail
+    names who changed what; it carries nothing of any complaint."""
+    recipients = psea_coordinators_of(scope.reach)
+    actor = acting_user.email if acting_user is not None else None
+    values = {"actor": actor, "email": user.email, "role": role, "scope": scope.key}
+
+    def send() -> None:
+        for recipient in recipients:
+            language = recipient.language or settings.LANGUAGE_CODE
+            with translation.override(language):
+                subject = (
+                    _("Puente: PSEA role granted") if granted else _("Puente: PSEA role removed")
+                )
+                if granted and actor:
+                    body = _("%(actor)s gave %(email)s the role %(role)s over %(scope)s.")
+                elif granted:
+                    body = _(
+                        "The server's command line gave %(email)s the role %(role)s over %(scope)s."
+                    )
+                elif actor:
+                    body = _("%(actor)s removed the role %(role)s over %(scope)s from %(email)s.")
+                else:
+                    body = _(
+                        "The server's command line removed the role %(role)s over %(scope)s "
+                        "from %(email)s."
+                    )
+                body = body % values
+                note = _(
+                    "You receive this as a PSEA coordinator of this scope. If you did not "
+                    "expect this change, check the users and roles page."
+                )
+            send_mail(
+                subject,
+                f"{body}\n\n{note}",
+                settings.DEFAULT_FROM_EMAIL,
+                [recipient.email],
+                fail_silently=False,
+            )
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

@@ -18,8 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from puente.accounts.forms import RoleGrantForm, TokenForm
 from puente.accounts.models import RoleAssignment
 from puente.accounts.permissions import Action, user_can_somewhere
-from puente.accounts.selectors import user_list_for_manager
-from puente.accounts.services import role_assign, role_revoke, scope_parse, user_create
+from puente.accounts.selectors import roles_grantable_by, user_list_for_manager
+from puente.accounts.services import role_revoke, scope_parse, user_role_grant
 from puente.core.errors import ApplicationError
 
 
@@ -77,12 +77,17 @@ def users(request: HttpRequest) -> HttpResponse:
     if not user_can_somewhere(request.user, Action.MANAGE_ROLES):
         raise DjangoPermissionDenied
     form = RoleGrantForm(request.POST or None)
+    grantable = roles_grantable_by(request.user)
+    form.fields["role"].choices = [c for c in form.fields["role"].choices if c[0] in grantable]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            scope = scope_parse(data["scope"])
-            user, password = user_create(acting_user=request.user, email=data["email"])
-            role_assign(acting_user=request.user, user=user, role=data["role"], scope=scope)
+            user, _assignment, password = user_role_grant(
+                acting_user=request.user,
+                email=data["email"],
+                role=data["role"],
+                scope=scope_parse(data["scope"]),
+            )
         except ApplicationError as exc:
             form.add_error(None, str(exc.message))
         else:

@@ -1,9 +1,8 @@
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from django.db import transaction
 
-from puente.accounts.services import role_assign, scope_parse, user_create
+from puente.accounts.services import scope_parse, user_role_grant
 from puente.core.commands import PuenteCommand
 from puente.core.errors import ApplicationError
 
@@ -29,16 +28,18 @@ class Command(PuenteCommand):
         parser.add_argument("--name", default="", help="Full name")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The server's operator: any role, PSEA ones included (the first PSEA coordinator
+        # is created here). All or nothing: a refused grant leaves no account.
         try:
-            with transaction.atomic():
-                scope = scope_parse(options["scope"])
-                user, generated = user_create(
-                    acting_user=None,
-                    email=options["email"],
-                    password=options["password"],
-                    full_name=options["name"],
-                )
-                role_assign(acting_user=None, user=user, role=options["role"], scope=scope)
+            scope = scope_parse(options["scope"])
+            user, _assignment, generated = user_role_grant(
+                acting_user=None,
+                email=options["email"],
+                role=options["role"],
+                scope=scope,
+                password=options["password"],
+                full_name=options["name"],
+            )
         except ApplicationError as exc:
             raise CommandError(str(exc.message)) from exc
         self.stdout.write(f"{user.email}: {options['role']} @ {scope.key}")
