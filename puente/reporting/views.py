@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from puente.accounts.permissions import Action, user_can_somewhere
+from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
 from puente.core.errors import ApplicationError
 from puente.core.exports import xlsx_bytes
 from puente.core.tabular import cell_text, read_table
@@ -521,4 +521,6 @@ def locks(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc.message))
             else:
                 return redirect("reporting:locks")
-    return render(request, "reporting/locks.html", {"form": form, "locks": locks_for()[:200]})
+    # Only the locks of countries the user may lock: a country's IM officer sees its own.
+    visible = locks_for().filter(scope_filter(request.user, Action.LOCK_PERIOD))
+    return render(request, "reporting/locks.html", {"form": form, "locks": visible[:200]})
