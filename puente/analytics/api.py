@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from puente.accounts.permissions import Action, user_can_somewhere
-from puente.analytics.dashboard import grouping_parse, reach_query_parse
+from puente.analytics.dashboard import grouping_parse, reach_query_for_user
 from puente.analytics.selectors import GROUPINGS, people_reached
 from puente.core.api import error_body
 
@@ -14,7 +14,8 @@ from puente.core.api import error_body
 class PeopleReachedApi(APIView):
     """People reached without double counting, as `puente people-reached` prints them.
     A wrong parameter is a 400 (ReachQueryInvalid, through the API's exception handler):
-    its code, and every wrong parameter in `detail`."""
+    its code, and every wrong parameter in `detail`. An organisation the user may not see
+    on its own (`org_filter_allowed`) is a 403, `permission_denied`."""
 
     @extend_schema(
         parameters=[
@@ -33,8 +34,9 @@ class PeopleReachedApi(APIView):
         if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
             return Response(error_body("permission_denied", "Not allowed."), status=403)
         params = request.query_params
-        query = reach_query_parse(
+        query = reach_query_for_user(
             {name: params.get(name) for name in params if name != "month"},
+            request.user,
             period_required=True,
         )
         by = grouping_parse(params.get("by"))

@@ -22,6 +22,15 @@ from django.utils.dates import MONTHS
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from puente.accounts.models import ScopeKind
+from puente.accounts.permissions import (
+    ROLE_ACTIONS,
+    Action,
+    Target,
+    scope_covers,
+    user_can,
+    user_roles,
+)
 from puente.analytics.models import CubeState
 from puente.analytics.selectors import (
     GROUPINGS,
@@ -121,6 +130,64 @@ class ReachQueryInvalid(ApplicationError):
 
     def messages(self) -> dict[str, str]:
         return {name: str(error.message) for name, error in self.errors.items()}
+
+
+class ReachQueryForbidden(ReachQueryInvalid):
+    """A filter the user may not use: 403, `permission_denied`, the filter in `detail`."""
+
+
+def org_filter_allowed(user: Any, query: DashboardQuery) -> bool:
+    """May `user` read the figures of `query.org` alone? Only where one of the user's
+    scopes for viewing reports covers every row of that organisation the query counts:
+    the region (and superusers); an organisation scope, for that organisation only; a
+    country, platform or sector scope, when the query is limited to a country (and for a
+    sector scope, a sector) inside it. Anyone else sees other organisations only in the
+    aggregates, as on the public dashboard."""
+    if query.org is None:
+        return True
+    if user_can(user, Action.VIEW_REPORTS, None):
+        return True
+    for assignment in user_roles(user):
+        if Action.VIEW_REPORTS not in ROLE_ACTIONS.get(assignment.role, frozenset()):
+            continue
+        if assignment.scope_kind == ScopeKind.ORGANISATION:
+            if assignment.organisation_id == query.org.pk:
+                return True
+        elif scope_covers(assignment, Target(country=query.country, sector=query.sector)):
+            return True
+    return False
+
+
+def reach_query_for_user(
+    params: Mapping[str, Any], user: Any, *, period_required: bool = False
+) -> DashboardQuery:
+    """`reach_query_parse` for a signed-in reader: an organisation filter outside what the
+    user may see per organisation (`org_filter_allowed`) is refused (ReachQueryForbidden),
+    never answered with that organisation's figures."""
+    query = reach_query_parse(params, period_required=period_required)
+    if query.org is not None and not org_filter_allowed(user, query):
+        raise ReachQueryForbidden(
+            {
+                "org": ApplicationError(
+                    _(
+                        "You may not see the figures of %(org)s on their own: choose your "
+                        "own organisation, or none to see the figures of all organisations "
+                        "together."
+                    )
+                    % {"org": query.org.acronym},
+                    code="permission_denied",
+                )
+            }
+        )
+    return query
+
+
+def country_detail_allowed(user: Any, query: DashboardQuery) -> bool:
+    """Which organisations of a country have reported (completeness) is shown to users who
+    may view every report of that country."""
+    return query.country is not None and user_can(
+        user, Action.VIEW_REPORTS, Target(country=query.country)
+    )
 
 
 def _text(value: Any) -> str:

@@ -13,15 +13,17 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 
-from puente.accounts.permissions import Action, user_can_somewhere
+from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
 from puente.analytics.dashboard import (
     DashboardQuery,
     ReachQueryInvalid,
     by_name,
+    country_detail_allowed,
     dashboard_data,
     dashboard_json,
     month_choices,
     month_label,
+    reach_query_for_user,
     reach_query_parse,
     reference_by_code,
 )
@@ -30,21 +32,31 @@ from puente.analytics.services.explain import TooManyRows, figure_explain
 from puente.core import exports
 from puente.core.api import error_body
 from puente.reference.models import Boundary, Country, PopulationGroup, Sector
-from puente.reporting.selectors import rows_visible
 
 # Rows of "explain this number" per page.
 EXPLAIN_PAGE_SIZE = 500
 FILTERS = ("year", "month", "country", "admin1", "sector", "population_group", "org")
 
 
-def _query(request: HttpRequest, *, allow_org: bool) -> DashboardQuery:
-    """The dashboard filters of the request; a wrong one raises ReachQueryInvalid."""
-    return reach_query_parse(request.GET, allow_org=allow_org)
+def _query(request: HttpRequest, *, public: bool) -> DashboardQuery:
+    """The dashboard filters of the request; a wrong one raises ReachQueryInvalid, an
+    organisation the reader may not see on its own ReachQueryForbidden. The public doors
+    take no organisation filter at all."""
+    if public:
+        return reach_query_parse(request.GET, allow_org=False)
+    return reach_query_for_user(request.GET, request.user)
+
+
+def _status(error: ReachQueryInvalid) -> int:
+    return 403 if error.code == "permission_denied" else 400
 
 
 def _invalid_json(error: ReachQueryInvalid) -> JsonResponse:
-    """A wrong filter on a JSON or file door: 400 in the API's error shape."""
-    return JsonResponse(error_body(error.code, str(error.message), error.extra), status=400)
+    """A wrong filter on a JSON or file door: 400 (403 for a filter the reader may not
+    use) in the API's error shape."""
+    return JsonResponse(
+        error_body(error.code, str(error.message), error.extra), status=_status(error)
+    )
 
 
 def _context(request: HttpRequest, query: DashboardQuery | None, *, public: bool) -> dict[str, Any]:
@@ -74,11 +86,11 @@ def _context(request: HttpRequest, query: DashboardQuery | None, *, public: bool
 def _dashboard_page(request: HttpRequest, *, public: bool) -> HttpResponse:
     """A wrong filter shows the form with its error (400), never the whole region."""
     try:
-        query = _query(request, allow_org=not public)
+        query = _query(request, public=public)
     except ReachQueryInvalid as error:
         context = _context(request, None, public=public)
         context["errors"] = error.messages()
-        return render(request, "analytics/dashboard.html", context, status=400)
+        return render(request, "analytics/dashboard.html", context, status=_status(error))
     context = _context(request, query, public=public)
     filters = query.filters()
     context.update(
@@ -94,7 +106,7 @@ def _dashboard_page(request: HttpRequest, *, public: bool) -> HttpResponse:
         ),
         completeness=(
             reporting_completeness(country=query.country, year=query.year, month=query.month)
-            if query.country and not public
+            if not public and country_detail_allowed(request.user, query)
             else None
         ),
     )
@@ -118,7 +130,7 @@ def data(request: HttpRequest) -> HttpResponse:
     if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
         raise DjangoPermissionDenied
     try:
-        query = _query(request, allow_org=True)
+        query = _query(request, public=False)
     except ReachQueryInvalid as error:
         return _invalid_json(error)
     content = dashboard_json(
@@ -130,7 +142,7 @@ def data(request: HttpRequest) -> HttpResponse:
 @gzip_page
 def public_data(request: HttpRequest) -> HttpResponse:
     try:
-        query = _query(request, allow_org=False)
+        query = _query(request, public=True)
     except ReachQueryInvalid as error:
         return _invalid_json(error)
     content = dashboard_json(query, base_url=reverse("public-dashboard"), explain_url=None)
@@ -163,15 +175,24 @@ def explain(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied
     measure = "monthly" if request.GET.get("measure") == "monthly" else "consolidated"
     try:
-        query = _query(request, allow_org=True)
+        query = _query(request, public=False)
     except ReachQueryInvalid as error:
         return render(
             request,
             "analytics/explain.html",
             {"query": None, "measure": measure, "errors": error.messages()},
-            status=400,
+            status=_status(error),
         )
-    visible = set(rows_visible(request.user).values_list("id", flat=True))
+    # A row is shown with its organisation when the reader may view that organisation's
+    # reports: by appealing organisation, since every step of the rule adds up the rows
+    # of one appealing organisation (a row the reader only implemented is not enough).
+    visible = scope_filter(
+        request.user,
+        Action.VIEW_REPORTS,
+        country="country",
+        sector="sector",
+        organisations=("appealing_org",),
+    )
     context: dict[str, Any] = {"query": query, "measure": measure}
     try:
         figure, rows = figure_explain(
@@ -183,7 +204,7 @@ def explain(request: HttpRequest) -> HttpResponse:
             sector=query.sector,
             population_group_id=query.population_group.pk if query.population_group else None,
             org_id=query.org.pk if query.org else None,
-            visible_ids=visible,
+            visible=visible,
         )
     except TooManyRows:
         context["too_many"] = True
@@ -210,7 +231,7 @@ def _export(request: HttpRequest, file_format: str, *, public: bool) -> HttpResp
     if file_format not in ("csv", "xlsx", "hxl"):
         raise Http404
     try:
-        query = _query(request, allow_org=not public)
+        query = _query(request, public=public)
     except ReachQueryInvalid as error:
         return _invalid_json(error)
     data = dashboard_data(query, base_url="", explain_url=None)

@@ -48,9 +48,11 @@ def figure_explain(
     population_group_id: int | None = None,
     org_id: int | None = None,
     visible_ids: set[int] | None = None,
+    visible: Q | None = None,
     combinators: Combinators | None = None,
 ) -> tuple[int, list[ExplainedRow]]:
-    """Returns (figure, rows). `visible_ids`: rows the viewer may see in detail (None: all)."""
+    """Returns (figure, rows). The rows the viewer may see in detail, with their
+    organisation: `visible` (a filter of ActivityRow) or `visible_ids`; neither: all."""
     combinators = combinators or default_combinators()
     start, end = period(year, month)
     rows = ActivityRow.objects.filter(
@@ -77,6 +79,8 @@ def figure_explain(
         )
     if rows.count() > EXPLAIN_LIMIT:
         raise TooManyRows
+    if visible is not None:
+        visible_ids = set(rows.filter(visible).values_list("pk", flat=True))
     rows = rows.select_related(
         "country", "admin1", "appealing_org", "indicator", "sector", "population_group"
     ).order_by("month", "id")
