@@ -8,7 +8,14 @@ from django.utils.http import urlencode
 
 from puente.accounts.permissions import requires_two_factor
 
+# The API answers these users itself, in its error shape (puente.core.api).
 OPEN_PREFIXES = ("/static/", "/i18n/", "/api/", "/favicon")
+
+
+def _redirect_with_next(request: HttpRequest, url_name: str) -> HttpResponse:
+    # The whole deep link, query string included, encoded as one parameter.
+    query = urlencode({"next": request.get_full_path()})
+    return redirect(f"{reverse(url_name)}?{query}")
 
 
 class RequireTwoFactorMiddleware:
@@ -28,7 +35,27 @@ class RequireTwoFactorMiddleware:
         ):
             allowed = (reverse("accounts:two_factor"), reverse("accounts:logout"))
             if not request.path.startswith(allowed + OPEN_PREFIXES):
-                # The whole deep link, query string included, encoded as one parameter.
-                query = urlencode({"next": request.get_full_path()})
-                return redirect(f"{reverse('accounts:two_factor')}?{query}")
+                return _redirect_with_next(request, "accounts:two_factor")
+        return self.get_response(request)
+
+
+class RequirePasswordChangeMiddleware:
+    """A user signed in with a password somebody else generated (create-user, the Users
+    and roles page) reaches nothing but the password change form, the two-factor page, the
+    logout and static files until they have chosen their own. Placed after
+    RequireTwoFactorMiddleware: the second factor comes first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.must_change_password:  # type: ignore[union-attr]
+            allowed = (
+                reverse("accounts:password_change"),
+                reverse("accounts:two_factor"),
+                reverse("accounts:logout"),
+            )
+            if not request.path.startswith(allowed + OPEN_PREFIXES):
+                return _redirect_with_next(request, "accounts:password_change")
         return self.get_response(request)

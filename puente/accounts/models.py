@@ -33,6 +33,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)  # type: ignore[misc]
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # True only while the password is one somebody else generated (create-user, the Users
+    # and roles page): every page but the change form leads to it until it is replaced.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = UserManager()
 
@@ -45,6 +48,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Any password set after a generated one is the user's own: the obligation to
+        change it ends. Whoever generates a password sets the flag after this call."""
+        super().set_password(raw_password)
+        self.must_change_password = False
 
 
 class Role(models.TextChoices):

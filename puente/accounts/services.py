@@ -323,6 +323,7 @@ def user_create(
         password = generated = secrets.token_urlsafe(12)
     user = User(email=email.strip().lower(), full_name=full_name, language=language)
     user.set_password(password)
+    user.must_change_password = generated is not None
     user.full_clean()
     user.save()
     audit_record(

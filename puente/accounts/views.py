@@ -1,15 +1,19 @@
 import base64
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -20,6 +24,12 @@ from puente.accounts.models import RoleAssignment
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.accounts.selectors import roles_grantable_by, user_list_for_manager
 from puente.accounts.services import role_revoke, scope_parse, user_role_grant
+from puente.accounts.tokens import (
+    api_token_get,
+    api_token_issue,
+    api_token_revoke,
+    second_factor_required,
+)
 from puente.core.errors import ApplicationError
 
 
@@ -35,6 +45,122 @@ def safe_next_url(request: HttpRequest, url: str | None, default: str = "/") -> 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+def _label_new_password(form: Any) -> None:
+    """The project's own words (its catalogue has Latin American Spanish and Brazilian
+    Portuguese; Django's own Portuguese is European)."""
+    form.fields["new_password1"].label = _("New password")
+    form.fields["new_password2"].label = _("New password again")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user's own password, checked by AUTH_PASSWORD_VALIDATORS. A user who must
+    replace a generated password is sent here by the middleware and then on to `next`."""
+
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_form(self, form_class: type[PasswordChangeForm] | None = None) -> PasswordChangeForm:
+        form = super().get_form(form_class)
+        form.fields["old_password"].label = _("Current password")
+        _label_new_password(form)
+        return form
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        context["next"] = self._next_url()
+        context["forced"] = self.request.user.must_change_password  # type: ignore[union-attr]
+        return context
+
+    def _next_url(self) -> str:
+        requested = self.request.POST.get("next") or self.request.GET.get("next")
+        return safe_next_url(self.request, requested, default="")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        super().form_valid(form)
+        api_token_revoke(acting_user=self.request.user, user=self.request.user)
+        messages.success(self.request, _("Your password was changed."))
+        return redirect(self._next_url() or reverse("accounts:password_change_done"))
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """A link by e-mail to choose a new password; the page answers the same whether or not
+    the address has an account."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        form.fields["email"].label = _("Email address")
+        return form
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The new password, checked by AUTH_PASSWORD_VALIDATORS. It does not sign in: the
+    second factor is still asked at the next sign-in."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        _label_new_password(form)
+        return form
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        api_token_revoke(acting_user=self.user, user=self.user)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@login_required
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Issue, replace or revoke the user's API token. The key is shown once, in the answer
+    to the request that made it."""
+    token = api_token_get(request.user)
+    new_key = None
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        if api_token_revoke(acting_user=request.user, user=request.user):
+            messages.success(request, _("Your API token was revoked."))
+        return redirect("accounts:api_token")
+    if request.method == "POST":
+        is_verified = getattr(request.user, "is_verified", None)
+        try:
+            token = api_token_issue(
+                acting_user=request.user, verified=callable(is_verified) and is_verified()
+            )
+        except ApplicationError:
+            query = urlencode({"next": reverse("accounts:api_token")})
+            return redirect(f"{reverse('accounts:two_factor')}?{query}")
+        new_key = token.key
+    response = render(
+        request,
+        "accounts/api_token.html",
+        {
+            "token": token,
+            "new_key": new_key,
+            "needs_second_factor": second_factor_required(request.user),
+        },
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 def _qr_data_uri(text: str) -> str:
@@ -60,6 +186,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                # A token made before the user had an authenticator was never issued
+                # under it.
+                api_token_revoke(acting_user=request.user, user=request.user)
             otp_login(request, device)
             return redirect(next_url)
         form.add_error(

@@ -1,4 +1,5 @@
-"""One JSON error shape for the whole API: {"error": {"code", "message", "detail"}}."""
+"""One JSON error shape for the whole API: {"error": {"code", "message", "detail"}}.
+How API callers sign in is puente.core.authentication."""
 
 from typing import Any
 
