@@ -88,6 +88,12 @@ class PuenteCommand(BaseCommand):
                     "imported": figure_format(report.imported),
                     "updated": figure_format(report.updated),
                 }
+                if report.unchanged:
+                    message += " " + ngettext(
+                        "%(unchanged)s row was already up to date: nothing written for it.",
+                        "%(unchanged)s rows were already up to date: nothing written for them.",
+                        report.unchanged,
+                    ) % {"unchanged": figure_format(report.unchanged)}
                 if report.dry_run:
                     message += " " + _("Dry run: nothing was written.")
                 self.stdout.write(message)

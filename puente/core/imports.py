@@ -46,6 +46,8 @@ class ImportReport:
     rows: int = 0
     imported: int = 0
     updated: int = 0
+    # Rows whose stored values already equal the file's: nothing is written for them.
+    unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     dry_run: bool = False
@@ -72,6 +74,7 @@ class ImportReport:
             "rows": self.rows,
             "imported": self.imported,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
         }

@@ -94,6 +94,7 @@ class ImportReportSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     imported = serializers.IntegerField()
     updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
     # Describes the response for the schema only; never bound to data.
     errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
     warnings = serializers.ListField(child=serializers.DictField())

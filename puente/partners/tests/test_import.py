@@ -50,7 +50,14 @@ def test_imports_partners_with_types_in_three_languages(tmp_path, capsys):
         ["Global Aid", "GA", "International NGO", "", "", "COL; PER; BRA", "no"],
     ]
     out = import_cli(tmp_path, capsys, xlsx_bytes(rows), "partners.xlsx")
-    assert out == {"rows": 4, "imported": 4, "updated": 0, "errors": [], "warnings": []}
+    assert out == {
+        "rows": 4,
+        "imported": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [],
+        "warnings": [],
+    }
     fh = Organisation.objects.get(acronym="FH")
     assert (fh.type, fh.women_led, fh.appealing) == ("national-ngo", True, True)
     assert set(fh.countries.values_list("iso3", flat=True)) == {"COL", "ECU"}

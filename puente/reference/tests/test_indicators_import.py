@@ -61,7 +61,14 @@ def test_adds_and_updates_indicators_named_in_any_language(tmp_path, capsys):
     # when
     out = run(tmp_path, capsys, csv_bytes(rows))
     # then
-    assert out == {"rows": 3, "imported": 2, "updated": 1, "errors": [], "warnings": []}
+    assert out == {
+        "rows": 3,
+        "imported": 2,
+        "updated": 1,
+        "unchanged": 0,
+        "errors": [],
+        "warnings": [],
+    }
     child = Indicator.objects.get(code="PRO-CP-99")
     assert child.sector.code == "PRO" and child.subsector.code == "PRO-CP"
     assert child.counts_people is False

@@ -26,7 +26,7 @@ from puente.reporting.services.validation import (
     RowValidator,
     ValidRow,
 )
-from puente.reporting.services.writer import existing_rows, rows_write
+from puente.reporting.services.writer import existing_rows, row_unchanged, rows_write
 
 POLICIES = ("reject-file", "keep-good-rows")
 PROGRESS_EVERY = 5000
@@ -121,8 +121,12 @@ def rows_import(
         return _finish(batch, report, rejected=len(bad_rows) or report.rows)
     if dry_run:
         existing = existing_rows(valid)
-        report.updated = sum(1 for r in valid if r.key in existing)
-        report.imported = len(valid) - report.updated
+        matched = [r for r in valid if r.key in existing]
+        report.unchanged = sum(
+            1 for r in matched if row_unchanged(r, existing[r.key], status=status)
+        )
+        report.updated = len(matched) - report.unchanged
+        report.imported = len(valid) - len(matched)
         return _finish(batch, report, rejected=len(bad_rows))
     _publish(batch, "writing", 0, len(valid), progress)
     with transaction.atomic():
@@ -175,7 +179,7 @@ def _write(
 ) -> None:
     """Write the valid rows inside the caller's transaction; refresh the cube on commit."""
     validated_before = _validated_pairs(valid)
-    report.imported, report.updated = rows_write(
+    report.imported, report.updated, report.unchanged = rows_write(
         rows=valid,
         status=status,
         acting_user=acting_user,

@@ -89,8 +89,10 @@ def rows_write(
     acting_user: Any,
     batch: ImportBatch | None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[int, int]:
-    """Insert new rows and replace existing ones. Returns (inserted, replaced)."""
+) -> tuple[int, int, int]:
+    """Insert new rows and replace existing ones that differ. Returns (inserted,
+    replaced, unchanged): a row equal to the stored one is neither written nor given a
+    history record, so re-importing an unchanged file writes nothing."""
     now = timezone.now()
     user_id = getattr(acting_user, "pk", None)
     batch_id = batch.pk if batch else None
@@ -99,9 +101,19 @@ def rows_write(
         r.values + (status, "", batch_id, user_id, now) for r in rows if r.key not in existing
     ]
     _insert(new_rows, progress)
-    replaced = [r for r in rows if r.key in existing]
+    matched = [r for r in rows if r.key in existing]
+    replaced = [r for r in matched if not row_unchanged(r, existing[r.key], status=status)]
     replace_rows(replaced, existing, status=status, user_id=user_id, batch_id=batch_id, now=now)
-    return len(new_rows), len(replaced)
+    return len(new_rows), len(replaced), len(matched) - len(replaced)
+
+
+def row_unchanged(row: ValidRow, stored: tuple[Any, ...], *, status: str) -> bool:
+    """True when the stored row (id, status, *COMPARED values) already holds `row` with
+    `status`."""
+    _row_id, old_status, *old_values = stored
+    return old_status == status and not any(
+        _differs(old, new) for old, new in zip(old_values, row.values[1:], strict=True)
+    )
 
 
 def _insert(rows: list[tuple[Any, ...]], progress: Callable[[int], None] | None) -> None:

@@ -76,7 +76,14 @@ def test_api_submits_rows_with_the_file_rules(orgs, make_user):
     client = api(make_user("partner-reporter", "organisation:ORGA"))
     response = client.post("/api/5w/rows/", {"rows": [good_row()]}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"rows": 1, "imported": 1, "updated": 0, "errors": [], "warnings": []}
+    assert response.json() == {
+        "rows": 1,
+        "imported": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [],
+        "warnings": [],
+    }
     response = client.post(
         "/api/5w/rows/",
         {
