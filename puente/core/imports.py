@@ -80,6 +80,32 @@ class ImportReport:
         }
 
 
+def import_audit_record(
+    *, acting_user: Any, kind: str, filename: str, report: ImportReport
+) -> None:
+    """Audit an import that wrote: who (None: the command line, the server's trusted
+    operator), which kind of file, its name and the counts."""
+    from puente.core.models import AuditRecord
+
+    if report.dry_run or not report.ok:
+        return
+    actor = acting_user if getattr(acting_user, "pk", None) else None
+    AuditRecord.objects.create(
+        actor=actor,
+        action=f"import.{kind}",
+        target_type="import",
+        target_id=filename[:64],
+        data={
+            "via": "web" if actor else "command line",
+            "file": filename,
+            "rows": report.rows,
+            "imported": report.imported,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+        },
+    )
+
+
 class RollbackImport(Exception):
     """Raised inside an import transaction to undo every write (errors, or a dry run)."""
 

@@ -13,7 +13,7 @@ import pycountry
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action, Target, user_can
-from puente.core.imports import ImportReport, RowCells, write_whole_file
+from puente.core.imports import ImportReport, RowCells, import_audit_record, write_whole_file
 from puente.core.tabular import Column, normalize_value, open_table
 from puente.funding.models import Contribution, ExchangeRate
 from puente.partners.models import Organisation
@@ -90,10 +90,22 @@ class RateTable:
         return found
 
 
-def exchange_rates_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+def exchange_rates_import(
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+) -> ImportReport:
     """US dollars per unit of a currency from a date on; a rate for the same currency and
-    date replaces the stored one."""
+    date replaces the stored one. Rates apply to the whole region, so only a region-wide
+    funding manager may import them; `acting_user` None is the command line (the server's
+    operator). A written file is audited."""
     report = ImportReport(dry_run=dry_run)
+    if acting_user is not None and not user_can(acting_user, Action.MANAGE_FUNDING, None):
+        report.error(
+            None,
+            None,
+            "import_not_allowed",
+            _("Exchange rates apply to the whole region: only a regional role may import them."),
+        )
+        return report
     table = open_table(source, filename=filename, columns=RATE_COLUMNS, report=report)
     if table is None:
         return report
@@ -132,6 +144,7 @@ def exchange_rates_import(*, source: Any, filename: str, dry_run: bool = False) 
             )
             report.imported += created
             report.updated += not created
+        import_audit_record(acting_user=acting_user, kind="rates", filename=filename, report=report)
 
     return write_whole_file(report, write)
 
