@@ -28,7 +28,7 @@ COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("feedback_reminders", "feedback_channel_token", "feedback_rotate_keys"),
     ),
     ("Users", ("create_user", "remove_role", "changepassword")),
-    ("Running", ("migrate", "runserver", "db_worker")),
+    ("Running", ("migrate", "runserver", "worker", "db_worker")),
 )
 
 

@@ -192,6 +192,26 @@ PUENTE_COLUMNAR_DIR = Path(os.environ.get("PUENTE_COLUMNAR_DIR", PROJECT_DIR / "
 
 # Imports refuse files above this size before reading them.
 PUENTE_MAX_IMPORT_BYTES = int(os.environ.get("PUENTE_MAX_IMPORT_BYTES", str(200 * 1024 * 1024)))
+# Hostile files (docs/imports.md): a workbook's members uncompressed, together; the
+# compression ratio of any member above 1 MB; the rectangle a sheet spans from A1 (the
+# workbook reader allocates all of it); the longest cell, in characters.
+PUENTE_IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("PUENTE_IMPORT_MAX_UNCOMPRESSED_BYTES", str(500 * 1024 * 1024))
+)
+PUENTE_IMPORT_MAX_COMPRESSION_RATIO = int(
+    os.environ.get("PUENTE_IMPORT_MAX_COMPRESSION_RATIO", "100")
+)
+PUENTE_IMPORT_MAX_COLUMNS = int(os.environ.get("PUENTE_IMPORT_MAX_COLUMNS", "500"))
+PUENTE_IMPORT_MAX_CELLS = int(os.environ.get("PUENTE_IMPORT_MAX_CELLS", "20000000"))
+PUENTE_IMPORT_MAX_CELL_CHARS = int(os.environ.get("PUENTE_IMPORT_MAX_CELL_CHARS", "32767"))
+# `puente worker`: the address space the worker may use (0: no limit), and how long a
+# running import may go without a heartbeat before it is marked failed.
+PUENTE_WORKER_MEMORY_BYTES = int(
+    os.environ.get("PUENTE_WORKER_MEMORY_BYTES", str(4 * 1024 * 1024 * 1024))
+)
+PUENTE_IMPORT_HEARTBEAT_TIMEOUT = int(os.environ.get("PUENTE_IMPORT_HEARTBEAT_TIMEOUT", "120"))
+# The API's largest page (`?limit=` above it is cut to it).
+PUENTE_API_MAX_PAGE_SIZE = int(os.environ.get("PUENTE_API_MAX_PAGE_SIZE", "1000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Community feedback (docs/feedback.md). Keys: comma-separated Fernet keys, the first

@@ -40,6 +40,7 @@ from puente.reporting.services.imports import (
     batch_create,
     batch_progress,
     batch_run,
+    batch_runs_inline,
     rows_import,
 )
 from puente.reporting.services.template import template_build
@@ -153,7 +154,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 status=form.cleaned_data["status"],
                 dry_run=form.cleaned_data["dry_run"],
             )
-            if upload_file.size <= settings.PUENTE_INLINE_IMPORT_BYTES:
+            if batch_runs_inline(batch):
                 batch_run(batch.pk)
             else:
                 batch_import_task.enqueue(batch.pk)

@@ -2,14 +2,23 @@
 
 Policies: `reject-file` writes nothing when any row has an error; `keep-good-rows`
 writes the valid rows and reports the others. Either way the write is one transaction,
-so a process killed half-way leaves the database as it was."""
+so a process killed half-way leaves the database as it was.
+
+A running import beats a heartbeat into the shared cache; `batch_fail_stale` (run by
+`puente worker` at start-up and every minute) marks a running batch whose heartbeat
+stopped as failed: the process that ran it died (a file above the worker's memory
+limit), and nothing of it was written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -18,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from puente.analytics.services.cube import cube_refresh_changes
 from puente.core.imports import ImportFileError, ImportReport, RowError
-from puente.core.tabular import read_table
+from puente.core.tabular import OLE_MAGIC, expanded_size, read_table
 from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowStatus
 from puente.reporting.services.validation import (
     COLUMNS,
@@ -36,6 +45,85 @@ ANALYZE_AFTER_ROWS = 50_000
 
 def progress_key(batch_id: int) -> str:
     return f"puente:import-progress:{batch_id}"
+
+
+def heartbeat_key(batch_id: int) -> str:
+    return f"puente:import-heartbeat:{batch_id}"
+
+
+HEARTBEAT_EVERY = 10  # seconds; PUENTE_IMPORT_HEARTBEAT_TIMEOUT is several of these
+
+
+@contextmanager
+def _heartbeat(batch_id: int) -> Iterator[None]:
+    """While the block runs, a thread records every few seconds that this process is
+    still importing the batch. The beat stops when the process dies, whatever kills it."""
+    stop = threading.Event()
+    timeout = settings.PUENTE_IMPORT_HEARTBEAT_TIMEOUT * 4
+
+    def beat() -> None:
+        while True:
+            cache.set(heartbeat_key(batch_id), time.time(), timeout)
+            if stop.wait(HEARTBEAT_EVERY):
+                return
+
+    cache.set(heartbeat_key(batch_id), time.time(), timeout)
+    thread = threading.Thread(target=beat, name=f"import-heartbeat-{batch_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        cache.delete(heartbeat_key(batch_id))
+
+
+def batch_fail_stale(*, now: float | None = None) -> list[int]:
+    """Mark as failed every running batch whose heartbeat is older than
+    PUENTE_IMPORT_HEARTBEAT_TIMEOUT (or gone): its process died without finishing, and
+    its one transaction was never committed. Returns the batches marked."""
+    now = time.time() if now is None else now
+    timeout = settings.PUENTE_IMPORT_HEARTBEAT_TIMEOUT
+    failed = []
+    for batch in ImportBatch.objects.filter(state=ImportBatch.State.RUNNING):
+        beat = cache.get(heartbeat_key(batch.pk))
+        if beat is not None and now - float(beat) <= timeout:
+            continue
+        if beat is None and now - batch.created_at.timestamp() <= timeout:
+            continue  # started this very moment, before its first beat was read
+        with translation.override(batch.language):
+            error = RowError(
+                row=None,
+                column=None,
+                code="import_died",
+                message=_(
+                    "The import stopped before it finished: the process reading the file "
+                    "ended (a file needing more memory than PUENTE_WORKER_MEMORY_BYTES "
+                    "allows ends it). Nothing was written."
+                ),
+            )
+            report = {**(batch.report or {}), "errors": [error.as_dict()]}
+        changed = ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.RUNNING).update(
+            state=ImportBatch.State.FAILED, finished_at=timezone.now(), report=report
+        )
+        if changed:
+            failed.append(batch.pk)
+            cache.delete(progress_key(batch.pk))
+    return failed
+
+
+def batch_runs_inline(batch: ImportBatch) -> bool:
+    """Whether the web request may import the batch while the page waits: the file, and
+    what it expands to when opened (a workbook is a ZIP archive), is at most
+    PUENTE_INLINE_IMPORT_BYTES. Anything larger, and any XLS workbook, is read by
+    `puente worker`, under its memory limit."""
+    limit = settings.PUENTE_INLINE_IMPORT_BYTES
+    if not batch.file or batch.file.size > limit:
+        return not batch.file
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    # An XLS workbook (OLE) is not measured before it is read: only the worker reads it.
+    return not data.startswith(OLE_MAGIC) and expanded_size(data) <= limit
 
 
 def batch_progress(batch_id: int) -> dict[str, Any]:
@@ -116,6 +204,8 @@ def rows_import(
         report.errors.append(
             RowError(row=2, column=None, code="empty_file", message=_("The file has no data rows."))
         )
+    # Rows the reader reported and skipped (a cell above PUENTE_IMPORT_MAX_CELL_CHARS).
+    bad_rows |= {e.row for e in report.errors if e.code == "cell_too_large" and e.row}
     rejected = bool(report.errors) and policy == "reject-file"
     if rejected or not valid:
         return _finish(batch, report, rejected=len(bad_rows) or report.rows)
@@ -258,30 +348,42 @@ def file_import(
     """Import a 5W file (CSV, XLSX, XLS, ODS)."""
     report = ImportReport(dry_run=dry_run)
     try:
-        table = read_table(source, filename=filename, columns=(*COLUMNS, *EXPORT_ONLY_COLUMNS))
+        table = read_table(
+            source,
+            filename=filename,
+            columns=(*COLUMNS, *EXPORT_ONLY_COLUMNS),
+            report=report,
+        )
+        return rows_import(
+            rows=table,
+            acting_user=acting_user,
+            policy=policy,
+            status=status,
+            dry_run=dry_run,
+            batch=batch,
+            total=table.estimated_rows,
+            report=report,
+            progress=progress,
+        )
     except ImportFileError as exc:
+        # Raised while reading (the header, or a row the reader cannot read): rows are
+        # all read before anything is written, so nothing was.
         report.errors.extend(exc.errors)
-        return _finish(batch, report, rejected=0)
-    return rows_import(
-        rows=table,
-        acting_user=acting_user,
-        policy=policy,
-        status=status,
-        dry_run=dry_run,
-        batch=batch,
-        total=table.estimated_rows,
-        report=report,
-        progress=progress,
-    )
+        report.imported = report.updated = 0
+        return _finish(batch, report, rejected=report.rows)
 
 
 def batch_run(batch_id: int) -> ImportReport:
     """Run a recorded import (from the web upload or the background task)."""
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
-    batch.state = ImportBatch.State.RUNNING
-    batch.save(update_fields=["state"])
     try:
-        with translation.override(batch.language), batch.file.open("rb") as handle:
+        with (
+            _heartbeat(batch.pk),
+            translation.override(batch.language),
+            batch.file.open("rb") as handle,
+        ):
+            batch.state = ImportBatch.State.RUNNING
+            batch.save(update_fields=["state"])
             return file_import(
                 source=handle,
                 filename=batch.filename,
@@ -292,7 +394,15 @@ def batch_run(batch_id: int) -> ImportReport:
                 batch=batch,
             )
     except Exception:
+        with translation.override(batch.language):
+            error = RowError(
+                row=None,
+                column=None,
+                code="import_failed",
+                message=_("The import failed before it finished. Nothing was written."),
+            )
+            report = {**(batch.report or {}), "errors": [error.as_dict()]}
         ImportBatch.objects.filter(pk=batch_id).update(
-            state=ImportBatch.State.FAILED, finished_at=timezone.now()
+            state=ImportBatch.State.FAILED, finished_at=timezone.now(), report=report
         )
         raise

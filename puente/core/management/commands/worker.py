@@ -1,0 +1,74 @@
+"""`puente worker`: django-tasks' `db_worker`, under a memory limit, failing the imports
+whose process died.
+
+The limit (PUENTE_WORKER_MEMORY_BYTES, the address space of the process) turns a file
+that needs more memory than the server has into a failed import instead of a server
+brought down; a reader that cannot allocate aborts the worker process, so whatever
+restarts the worker (systemd, the container) must restart it. At start-up and every
+minute the worker marks as failed every running import whose heartbeat stopped
+(`batch_fail_stale`): its process died, and its one transaction was never committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import threading
+from typing import Any
+
+from django.conf import settings
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+logger = logging.getLogger("puente.worker")
+
+SWEEP_EVERY = 60  # seconds
+
+
+def memory_limit_apply(limit: int) -> None:
+    """Cap the process's address space at `limit` bytes (0: no cap). The hard limit is
+    kept, so a lower one set by the system stays in force."""
+    if limit <= 0:
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def stale_imports_fail() -> None:
+    from django.db import close_old_connections
+
+    from puente.reporting.services.imports import batch_fail_stale
+
+    close_old_connections()
+    failed = batch_fail_stale()
+    if failed:
+        logger.warning("Imports marked failed (their process died): %s", failed)
+
+
+def _sweep_forever(stop: threading.Event) -> None:
+    while not stop.wait(SWEEP_EVERY):
+        try:
+            stale_imports_fail()
+        except Exception:  # a locked database now is tried again next minute
+            logger.exception("Could not check for imports whose process died")
+
+
+class Command(DbWorkerCommand):
+    help = (
+        "Run the background worker (large imports) under the memory limit "
+        "PUENTE_WORKER_MEMORY_BYTES; imports whose process died are marked failed."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        memory_limit_apply(settings.PUENTE_WORKER_MEMORY_BYTES)
+        stale_imports_fail()
+        stop = threading.Event()
+        if not options.get("batch"):
+            threading.Thread(
+                target=_sweep_forever, args=(stop,), name="stale-imports", daemon=True
+            ).start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()
