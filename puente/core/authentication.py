@@ -5,7 +5,9 @@ REST framework imports authentication classes while its own views module loads."
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
@@ -55,3 +57,13 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if user.must_change_password:
             raise PasswordChangeRequired()
         return user, token
+
+
+class SessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """The session cookie in the OpenAPI schema, as for REST framework's own class."""
+
+    target_class = "puente.core.authentication.SessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

@@ -189,3 +189,9 @@ def test_the_account_menu_links_to_the_token_and_password_pages(client, make_use
     page = client.get("/").content.decode()
     assert f'href="{reverse("accounts:api_token")}"' in page
     assert f'href="{reverse("accounts:password_change")}"' in page
+
+
+def test_the_api_schema_names_both_ways_to_sign_in(client, make_user, organisation):
+    client.force_login(make_user("partner-viewer", "organisation:FPRU"))
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert {"cookieAuth", "tokenAuth"} <= set(schema["components"]["securitySchemes"])
