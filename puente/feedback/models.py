@@ -2,11 +2,17 @@
 send, with their workflow from new to closed.
 
 Invariant: the free text, the person's name and contact and the answer given are stored
-only as Fernet tokens (`*_sealed`); no column holds them in plain text."""
+only as Fernet tokens (`*_sealed`); no column holds them in plain text.
+
+Invariant: whether an item is sensitive is fixed on the item when it arrives (or when it is
+coded as a sensitive type) and never undone; a type that has items never stops being
+sensitive. `save()` refuses either change and database triggers (migration 0003) refuse it
+from any other write, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -39,6 +45,32 @@ class FeedbackType(TranslatedNameMixin):
     class Meta:
         ordering = ["position", "code"]
         verbose_name = _("feedback type")
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.loses_sensitive_in_use():
+            raise ValidationError(SENSITIVE_TYPE_IN_USE, code="sensitive_type_in_use")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def loses_sensitive_in_use(self) -> bool:
+        """True when this change would take `sensitive` off a type that has items."""
+        if self.pk is None or self.sensitive:
+            return False
+        stored = FeedbackType.objects.filter(pk=self.pk, sensitive=True)
+        return stored.exists() and Feedback.objects.filter(type_id=self.pk).exists()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.loses_sensitive_in_use():
+            raise ValidationError(
+                {"sensitive": SENSITIVE_TYPE_IN_USE}, code="sensitive_type_in_use"
+            )
+
+
+SENSITIVE_TYPE_IN_USE = _(
+    "This type has sensitive complaints: it stays sensitive. "
+    "Deactivate it and create another type instead."
+)
+SENSITIVE_ITEM = _("A sensitive complaint stays sensitive, whatever its type becomes.")
 
 
 class FeedbackChannel(TranslatedNameMixin):
@@ -182,9 +214,32 @@ class Feedback(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Refuses an item that would be less protected than the rules say: one of a
+        sensitive type stored as ordinary, or a sensitive one made ordinary again."""
+        if not self.sensitive:
+            if (
+                self.type_id is not None
+                and FeedbackType.objects.filter(pk=self.type_id, sensitive=True).exists()
+            ):
+                raise ValidationError(SENSITIVE_ITEM, code="sensitive_item")
+            if self.pk is not None and Feedback.objects.filter(pk=self.pk, sensitive=True).exists():
+                raise ValidationError(SENSITIVE_ITEM, code="sensitive_item")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @property
     def is_open(self) -> bool:
         return self.status != FeedbackStatus.CLOSED
+
+
+class RateCounter(models.Model):
+    """One fixed window of the public form's rate limit (feedback.ratelimit): counted in
+    the database with one atomic statement, so that it holds across threads and processes
+    whatever the cache is."""
+
+    bucket = models.CharField(max_length=96, unique=True)
+    window_start = models.FloatField()  # seconds since the epoch
+    count = models.PositiveIntegerField(default=0)
 
 
 class FeedbackAttachment(models.Model):

@@ -244,22 +244,27 @@ def _volumes(items: QuerySet[Feedback], prefix: str, key: str) -> list[VolumeRow
 
 
 def _type_volumes(items: QuerySet[Feedback]) -> list[VolumeRow]:
+    """Per type, ordinary items and sensitive ones apart, by each item's own `sensitive`
+    (fixed when it arrived), never by what its type says now."""
     rows = items.values(
-        "type__code", "type__name_en", "type__name_es", "type__name_pt", "type__sensitive"
+        "type__code", "type__name_en", "type__name_es", "type__name_pt", "sensitive"
     ).annotate(n=Count("pk"))
-    result = []
-    for row in sorted(rows, key=lambda r: r["type__code"]):
-        sensitive = row["type__sensitive"]
-        result.append(
-            VolumeRow(
-                key=row["type__code"],
-                label=_name(row, "type"),
-                count=0 if sensitive else row["n"],
-                sensitive=_suppress(row["n"]) if sensitive else 0,
-                has_sensitive=sensitive,
-            )
+    merged: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = merged.setdefault(
+            row["type__code"], {"label": _name(row, "type"), "count": 0, "sensitive": 0}
         )
-    return result
+        entry["sensitive" if row["sensitive"] else "count"] += row["n"]
+    return [
+        VolumeRow(
+            key=code,
+            label=entry["label"],
+            count=entry["count"],
+            sensitive=_suppress(entry["sensitive"]),
+            has_sensitive=entry["sensitive"] > 0,
+        )
+        for code, entry in sorted(merged.items())
+    ]
 
 
 def _status_volumes(items: QuerySet[Feedback]) -> list[VolumeRow]:

@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from puente.accounts.permissions import Action, check
 from puente.core.errors import ApplicationError
 from puente.core.services import audit_record
-from puente.feedback.models import Feedback, FeedbackChannel, FeedbackType
+from puente.feedback.models import (
+    SENSITIVE_TYPE_IN_USE,
+    Feedback,
+    FeedbackChannel,
+    FeedbackType,
+)
 
 TYPE_FIELDS = (
     "name_en",
@@ -63,13 +68,7 @@ def feedback_type_save(
     changed = _changes(feedback_type, TYPE_FIELDS, data)
     unmarked = was_sensitive and not feedback_type.sensitive
     if unmarked and Feedback.objects.filter(type=feedback_type).exists():
-        raise ApplicationError(
-            _(
-                "This type has sensitive complaints: it stays sensitive. "
-                "Deactivate it and create another type instead."
-            ),
-            code="sensitive_type_in_use",
-        )
+        raise ApplicationError(SENSITIVE_TYPE_IN_USE, code="sensitive_type_in_use")
     feedback_type.full_clean()
     feedback_type.save()
     if feedback_type.sensitive and not was_sensitive:

@@ -178,8 +178,9 @@ def feedback_code(
     sensitive_category: str = "",
 ) -> Feedback:
     """Correct the coding. Coding an item as a sensitive type hands it to the PSEA focal
-    points at once: the operator who did it can no longer read it. Deadlines follow the
-    new type, counted from when the item was received."""
+    points at once: the operator who did it can no longer read it. A sensitive item stays
+    sensitive whatever type it is given. Deadlines follow the new type, counted from when
+    the item was received."""
     item = _lock(item)
     feedback_check_handler(acting_user=acting_user, item=item)
     if admin1 is not None and admin1.country_id != country.pk:
@@ -193,7 +194,8 @@ def feedback_code(
         item.acknowledge_due = deadlines.acknowledge_due
         item.respond_due = deadlines.respond_due
     item.type = feedback_type
-    item.sensitive = feedback_type.sensitive
+    # Once sensitive, always: coding a complaint as an ordinary type never opens it.
+    item.sensitive = was_sensitive or feedback_type.sensitive
     item.country = country
     item.admin1 = admin1
     item.sector = sector
@@ -201,11 +203,11 @@ def feedback_code(
     item.population_group = population_group
     item.sex = sex
     item.age = age
-    if feedback_type.sensitive:
+    if item.sensitive:
         item.sensitive_category = (
             sensitive_category
             if sensitive_category in SensitiveCategory.values
-            else SensitiveCategory.OTHER
+            else item.sensitive_category or SensitiveCategory.OTHER
         )
     else:
         item.sensitive_category = ""
