@@ -51,7 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def set_password(self, raw_password: str | None) -> None:
         """Any password set after a generated one is the user's own: the obligation to
-        change it ends. Whoever generates a password sets the flag after this call."""
+        change it ends. Whoever generates a password sets the flag after this call. A hash
+        upgrade at sign-in (check_password's setter) saves only the password field, so
+        it leaves the stored flag as it was."""
         super().set_password(raw_password)
         self.must_change_password = False
 

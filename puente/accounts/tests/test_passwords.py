@@ -259,3 +259,19 @@ def test_the_second_factor_comes_before_the_new_password(client, capsys, setting
     response = client.get(response["Location"])
     assert response["Location"].startswith(reverse("accounts:password_change"))
     assert client.get(reverse("accounts:password_change")).status_code == 200
+
+
+def test_a_password_hash_upgraded_at_sign_in_keeps_the_obligation(client, capsys, settings):
+    # given a generated password stored with a hasher the server no longer prefers
+    user, password = created_by_command(capsys)
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    # when the user signs in (Django rewrites the hash)
+    assert sign_in(client, user.email, password).status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("pbkdf2_sha256$")
+    # then the generated password must still be replaced
+    assert user.must_change_password
+    assert client.get("/partners/")["Location"].startswith(reverse("accounts:password_change"))
