@@ -10,6 +10,8 @@ rather than plain text stored."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -43,12 +45,21 @@ def development_feedback_key() -> bytes:
     return path.read_bytes().strip()
 
 
+def _legacy_development_key() -> bytes:
+    """Development databases made before the development key existed sealed feedback with
+    a key derived from the (development) secret key. Kept last, so it only ever opens those
+    old tokens (MultiFernet seals with the first key) until `puente feedback-rotate-keys`
+    re-seals them; never used outside a development setup."""
+    digest = hashlib.sha256(b"puente-feedback:" + settings.SECRET_KEY.encode()).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
 def feedback_keys() -> list[bytes]:
     keys = [k.encode() for k in settings.PUENTE_FEEDBACK_KEYS]
     if keys:
         return keys
     if _development_setup():
-        return [development_feedback_key()]
+        return [development_feedback_key(), _legacy_development_key()]
     raise ApplicationError(
         _(
             "Feedback cannot be stored: no encryption key is configured "

@@ -114,6 +114,38 @@ def test_development_key_is_not_derived_from_the_secret_key(settings, tmp_path):
     assert unseal(token) == "hola"
 
 
+def test_a_development_database_sealed_before_the_development_key_still_opens(settings, tmp_path):
+    import base64
+    import hashlib
+
+    # given: a debug laptop whose feedback was sealed with the key once derived from the
+    # development secret key
+    settings.DEBUG = True
+    settings.PUENTE_FEEDBACK_KEYS = []
+    settings.PUENTE_DEV_FEEDBACK_KEY_FILE = tmp_path / "dev-feedback-key"
+    old = hashlib.sha256(b"puente-feedback:" + settings.SECRET_KEY.encode()).digest()
+    token = Fernet(base64.urlsafe_b64encode(old)).encrypt(b"hola").decode()
+    # then: it still opens (nothing submitted is lost), and anything sealed now is sealed
+    # with the development key, never the derived one
+    assert unseal(token) == "hola"
+    local_key = settings.PUENTE_DEV_FEEDBACK_KEY_FILE.read_bytes().strip()
+    assert Fernet(local_key).decrypt(seal("adiós").encode()) == "adiós".encode()
+    # and outside a development setup the derived key opens nothing
+    settings.DEBUG = False
+    settings.SECRET_KEY = "a-real-server-secret-key-0123456789"
+    settings.PUENTE_FEEDBACK_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(ApplicationError):
+        unseal(
+            Fernet(
+                base64.urlsafe_b64encode(
+                    hashlib.sha256(b"puente-feedback:" + settings.SECRET_KEY.encode()).digest()
+                )
+            )
+            .encrypt(b"x")
+            .decode()
+        )
+
+
 def test_deploy_check_asks_for_keys(settings):
     from puente.feedback.apps import feedback_keys_check
 
