@@ -6,6 +6,8 @@ from puente.analytics import views as analytics_views
 from puente.core import views as core_views
 from puente.plans import views as plans_views
 
+handler404 = "puente.core.api.not_found"  # JSON under /api/, the page elsewhere
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("favicon.ico", core_views.favicon, name="favicon"),

@@ -3,7 +3,12 @@ How API callers sign in is puente.core.authentication."""
 
 from typing import Any
 
-from rest_framework import exceptions, status
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy
+from django.views.defaults import page_not_found
+from rest_framework import exceptions, pagination, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -28,3 +33,58 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = str(detail) if not isinstance(detail, dict | list) else exc.default_detail
         response.data = error_body(str(exc.default_code), str(message))
     return response
+
+
+class Pagination(pagination.LimitOffsetPagination):
+    """`?limit=&offset=`, strictly: each a whole number written in digits (limit at least
+    1, offset at least 0), else `invalid_paging` (400). A limit above
+    PUENTE_API_MAX_PAGE_SIZE is cut to it, so no answer is larger than one page."""
+
+    @property
+    def max_limit(self) -> int:  # type: ignore[override]
+        return int(settings.PUENTE_API_MAX_PAGE_SIZE)
+
+    def _whole_number(self, request: Request, name: str, default: int, low: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        text = raw
+        # The digits are counted before int() converts them: a number of many thousand
+        # digits costs time to convert, and any number above the page size is cut anyway.
+        if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) < low:
+            raise ApplicationError(
+                gettext_lazy("“%(name)s” must be a whole number of at least %(low)s.")
+                % {"name": name, "low": low},
+                code="invalid_paging",
+                extra={name: raw[:50]},
+            )
+        return int(text)
+
+    def get_limit(self, request: Request) -> int:
+        return min(
+            self._whole_number(request, self.limit_query_param, self.default_limit, 1),
+            self.max_limit,
+        )
+
+    def get_offset(self, request: Request) -> int:
+        return self._whole_number(request, self.offset_query_param, 0, 0)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            name = parameter["name"]
+            low = 1 if name == self.limit_query_param else 0
+            parameter["schema"] = {"type": "integer", "minimum": low, "maximum": 10**18 - 1}
+            if name == self.limit_query_param:
+                parameter["description"] = (
+                    "Rows per page; above PUENTE_API_MAX_PAGE_SIZE (1000 by default) it is "
+                    "cut to it."
+                )
+        return parameters
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: under /api/ the API's one error shape in JSON, elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return page_not_found(request, exception)  # type: ignore[arg-type]

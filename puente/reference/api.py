@@ -32,8 +32,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
     sector: serializers.SlugRelatedField = serializers.SlugRelatedField(
         read_only=True, slug_field="code"
     )
+    # null for an indicator of a sector without sub-sectors (the schema says so too)
     subsector: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        read_only=True, slug_field="code"
+        read_only=True, slug_field="code", allow_null=True
     )
 
     class Meta:
