@@ -322,6 +322,7 @@ DEMO_TOTP_KEYS = {
     "admin@demo.puente.org": "3132333435363738393031323334353637383930",
     "im.colombia@demo.puente.org": "4142434445464748494a4b4c4d4e4f5051525354",
     "psea.colombia@demo.puente.org": "6162636465666768696a6b6c6d6e6f7071727374",
+    "psea.coordinator@demo.puente.org": "7172737475767778797a7b7c7d7e7f8081828384",
 }
 
 
@@ -336,6 +337,7 @@ def demo_users_create() -> list[DemoUser]:
         ("viewer@demo.puente.org", Role.PARTNER_VIEWER, f"organisation:{org.acronym}"),
         ("cfm.colombia@demo.puente.org", Role.CFM_OPERATOR, "country:COL"),
         ("psea.colombia@demo.puente.org", Role.PSEA_FOCAL_POINT, "country:COL"),
+        ("psea.coordinator@demo.puente.org", Role.PSEA_COORDINATOR, "region"),
     ]
     users = []
     for email, role, scope_text in specs:
