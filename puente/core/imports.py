@@ -87,7 +87,9 @@ def import_audit_record(
     operator), which kind of file, its name and the counts."""
     from puente.core.models import AuditRecord
 
-    if report.dry_run or not report.ok:
+    # A file with errors wrote nothing, except under keep-good-rows (5W): then the rows
+    # it wrote are audited.
+    if report.dry_run or (report.errors and not (report.imported or report.updated)):
         return
     actor = acting_user if getattr(acting_user, "pk", None) else None
     AuditRecord.objects.create(
@@ -104,6 +106,69 @@ def import_audit_record(
             "unchanged": report.unchanged,
         },
     )
+
+
+class ImportScope:
+    """What an import writes must lie within the acting user's scope for `action`. The
+    import notes the scope of each row as it reads it (a country, several, or the whole
+    region); `refuse` then adds one file-level `import_not_allowed` error naming what lies
+    outside, so the whole file is refused and nothing is written. Without an acting user
+    (the command line, the server's trusted operator) everything is within scope."""
+
+    def __init__(self, acting_user: Any, action: Any):
+        self.acting_user = acting_user
+        self.action = action
+        self.outside: dict[str, None] = {}  # names, in the order first met
+        self._allowed: dict[Any, bool] = {}
+
+    def _can(self, country: Any) -> bool:
+        from puente.accounts.permissions import Target, user_can
+
+        key = country.pk if country is not None else None
+        if key not in self._allowed:
+            target = Target(country=country) if country is not None else None
+            self._allowed[key] = user_can(self.acting_user, self.action, target)
+        return self._allowed[key]
+
+    def anywhere(self, report: ImportReport) -> bool:
+        """False, with the file refused, when no role of the user grants the action
+        anywhere: the file is then not even read."""
+        from puente.accounts.permissions import user_can_somewhere
+
+        if self.acting_user is None or user_can_somewhere(self.acting_user, self.action):
+            return True
+        report.error(None, None, "import_not_allowed", _("Your roles do not allow this import."))
+        return False
+
+    def country(self, country: Any) -> None:
+        """A row writing figures of one country (None: a country not read)."""
+        if self.acting_user is None or country is None or self._can(country):
+            return
+        self.outside[str(country.name)] = None
+
+    def countries(self, countries: Any, *, name: str) -> None:
+        """A row writing something of every one of `countries` (none: the whole region),
+        named `name` when it is out of scope."""
+        if self.acting_user is None:
+            return
+        countries = list(countries)
+        allowed = all(self._can(c) for c in countries) if countries else self._can(None)
+        if not allowed:
+            self.outside[name] = None
+
+    def region(self, *, name: str) -> None:
+        """A row writing something of the whole region."""
+        self.countries([], name=name)
+
+    def refuse(self, report: ImportReport) -> None:
+        if self.outside:
+            report.error(
+                None,
+                None,
+                "import_not_allowed",
+                _("Your roles do not allow importing figures for %(outside)s: nothing was written.")
+                % {"outside": ", ".join(self.outside)},
+            )
 
 
 class RollbackImport(Exception):

@@ -12,8 +12,14 @@ from typing import Any
 import pycountry
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action, Target, user_can
-from puente.core.imports import ImportReport, RowCells, import_audit_record, write_whole_file
+from puente.accounts.permissions import Action, user_can
+from puente.core.imports import (
+    ImportReport,
+    ImportScope,
+    RowCells,
+    import_audit_record,
+    write_whole_file,
+)
 from puente.core.tabular import Column, normalize_value, open_table
 from puente.funding.models import Contribution, ExchangeRate
 from puente.partners.models import Organisation
@@ -175,8 +181,13 @@ def contributions_import(
     *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
 ) -> ImportReport:
     """Contributions from a flows file, one per row. The same contribution (source and
-    source id) twice, in the file or already stored, is an error: nothing is written."""
+    source id) twice, in the file or already stored, is an error: nothing is written.
+    Through the web, each contribution lies within the user's funding scope: its country,
+    or without one, every country its recipient works in."""
     report = ImportReport(dry_run=dry_run)
+    scope = ImportScope(acting_user, Action.MANAGE_FUNDING)
+    if not scope.anywhere(report):
+        return report
     table = open_table(source, filename=filename, columns=CONTRIBUTION_COLUMNS, report=report)
     if table is None:
         return report
@@ -184,6 +195,7 @@ def contributions_import(
     keys = ReferenceKeys()
     plans = {normalize_value(p.code): p for p in Plan.objects.prefetch_related("countries")}
     rates = RateTable()
+    recipient_countries: dict[int, list[Any]] = {}
     seen: dict[tuple[str, str], int] = {}
     contributions: list[Contribution] = []
     for number, raw in table:
@@ -200,17 +212,12 @@ def contributions_import(
         plan = cells.lookup("plan", plans, "unknown_plan", _("There is no plan “%(value)s”."))
         country = keys.country(cells)
         sector = keys.sector(cells)
-        if acting_user is not None and not user_can(
-            acting_user,
-            Action.MANAGE_FUNDING,
-            Target(country=country, organisation=None if country else recipient),
-        ):
-            cells.error(
-                "recipient",
-                "not_allowed",
-                _("Your roles do not allow loading this contribution."),
-                text.get("recipient", ""),
-            )
+        if country is not None:
+            scope.country(country)
+        elif recipient is not None:
+            if recipient.pk not in recipient_countries:
+                recipient_countries[recipient.pk] = list(recipient.countries.all())
+            scope.countries(recipient_countries[recipient.pk], name=recipient.acronym)
         amount = cells.amount("amount")
         date = cells.date("date")
         currency = currency_code(text.get("currency", ""))
@@ -305,9 +312,14 @@ def contributions_import(
 
     report.errors.sort(key=lambda e: e.row or 0)
 
+    scope.refuse(report)
+
     def write() -> None:
         Contribution.objects.bulk_create(contributions, batch_size=2000)
         report.imported = len(contributions)
+        import_audit_record(
+            acting_user=acting_user, kind="funding", filename=filename, report=report
+        )
 
     return write_whole_file(report, write)
 

@@ -8,9 +8,15 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action, Target, user_can
+from puente.accounts.permissions import Action
 from puente.analytics.services.cube import cube_version_bump
-from puente.core.imports import ImportReport, RowCells, write_whole_file
+from puente.core.imports import (
+    ImportReport,
+    ImportScope,
+    RowCells,
+    import_audit_record,
+    write_whole_file,
+)
 from puente.core.tabular import Column, normalize_value, open_table
 from puente.needs.models import NeedFigure, PopulationFigure
 from puente.reference.imports import ReferenceKeys
@@ -44,35 +50,18 @@ POPULATION_COLUMNS = (
 )
 
 
-def country_allowed(
-    cells: RowCells, country: Any, *, acting_user: Any, action: Action, cache: dict[int, bool]
-) -> None:
-    """Web uploads write only the countries the user's roles cover (the CLI, without a
-    user, writes any)."""
-    if acting_user is None or country is None:
-        return
-    if country.pk not in cache:
-        cache[country.pk] = user_can(acting_user, action, Target(country=country))
-    if not cache[country.pk]:
-        cells.error(
-            "country",
-            "not_allowed",
-            _("Your roles do not allow loading figures for %(country)s.")
-            % {"country": country.name},
-            cells.text.get("country", ""),
-        )
-
-
 def needs_import(
     *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
 ) -> ImportReport:
     """People in need per year, country, admin1 (optional), sector and population group."""
     report = ImportReport(dry_run=dry_run)
+    scope = ImportScope(acting_user, Action.MANAGE_NEEDS)
+    if not scope.anywhere(report):
+        return report
     table = open_table(source, filename=filename, columns=NEED_COLUMNS, report=report)
     if table is None:
         return report
     keys = ReferenceKeys()
-    allowed: dict[int, bool] = {}
     admin1_areas = keyed_lookup(Admin1.objects.select_related("country"), "iso_code", "pcode")
     seen: dict[tuple, int] = {}
     levels: dict[tuple, tuple[bool, int]] = {}
@@ -82,13 +71,7 @@ def needs_import(
         cells = RowCells(report, number, raw)
         cells.required("year", "country", "sector", "population_group", "people_in_need")
         values = keys.read(cells, "year", "country", "sector", "population_group")
-        country_allowed(
-            cells,
-            values["country"],
-            acting_user=acting_user,
-            action=Action.MANAGE_NEEDS,
-            cache=allowed,
-        )
+        scope.country(values["country"])
         admin1 = None
         admin1_text = cells.text.get("admin1", "")
         if admin1_text and values["country"] is not None:
@@ -153,9 +136,11 @@ def needs_import(
             ]
         NeedFigure.objects.bulk_create(figures, batch_size=2000)
         report.imported = len(figures)
+        import_audit_record(acting_user=acting_user, kind="needs", filename=filename, report=report)
         # The dashboards' reach of need reads these figures: their cached pages go.
         transaction.on_commit(cube_version_bump)
 
+    scope.refuse(report)
     return write_whole_file(report, write)
 
 
@@ -164,11 +149,13 @@ def population_import(
 ) -> ImportReport:
     """Population figures per year, country and population group, with legal status."""
     report = ImportReport(dry_run=dry_run)
+    scope = ImportScope(acting_user, Action.MANAGE_NEEDS)
+    if not scope.anywhere(report):
+        return report
     table = open_table(source, filename=filename, columns=POPULATION_COLUMNS, report=report)
     if table is None:
         return report
     keys = ReferenceKeys()
-    allowed: dict[int, bool] = {}
     seen: dict[tuple, int] = {}
     figures: list[PopulationFigure] = []
     for number, raw in table:
@@ -176,13 +163,7 @@ def population_import(
         cells = RowCells(report, number, raw)
         cells.required("year", "country", "population_group", "population")
         values = keys.read(cells, "year", "country", "population_group")
-        country_allowed(
-            cells,
-            values["country"],
-            acting_user=acting_user,
-            action=Action.MANAGE_NEEDS,
-            cache=allowed,
-        )
+        scope.country(values["country"])
         population = cells.integer("population")
         regular = cells.integer("regular")
         irregular = cells.integer("irregular")
@@ -216,5 +197,9 @@ def population_import(
             ).delete()[0]
         PopulationFigure.objects.bulk_create(figures)
         report.imported = len(figures)
+        import_audit_record(
+            acting_user=acting_user, kind="population", filename=filename, report=report
+        )
 
+    scope.refuse(report)
     return write_whole_file(report, write)

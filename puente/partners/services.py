@@ -11,8 +11,11 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from puente.accounts.permissions import Action
 from puente.core.imports import (
     ImportReport,
+    ImportScope,
+    import_audit_record,
     parse_yes_no,
     write_whole_file,
     yes_no_error_message,
@@ -113,11 +116,19 @@ def organisations_import(
     acting_user: Any = None,
     dry_run: bool = False,
 ) -> ImportReport:
-    """Add or update organisations, keyed by acronym. Any row error and nothing is written."""
+    """Add or update organisations, keyed by acronym. Any row error and nothing is written.
+
+    An organisation shows in every country it works in, so a row that adds or changes one
+    needs the partners role over every country the row names and, for an organisation
+    already in the directory, every country it works in now (None: the command line)."""
     report = ImportReport(dry_run=dry_run)
+    scope = ImportScope(acting_user, Action.IMPORT_PARTNERS)
+    if not scope.anywhere(report):
+        return report
     table = open_table(source, filename=filename, columns=PARTNER_COLUMNS, report=report)
     if table is None:
         return report
+    stored = {o.acronym.casefold(): o for o in Organisation.objects.prefetch_related("countries")}
     types = organisation_type_lookup()
     countries = country_lookup()
     seen: dict[str, int] = {}
@@ -190,17 +201,21 @@ def organisations_import(
                 code,
             )
         if len(report.errors) == before:
-            parsed.append(
-                {
-                    "acronym": acronym,
-                    "name": values["name"],
-                    "name_es": values.get("name_es") or None,
-                    "name_pt": values.get("name_pt") or None,
-                    "type": org_type,
-                    "countries": found,
-                    **flags,
-                }
-            )
+            item = {
+                "acronym": acronym,
+                "name": values["name"],
+                "name_es": values.get("name_es") or None,
+                "name_pt": values.get("name_pt") or None,
+                "type": org_type,
+                "countries": found,
+                **flags,
+            }
+            existing = stored.get(key)
+            if _organisation_changes(existing, item):
+                now = list(existing.countries.all()) if existing else []
+                scope.countries({c.pk: c for c in [*found, *now]}.values(), name=acronym)
+            parsed.append(item)
+    scope.refuse(report)
 
     def write() -> None:
         for item in parsed:
@@ -209,8 +224,24 @@ def organisations_import(
                 report.imported += 1
             elif created is None:
                 report.updated += 1
+        import_audit_record(
+            acting_user=acting_user, kind="partners", filename=filename, report=report
+        )
 
     return write_whole_file(report, write)
+
+
+def _organisation_changes(org: Organisation | None, item: dict[str, Any]) -> bool:
+    """True when importing `item` would create or change `org` (see organisation_upsert)."""
+    if org is None:
+        return True
+    for field in ("name", "type", "migrant_led", "women_led", "appealing"):
+        if getattr(org, field) != item[field]:
+            return True
+    for field in ("name_es", "name_pt"):
+        if item[field] is not None and getattr(org, field) != item[field]:
+            return True
+    return {c.pk for c in org.countries.all()} != {c.pk for c in item["countries"]}
 
 
 @transaction.atomic

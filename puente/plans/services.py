@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy
 
 from puente.accounts.permissions import Action, Target, check
 from puente.core.errors import ApplicationError
-from puente.core.imports import ImportReport, RowCells, write_whole_file
+from puente.core.imports import (
+    ImportReport,
+    ImportScope,
+    RowCells,
+    import_audit_record,
+    write_whole_file,
+)
 from puente.core.services import audit_record
 from puente.core.tabular import Column, normalize_value, open_table
 from puente.partners.models import Organisation
@@ -143,9 +149,16 @@ def _activities(text: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def plan_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
-    """Create or replace one plan from a flat file (docs/plans.md)."""
+def plan_import(
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+) -> ImportReport:
+    """Create or replace one plan from a flat file (docs/plans.md). Loading a plan
+    rewrites it in every country it names and every country it named before, so an
+    acting user needs the plans role over all of them (None: the command line)."""
     report = ImportReport(dry_run=dry_run)
+    scope = ImportScope(acting_user, Action.MANAGE_PLANS)
+    if not scope.anywhere(report):
+        return report
     table = open_table(source, filename=filename, columns=PLAN_COLUMNS, report=report)
     if table is None:
         return report
@@ -160,6 +173,12 @@ def plan_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportR
     header = _plan_header(report, given, plan, first_row=rows[0][0] if rows else 2)
     keys = ReferenceKeys()
     plan_countries: set[int] = header.get("country_ids", set())
+    if code:
+        stored = {c.pk for c in plan.countries.all()} if plan else set()
+        scope.countries(
+            Country.objects.filter(pk__in=plan_countries | stored),
+            name=_("plan %(plan)s") % {"plan": code},
+        )
     areas: dict[str, dict[str, Any]] = {}
     objectives: dict[int, dict[str, str]] = {}
     requirements: dict[tuple[str, int | None, int], tuple[Decimal, int]] = {}
@@ -302,7 +321,9 @@ def plan_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportR
             CountryTarget(plan=saved, country_id=country_id, year=year, people_targeted=people)
             for (country_id, year), (people, _n) in targets.items()
         )
+        import_audit_record(acting_user=acting_user, kind="plan", filename=filename, report=report)
 
+    scope.refuse(report)
     return write_whole_file(report, write)
 
 

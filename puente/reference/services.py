@@ -16,9 +16,12 @@ import pycountry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from puente.accounts.permissions import Action
 from puente.core.errors import ApplicationError
 from puente.core.imports import (
     ImportReport,
+    ImportScope,
+    import_audit_record,
     parse_yes_no,
     write_whole_file,
     yes_no_error_message,
@@ -89,7 +92,10 @@ def reference_load(*, boundaries: Path | None = DEFAULT_BOUNDARIES) -> LoadSumma
     _load_platforms(summary, countries)
     _load_population_groups(summary)
     _load_sectors(summary)
-    report = indicators_import(source=DATA_DIR / "indicators.csv", filename="indicators.csv")
+    # The package's own list, part of the reference load (no import to audit).
+    report = indicators_import(
+        source=DATA_DIR / "indicators.csv", filename="indicators.csv", audit=False
+    )
     if report.errors:  # the shipped file is tested; this guards against a broken edit
         raise ApplicationError("The default indicator file has errors.", code="invalid_reference")
     summary.created["indicator"] += report.imported
@@ -321,10 +327,22 @@ INDICATOR_COLUMNS = (
 
 
 def indicators_import(
-    *, source: IO[bytes] | Path | bytes, filename: str, dry_run: bool = False
+    *,
+    source: IO[bytes] | Path | bytes,
+    filename: str,
+    dry_run: bool = False,
+    acting_user: Any = None,
+    audit: bool = True,
 ) -> ImportReport:
-    """Add or update indicators from CSV/XLSX. Any row error and nothing is written."""
+    """Add or update indicators from CSV/XLSX. Any row error and nothing is written.
+    Indicators are reference data of the whole region: an acting user needs a
+    region-wide reference role (None: the command line)."""
     report = ImportReport(dry_run=dry_run)
+    scope = ImportScope(acting_user, Action.MANAGE_REFERENCE)
+    scope.region(name=_("the indicators of the whole region"))
+    scope.refuse(report)
+    if not report.ok:
+        return report
     table = open_table(source, filename=filename, columns=INDICATOR_COLUMNS, report=report)
     if table is None:
         return report
@@ -411,5 +429,9 @@ def indicators_import(
             _obj, created, changed = _upsert(Indicator, {"code": item.pop("code")}, item)
             report.imported += created
             report.updated += changed
+        if audit:
+            import_audit_record(
+                acting_user=acting_user, kind="indicators", filename=filename, report=report
+            )
 
     return write_whole_file(report, write)

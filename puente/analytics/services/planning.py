@@ -9,9 +9,16 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from puente.accounts.permissions import Action
 from puente.analytics.models import PlanningFigure
 from puente.analytics.services.cube import cube_version_bump
-from puente.core.imports import ImportReport, RowCells, write_whole_file
+from puente.core.imports import (
+    ImportReport,
+    ImportScope,
+    RowCells,
+    import_audit_record,
+    write_whole_file,
+)
 from puente.core.tabular import Column, open_table
 from puente.reference.imports import ReferenceKeys
 
@@ -24,10 +31,16 @@ PLANNING_COLUMNS = (
 )
 
 
-def targets_import(*, source: Any, filename: str, dry_run: bool = False) -> ImportReport:
+def targets_import(
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+) -> ImportReport:
     """Targets per year, country, sector and population group; a second import replaces
-    the figures it names."""
+    the figures it names. Targets are set beside the needs analysis: an acting user needs
+    the needs role over every country of the file (None: the command line)."""
     report = ImportReport(dry_run=dry_run)
+    scope = ImportScope(acting_user, Action.MANAGE_NEEDS)
+    if not scope.anywhere(report):
+        return report
     table = open_table(source, filename=filename, columns=PLANNING_COLUMNS, report=report)
     if table is None:
         return report
@@ -39,6 +52,7 @@ def targets_import(*, source: Any, filename: str, dry_run: bool = False) -> Impo
         cells = RowCells(report, number, raw)
         cells.required("year", "country", "sector", "population_group", "people")
         values = keys.read(cells, "year", "country", "sector", "population_group")
+        scope.country(values["country"])
         people = cells.integer("people")
         if not cells.ok:
             continue
@@ -62,9 +76,13 @@ def targets_import(*, source: Any, filename: str, dry_run: bool = False) -> Impo
             )
             report.imported += created
             report.updated += not created
+        import_audit_record(
+            acting_user=acting_user, kind="targets", filename=filename, report=report
+        )
         # Coverage on the dashboards reads the targets: their cached figures go.
         transaction.on_commit(cube_version_bump)
 
+    scope.refuse(report)
     return write_whole_file(report, write)
 
 

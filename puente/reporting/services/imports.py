@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from puente.analytics.services.cube import cube_refresh_changes
-from puente.core.imports import ImportFileError, ImportReport, RowError
+from puente.core.imports import ImportFileError, ImportReport, RowError, import_audit_record
 from puente.core.tabular import OLE_MAGIC, expanded_size, read_table
 from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowStatus
 from puente.reporting.services.validation import (
@@ -180,8 +180,12 @@ def rows_import(
     total: int = 0,
     report: ImportReport | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    filename: str = "",
 ) -> ImportReport:
-    """Validate numbered rows and write them according to the policy."""
+    """Validate numbered rows and write them according to the policy. Each row must lie
+    within the acting user's reporting scope (`not_allowed`; None: the command line).
+    An import of a file or through the API (`filename`, or a batch) that writes is
+    audited; a row saved from the form has its own history."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy}")
     report = report or ImportReport(dry_run=dry_run)
@@ -251,6 +255,11 @@ def rows_import(
                 progress=progress,
                 bad_rows=len(bad_rows),
             )
+            name = batch.filename if batch is not None else filename
+            if name:
+                import_audit_record(
+                    acting_user=acting_user, kind="5w", filename=name, report=report
+                )
     if locked:  # recorded outside the rolled-back transaction
         return _finish(batch, report, rejected=len(valid))
     _publish(None, "done", report.rows, report.rows, progress)
@@ -364,6 +373,7 @@ def file_import(
             total=table.estimated_rows,
             report=report,
             progress=progress,
+            filename=filename,
         )
     except ImportFileError as exc:
         # Raised while reading (the header, or a row the reader cannot read): rows are
