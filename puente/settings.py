@@ -282,6 +282,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Reference data, partners and reporting of a refugee and migrant response.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "puente.core.api.schema_error_responses",
+    ],
 }
 
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("PUENTE_HSTS_SUBDOMAINS")

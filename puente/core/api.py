@@ -88,3 +88,39 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("not_found", "Not found."), status=404)
     return page_not_found(request, exception)  # type: ignore[arg-type]
+
+
+ERROR_STATUSES = {
+    "400": "Invalid input, a filter or paging parameter that names nothing",
+    "401": "Not signed in, or a token that is not valid",
+    "403": "The user's roles do not allow this",
+    "404": "No such object, or not visible to the user",
+}
+
+
+def schema_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular hook: every operation documents the API's one error shape for the
+    error statuses any endpoint may answer, so the schema describes every answer."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "detail"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "detail": {"nullable": True},
+                },
+            }
+        },
+    }
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_STATUSES.items():
+                responses.setdefault(code, {"description": description, "content": error})
+    return result

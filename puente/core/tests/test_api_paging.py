@@ -97,3 +97,12 @@ def test_a_404_elsewhere_is_still_the_page(admin_client):
     response = admin_client.get("/reporting/nothing-here/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_schema_documents_the_error_shape_on_every_operation(admin_client):
+    schema = admin_client.get("/api/schema/?format=json").json()
+    assert set(schema["components"]["schemas"]["Error"]["properties"]) == {"error"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404"):
+                assert status in operation["responses"], (method, path, status)
