@@ -30,13 +30,15 @@ demo: install
 	PUENTE_DEBUG=1 bash -c 'trap "kill 0" EXIT; $(PUENTE) db_worker & $(PUENTE) runserver 127.0.0.1:8000'
 
 # Browser tests run in their own pytest process: they need a committed (transactional)
-# database, which is emptied after them.
+# database, which is emptied after them. So does the product walk (docs/testing.md): the
+# demo response committed once for all its cases.
 test: install-test
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m "not browser and not walk"
+	$(BIN)/python -m pytest -m walk tests/walk
 	$(BIN)/python -m pytest -m browser tests/browser
 
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m "not browser and not walk"
 
 lint: install-test
 	$(BIN)/ruff check .
