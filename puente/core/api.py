@@ -4,7 +4,8 @@ How API callers sign in is puente.core.authentication."""
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy
 from django.views.defaults import page_not_found
 from rest_framework import exceptions, pagination, status
@@ -26,7 +27,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, Http404):  # get_object_or_404 in a view: DRF answers {"detail"}
+        response.data = error_body("not_found", "Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        response.data = error_body("permission_denied", "You do not have permission to do this.")
+    elif isinstance(exc, exceptions.ValidationError):
         response.data = error_body("invalid", "Invalid input.", response.data)
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail

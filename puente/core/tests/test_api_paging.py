@@ -106,3 +106,12 @@ def test_the_schema_documents_the_error_shape_on_every_operation(admin_client):
         for method, operation in operations.items():
             for status in ("400", "401", "403", "404"):
                 assert status in operation["responses"], (method, path, status)
+
+
+def test_a_404_raised_inside_a_view_is_in_the_error_shape(admin_client):
+    # the lock endpoint looks its country up with get_object_or_404
+    response = admin_client.post(
+        reverse("api-5w-locks"), {"country": "XXX", "month": "2025-01"}, format="json"
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
