@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -352,7 +353,8 @@ def _act(request: HttpRequest, item: Feedback) -> tuple[str, Any]:
                     age=data["age"],
                 )
         else:
-            raise ApplicationError(_("Unknown action."), code="invalid_action")
+            # No form to carry the error: an unknown action is a bad request (400).
+            raise BadRequest("invalid_action")
     except PermissionDenied as exc:
         raise DjangoPermissionDenied from exc
     except ApplicationError as exc:
