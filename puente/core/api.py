@@ -67,7 +67,7 @@ class Pagination(pagination.LimitOffsetPagination):
 
     def get_limit(self, request: Request) -> int:
         return min(
-            self._whole_number(request, self.limit_query_param, self.default_limit, 1),
+            self._whole_number(request, self.limit_query_param, self.default_limit or 100, 1),
             self.max_limit,
         )
 

@@ -121,12 +121,14 @@ class Table:
             values = {
                 name: (cells[i] if i < len(cells) else None) for i, name in self.columns.items()
             }
-            long_cells = [
-                name for name, value in values.items() if type(value) is str and len(value) > limit
-            ]
+            long_cells: dict[str, str] = {
+                name: value
+                for name, value in values.items()
+                if type(value) is str and len(value) > limit
+            }
             if long_cells and self.report is not None:
                 self.report.rows += 1
-                for name in long_cells:
+                for name, text in long_cells.items():
                     self.report.error(
                         number,
                         name,
@@ -136,14 +138,14 @@ class Table:
                             "%(limit)s (PUENTE_IMPORT_MAX_CELL_CHARS)."
                         )
                         % {
-                            "length": figure_format(len(values[name])),
+                            "length": figure_format(len(text)),
                             "limit": figure_format(limit),
                         },
-                        values[name][:50],
+                        text[:50],
                     )
                 continue
-            for name in long_cells:
-                values[name] = values[name][:limit]
+            for name, text in long_cells.items():
+                values[name] = text[:limit]
             yield number, values
 
 
