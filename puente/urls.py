@@ -7,6 +7,7 @@ from puente.core import views as core_views
 from puente.plans import views as plans_views
 
 handler404 = "puente.core.api.not_found"  # JSON under /api/, the page elsewhere
+handler400 = "puente.core.api.bad_request"
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
 from rest_framework import exceptions, pagination, status
 from rest_framework.request import Request
@@ -129,3 +130,11 @@ def schema_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, 
             for code, description in ERROR_STATUSES.items():
                 responses.setdefault(code, {"description": description, "content": error})
     return result
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400 (a request Django refuses before any view, e.g. too many fields): under
+    /api/ the API's one error shape in JSON, elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+    return django_bad_request(request, exception)  # type: ignore[arg-type]

@@ -115,3 +115,14 @@ def test_a_404_raised_inside_a_view_is_in_the_error_shape(admin_client):
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_request_refused_before_any_view_is_json_under_api(admin_client):
+    # more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS: Django refuses the request itself
+    body = "&".join(f"f{n}=1" for n in range(2000))
+    response = admin_client.post(
+        reverse("api-5w-rows"), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "bad_request"
