@@ -222,6 +222,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PUENTE_FEEDBACK_KEYS = [
     k.strip() for k in os.environ.get("PUENTE_FEEDBACK_KEYS", "").split(",") if k.strip()
 ]
+PUENTE_DEV_FEEDBACK_KEY_FILE = Path(
+    os.environ.get("PUENTE_DEV_FEEDBACK_KEY_FILE", PROJECT_DIR / ".dev-feedback-key")
+)
 PUENTE_FEEDBACK_SENSITIVE_ACK_HOURS = int(
     os.environ.get("PUENTE_FEEDBACK_SENSITIVE_ACK_HOURS", "72")
 )
@@ -243,9 +246,6 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],
-PUENTE_DEV_FEEDBACK_KEY_FILE = Path(
-    os.environ.get("PUENTE_DEV_FEEDBACK_KEY_FILE", PROJECT_DIR / ".dev-feedback-key")
-)
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
@@ -261,6 +261,8 @@ LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("PUENTE_HSTS_SECONDS", "0"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("PUENTE_HSTS_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = _env_bool("PUENTE_HSTS_PRELOAD")
     SECURE_SSL_REDIRECT = _env_bool("PUENTE_SSL_REDIRECT")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -288,8 +290,6 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("PUENTE_HSTS_SUBDOMAINS")
-    SECURE_HSTS_PRELOAD = _env_bool("PUENTE_HSTS_PRELOAD")
 EMAIL_BACKEND = os.environ.get(
     "PUENTE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
