@@ -177,7 +177,8 @@ def test_web_import_report_counts_rows_in_the_singular_and_plural(
     client, make_user, settings, tmp_path, rows, expected
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    client.force_login(make_user("platform-im-officer", "country:COL"))
+    # exchange rates apply to the whole region: a regional role imports them
+    client.force_login(make_user("regional-admin", "region"))
     upload = io.BytesIO(
         csv_bytes(
             [["currency", "valid_from", "usd_per_unit"]]
