@@ -27,7 +27,7 @@ install-test: $(TEST_STAMP)
 demo: install
 	PUENTE_DEBUG=1 $(PUENTE) migrate --noinput
 	PUENTE_DEBUG=1 $(PUENTE) demo-data
-	PUENTE_DEBUG=1 bash -c 'trap "kill 0" EXIT; $(PUENTE) db_worker & $(PUENTE) runserver 127.0.0.1:8000'
+	PUENTE_DEBUG=1 bash -c 'trap "kill 0" EXIT; $(PUENTE) worker & $(PUENTE) runserver 127.0.0.1:8000'
 
 # Browser tests run in their own pytest process: they need a committed (transactional)
 # database, which is emptied after them. So does the product walk (docs/testing.md): the

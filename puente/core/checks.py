@@ -51,8 +51,8 @@ def refuse_to_start_without_keys() -> None:
 
 def serving_command(argv: list[str]) -> bool:
     """Whether this process serves requests or runs tasks (any spelling of the command)."""
-    if len(argv) < 2:
-        return False
+    if len(argv) < 2 or "--help" in argv[2:] or "-h" in argv[2:]:
+        return False  # asking how to run it serves nothing
     return argv[1].replace("-", "_") in SERVING_COMMANDS
 
 

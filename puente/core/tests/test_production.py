@@ -65,6 +65,12 @@ def test_server_and_worker_refuse_to_start_without_keys(tmp_path, command):
     assert "puente generate-keys" in lines[0]
 
 
+def test_asking_how_to_run_a_server_is_answered_without_keys(tmp_path):
+    result = _run([PUENTE, "worker", "--help"], _env(tmp_path))
+    assert result.returncode == 0
+    assert "usage: puente worker" in result.stdout
+
+
 def test_a_secret_key_without_feedback_keys_is_refused(tmp_path):
     keys = _generated_keys()
     env = _env(tmp_path, PUENTE_SECRET_KEY=keys["PUENTE_SECRET_KEY"])
