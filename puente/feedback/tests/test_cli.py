@@ -30,8 +30,8 @@ def test_reminders_go_to_the_handlers_in_scope(make_feedback, make_user, capsys)
     # then
     sent = sorted((m.to[0], m.subject) for m in mail.outbox)
     assert sent == [
-        (operator.email, f"Puente: la retroalimentación n.º {question.pk} está vencida"),
-        (focal_point.email, f"Puente: la retroalimentación n.º {sensitive.pk} está vencida"),
+        (operator.email, f"Puente: el caso n.º {question.pk} está vencido"),
+        (focal_point.email, f"Puente: el caso n.º {sensitive.pk} está vencido"),
     ]
     assert not any("privad" in m.body for m in mail.outbox)
     assert "2 caso(s) vencido(s)" in capsys.readouterr().out

@@ -147,7 +147,7 @@ def test_dashboard_charts_by_type_status_and_month(client, make_user, make_feedb
     by_status = {r["label"]: (r["count"], r["sensitive"]) for r in data["by_status"]}
     # statuses in Spanish, the two sensitive complaints suppressed (null, never 2)
     assert by_status["Nuevo"] == (2, None)
-    assert by_status["Recibido"] == (1, 0)
+    assert by_status["Con acuse de recibo"] == (1, 0)
     assert [r["count"] for r in data["by_month"]][-1] == 3
     assert data["by_month"][-1]["sensitive"] is None
     assert len(data["by_month"]) == 12
