@@ -1,9 +1,10 @@
 import base64
 import io
-from typing import Any
+from typing import Any, cast
 
 import qrcode
 import qrcode.image.svg
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from puente.accounts.forms import RoleGrantForm, TokenForm
-from puente.accounts.models import RoleAssignment
+from puente.accounts.models import Role, RoleAssignment
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.accounts.selectors import roles_grantable_by, user_list_for_manager
 from puente.accounts.services import role_revoke, scope_parse, user_role_grant
@@ -207,7 +208,8 @@ def users(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied
     form = RoleGrantForm(request.POST or None)
     grantable = roles_grantable_by(request.user)
-    form.fields["role"].choices = [c for c in form.fields["role"].choices if c[0] in grantable]
+    role_field = cast(forms.ChoiceField, form.fields["role"])
+    role_field.choices = [(value, label) for value, label in Role.choices if value in grantable]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

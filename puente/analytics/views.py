@@ -106,7 +106,9 @@ def _dashboard_page(request: HttpRequest, *, public: bool) -> HttpResponse:
         ),
         completeness=(
             reporting_completeness(country=query.country, year=query.year, month=query.month)
-            if not public and country_detail_allowed(request.user, query)
+            if not public
+            and query.country is not None
+            and country_detail_allowed(request.user, query)
             else None
         ),
     )
