@@ -52,6 +52,8 @@ def test_seed_appeal_through_the_ui_and_its_public_page(
     assert public.locator("#plan-countries tbody tr").count() == 17
     assert public.locator(".status-priority").count() == 5
     assert int(public.get_attribute("#plan-map", "data-areas")) > 17
+    # the map's legend is a figure as the reader writes it, never raw digits (160415827)
+    assert public.get_attribute("#plan-map", "data-legend-max") == "160,4\u00a0M"
     assert "Cifras al" in public.inner_text("main")
 
     public.select_option("#language-select", "pt")
