@@ -211,9 +211,13 @@ def explain(request: HttpRequest) -> HttpResponse:
     except TooManyRows:
         context["too_many"] = True
     else:
-        # Every row is listed, page by page: the figure is the sum of the kept rows of all
-        # pages, and each page says what its own kept rows add.
-        page = Paginator(rows, EXPLAIN_PAGE_SIZE).get_page(request.GET.get("page"))
+        # The reader's own rows are listed, page by page; the rows of organisations whose
+        # reports the reader may not view reach them only as one aggregate (how many, what
+        # their kept rows add), never row by row. The figure is the sum of the kept rows of
+        # all pages and of that aggregate; each page says what its own kept rows add.
+        listed = [r for r in rows if r.visible]
+        others = [r for r in rows if not r.visible]
+        page = Paginator(listed, EXPLAIN_PAGE_SIZE).get_page(request.GET.get("page"))
         links = request.GET.copy()
         links.pop("page", None)
         context.update(
@@ -222,9 +226,11 @@ def explain(request: HttpRequest) -> HttpResponse:
             page=page,
             page_query=links.urlencode(),
             total_rows=len(rows),
+            listed_rows=len(listed),
             counted=sum(r.value for r in rows if r.counted),
             counted_on_page=sum(r.value for r in page.object_list if r.counted),
-            hidden=sum(1 for r in rows if not r.visible),
+            hidden=len(others),
+            hidden_counted=sum(r.value for r in others if r.counted),
         )
     return render(request, "analytics/explain.html", context)
 
