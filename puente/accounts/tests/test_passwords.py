@@ -76,6 +76,22 @@ def test_the_password_validators_apply_to_a_change(client, viewer, new, validato
     assert viewer.check_password(PASSWORD)
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("es", "La contraseña es demasiado corta: debe tener al menos"),
+        # Brazilian Portuguese, not Django's European "palavra-passe"
+        ("pt", "A senha é curta demais: precisa ter pelo menos"),
+    ],
+)
+def test_password_errors_read_in_the_readers_language(client, viewer, language, expected):
+    client.cookies.load({"django_language": language})
+    client.force_login(viewer)
+    page = change(client, PASSWORD, "short7!").content.decode()
+    assert expected in page
+    assert "palavra-passe" not in page
+
+
 def test_a_new_password_revokes_the_api_token(client, viewer):
     Token.objects.create(user=viewer)
     client.force_login(viewer)
