@@ -398,7 +398,11 @@ def _numbers(value: Any) -> Any:
             if not any(word in k for word in ("label", "name", "url"))
         }
     if isinstance(value, list):
-        return [_numbers(v) for v in value]
+        items = [_numbers(v) for v in value]
+        # rows of places are listed by name in the reader's language: compared by code
+        if items and all(isinstance(v, dict) and "code" in v for v in items):
+            items.sort(key=lambda v: str(v["code"]))
+        return items
     return value
 
 
