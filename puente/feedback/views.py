@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from puente.accounts.permissions import Action, user_can, user_can_somewhere
 from puente.core.errors import ApplicationError, PermissionDenied
 from puente.core.exports import csv_bytes, xlsx_bytes
+from puente.core.templatetags.figures import date_format_long
 from puente.feedback.forms import (
     CloseForm,
     CodingForm,
@@ -474,7 +474,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "by_status": _chart_rows(data["by_status"]),
         "by_month": [
             {
-                "label": date_format(m["month"], "M Y"),
+                "label": date_format_long(m["month"], "short_month"),
                 "count": m["count"],
                 "sensitive": m["sensitive"],
             }

@@ -72,14 +72,15 @@ def percent(fraction: Any, decimals: int = 1) -> str:
     return percent_format(fraction, int(decimals))
 
 
-DATE_SKELETONS = {"long": None, "month": "yMMMM", "day": "MMMMd"}
+DATE_SKELETONS = {"long": None, "month": "yMMMM", "day": "MMMMd", "short_month": "yMMM"}
 
 
 def date_format_long(value: Any, kind: str = "long", language: str | None = None) -> str:
     """A date written out as each language writes it, from CLDR: "November 30, 2026",
     "30 de noviembre de 2026", "30 de novembro de 2026" (Portuguese month names are lower
     case; Django's own Portuguese catalogue capitalises them). `kind` "month" gives
-    "novembro de 2026", "day" gives "30 de novembro". Empty for no date."""
+    "novembro de 2026", "day" gives "30 de novembro", "short_month" "dez. de 2025" (chart
+    axes). Empty for no date."""
     if not value:
         return ""
     locale = BABEL_LOCALES[language or active_language()]

@@ -158,6 +158,34 @@ def test_dashboard_charts_by_type_status_and_month(client, make_user, make_feedb
     assert "no debe verse" not in page
 
 
+def test_dashboard_months_are_written_as_each_language_writes_them(
+    client, make_user, make_feedback
+):
+    import datetime as dt
+
+    from puente.core.templatetags.figures import date_format_long
+
+    make_feedback("question")
+    client.force_login(make_user("regional-admin", "region"))
+    this_month = dt.date.today().replace(day=1)
+    for language, expected in [("en", "%b %Y"), ("pt", None)]:
+        page = client.get(
+            reverse("feedback:dashboard"), HTTP_ACCEPT_LANGUAGE=language
+        ).content.decode()
+        data = json.loads(
+            re.search(
+                r'<script id="feedback-chart-data" type="application/json">(.*?)</script>', page
+            ).group(1)
+        )
+        label = data["by_month"][-1]["label"]
+        if expected:
+            assert label == this_month.strftime(expected)
+        else:
+            # Portuguese month names are lower case ("dez. de 2025"), never Django's "Dez"
+            assert label == date_format_long(this_month, "short_month", language="pt")
+            assert label[0].islower() and label in page
+
+
 def test_dashboard_trend_names_the_organisations(client, make_user, make_feedback, organisation):
     make_feedback("question", organisation=organisation)
     client.force_login(make_user("regional-admin", "region"))
