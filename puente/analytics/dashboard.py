@@ -248,8 +248,12 @@ def reach_query_parse(
 
     def lookup(model: Any, field: str, code: str, message: str) -> Any:
         def reader(raw: str) -> Any:
-            table = reference_by_code(model, field)
-            obj = table.get(raw) or table.get(raw.upper()) or table.get(raw.lower())
+            if model is Organisation:
+                # Organisations change with every partner import: read, never kept.
+                obj = Organisation.objects.filter(acronym__iexact=raw).first()
+            else:
+                table = reference_by_code(model, field)
+                obj = table.get(raw) or table.get(raw.upper()) or table.get(raw.lower())
             if obj is None:
                 raise ApplicationError(message % {"value": raw}, code=code)
             return obj

@@ -36,11 +36,14 @@ def memory_limit_apply(limit: int) -> None:
 
 
 def stale_imports_fail() -> None:
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
     from puente.reporting.services.imports import batch_fail_stale
 
-    close_old_connections()
+    # A connection left over from the last sweep may have gone stale; one inside a
+    # transaction (the caller's) is the caller's to keep.
+    if not connection.in_atomic_block:
+        close_old_connections()
     failed = batch_fail_stale()
     if failed:
         logger.warning("Imports marked failed (their process died): %s", failed)
