@@ -18,10 +18,14 @@ XFD1048576 would ask for 512 GB and kill the process. A cell longer than
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
 import re
+import struct
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -157,19 +161,37 @@ def _file_error(
     )
 
 
-def _read_bytes(source: Path | bytes | IO[bytes]) -> bytes:
+def _open_source(source: Path | bytes | IO[bytes]) -> IO[bytes]:
+    """A seekable binary handle on the file, at its start, after checking its size
+    against PUENTE_MAX_IMPORT_BYTES. Nothing is read into memory here: a CSV file is
+    then decoded as it is read, row by row."""
     limit = settings.PUENTE_MAX_IMPORT_BYTES
+    handle: Any
     if isinstance(source, bytes):
-        data = source
+        handle = io.BytesIO(source)  # shares the bytes, no copy
     elif isinstance(source, Path):
         if source.stat().st_size > limit:
             raise _file_error("file_too_large", _file_too_large(limit))
-        data = source.read_bytes()
+        handle = source.open("rb")
     else:
-        data = source.read(limit + 1)
-    if len(data) > limit:
+        handle = source
+        # A stored file (Django's File and FieldFile) wraps the operating system's file.
+        while not isinstance(handle, io.IOBase) and getattr(handle, "file", None) is not None:
+            handle = handle.file
+        if not (isinstance(handle, io.IOBase) and handle.seekable()):
+            # Any other file-like object: copied to a temporary file, in memory while small.
+            handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+            copied = 0
+            while chunk := source.read(1024 * 1024):
+                copied += len(chunk)
+                if copied > limit:
+                    raise _file_error("file_too_large", _file_too_large(limit))
+                handle.write(chunk)
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(0)
+    if size > limit:
         raise _file_error("file_too_large", _file_too_large(limit))
-    return data
+    return handle  # type: ignore[no-any-return]
 
 
 def _file_too_large(limit: int) -> Any:
@@ -178,30 +200,49 @@ def _file_too_large(limit: int) -> Any:
     }
 
 
-def _decode(data: bytes) -> str:
-    head = data[:65536]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-        raise _file_error(
-            "unreadable_file",
-            _("The file is not readable text. Save it as CSV (UTF-8) or as an Excel workbook."),
-        )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+def _not_text() -> ImportFileError:
+    return _file_error(
+        "unreadable_file",
+        _("The file is not readable text. Save it as CSV (UTF-8) or as an Excel workbook."),
+    )
+
+
+CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
+def _text_encoding(handle: IO[bytes]) -> tuple[str, int, str]:
+    """Read the file once, in chunks: its encoding (UTF-8, else Windows-1252, else
+    Latin-1), how many lines it has, and the delimiter its first line uses. Refuses
+    UTF-16 and binary files. Leaves the handle at the start."""
+    head = handle.read(65536)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        raise _not_text()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = True
+    cp1252 = True
+    lines = 0
+    handle.seek(0)
+    while chunk := handle.read(1024 * 1024):
+        lines += chunk.count(b"\n")
+        if is_utf8:
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError:
+                is_utf8 = False
+        if not is_utf8 and cp1252 and CP1252_UNDEFINED.search(chunk):
+            cp1252 = False
+    if is_utf8:
         try:
-            text = data.decode("cp1252")
+            utf8.decode(b"", final=True)
         except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    sample = text[:65536]
+            is_utf8 = False
+    handle.seek(0)
+    encoding = "utf-8-sig" if is_utf8 else "cp1252" if cp1252 else "latin-1"
+    sample = head.decode(encoding, errors="ignore")
     controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
     if sample and controls > max(3, len(sample) // 100):
-        raise _file_error(
-            "unreadable_file",
-            _("The file is not readable text. Save it as CSV (UTF-8) or as an Excel workbook."),
-        )
-    return text
+        raise _not_text()
+    return encoding, lines, _sniff_delimiter(sample)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -332,11 +373,11 @@ def _scan_ods_content(handle: IO[bytes]) -> None:
             element.clear()
 
 
-def _check_archive(data: bytes) -> None:
+def _check_archive(handle: IO[bytes]) -> None:
     """A workbook saved as a ZIP archive (XLSX, ODS): sizes and ratios of its members,
     then the extent of its sheets, all before the workbook reader sees it."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(handle)
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise _file_error(
@@ -391,37 +432,208 @@ def _check_archive(data: bytes) -> None:
         ) from exc
 
 
-def expanded_size(data: bytes) -> int:
+# An XLS workbook is an OLE compound file (a small file system of 512- or 4096-byte
+# sectors) holding a "Workbook" stream of BIFF records.
+CFB_END = 0xFFFFFFFE
+BIFF_BOF = 0x0809
+BIFF_DIMENSIONS = 0x0200
+# Records of one cell: row and column are their first two 16-bit fields.
+BIFF_CELLS = {0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
+# Records of a run of cells in one row: row, first column, ..., last column (the last
+# 16-bit field).
+BIFF_RUNS = {0x00BD, 0x00BE}
+
+
+def _not_a_workbook() -> ImportFileError:
+    return _file_error(
+        "not_a_workbook",
+        _("The file cannot be opened as a spreadsheet workbook (XLSX, XLS or ODS)."),
+    )
+
+
+def _cfb_stream(data: bytes, name: str) -> bytes | None:
+    """The bytes of one stream of an OLE compound file (MS-CFB), or None."""
+    sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
+    fat_count, directory_start = struct.unpack_from("<II", data, 0x2C)
+    mini_cutoff, mini_fat_start, _mini_fat_count, difat_start, difat_count = struct.unpack_from(
+        "<IIIII", data, 0x38
+    )
+    if sector_size not in (512, 4096) or mini_size != 64:
+        raise _not_a_workbook()
+    sectors = max(0, len(data) // sector_size - 1)
+    per_sector = sector_size // 4
+
+    def sector(number: int) -> bytes:
+        if number >= sectors:
+            raise _not_a_workbook()
+        offset = (number + 1) * sector_size
+        return data[offset : offset + sector_size]
+
+    difat = list(struct.unpack_from("<109I", data, 0x4C))
+    link = difat_start
+    for _step in range(min(difat_count, sectors)):
+        if link >= CFB_END:
+            break
+        entries = struct.unpack(f"<{per_sector}I", sector(link))
+        difat.extend(entries[:-1])
+        link = entries[-1]
+    fat: list[int] = []
+    for number in difat[:fat_count]:
+        if number < CFB_END:
+            fat.extend(struct.unpack(f"<{per_sector}I", sector(number)))
+
+    def chain(start: int, table: list[int], limit: int) -> Iterator[int]:
+        link = start
+        for _step in range(limit):
+            if link >= CFB_END or link >= len(table):
+                return
+            yield link
+            link = table[link]
+
+    def read(start: int) -> bytes:
+        return b"".join(sector(n) for n in chain(start, fat, sectors))
+
+    directory = read(directory_start)
+    records = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not records:
+        raise _not_a_workbook()
+    mini_stream = None
+    for entry in records:
+        length = struct.unpack_from("<H", entry, 0x40)[0]
+        entry_name = entry[: max(0, length - 2)].decode("utf-16-le", errors="replace")
+        kind = entry[0x42]
+        start, size = struct.unpack_from("<IQ", entry, 0x74)
+        size &= 0xFFFFFFFF
+        if kind == 5:
+            mini_stream = (start, size)
+        if kind != 2 or entry_name != name:
+            continue
+        if size >= mini_cutoff:
+            return read(start)[:size]
+        if mini_stream is None:
+            raise _not_a_workbook()
+        mini_fat_bytes = read(mini_fat_start)
+        mini_fat = list(struct.unpack(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes))
+        container = read(mini_stream[0])
+        pieces = [
+            container[n * mini_size : (n + 1) * mini_size]
+            for n in chain(start, mini_fat, len(mini_fat))
+        ]
+        return b"".join(pieces)[:size]
+    return None
+
+
+def _check_xls(handle: IO[bytes]) -> None:
+    """The declared and real extent of every sheet of an XLS workbook, read from its
+    BIFF records before the workbook reader builds them (it reads every sheet at once,
+    each as the whole rectangle up to its last cell)."""
+    data = handle.read()
+    try:
+        stream = _cfb_stream(data, "Workbook")
+        if stream is None:
+            stream = _cfb_stream(data, "Book")
+    except (struct.error, IndexError) as exc:
+        raise _not_a_workbook() from exc
+    if stream is None:
+        raise _not_a_workbook()
+    offset, end = 0, len(stream) - 4
+    max_row = max_column = 0
+    while offset <= end:
+        kind, length = struct.unpack_from("<HH", stream, offset)
+        body = stream[offset + 4 : offset + 4 + length]
+        offset += 4 + length
+        if kind == BIFF_BOF:
+            max_row = max_column = 0
+        elif kind == BIFF_DIMENSIONS and length >= 8:
+            # First row, last row + 1 (32 bits each in BIFF8, 16 in BIFF5), first column,
+            # last column + 1.
+            layout = "<IIHH" if length >= 12 else "<HHHH"
+            _first_row, rows, _first_column, columns = struct.unpack_from(layout, body)
+            _check_extent(rows, columns, declared=True)
+        elif kind in BIFF_CELLS and length >= 4:
+            row, column = struct.unpack_from("<HH", body)
+            max_row, max_column = max(max_row, row + 1), max(max_column, column + 1)
+            _check_extent(max_row, max_column, declared=False)
+        elif kind in BIFF_RUNS and length >= 6:
+            row = struct.unpack_from("<H", body)[0]
+            last_column = struct.unpack_from("<H", body, length - 2)[0]
+            max_row, max_column = max(max_row, row + 1), max(max_column, last_column + 1)
+            _check_extent(max_row, max_column, declared=False)
+
+
+def expanded_size(source: bytes | IO[bytes]) -> int:
     """How many bytes reading the file means: a ZIP workbook's members uncompressed,
     otherwise the file itself. What decides whether an upload is imported while the
     page waits (PUENTE_INLINE_IMPORT_BYTES)."""
-    if not data.startswith(ZIP_MAGIC):
-        return len(data)
+    handle = io.BytesIO(source) if isinstance(source, bytes) else source
+    handle.seek(0)
+    magic = handle.read(len(ZIP_MAGIC))
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(0)
+    if magic != ZIP_MAGIC:
+        return size
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return max(len(data), sum(m.file_size for m in archive.infolist()))
+        with zipfile.ZipFile(handle) as archive:
+            return max(size, sum(m.file_size for m in archive.infolist()))
     except (zipfile.BadZipFile, OSError, ValueError):
-        return len(data)
+        return size
+    finally:
+        handle.seek(0)
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as exc:
+def check_page_readable(source: IO[bytes]) -> None:
+    """A file imported while a page waits: a CSV file is read row by row, whatever its
+    size; a workbook is opened whole by the workbook reader, so it must expand to at
+    most PUENTE_INLINE_IMPORT_BYTES. The 5W upload sends larger files to the worker;
+    the other imports refuse them with a file-level error."""
+    handle = _open_source(source)
+    magic = handle.read(len(OLE_MAGIC))
+    handle.seek(0)
+    if not (magic.startswith(ZIP_MAGIC) or magic.startswith(OLE_MAGIC)):
+        return
+    limit = settings.PUENTE_INLINE_IMPORT_BYTES
+    if expanded_size(handle) > limit:
         raise _file_error(
-            "unreadable_file",
-            _("Row %(row)s cannot be read as CSV: %(reason)s")
-            % {"row": reader.line_num, "reason": str(exc)},
-            row=reader.line_num,
-        ) from exc
+            "workbook_too_large_for_page",
+            _(
+                "This workbook expands to more than %(megabytes)s MB when opened "
+                "(PUENTE_INLINE_IMPORT_BYTES), too large to read while the page waits. "
+                "Save it as CSV, which is read row by row whatever its size, or import it "
+                "with the puente import command."
+            )
+            % {"megabytes": _megabytes(limit)},
+        )
 
 
-def _workbook_rows(data: bytes) -> tuple[Iterator[tuple[int, list[Any]]], int]:
-    if data.startswith(ZIP_MAGIC):
-        _check_archive(data)
+def _csv_rows(handle: IO[bytes], encoding: str, delimiter: str) -> Iterator[tuple[int, list[Any]]]:
+    """Rows decoded as they are read: the file is never held as one text."""
+    text = io.TextIOWrapper(handle, encoding=encoding, newline="")  # type: ignore[type-var]
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        reader = csv.reader(text, delimiter=delimiter)
+        try:
+            yield from enumerate(reader, start=1)
+        except csv.Error as exc:
+            raise _file_error(
+                "unreadable_file",
+                _("Row %(row)s cannot be read as CSV: %(reason)s")
+                % {"row": reader.line_num, "reason": str(exc)},
+                row=reader.line_num,
+            ) from exc
+    finally:
+        # The handle belongs to the caller: closing the text layer must not close it.
+        with contextlib.suppress(ValueError):
+            text.detach()
+
+
+def _workbook_rows(handle: IO[bytes], magic: bytes) -> tuple[Iterator[tuple[int, list[Any]]], int]:
+    if magic.startswith(ZIP_MAGIC):
+        _check_archive(handle)
+    else:
+        _check_xls(handle)
+    handle.seek(0)
+    try:
+        workbook = CalamineWorkbook.from_filelike(handle)
         sheet = workbook.get_sheet_by_index(0)
         start, end = sheet.start, sheet.end
     except (CalamineError, ValueError, OSError, IndexError) as exc:
@@ -454,11 +666,14 @@ def read_table(
 ) -> Table:
     """Open a CSV/XLSX/XLS/ODS file and locate the declared columns in its header row.
     With a `report`, rows holding a cell that is too long are reported there."""
-    data = _read_bytes(source)
-    if not data.strip():
+    handle = _open_source(source)
+    magic = handle.read(len(OLE_MAGIC))
+    handle.seek(0)
+    if not handle.read(1024 * 1024).strip():
         raise _file_error("empty_file", _("The file is empty."))
+    handle.seek(0)
     suffix = Path(filename).suffix.lower()
-    is_workbook = data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC)
+    is_workbook = magic.startswith(ZIP_MAGIC) or magic.startswith(OLE_MAGIC)
     if suffix in WORKBOOK_SUFFIXES and not is_workbook:
         raise _file_error(
             "not_a_workbook",
@@ -466,11 +681,10 @@ def read_table(
             % {"suffix": suffix},
         )
     if is_workbook:
-        rows, estimate = _workbook_rows(data)
+        rows, estimate = _workbook_rows(handle, magic)
     else:
-        text = _decode(data)
-        rows = _csv_rows(text)
-        estimate = text.count("\n")
+        encoding, estimate, delimiter = _text_encoding(handle)
+        rows = _csv_rows(handle, encoding, delimiter)
 
     header_row: list[Any] | None = None
     for _number, cells in rows:

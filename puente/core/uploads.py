@@ -11,8 +11,9 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from puente.core.imports import ImportReport
+from puente.core.imports import ImportFileError, ImportReport
 from puente.core.models import Upload
+from puente.core.tabular import check_page_readable
 
 
 class UploadForm(forms.Form):
@@ -37,18 +38,30 @@ def upload_import(
         dry_run=dry_run,
     )
     upload.file.save(uploaded.name or f"{kind}.csv", uploaded, save=True)
+    # The stored file is read as the import goes, never as one copy in memory.
     with upload.file.open("rb") as handle:
-        data = handle.read()
-    if "acting_user" in inspect.signature(importer).parameters:
-        report = importer(
-            source=data, filename=upload.filename, dry_run=dry_run, acting_user=acting_user
-        )
-    else:
-        report = importer(source=data, filename=upload.filename, dry_run=dry_run)
+        try:
+            check_page_readable(handle)
+        except ImportFileError as exc:
+            report = ImportReport(dry_run=dry_run, errors=list(exc.errors))
+        else:
+            report = _run(importer, handle, upload.filename, dry_run, acting_user)
     upload.accepted = report.ok and not dry_run
     upload.report = report.as_dict()
     upload.save(update_fields=["accepted", "report"])
     return upload, report
+
+
+def _run(
+    importer: Callable[..., ImportReport],
+    handle: Any,
+    filename: str,
+    dry_run: bool,
+    acting_user: Any,
+) -> ImportReport:
+    if "acting_user" in inspect.signature(importer).parameters:
+        return importer(source=handle, filename=filename, dry_run=dry_run, acting_user=acting_user)
+    return importer(source=handle, filename=filename, dry_run=dry_run)
 
 
 def page_upload(

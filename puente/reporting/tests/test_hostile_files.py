@@ -245,7 +245,7 @@ def test_an_ods_with_the_usual_empty_tail_is_not_refused_for_it(tmp_path, capsys
         "</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     try:
-        _check_archive(ods(content))
+        _check_archive(io.BytesIO(ods(content)))
     except ImportFileError as exc:  # pragma: no cover - the failure message
         pytest.fail(f"refused: {exc}")
 

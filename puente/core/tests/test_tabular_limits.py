@@ -1,0 +1,180 @@
+"""The import reader's limits on the files no other test builds: XLS workbooks (an OLE
+container of BIFF records) whose sheets reach far, and CSV files read without holding
+them in memory."""
+
+import io
+import tracemalloc
+
+import pytest
+import xlwt
+from django.urls import reverse
+
+from puente.core import tabular
+from puente.core.imports import ImportFileError
+from puente.core.models import Upload
+from puente.core.tabular import Column, cell_text, read_table
+from puente.needs.models import NeedFigure
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = (Column("month"), Column("country"), Column("note", required=False))
+
+
+def xls_bytes(*sheets: dict[tuple[int, int], object]) -> bytes:
+    """An XLS workbook (BIFF8, as Excel 97-2003 writes it) with the given cells."""
+    book = xlwt.Workbook()
+    for number, cells in enumerate(sheets, start=1):
+        sheet = book.add_sheet(f"Hoja{number}")
+        for (row, column), value in cells.items():
+            sheet.write(row, column, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+HEADER_CELLS = {(0, 0): "month", (0, 1): "country", (1, 0): "2025-01", (1, 1): "PER"}
+FAR_CELL = {(65535, 255): "x"}  # the last cell an XLS sheet can hold: IV65536
+
+
+class NoWorkbookReader:
+    @staticmethod
+    def from_filelike(handle):
+        raise AssertionError("the workbook reader was called")
+
+
+def test_an_ordinary_xls_is_read():
+    table = read_table(xls_bytes(HEADER_CELLS), filename="f.xls", columns=COLUMNS)
+    assert [(n, {k: cell_text(v) for k, v in r.items()}) for n, r in table] == [
+        (2, {"month": "2025-01", "country": "PER"})
+    ]
+
+
+def test_an_xls_reaching_iv65536_is_refused_on_a_web_import_before_it_is_read(
+    client, make_user, settings, monkeypatch
+):
+    # given a needs file in the XLS format whose one far cell makes a 16.7-million-cell
+    # sheet, with a cell limit below that
+    settings.PUENTE_IMPORT_MAX_CELLS = 1_000_000
+    content = xls_bytes({**HEADER_CELLS, **FAR_CELL})
+    monkeypatch.setattr(tabular, "CalamineWorkbook", NoWorkbookReader)
+    client.force_login(make_user("regional-admin", "region"))
+    upload = io.BytesIO(content)
+    upload.name = "necesidades.xls"
+    # when it is uploaded on the needs page (read by the web process itself)
+    response = client.post(reverse("needs:needs"), {"import_kind": "needs", "file": upload})
+    # then the page answers with the limit named, nothing is imported, and the file
+    # is kept
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "sheet_too_large" in page
+    assert "PUENTE_IMPORT_MAX_CELLS" in page
+    assert NeedFigure.objects.count() == 0
+    stored = Upload.objects.get()
+    assert not stored.accepted
+    assert stored.report["errors"][0]["code"] == "sheet_too_large"
+
+
+def test_the_cells_of_an_xls_are_measured_even_when_its_declared_extent_lies(settings, monkeypatch):
+    # given a reader that ignores the sheet's declared extent (a file may lie in it)
+    settings.PUENTE_IMPORT_MAX_COLUMNS = 100
+    monkeypatch.setattr(tabular, "BIFF_DIMENSIONS", -1)
+    monkeypatch.setattr(tabular, "CalamineWorkbook", NoWorkbookReader)
+    # then a cell at column 256 is found among the records
+    with pytest.raises(ImportFileError) as caught:
+        read_table(xls_bytes({**HEADER_CELLS, **FAR_CELL}), filename="f.xls", columns=COLUMNS)
+    [error] = caught.value.errors
+    assert error.code == "sheet_too_large"
+    assert "spans" in str(error.message)
+
+
+def test_every_sheet_of_an_xls_is_measured(settings, monkeypatch):
+    # the workbook reader builds every sheet when it opens an XLS, not only the first
+    settings.PUENTE_IMPORT_MAX_CELLS = 1_000_000
+    monkeypatch.setattr(tabular, "CalamineWorkbook", NoWorkbookReader)
+    with pytest.raises(ImportFileError) as caught:
+        read_table(xls_bytes(HEADER_CELLS, FAR_CELL), filename="f.xls", columns=COLUMNS)
+    assert [e.code for e in caught.value.errors] == ["sheet_too_large"]
+
+
+def test_a_damaged_xls_is_one_file_error():
+    content = xls_bytes(HEADER_CELLS)
+    with pytest.raises(ImportFileError) as caught:
+        read_table(content[:1500], filename="f.xls", columns=COLUMNS)
+    assert [e.code for e in caught.value.errors] == ["not_a_workbook"]
+
+
+def test_a_csv_file_is_read_row_by_row_never_held_whole(tmp_path):
+    # given a 32 MB CSV file in Windows-1252 (the encoding is found by reading it once)
+    line = "2025-01;Perú;" + "x" * 100 + "\n"
+    path = tmp_path / "grande.csv"
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        handle.write("month;country;note\n")
+        for _ in range(32 * 1024 * 1024 // len(line)):
+            handle.write(line)
+    # when every row is read
+    tracemalloc.start()
+    try:
+        table = read_table(path, filename=path.name, columns=COLUMNS)
+        rows = sum(1 for _row in table)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # then all are read, in a small part of the file's size
+    assert rows == 32 * 1024 * 1024 // len(line)
+    assert table.estimated_rows == rows + 1
+    assert peak < 8 * 1024 * 1024, f"peak {peak} bytes"
+
+
+NEEDS_HEADER = [
+    "year",
+    "country",
+    "admin1",
+    "sector",
+    "population_group",
+    "people_in_need",
+    "severity",
+]
+
+
+def _post_needs(client, content, name):
+    upload = io.BytesIO(content)
+    upload.name = name
+    return client.post(reverse("needs:needs"), {"import_kind": "needs", "file": upload})
+
+
+def test_a_workbook_too_large_to_read_while_the_page_waits_is_refused_with_the_way_out(
+    client, make_user, settings
+):
+    from puente.core.testing import xlsx_bytes
+
+    # given an inline limit of 4 KB, and a needs workbook expanding beyond it
+    settings.PUENTE_INLINE_IMPORT_BYTES = 4096
+    rows = [NEEDS_HEADER] + [
+        [2025, "COL", "CO-ATL", "HEA", "in-destination", n, 3] for n in range(300)
+    ]
+    client.force_login(make_user("regional-admin", "region"))
+    # when it is uploaded on the needs page
+    response = _post_needs(client, xlsx_bytes(rows), "necesidades.xlsx")
+    # then it is refused, naming the limit and saying how to import it, and kept
+    assert response.status_code == 200
+    stored = Upload.objects.get()
+    [error] = stored.report["errors"]
+    assert error["code"] == "workbook_too_large_for_page"
+    assert "PUENTE_INLINE_IMPORT_BYTES" in error["message"]
+    assert "CSV" in error["message"]
+    assert stored.file.size > 0
+    assert NeedFigure.objects.count() == 0
+
+
+def test_a_csv_file_larger_than_the_inline_limit_is_read_on_the_page(client, make_user, settings):
+    from puente.core.testing import csv_bytes
+
+    # given the same limit and a CSV file above it (read row by row, so any size is read)
+    settings.PUENTE_INLINE_IMPORT_BYTES = 64
+    content = csv_bytes([NEEDS_HEADER, [2025, "COL", "CO-ATL", "HEA", "in-destination", 1200, 3]])
+    assert len(content) > settings.PUENTE_INLINE_IMPORT_BYTES
+    client.force_login(make_user("regional-admin", "region"))
+    response = _post_needs(client, content, "necesidades.csv")
+    assert response.status_code == 200
+    assert Upload.objects.get().accepted, Upload.objects.get().report
+    assert NeedFigure.objects.get().people_in_need == 1200
