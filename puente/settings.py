@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "puente.funding",
     "puente.feedback",
     "puente.demo",
+    "puente.site",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -93,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "puente.core.context_processors.navigation",
+                "puente.site.context_processors.navigation",
             ],
         },
     },

@@ -3,20 +3,22 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from puente.analytics import views as analytics_views
-from puente.core import views as core_views
 from puente.plans import views as plans_views
+from puente.site import views as site_views
 
 handler404 = "puente.core.api.not_found"  # JSON under /api/, the page elsewhere
 handler400 = "puente.core.api.bad_request"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("favicon.ico", core_views.favicon, name="favicon"),
+    path("", site_views.home, name="home"),
+    path("favicon.ico", site_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("puente.accounts.urls")),
     path("partners/", include("puente.partners.urls")),
     path("reference/", include("puente.reference.urls")),
     path("reporting/", include("puente.reporting.urls")),
+    path("dashboard/gap/", site_views.gap, name="gap"),
+    path("dashboard/gap/export.<str:file_format>", site_views.gap_export, name="gap-export"),
     path("dashboard/", include("puente.analytics.urls")),
     path("plans/", include("puente.plans.urls")),
     path("needs/", include("puente.needs.urls")),
@@ -28,7 +30,7 @@ urlpatterns = [
     path("public/export.<str:file_format>", analytics_views.public_export, name="public-export"),
     path("public/plans/", plans_views.public_plans, name="public-plans"),
     path("public/plans/<slug:code>/", plans_views.public_plan_page, name="public-plan"),
-    path("api/", include("puente.core.api_urls")),
+    path("api/", include("puente.site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
 ]

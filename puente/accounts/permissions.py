@@ -12,8 +12,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.models import Role, RoleAssignment, ScopeKind
 from puente.core.errors import PermissionDenied
@@ -354,55 +352,3 @@ def scope_filter(
             part = Q(**{f"{country}__in": sorted(_scope_countries(a) or [])})
         combined |= part
     return combined
-
-
-def user_navigation(user: Any) -> list[dict[str, Any]]:
-    """The main menu, by area: each entry a link ({"label", "url"}) or a group of links
-    ({"label", "links": [{"label", "url"}, ...]}). A user sees the areas their roles open;
-    an area left with one link is that link."""
-    reports = user_can_somewhere(user, Action.VIEW_REPORTS)
-    entries: list[dict[str, Any]] = []
-
-    def link(name: str, label: Any) -> dict[str, str]:
-        return {"url": reverse(name), "label": str(label)}
-
-    def group(label: Any, items: list[dict[str, str]]) -> None:
-        if len(items) == 1:
-            entries.append(items[0])
-        elif items:
-            entries.append({"label": str(label), "links": items})
-
-    if reports:
-        entries.append(link("analytics:dashboard", _("Dashboard")))
-        reporting = [
-            link("reporting:rows", _("5W reports")),
-            link("reporting:review", _("Review")),
-        ]
-        if user_can_somewhere(user, Action.LOCK_PERIOD):
-            reporting.append(link("reporting:locks", _("Locked months")))
-        group(_("Reporting"), reporting)
-        group(
-            _("Planning"),
-            [
-                link("plans:plans", _("Plans")),
-                link("needs:needs", _("Needs")),
-                link("funding:funding", _("Funding")),
-                link("analytics:gap", _("Gaps")),
-            ],
-        )
-    if user_can_somewhere(user, Action.VIEW_FEEDBACK):
-        from puente.feedback.navigation import feedback_navigation
-
-        group(_("Feedback"), feedback_navigation())
-    if user_can(user, Action.VIEW_DIRECTORY):
-        group(
-            _("Reference"),
-            [
-                link("partners:directory", _("Partners")),
-                link("reference:countries", _("Countries")),
-                link("reference:sectors", _("Sectors and indicators")),
-            ],
-        )
-    if user_can_somewhere(user, Action.MANAGE_ROLES):
-        group(_("Admin"), [link("accounts:users", _("Users and roles"))])
-    return entries

@@ -9,6 +9,4 @@ urlpatterns = [
     path("geo.json", views.geo, name="geo"),
     path("explain/", views.explain, name="explain"),
     path("export.<str:file_format>", views.export, name="export"),
-    path("gap/", views.gap, name="gap"),
-    path("gap/export.<str:file_format>", views.gap_export, name="gap-export"),
 ]

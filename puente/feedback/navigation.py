@@ -1,5 +1,5 @@
 """Menu entries of the feedback pages (their labels live in this app's catalogue);
-`accounts.permissions.user_navigation` decides who sees them."""
+`puente.site.navigation.user_navigation` decides who sees them."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ def test_regional_admin_menu_is_grouped_by_area(client, make_user):
         "plans:plans",
         "needs:needs",
         "funding:funding",
-        "analytics:gap",
+        "gap",
         "feedback:list",
         "partners:directory",
         "reference:countries",

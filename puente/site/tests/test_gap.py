@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from puente.analytics.models import PlanningFigure
 from puente.analytics.services.cube import cube_refresh
-from puente.analytics.services.gap import gap_rows
+from puente.site.gap import gap_rows
 from puente.analytics.tests.test_consolidation import YEAR, add, world  # noqa: F401
 from puente.funding.models import Contribution
 from puente.needs.models import NeedFigure
@@ -131,7 +131,7 @@ def test_gap_rows_match_the_hand_computed_figures(gap_world):
 
 def test_gap_page_sorts_filters_and_exports(gap_world, client, make_user):
     client.force_login(make_user("partner-viewer", "organisation:A"))
-    page = client.get(reverse("analytics:gap"), {"year": YEAR, "sort": "-in_need"}).content.decode()
+    page = client.get(reverse("gap"), {"year": YEAR, "sort": "-in_need"}).content.decode()
     order = [
         page.index('data-country="COL" data-sector="HEA"'),
         page.index('data-country="COL" data-sector="FSC"'),
@@ -139,22 +139,22 @@ def test_gap_page_sorts_filters_and_exports(gap_world, client, make_user):
     ]
     assert order == sorted(order)
     only_peru = client.get(
-        reverse("analytics:gap"), {"year": YEAR, "country": "PER"}
+        reverse("gap"), {"year": YEAR, "country": "PER"}
     ).content.decode()
     assert 'data-country="COL"' not in only_peru
     content = client.get(
-        reverse("analytics:gap-export", args=["hxl"]), {"year": YEAR, "plan": "rmrp"}
+        reverse("gap-export", args=["hxl"]), {"year": YEAR, "plan": "rmrp"}
     ).content
     dataset = hxl.data(io.BytesIO(content), hxl.input.InputOptions(allow_local=True))
     by_key = {(r.get("#country+code"), r.get("#sector+code")): r for r in dataset}
     assert by_key[("COL", "HEA")].get("#reached") == "140"
     assert by_key[("COL", "HEA")].get("#indicator+funded+pct") == "25.0"
     table = client.get(
-        reverse("analytics:gap-export", args=["csv"]), {"year": YEAR, "sector": "HEA"}
+        reverse("gap-export", args=["csv"]), {"year": YEAR, "sector": "HEA"}
     ).content
     records = list(csv.DictReader(io.StringIO(table.decode("utf-8-sig"))))
     assert [(r["country"], r["in_need"]) for r in records] == [("COL", "500")]
-    assert client.get(reverse("analytics:gap"), {"sort": "bogus"}).status_code == 400
+    assert client.get(reverse("gap"), {"sort": "bogus"}).status_code == 400
 
 
 def _fields(page):
@@ -174,7 +174,7 @@ def test_gap_page_in_spanish_works_with_the_year_it_shows(gap_world, client, mak
     client.force_login(make_user("partner-viewer", "organisation:A"))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     # when the page opens on its year
-    response = client.get(reverse("analytics:gap"), {"year": "2025"})
+    response = client.get(reverse("gap"), {"year": "2025"})
     # then it shows the year as it is written
     assert response.status_code == 200
     page = response.content.decode()
@@ -183,7 +183,7 @@ def test_gap_page_in_spanish_works_with_the_year_it_shows(gap_world, client, mak
     assert fields["year"] == "2025"
     assert fields["plan"] == "rmrp"
     # and Show with the values shown, and every download link, answer 200
-    assert client.get(reverse("analytics:gap"), fields).status_code == 200
+    assert client.get(reverse("gap"), fields).status_code == 200
     links = re.findall(r'href="(/dashboard/gap/export\.\w+\?[^"]*)"', page)
     assert len(links) == 3
     for link in links:
@@ -206,27 +206,27 @@ def test_gap_page_in_spanish_works_with_the_year_it_shows(gap_world, client, mak
 )
 def test_a_mistyped_filter_is_an_error_on_the_page(gap_world, client, make_user, params, message):
     client.force_login(make_user("partner-viewer", "organisation:A"))
-    response = client.get(reverse("analytics:gap"), params)
+    response = client.get(reverse("gap"), params)
     assert response.status_code == 400
     page = response.content.decode()
     assert message in page.replace("&quot;", '"')
     # never the whole region instead
     assert "data-country=" not in page
-    download = client.get(reverse("analytics:gap-export", args=["csv"]), params)
+    download = client.get(reverse("gap-export", args=["csv"]), params)
     assert download.status_code == 400
     assert message in download.content.decode()
 
 
 def test_country_codes_are_read_whatever_their_case(gap_world, client, make_user):
     client.force_login(make_user("partner-viewer", "organisation:A"))
-    page = client.get(reverse("analytics:gap"), {"year": YEAR, "country": "per"})
+    page = client.get(reverse("gap"), {"year": YEAR, "country": "per"})
     assert page.status_code == 200
     assert 'data-country="PER"' in page.content.decode()
 
 
 def test_gap_page_folds_sectors_under_country_totals(gap_world, client, make_user):
     client.force_login(make_user("partner-viewer", "organisation:A"))
-    page = client.get(reverse("analytics:gap"), {"year": YEAR, "plan": "rmrp"}).content.decode()
+    page = client.get(reverse("gap"), {"year": YEAR, "plan": "rmrp"}).content.decode()
 
     def row(marker):
         start = page.index(marker)
@@ -247,6 +247,6 @@ def test_gap_page_folds_sectors_under_country_totals(gap_world, client, make_use
     assert 'class="gap-sectors" id="gap-sectors-COL" hidden' in page
     # in a frame of its own, whose header row stays in view (planning.css)
     assert '<div class="table-frame"><table id="gap-table"' in page
-    one = client.get(reverse("analytics:gap"), {"year": YEAR, "country": "COL"}).content.decode()
+    one = client.get(reverse("gap"), {"year": YEAR, "country": "COL"}).content.decode()
     assert 'id="gap-sectors-COL">' in one
     assert 'data-country="COL" data-sector="FSC"' in one

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from puente.accounts.permissions import user_navigation
+from puente.site.navigation import user_navigation
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
