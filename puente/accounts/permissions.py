@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from puente.accounts.models import Role, RoleAssignment, ScopeKind
-from puente.core.errors import PermissionDenied
+from puente.core.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from puente.partners.models import Organisation
@@ -307,10 +307,16 @@ def check(user: Any, action: Action, target: Target | None = None) -> None:
 def access_organisation(
     user: Any, acronym: str, action: Action = Action.VIEW_DIRECTORY
 ) -> Organisation:
-    """Load an organisation the user may act on, or raise PermissionDenied / DoesNotExist."""
+    """Load an organisation the user may act on: NotFound for an acronym that names none;
+    PermissionDenied for one the user may not `action` (organisations are listed to
+    everyone signed in, so their existence is no secret)."""
     from puente.partners.models import Organisation
 
-    organisation = Organisation.objects.prefetch_related("countries").get(acronym__iexact=acronym)
+    organisation = (
+        Organisation.objects.prefetch_related("countries").filter(acronym__iexact=acronym).first()
+    )
+    if organisation is None:
+        raise NotFound()
     target = None if action in UNTARGETED_ACTIONS else Target(organisation=organisation)
     check(user, action, target)
     return organisation

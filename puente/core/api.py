@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, pagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,8 +23,9 @@ def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        code = status.HTTP_403_FORBIDDEN if exc.code == "permission_denied" else 400
-        return Response(error_body(exc.code, str(exc.message), exc.extra or None), status=code)
+        return Response(
+            error_body(exc.code, str(exc.message), exc.extra or None), status=exc.status
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

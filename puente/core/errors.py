@@ -1,12 +1,22 @@
-"""Expected failures: one exception type with a stable machine code."""
+"""Expected failures: one exception type with a stable machine code, and the HTTP
+status each kind answers with (as Zulip declares it on each error class).
+
+`PermissionDenied` and `NotFound` are also Django's own `PermissionDenied` and `Http404`:
+raised anywhere below a view, Django answers 403 or 404 and the API its error shape
+with the same status, without a view converting them."""
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationError(Exception):
     """A failure the user can act on. `code` is stable; `message` may be lazy-translated."""
+
+    status = 400
 
     def __init__(self, message: str | Promise, *, code: str, extra: dict[str, Any] | None = None):
         super().__init__(str(message))
@@ -18,6 +28,20 @@ class ApplicationError(Exception):
         return str(self.message)
 
 
-class PermissionDenied(ApplicationError):
+class PermissionDenied(ApplicationError, DjangoPermissionDenied):
+    """The user may not do this at all (a page or an action their roles do not give)."""
+
+    status = 403
+
     def __init__(self, message: str | Promise = "", *, code: str = "permission_denied"):
         super().__init__(message or "You do not have permission to do this.", code=code)
+
+
+class NotFound(ApplicationError, Http404):
+    """What the `access_*` fetchers raise both for an object that does not exist and for
+    one outside the user's scope: nobody learns that an object they may not see exists."""
+
+    status = 404
+
+    def __init__(self, message: str | Promise = "", *, code: str = "not_found"):
+        super().__init__(message or _("Not found."), code=code)

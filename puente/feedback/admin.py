@@ -9,7 +9,6 @@ deleted here: a type or channel no longer used is deactivated."""
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
@@ -42,8 +41,8 @@ class CodeListAdmin(admin.ModelAdmin):
             saved = self.save_through_service(
                 acting_user=request.user, code=obj.code, data=data, create=not change
             )
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied from exc
+        except PermissionDenied:
+            raise
         except ApplicationError as exc:
             # Checked by the model's clean() before this point; only a race gets here.
             raise ValidationError(str(exc.message), code=exc.code) from exc

@@ -15,7 +15,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from puente.accounts.permissions import Action, check, scope_filter
+from puente.accounts.permissions import Action, scope_filter, user_can, user_can_somewhere
+from puente.core.errors import NotFound, PermissionDenied
 from puente.core.i18n import active_language
 from puente.core.models import AuditRecord
 from puente.core.services import audit_record
@@ -74,23 +75,34 @@ def feedback_list(*, user: Any, filters: FeedbackFilters | None = None) -> Query
 
 
 def access_feedback(user: Any, feedback_id: int) -> Feedback:
-    """Load an item `user` may read, or raise PermissionDenied / Feedback.DoesNotExist."""
-    item = Feedback.objects.select_related(
-        "type",
-        "channel",
-        "country",
-        "admin1",
-        "sector",
-        "organisation",
-        "population_group",
-        "referred_to_org",
-        "referred_to_sector",
-    ).get(pk=feedback_id)
-    target = feedback_target(item)
-    if item.sensitive:
-        check(user, Action.VIEW_SENSITIVE_FEEDBACK, target)
-    else:
-        check(user, Action.VIEW_FEEDBACK, target)
+    """Load an item `user` may read. PermissionDenied when the user reads no feedback
+    anywhere; NotFound both for an item that does not exist and for one outside what the
+    user may read (a sensitive complaint for a CFM operator, another country's item)."""
+    if not (
+        user_can_somewhere(user, Action.VIEW_FEEDBACK)
+        or user_can_somewhere(user, Action.VIEW_SENSITIVE_FEEDBACK)
+    ):
+        raise PermissionDenied()
+    item = (
+        Feedback.objects.select_related(
+            "type",
+            "channel",
+            "country",
+            "admin1",
+            "sector",
+            "organisation",
+            "population_group",
+            "referred_to_org",
+            "referred_to_sector",
+        )
+        .filter(pk=feedback_id)
+        .first()
+    )
+    if item is None:
+        raise NotFound()
+    action = Action.VIEW_SENSITIVE_FEEDBACK if item.sensitive else Action.VIEW_FEEDBACK
+    if not user_can(user, action, feedback_target(item)):
+        raise NotFound()
     return item
 
 
@@ -137,7 +149,9 @@ def feedback_excerpts(items: list[Feedback], *, length: int = 120) -> dict[int, 
 def access_feedback_attachment(user: Any, attachment_id: int) -> tuple[FeedbackAttachment, bytes]:
     from puente.feedback.services.crypto import unseal_bytes
 
-    attachment = FeedbackAttachment.objects.get(pk=attachment_id)
+    attachment = FeedbackAttachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound()
     item = access_feedback(user, attachment.feedback_id)
     with attachment.file.open("rb") as handle:
         content = unseal_bytes(handle.read())

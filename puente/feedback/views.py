@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from puente.accounts.permissions import Action, user_can, user_can_somewhere
-from puente.core.errors import ApplicationError, PermissionDenied
+from puente.core.errors import ApplicationError, NotFound, PermissionDenied
 from puente.core.exports import csv_bytes, xlsx_bytes
 from puente.core.templatetags.figures import date_format_long
 from puente.feedback.forms import (
@@ -37,7 +37,6 @@ from puente.feedback.forms import (
 from puente.feedback.models import (
     Consent,
     Feedback,
-    FeedbackAttachment,
     FeedbackChannel,
     FeedbackStatus,
     FeedbackType,
@@ -290,18 +289,13 @@ def log(request: HttpRequest) -> HttpResponse:
 def _can_read(user: Any, feedback_id: int) -> bool:
     try:
         access_feedback(user, feedback_id)
-    except PermissionDenied:
+    except (PermissionDenied, NotFound):
         return False
     return True
 
 
 def _load(request: HttpRequest, feedback_id: int) -> Feedback:
-    try:
-        return access_feedback(request.user, feedback_id)
-    except Feedback.DoesNotExist as exc:
-        raise Http404 from exc
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied from exc
+    return access_feedback(request.user, feedback_id)
 
 
 def _act(request: HttpRequest, item: Feedback) -> tuple[str, Any]:
@@ -355,8 +349,8 @@ def _act(request: HttpRequest, item: Feedback) -> tuple[str, Any]:
         else:
             # No form to carry the error: an unknown action is a bad request (400).
             raise BadRequest("invalid_action")
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied from exc
+    except PermissionDenied:
+        raise
     except ApplicationError as exc:
         form = form or ReferForm(country=item.country)
         form.add_error(None, str(exc.message))
@@ -428,12 +422,7 @@ def item_detail(request: HttpRequest, feedback_id: int) -> HttpResponse:
 
 @login_required
 def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
-    try:
-        record, content = access_feedback_attachment(request.user, attachment_id)
-    except (FeedbackAttachment.DoesNotExist, Feedback.DoesNotExist) as exc:
-        raise Http404 from exc
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied from exc
+    record, content = access_feedback_attachment(request.user, attachment_id)
     extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
     response = HttpResponse(content, content_type=record.content_type)
     # Always a download: an uploaded file is never rendered in Puente's own origin.

@@ -1,13 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from puente.accounts.permissions import Action, access_organisation, user_can
-from puente.core.errors import PermissionDenied
 from puente.partners.forms import DirectoryFilterForm
-from puente.partners.models import Organisation
 from puente.partners.selectors import (
     OrganisationFilters,
     localisation_shares,
@@ -51,12 +49,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: HttpRequest, acronym: str) -> HttpResponse:
-    try:
-        organisation = access_organisation(request.user, acronym)
-    except Organisation.DoesNotExist as exc:
-        raise Http404 from exc
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied from exc
+    organisation = access_organisation(request.user, acronym)
     return render(
         request,
         "partners/organisation_detail.html",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,8 +15,15 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
-from puente.core.errors import PermissionDenied
+from puente.accounts.permissions import (
+    Action,
+    Target,
+    check,
+    scope_filter,
+    user_can,
+    user_can_somewhere,
+)
+from puente.core.errors import NotFound, PermissionDenied
 from puente.partners.selectors import money_localisation
 from puente.plans.models import (
     AreaRequirement,
@@ -24,6 +31,7 @@ from puente.plans.models import (
     EntryTarget,
     Plan,
     PlanEntry,
+    PlanningFigure,
 )
 
 
@@ -43,8 +51,11 @@ def plan_list(*, published_only: bool) -> QuerySet[Plan]:
 
 
 def public_plan(code: str) -> Plan:
-    """A published plan, for anyone; Plan.DoesNotExist otherwise."""
-    return plan_list(published_only=True).get(code=code)
+    """A published plan, for anyone; NotFound otherwise."""
+    plan = plan_list(published_only=True).filter(code=code).first()
+    if plan is None:
+        raise NotFound()
+    return plan
 
 
 def plans_visible(user: Any) -> QuerySet[Plan]:
@@ -60,8 +71,30 @@ def plans_visible(user: Any) -> QuerySet[Plan]:
 
 
 def access_plan(user: Any, code: str) -> Plan:
-    """One plan of `plans_visible`; PermissionDenied or Plan.DoesNotExist otherwise."""
-    return plans_visible(user).get(code=code)
+    """One plan of `plans_visible`: PermissionDenied when the user opens no plan at all,
+    NotFound for a plan that does not exist or that the user may not open."""
+    plan = plans_visible(user).filter(code=code).first()
+    if plan is None:
+        raise NotFound()
+    return plan
+
+
+def access_plan_entry(user: Any, plan: Plan, entry_id: int, action: Action) -> PlanEntry:
+    """One entry of `plan` on which the user may `action` (review it, for instance):
+    NotFound for an entry that does not exist and for one outside what the user sees;
+    PermissionDenied for one the user sees but may not `action`."""
+    entry = (
+        PlanEntry.objects.select_related("country", "sector", "organisation")
+        .filter(pk=entry_id, plan=plan)
+        .first()
+    )
+    if entry is None:
+        raise NotFound()
+    target = Target(country=entry.country, sector=entry.sector, organisation=entry.organisation)
+    if not user_can(user, Action.VIEW_REPORTS, target):
+        raise NotFound()
+    check(user, action, target)
+    return entry
 
 
 def plan_default_year(plan: Plan, today: dt.date | None = None) -> int:
@@ -112,8 +145,6 @@ def people_targeted(plan: Plan, *, year: int) -> dict[int | None, int]:
         if None not in result:
             result[None] = sum(result.values())
         return result
-    from puente.analytics.models import PlanningFigure
-
     largest: dict[tuple[int, int], int] = {}
     for country, group, people in PlanningFigure.objects.filter(
         year=year, kind=PlanningFigure.Kind.TARGET, country__in=plan.countries.all()
@@ -125,10 +156,20 @@ def people_targeted(plan: Plan, *, year: int) -> dict[int | None, int]:
     return result
 
 
+# A plan's funding in a year by country, {(country id,): {"funded_usd": ...}, (None,):
+# ...}, as plan_summary shows it beside the requirement. Funding sits above plans (its
+# contributions count against plans' requirements), so the funding app hands its reader
+# in when it loads (FundingConfig.ready); plans never import it.
+PlanFundingReader = Callable[[Plan, int], dict[tuple[Any, ...], dict[str, Any]]]
+_plan_funding_readers: list[PlanFundingReader] = []
+
+
+def plan_funding_reader_set(reader: PlanFundingReader) -> None:
+    _plan_funding_readers[:] = [reader]
+
+
 def plan_summary(plan: Plan, *, year: int) -> dict[str, Any]:
     """Everything a plan's page shows for one year."""
-    from puente.funding.selectors import funding_by
-
     rows = list(requirement_rows(plan, year=year))
     total = sum((r.amount for r in rows), Decimal(0))
     by_area: dict[int | None, Decimal] = defaultdict(Decimal)
@@ -142,7 +183,7 @@ def plan_summary(plan: Plan, *, year: int) -> dict[str, Any]:
         if row.organisation_id is not None:
             by_organisation[row.organisation_id] += row.amount
     targeted = people_targeted(plan, year=year)
-    funded = funding_by(plan, by=("country",), year=year)
+    funded = _plan_funding_readers[0](plan, year) if _plan_funding_readers else {}
     countries = sorted(plan.countries.all(), key=lambda c: c.name)
     objectives = []
     areas = list(plan.activity_areas.select_related("objective", "sector"))

@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from puente.accounts.permissions import Action, Target, scope_filter, user_can, user_can_somewhere
-from puente.core.errors import ApplicationError, PermissionDenied
+from puente.accounts.permissions import Action, scope_filter, user_can, user_can_somewhere
+from puente.core.errors import ApplicationError
 from puente.core.uploads import UploadForm, upload_import
 from puente.partners.models import Organisation
 from puente.plans.forms import (
@@ -25,6 +25,7 @@ from puente.plans.forms import (
 from puente.plans.models import Plan, PlanEntry
 from puente.plans.selectors import (
     access_plan,
+    access_plan_entry,
     plan_default_year,
     plan_entries,
     plan_list,
@@ -67,10 +68,7 @@ def public_plans(request: HttpRequest) -> HttpResponse:
 
 
 def public_plan_page(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        plan = public_plan(code)
-    except Plan.DoesNotExist as exc:
-        raise Http404 from exc
+    plan = public_plan(code)
     form, year = _year(request, plan)
     context: dict[str, Any] = {"plan": plan, "public": True, "year_errors": _errors(form)}
     if year is None:
@@ -82,10 +80,7 @@ def public_plan_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def plans(request: HttpRequest) -> HttpResponse:
-    try:
-        visible = plans_visible(request.user)
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied from exc
+    visible = plans_visible(request.user)
     context: dict[str, Any] = {
         "plans": visible,
         "can_import": user_can_somewhere(request.user, Action.MANAGE_PLANS),
@@ -118,12 +113,7 @@ def plan_upload(request: HttpRequest) -> HttpResponse:
 
 
 def _access(request: HttpRequest, code: str) -> Plan:
-    try:
-        return access_plan(request.user, code)
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied from exc
-    except Plan.DoesNotExist as exc:
-        raise Http404 from exc
+    return access_plan(request.user, code)
 
 
 @login_required
@@ -181,12 +171,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def plan_publish_view(request: HttpRequest, code: str) -> HttpResponse:
     plan = _access(request, code)
-    try:
-        plan_publish(
-            acting_user=request.user, plan=plan, published=request.POST.get("publish") == "1"
-        )
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied from exc
+    plan_publish(acting_user=request.user, plan=plan, published=request.POST.get("publish") == "1")
     return redirect("plans:plan", code=plan.code)
 
 
@@ -233,17 +218,7 @@ def entry_form(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def entry_review(request: HttpRequest, code: str, entry_id: int) -> HttpResponse:
     plan = _access(request, code)
-    entry = get_object_or_404(
-        PlanEntry.objects.select_related("country", "sector", "organisation"),
-        pk=entry_id,
-        plan=plan,
-    )
-    if not user_can(
-        request.user,
-        Action.REVIEW_PLAN,
-        Target(country=entry.country, sector=entry.sector, organisation=entry.organisation),
-    ):
-        raise DjangoPermissionDenied
+    entry = access_plan_entry(request.user, plan, entry_id, Action.REVIEW_PLAN)
     form = EntryReviewForm(request.POST)
     if form.is_valid():
         try:

@@ -163,10 +163,7 @@ class RowListCreateApi(generics.ListAPIView):
 class RowDetailApi(APIView):
     @extend_schema(responses=ActivityRowSerializer)
     def get(self, request: Request, row_id: int) -> Response:
-        try:
-            row = access_activity_row(request.user, row_id)
-        except ActivityRow.DoesNotExist:
-            return Response(error_body("not_found", "Not found."), status=404)
+        row = access_activity_row(request.user, row_id)
         return Response(ActivityRowSerializer(row).data)
 
 

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action, Target, check, scope_filter, user_can
+from puente.core.errors import NotFound
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Sector
 from puente.reporting.filters import RowFilters
@@ -66,7 +67,9 @@ def row_list(user: Any, filters: RowFilters | None = None) -> QuerySet[ActivityR
 def access_activity_row(
     user: Any, row_id: int, action: Action = Action.VIEW_REPORTS
 ) -> ActivityRow:
-    """Load one row the user may act on; DoesNotExist when it is outside their scope."""
+    """Load one row the user may act on: NotFound for a row that does not exist and for
+    one outside what the user may see; PermissionDenied for a row the user sees but may
+    not `action`."""
     row = (
         rows_visible(user)
         .select_related(
@@ -78,8 +81,11 @@ def access_activity_row(
             "sector",
             "population_group",
         )
-        .get(pk=row_id)
+        .filter(pk=row_id)
+        .first()
     )
+    if row is None:
+        raise NotFound()
     if action != Action.VIEW_REPORTS:
         check(
             user,
@@ -268,12 +274,15 @@ def locks_for(country_ids: list[int] | None = None) -> QuerySet[PeriodLock]:
 
 
 def batch_for_user(user: Any, batch_id: int) -> ImportBatch:
-    """An import the user may read, else DoesNotExist. Readers are:
+    """An import the user may read, else NotFound (as for one that does not exist).
+    Readers are:
     its creator;
     those who may view reports across the region (regional admins, superusers);
     those who may view every row it wrote (an IM officer over a partner's country
     import); an import that wrote nothing has no scope beyond its creator."""
-    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    batch = ImportBatch.objects.select_related("created_by").filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound()
     if batch.created_by_id is not None and batch.created_by_id == user.pk:
         return batch
     if user_can(user, Action.VIEW_REPORTS, None):
@@ -283,4 +292,4 @@ def batch_for_user(user: Any, batch_id: int) -> ImportBatch:
     )
     if written.exists() and not written.exclude(pk__in=rows_visible(user).values("pk")).exists():
         return batch
-    raise ImportBatch.DoesNotExist
+    raise NotFound()

@@ -164,10 +164,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _batch(request: HttpRequest, batch_id: int) -> ImportBatch:
-    try:
-        return batch_for_user(request.user, batch_id)
-    except ImportBatch.DoesNotExist as exc:
-        raise Http404 from exc
+    return batch_for_user(request.user, batch_id)
 
 
 @login_required
@@ -231,12 +228,7 @@ def row_form(request: HttpRequest, row_id: int | None = None) -> HttpResponse:
     row = None
     initial: dict[str, Any] = {}
     if row_id is not None:
-        try:
-            row = access_activity_row(request.user, row_id, Action.SUBMIT_REPORT)
-        except ActivityRow.DoesNotExist as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            raise DjangoPermissionDenied from exc
+        row = access_activity_row(request.user, row_id, Action.SUBMIT_REPORT)
         initial = {
             "month": row.month.strftime("%Y-%m"),
             "country": row.country,
@@ -280,10 +272,7 @@ def row_form(request: HttpRequest, row_id: int | None = None) -> HttpResponse:
 
 @login_required
 def history(request: HttpRequest, row_id: int) -> HttpResponse:
-    try:
-        row = access_activity_row(request.user, row_id)
-    except ActivityRow.DoesNotExist as exc:
-        raise Http404 from exc
+    row = access_activity_row(request.user, row_id)
     return render(
         request,
         "reporting/history.html",

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from puente.core.errors import ApplicationError, PermissionDenied
+from puente.core.errors import ApplicationError, NotFound, PermissionDenied
 from puente.core.models import AuditRecord
 from puente.feedback.models import FeedbackChannel, FeedbackType
 from puente.feedback.selectors import access_feedback
@@ -101,7 +101,7 @@ def test_marking_a_type_sensitive_hands_its_feedback_to_focal_points(make_user, 
     # when
     feedback_type_save(acting_user=admin, code="rumour", data={"sensitive": True})
     # then
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         access_feedback(operator, item.pk)
     focal_point = make_user("psea-focal-point", "country:COL")
     assert access_feedback(focal_point, item.pk).sensitive

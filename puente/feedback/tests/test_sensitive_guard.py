@@ -66,7 +66,7 @@ def test_a_complaint_after_an_attempt_to_untick_stays_with_the_psea_focal_points
     item, _code = make_feedback("sensitive", text="segunda denuncia")
     assert item.sensitive is True
     client.force_login(make_user("cfm-operator", "country:COL"))
-    assert client.get(reverse("feedback:item", args=[item.pk])).status_code == 403
+    assert client.get(reverse("feedback:item", args=[item.pk])).status_code == 404
 
 
 def test_admin_changes_go_through_the_service_and_are_audited(client, superuser):
@@ -97,7 +97,7 @@ def test_admin_ticking_sensitive_hands_the_items_to_the_psea_focal_points(
     item.refresh_from_db()
     assert item.sensitive is True
     client.force_login(operator)
-    assert client.get(reverse("feedback:item", args=[item.pk])).status_code == 403
+    assert client.get(reverse("feedback:item", args=[item.pk])).status_code == 404
 
 
 def test_admin_offers_no_deletion_of_the_code_list(client, superuser):
@@ -184,7 +184,7 @@ def test_coding_a_sensitive_complaint_as_an_ordinary_type_keeps_it_sensitive(
     assert item.type.code == "question"
     assert item.sensitive is True and item.sensitive_category == "sea"
     client.force_login(make_user("cfm-operator", "country:COL"))
-    assert client.get(reverse("feedback:item", args=[item.pk])).status_code == 403
+    assert client.get(reverse("feedback:item", args=[item.pk])).status_code == 404
 
 
 def test_dashboard_counts_by_type_follow_each_items_own_sensitivity(
