@@ -42,11 +42,11 @@ from puente.analytics.selectors import (
 from puente.analytics.services.completeness import reporting_validated
 from puente.analytics.services.consolidation import Cell, split_by_sex_and_age
 from puente.analytics.services.cube import CUBE_VERSION_KEY
-from puente.analytics.services.planning import planning_by_sector
 from puente.core.errors import ApplicationError
 from puente.core.filters import year_parse
 from puente.core.i18n import active_language, collation_key, sorted_by_name
 from puente.partners.models import Organisation
+from puente.plans.targets import planning_by_sector
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 from puente.reporting.services.validation import parse_month
 

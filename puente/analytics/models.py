@@ -57,32 +57,3 @@ class CubeState(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["country", "year"], name="unique_cube_state")
         ]
-
-
-class PlanningFigure(models.Model):
-    """A target for a year, country, sector and population group, imported from a file or
-    entered in the admin. Coverage compares reach with it. (People in need live in the
-    needs analysis: puente.needs.)"""
-
-    class Kind(models.TextChoices):
-        TARGET = "target", "target"
-
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    year = models.PositiveSmallIntegerField()
-    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
-    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="+")
-    population_group = models.ForeignKey(
-        PopulationGroup, on_delete=models.CASCADE, related_name="+"
-    )
-    people = models.PositiveBigIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "year", "country", "sector", "population_group"],
-                name="unique_planning_figure",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.year} {self.country_id}/{self.sector_id}: {self.people}"

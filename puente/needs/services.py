@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action
-from puente.analytics.services.cube import cube_version_bump
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -19,6 +18,7 @@ from puente.core.imports import (
 )
 from puente.core.tabular import Column, normalize_value, open_table
 from puente.needs.models import NeedFigure, PopulationFigure
+from puente.needs.signals import needs_changed
 from puente.reference.imports import ReferenceKeys
 from puente.reference.models import Admin1
 from puente.reference.selectors import keyed_lookup
@@ -138,7 +138,7 @@ def needs_import(
         report.imported = len(figures)
         import_audit_record(acting_user=acting_user, kind="needs", filename=filename, report=report)
         # The dashboards' reach of need reads these figures: their cached pages go.
-        transaction.on_commit(cube_version_bump)
+        transaction.on_commit(lambda: needs_changed.send(sender=NeedFigure))
 
     scope.refuse(report)
     return write_whole_file(report, write)

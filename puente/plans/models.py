@@ -204,3 +204,35 @@ class EntryTarget(models.Model):
                 fields=["entry", "population_group"], name="unique_entry_target"
             )
         ]
+
+
+class PlanningFigure(models.Model):
+    """A target for a year, country, sector and population group, imported from a file or
+    entered in the admin. Coverage compares reach with it; the plan pages count the
+    people an inter-agency plan targets from it. (People in need live in the needs
+    analysis: puente.needs.)"""
+
+    class Kind(models.TextChoices):
+        TARGET = "target", "target"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="+")
+    population_group = models.ForeignKey(
+        PopulationGroup, on_delete=models.CASCADE, related_name="+"
+    )
+    people = models.PositiveBigIntegerField()
+
+    class Meta:
+        # The table of its first home, analytics (migrations plans.0002, analytics.0004).
+        db_table = "analytics_planningfigure"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "year", "country", "sector", "population_group"],
+                name="unique_planning_figure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year} {self.country_id}/{self.sector_id}: {self.people}"

@@ -7,11 +7,11 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from puente.analytics.models import PlanningFigure
 from puente.analytics.selectors import ReachFilters, people_reached
 from puente.analytics.services.cube import last_month_of
 from puente.core.i18n import collation_key
 from puente.needs.selectors import INTER_SECTOR, people_in_need_by_country_and_sector
+from puente.plans.models import PlanningFigure
 from puente.reference.models import Country, Sector
 
 GAP_COLUMNS = (

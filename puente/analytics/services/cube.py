@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -85,19 +84,6 @@ def cube_refresh(*, country_ids: Iterable[int], year: int, from_month: int = 1) 
         )
     transaction.on_commit(cube_version_bump)
     return written
-
-
-def cube_refresh_changes(pairs: Iterable[tuple[int, dt.date]]) -> None:
-    """Refresh after 5W rows of these (country, month) pairs changed."""
-    earliest: dict[tuple[int, int], int] = defaultdict(lambda: 13)
-    for country_id, month in pairs:
-        key = (month.year, country_id)
-        earliest[key] = min(earliest[key], month.month)
-    by_year: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for (year, country_id), first in earliest.items():
-        by_year[(year, first)].append(country_id)
-    for (year, first), countries in by_year.items():
-        cube_refresh(country_ids=countries, year=year, from_month=first)
 
 
 def cube_ensure(*, year: int, country_ids: Iterable[int] | None = None) -> None:

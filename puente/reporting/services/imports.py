@@ -25,7 +25,6 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from puente.analytics.services.cube import cube_refresh_changes
 from puente.core.imports import ImportFileError, ImportReport, RowError, import_audit_record
 from puente.core.tabular import OLE_MAGIC, expanded_size, read_table
 from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowStatus
@@ -36,6 +35,7 @@ from puente.reporting.services.validation import (
     ValidRow,
 )
 from puente.reporting.services.writer import existing_rows, row_unchanged, rows_write
+from puente.reporting.signals import validated_rows_announce
 
 POLICIES = ("reject-file", "keep-good-rows")
 PROGRESS_EVERY = 5000
@@ -295,7 +295,7 @@ def _write(
         # (and later queries) plan on stale ones. ANALYZE samples; it takes a second.
         transaction.on_commit(_analyze_rows)
     if changed:
-        transaction.on_commit(lambda: cube_refresh_changes(changed))
+        validated_rows_announce(changed)
 
 
 def _analyze_rows() -> None:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action, Target, check
-from puente.analytics.services.cube import cube_refresh_changes
 from puente.core.errors import ApplicationError
 from puente.core.imports import ImportReport
 from puente.core.services import audit_record
@@ -22,6 +21,7 @@ from puente.reference.models import Country, Sector
 from puente.reporting.models import ActivityRow, PeriodLock, ReviewDecision, RowChange, RowStatus
 from puente.reporting.services.validation import COMPARED_FIELDS, RowValidator
 from puente.reporting.services.writer import replace_rows
+from puente.reporting.signals import validated_rows_announce
 
 
 def _locked(country: Country, month: dt.date) -> bool:
@@ -127,7 +127,7 @@ def report_review(
         comment=comment.strip(),
     )
     if decision == RowStatus.VALIDATED:
-        transaction.on_commit(lambda: cube_refresh_changes([(country.pk, month)]))
+        validated_rows_announce([(country.pk, month)])
     ReviewDecision.objects.create(
         appealing_org=appealing_org,
         country=country,
@@ -232,8 +232,7 @@ def row_update(
         return report
     old = ActivityRow.objects.filter(pk=row.pk).values_list("id", "status", *COMPARED_FIELDS).get()
     if old[1] == RowStatus.VALIDATED or status == RowStatus.VALIDATED:
-        pairs = [(row.country_id, row.month), (valid.country_id, valid.month)]
-        transaction.on_commit(lambda: cube_refresh_changes(pairs))
+        validated_rows_announce([(row.country_id, row.month), (valid.country_id, valid.month)])
     replace_rows(
         [valid],
         {valid.key: old},

@@ -9,14 +9,13 @@ import hxl
 import pytest
 from django.urls import reverse
 
-from puente.analytics.models import PlanningFigure
 from puente.analytics.services.cube import cube_refresh
-from puente.site.gap import gap_rows
 from puente.analytics.tests.test_consolidation import YEAR, add, world  # noqa: F401
 from puente.funding.models import Contribution
 from puente.needs.models import NeedFigure
-from puente.plans.models import Plan, PlanEntry
+from puente.plans.models import Plan, PlanEntry, PlanningFigure
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
+from puente.site.gap import gap_rows
 
 pytestmark = pytest.mark.django_db
 

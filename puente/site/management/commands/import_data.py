@@ -12,7 +12,7 @@ IMPORTERS = {
     "indicators": "puente.reference.services.indicators_import",
     "partners": "puente.partners.services.organisations_import",
     "5w": "puente.reporting.services.imports.file_import",
-    "targets": "puente.analytics.services.planning.targets_import",
+    "targets": "puente.plans.targets.targets_import",
     "pin": "puente.needs.services.needs_import",
     "needs": "puente.needs.services.needs_import",
     "population": "puente.needs.services.population_import",

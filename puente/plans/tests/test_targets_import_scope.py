@@ -3,10 +3,10 @@ only for the countries the user may load needs for; a written file is audited.""
 
 import pytest
 
-from puente.analytics.models import PlanningFigure
-from puente.analytics.services.planning import targets_import
 from puente.core.models import AuditRecord
 from puente.core.testing import csv_bytes, run_import
+from puente.plans.models import PlanningFigure
+from puente.plans.targets import targets_import
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from puente.analytics.models import PlanningFigure
+from puente.plans.models import PlanningFigure
 
 
 @admin.register(PlanningFigure)

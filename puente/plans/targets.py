@@ -10,8 +10,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action
-from puente.analytics.models import PlanningFigure
-from puente.analytics.services.cube import cube_version_bump
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -20,6 +18,9 @@ from puente.core.imports import (
     write_whole_file,
 )
 from puente.core.tabular import Column, open_table
+from puente.needs.selectors import people_in_need_by_sector
+from puente.plans.models import PlanningFigure
+from puente.plans.signals import targets_changed
 from puente.reference.imports import ReferenceKeys
 
 PLANNING_COLUMNS = (
@@ -80,7 +81,7 @@ def targets_import(
             acting_user=acting_user, kind="targets", filename=filename, report=report
         )
         # Coverage on the dashboards reads the targets: their cached figures go.
-        transaction.on_commit(cube_version_bump)
+        transaction.on_commit(lambda: targets_changed.send(sender=PlanningFigure))
 
     scope.refuse(report)
     return write_whole_file(report, write)
@@ -101,8 +102,6 @@ def planning_by_sector(
     For an admin-1 area, the figures of that area only: targets are set per country, so
     an area has none; people in need, where the needs analysis gives them per area. A
     country's figure is never shown as its area's."""
-    from puente.needs.selectors import people_in_need_by_sector
-
     in_need = people_in_need_by_sector(
         year=year,
         country_ids=country_ids,
