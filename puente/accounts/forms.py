@@ -1,4 +1,8 @@
+from typing import Any
+
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.models import Role
@@ -25,3 +29,29 @@ class RoleGrantForm(forms.Form):
             "For example region, platform:colombia, country:PER, sector:COL/HEA, organisation:IOM"
         ),
     )
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """The reset link is written in the language of the account it is sent to (the
+    language chosen in the account), not in the language of whoever asked for it: the
+    request may come from anyone who knows the address."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        language = getattr(context.get("user"), "language", "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name,
+            )

@@ -5,6 +5,7 @@ from typing import Any, cast
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from puente.accounts.forms import RoleGrantForm, TokenForm
+from puente.accounts.forms import AccountPasswordResetForm, RoleGrantForm, TokenForm
 from puente.accounts.models import Role, RoleAssignment
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.accounts.selectors import roles_grantable_by, user_list_for_manager
@@ -32,6 +33,7 @@ from puente.accounts.tokens import (
     second_factor_required,
 )
 from puente.core.errors import ApplicationError
+from puente.core.ratelimit import client_address, over_limit
 
 
 def safe_next_url(request: HttpRequest, url: str | None, default: str = "/") -> str:
@@ -92,12 +94,41 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """A link by e-mail to choose a new password; the page answers the same whether or not
-    the address has an account."""
+    the address has an account.
+
+    Limits: a client address may ask PUENTE_PASSWORD_RESET_CLIENT_LIMIT times per window
+    (then 429, saying to wait); one e-mail address receives at most
+    PUENTE_PASSWORD_RESET_LIMIT links per window, beyond which the page answers as usual
+    and sends nothing (so nobody can flood a mailbox, and the answer still tells nothing
+    about the account)."""
 
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+    form_class = AccountPasswordResetForm
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        window = settings.PUENTE_PASSWORD_RESET_WINDOW
+        if over_limit(
+            "password-reset:client",
+            client_address(self.request),
+            limit=settings.PUENTE_PASSWORD_RESET_CLIENT_LIMIT,
+            window=window,
+        ):
+            form.add_error(
+                None,
+                _("Too many requests from this connection. Try again in an hour."),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if over_limit(
+            "password-reset:email",
+            form.cleaned_data["email"].strip().lower(),
+            limit=settings.PUENTE_PASSWORD_RESET_LIMIT,
+            window=window,
+        ):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
     def get_form(self, form_class: Any = None) -> Any:
         form = super().get_form(form_class)

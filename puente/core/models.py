@@ -49,3 +49,13 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename}"
+
+
+class RateCounter(models.Model):
+    """One fixed window of a rate limit (core.ratelimit: the public feedback form, the
+    password reset): counted in the database with one atomic statement, so that it holds
+    across threads and processes whatever the cache is."""
+
+    bucket = models.CharField(max_length=96, unique=True)
+    window_start = models.FloatField()  # seconds since the epoch
+    count = models.PositiveIntegerField(default=0)

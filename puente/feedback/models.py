@@ -232,16 +232,6 @@ class Feedback(models.Model):
         return self.status != FeedbackStatus.CLOSED
 
 
-class RateCounter(models.Model):
-    """One fixed window of the public form's rate limit (feedback.ratelimit): counted in
-    the database with one atomic statement, so that it holds across threads and processes
-    whatever the cache is."""
-
-    bucket = models.CharField(max_length=96, unique=True)
-    window_start = models.FloatField()  # seconds since the epoch
-    count = models.PositiveIntegerField(default=0)
-
-
 class FeedbackAttachment(models.Model):
     """A photo or document sent with feedback. The file on disk is encrypted like the text."""
 

@@ -291,3 +291,62 @@ def test_a_password_hash_upgraded_at_sign_in_keeps_the_obligation(client, capsys
     # then the generated password must still be replaced
     assert user.must_change_password
     assert client.get("/partners/")["Location"].startswith(reverse("accounts:password_change"))
+
+
+def test_links_sent_to_one_address_are_limited_without_telling_the_asker(
+    client, viewer, settings
+):
+    # given a limit of two links per address and window
+    settings.PUENTE_PASSWORD_RESET_LIMIT = 2
+    # when four requests for the viewer's address come from four connections
+    for number in range(4):
+        response = client.post(
+            reverse("accounts:password_reset"),
+            {"email": viewer.email.upper()},
+            REMOTE_ADDR=f"203.0.113.{number}",
+        )
+        # then each is answered as usual
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:password_reset_done")
+    # and only two links were sent
+    assert len(mail.outbox) == 2
+
+
+def test_requests_from_one_connection_are_limited(client, make_user, organisation, settings):
+    # given a limit of three requests per connection and window, and four accounts
+    settings.PUENTE_PASSWORD_RESET_CLIENT_LIMIT = 3
+    users = [make_user("partner-viewer", "organisation:FPRU") for _i in range(4)]
+    answers = [
+        client.post(
+            reverse("accounts:password_reset"), {"email": user.email}, REMOTE_ADDR="198.51.100.7"
+        )
+        for user in users
+    ]
+    # then the fourth is refused with 429, saying why, and sends nothing
+    assert [a.status_code for a in answers] == [302, 302, 302, 429]
+    assert "Too many requests" in answers[-1].content.decode()
+    assert len(mail.outbox) == 3
+    # while another connection is still served
+    response = client.post(
+        reverse("accounts:password_reset"), {"email": users[3].email}, REMOTE_ADDR="198.51.100.8"
+    )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 4
+
+
+def test_the_link_is_written_in_the_accounts_language_not_the_askers(client, viewer):
+    # given an account whose language is Portuguese, asked for from a Spanish browser
+    viewer.language = "pt"
+    viewer.save(update_fields=["language"])
+    client.cookies.load({"django_language": "es"})
+    client.post(reverse("accounts:password_reset"), {"email": viewer.email})
+    # then the message is in Portuguese
+    [message] = mail.outbox
+    assert "senha" in message.body
+    assert "contraseña" not in message.body
+    # and an account without a language gets the asker's
+    viewer.language = ""
+    viewer.save(update_fields=["language"])
+    mail.outbox.clear()
+    client.post(reverse("accounts:password_reset"), {"email": viewer.email})
+    assert "contraseña" in mail.outbox[0].body

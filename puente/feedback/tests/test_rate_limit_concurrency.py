@@ -20,7 +20,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from puente.feedback.models import Feedback, RateCounter
+from puente.core.models import RateCounter
+from puente.feedback.models import Feedback
 
 pytestmark = pytest.mark.django_db
 
