@@ -5,12 +5,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core.api import error_body
 from puente.core.exports import json_number
 from puente.core.filters import year_parse
 from puente.funding.selectors import GROUPINGS, funding_summary
-from puente.plans.models import Plan
+from puente.plans.selectors import access_plan
 
 
 class FundingSummaryApi(APIView):
@@ -25,12 +24,10 @@ class FundingSummaryApi(APIView):
         responses={200: dict},
     )
     def get(self, request: Request) -> Response:
-        if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-            return Response(error_body("permission_denied", "Not allowed."), status=403)
         params = request.query_params
-        plan = Plan.objects.filter(code=params.get("plan", "")).first()
-        if plan is None:
-            return Response(error_body("not_found", "No such plan."), status=404)
+        # The plans the reader may open, as on the plan pages: PermissionDenied without
+        # any report-reading role, NotFound for an unknown or unpublished agency plan.
+        plan = access_plan(request.user, params.get("plan", ""))
         by = [b for b in params.get("by", "").split(",") if b]
         if set(by) - set(GROUPINGS):
             return Response(

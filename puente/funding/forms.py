@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,10 +33,12 @@ class FundingFilterForm(FilterForm):
     by = forms.ChoiceField(label=gettext_lazy("Group by"), choices=BY_CHOICES, required=False)
     year = YearField()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plans: QuerySet[Plan], **kwargs: Any) -> None:
+        """`plans`: those the reader may open (plans.selectors.plans_visible)."""
         super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
         self.fields["plan"].choices = [  # type: ignore[attr-defined]
-            (p.code, p.name) for p in Plan.objects.all()
+            (p.code, p.name) for p in plans
         ]
         self.fields["by"].error_messages["invalid_choice"] = _(
             "“%(value)s” is not one of the groupings offered."

@@ -5,21 +5,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core import exports
-from puente.core.filters import organisation_label
 from puente.core.i18n import collation_key
 from puente.core.uploads import page_upload
 from puente.funding.forms import FundingFilterForm
 from puente.funding.selectors import funding_localisation, funding_summary
 from puente.funding.services import contributions_import, exchange_rates_import
+from puente.core.filters import organisation_label
 from puente.partners.models import Organisation
 from puente.plans.models import Plan
+from puente.plans.selectors import plans_visible
 from puente.reference.models import Country, Sector
 
 IMPORTERS = {"funding": contributions_import, "rates": exchange_rates_import}
@@ -38,15 +38,16 @@ MONEY = ("requirement_usd", "funded_usd", "pledged_usd")
 def _filters(request: HttpRequest) -> tuple[FundingFilterForm, Plan | None]:
     """The form bound to what was asked, with the plan and grouping used written in (the
     newest plan, by country, when none is asked)."""
-    form = FundingFilterForm(request.GET)
+    plans = plans_visible(request.user)
+    form = FundingFilterForm(request.GET, plans=plans)
     if not form.is_valid():
         return form, None
-    plan = form.cleaned_data["plan"] or Plan.objects.first()
+    plan = form.cleaned_data["plan"] or plans.first()
     data = {k: v for k, v in request.GET.items() if k in form.fields}
     data.update(plan=plan.code if plan else "", by=form.cleaned_data["by"] or "country")
     if form.cleaned_data["year"] is not None:
         data["year"] = str(form.cleaned_data["year"])
-    form = FundingFilterForm(data)
+    form = FundingFilterForm(data, plans=plans)
     form.is_valid()
     return form, plan
 
@@ -92,8 +93,6 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 @login_required
 def funding(request: HttpRequest) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
     filters, plan = _filters(request)
     can_import = user_can_somewhere(request.user, Action.MANAGE_FUNDING)
     form, report, kind = page_upload(request, importers=IMPORTERS, allowed=can_import)
@@ -128,8 +127,6 @@ def funding(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest, file_format: str) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
     if file_format not in exports.FORMATS:
         raise Http404
     filters, plan = _filters(request)

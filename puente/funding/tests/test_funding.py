@@ -418,3 +418,31 @@ def test_a_bad_year_is_a_400_from_the_api_and_an_error_from_the_cli(plan, client
     assert year in response.json()["error"]["message"]
     with pytest.raises(CommandError, match="is not a year"):
         call_command("funding_summary", "--plan", "rmrp", "--year", year)
+
+
+def test_an_unpublished_agency_appeal_is_funding_nobody_else_may_read(plan, client, make_user):
+    # given an agency appeal in draft, beside the inter-agency plan
+    draft = Plan.objects.create(
+        code="iom-draft",
+        name_en="IOM draft appeal",
+        kind="agency",
+        organisation=Organisation.objects.get(acronym="BIGUN"),
+        start_year=2025,
+        end_year=2026,
+    )
+    draft.countries.set(Country.objects.filter(iso3="COL"))
+    # when a partner asks for its funding through the API, the page and a download
+    client.force_login(make_user("partner-viewer", "organisation:LOCAL"))
+    api = client.get(reverse("api-funding-summary"), {"plan": "iom-draft"})
+    page = client.get(reverse("funding:funding"), {"plan": "iom-draft"})
+    download = client.get(reverse("funding:export", args=["csv"]), {"plan": "iom-draft"})
+    # then the appeal is as unknown as a plan that does not exist, at every door
+    assert api.status_code == 404
+    assert api.json()["error"]["code"] == "not_found"
+    assert page.status_code == 400
+    assert "iom-draft" not in [c for c, _name in page.context["filters"].fields["plan"].choices]
+    assert download.status_code == 400
+    # while those who manage plans read it
+    client.force_login(make_user("regional-admin", "region"))
+    assert client.get(reverse("api-funding-summary"), {"plan": "iom-draft"}).status_code == 200
+    assert client.get(reverse("funding:funding"), {"plan": "iom-draft"}).status_code == 200
