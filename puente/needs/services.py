@@ -203,3 +203,71 @@ def population_import(
 
     scope.refuse(report)
     return write_whole_file(report, write)
+
+
+@transaction.atomic
+def transit_figures_set(
+    *,
+    year: int,
+    country: Any,
+    population_group: Any,
+    population: int,
+    people_in_need: dict[Any, int],
+    acting_user: Any,
+    source: str,
+) -> dict[str, int]:
+    """Set one population group's population and its people in need per sector for a
+    whole country (no admin-1 detail), leaving every other figure of the year as it is.
+    Computed figures (flow monitoring's planning command, `source`) come through here, a
+    file through `needs_import`. A sector the needs analysis gives per admin-1 area for
+    the group is refused (`mixed_admin_levels`): the two levels would be added up."""
+    from puente.core.errors import ApplicationError
+    from puente.core.services import audit_record
+
+    by_area = set(
+        NeedFigure.objects.filter(
+            year=year,
+            country=country,
+            population_group=population_group,
+            sector__in=list(people_in_need),
+            admin1__isnull=False,
+        ).values_list("sector__code", flat=True)
+    )
+    if by_area:
+        raise ApplicationError(
+            _(
+                "People in need of %(sectors)s are given per admin-1 area for this population "
+                "group: a figure for the whole country would be added to them."
+            )
+            % {"sectors": ", ".join(sorted(by_area))},
+            code="mixed_admin_levels",
+        )
+    figure, _created = PopulationFigure.objects.update_or_create(
+        year=year,
+        country=country,
+        population_group=population_group,
+        defaults={"population": population},
+    )
+    figure.full_clean()
+    for sector, people in people_in_need.items():
+        need, _created = NeedFigure.objects.update_or_create(
+            year=year,
+            country=country,
+            admin1=None,
+            sector=sector,
+            population_group=population_group,
+            defaults={"people_in_need": people},
+        )
+        need.full_clean()
+    audit_record(
+        acting_user=acting_user,
+        action="needs.figures_set",
+        target=figure,
+        data={
+            "source": source,
+            "population": population,
+            "people_in_need": {s.code: n for s, n in people_in_need.items()},
+        },
+    )
+    transaction.on_commit(lambda: needs_changed.send(sender=NeedFigure))
+    return {"population": population, "sectors": len(people_in_need)}

@@ -125,3 +125,40 @@ def planning_by_sector(
     for people in inter.values():
         targets[0] = targets.get(0, 0) + people
     return {"target": targets, "in-need": in_need}
+
+
+@transaction.atomic
+def targets_set(
+    *,
+    year: int,
+    country: Any,
+    population_group: Any,
+    people: dict[Any, int],
+    acting_user: Any,
+    source: str,
+) -> int:
+    """Set the targets of one population group in a country, per sector, leaving the
+    other targets as they are: computed figures (flow monitoring's planning command,
+    `source`) come through here, a file through `targets_import`."""
+    from puente.core.services import audit_record
+
+    written = 0
+    for sector, figure in people.items():
+        target, _created = PlanningFigure.objects.update_or_create(
+            kind=PlanningFigure.Kind.TARGET,
+            year=year,
+            country=country,
+            sector=sector,
+            population_group=population_group,
+            defaults={"people": figure},
+        )
+        target.full_clean()
+        written += 1
+        audit_record(
+            acting_user=acting_user,
+            action="targets.set",
+            target=target,
+            data={"source": source, "people": figure},
+        )
+    transaction.on_commit(lambda: targets_changed.send(sender=PlanningFigure))
+    return written

@@ -19,9 +19,13 @@ IMPORTERS = {
     "plan": "puente.plans.services.plan_import",
     "funding": "puente.funding.services.contributions_import",
     "rates": "puente.funding.services.exchange_rates_import",
+    "flows-points": "puente.flows.services.flow_points_import",
+    "flows-counts": "puente.flows.services.flow_counts_import",
 }
 # Kinds whose importer takes a policy, a target status and reports progress.
 ROW_IMPORTS = {"5w"}
+# Kinds whose importer takes a policy alone.
+POLICY_IMPORTS = {"flows-counts"}
 
 
 class Command(PuenteCommand):
@@ -39,7 +43,7 @@ class Command(PuenteCommand):
             "--policy",
             choices=["reject-file", "keep-good-rows"],
             default="reject-file",
-            help="5w: reject the whole file on any error (default), or keep "
+            help="5w, flows-counts: reject the whole file on any error (default), or keep "
             "the good rows and report the others.",
         )
         parser.add_argument(
@@ -69,6 +73,8 @@ class Command(PuenteCommand):
             kwargs.update(policy=options["policy"], status=options["status"])
             if options["progress"] or sys.stderr.isatty():
                 kwargs["progress"] = self.draw_progress
+        elif options["kind"] in POLICY_IMPORTS:
+            kwargs["policy"] = options["policy"]
         report = importer(**kwargs)
         if "progress" in kwargs:
             self.stderr.write("")
