@@ -12,7 +12,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from puente.reporting.services.validation import COLUMN_NAMES  # Django is set up first
+from puente.reporting.services.columns import COLUMN_NAMES  # Django is set up first
 
 HEADER = COLUMN_NAMES  # the 5W import columns, in their canonical order
 GROUPS = ["in-destination", "in-transit", "pendular", "colombian-returnees", "host-community"]

@@ -7,7 +7,7 @@ shows them (header = row 1). Messages are lazy and rendered in the active langua
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -213,18 +213,55 @@ def yes_no_error_message(value: Any) -> Any:
     return _("“%(value)s” is not yes or no (sí/no, sim/não are accepted).") % {"value": value}
 
 
+def _cell_text(value: Any) -> str:
+    from puente.core.tabular import cell_text
+
+    return cell_text(value)
+
+
+class Lookup:
+    """Typed text -> the object a table knows it by (accents, case and spacing ignored),
+    remembering each text already resolved: a large file repeats the same few names on
+    thousands of rows."""
+
+    def __init__(self, table: Mapping[str, Any]):
+        self.table = table
+        self.cache: dict[str, Any] = {}
+
+    def __call__(self, text: str) -> Any:
+        try:
+            return self.cache[text]
+        except KeyError:
+            from puente.core.tabular import normalize_value
+
+            found = self.table.get(normalize_value(text))
+            self.cache[text] = found
+            return found
+
+
 class RowCells:
-    """Reads one row of a whole-file import, recording each problem in the report under
-    the row and column it came from. Every reader returns None when the cell is blank or
-    wrong, so a caller checks `ok` once after reading the cells it needs."""
+    """Reads one row of an import, recording each problem in the report under the row and
+    column it came from. Every reader returns None when the cell is blank or wrong, so a
+    caller checks `ok` once after reading the cells it needs.
 
-    def __init__(self, report: ImportReport, number: int, raw: dict[str, Any]):
-        from puente.core.tabular import cell_text
+    `text` holds each cell as a person reads it, over `blank`: the text of the columns a
+    row may leave out (rows from the API or a form name only some), usually empty."""
 
+    def __init__(
+        self,
+        report: ImportReport,
+        number: int,
+        raw: dict[str, Any],
+        *,
+        blank: Mapping[str, str] | None = None,
+    ):
         self.report = report
         self.number = number
         self.raw = raw
-        self.text = {k: cell_text(v) for k, v in raw.items()}
+        text = dict(blank) if blank else {}
+        for name, value in raw.items():
+            text[name] = value.strip() if type(value) is str else _cell_text(value)
+        self.text = text
         self._errors_before = len(report.errors)
 
     @property
@@ -234,15 +271,35 @@ class RowCells:
     def error(self, column: str, code: str, message: Any, value: Any = "") -> None:
         self.report.error(self.number, column, code, message, value)
 
-    def first_of(self, seen: dict[Any, int], key: Any, column: str, message: Any = None) -> bool:
+    def invalid(self, column: str, code: str, message: Any) -> None:
+        """An error about the cell as written: its text is the error's value."""
+        self.report.error(self.number, column, code, message, self.text.get(column, ""))
+
+    def warning(self, column: str, code: str, message: Any) -> None:
+        """A doubt about the cell as written that does not stop the row."""
+        self.report.warnings.append(
+            RowError(self.number, column, code, message, self.text.get(column, ""))
+        )
+
+    def first_of(
+        self,
+        seen: dict[Any, int],
+        key: Any,
+        column: str,
+        message: Any = None,
+        *,
+        value: Any = "",
+        **params: Any,
+    ) -> bool:
         """True when no earlier row of the file had `key` (this row is then recorded in
-        `seen`); otherwise a `duplicate_row` error naming the first row."""
+        `seen`); otherwise a `duplicate_row` error naming the first row (`%(row)s` in
+        `message`, beside `params`)."""
         first = seen.get(key)
         if first is None:
             seen[key] = self.number
             return True
         message = message or _("The same figure is already in row %(row)s.")
-        self.error(column, "duplicate_row", message % {"row": first})
+        self.error(column, "duplicate_row", message % {"row": first, **params}, value)
         return False
 
     def required(self, *columns: str) -> None:
@@ -254,17 +311,57 @@ class RowCells:
                     _("The column “%(column)s” is required.") % {"column": column},
                 )
 
-    def lookup(self, column: str, table: dict[str, Any], code: str, message: Any) -> Any:
+    def lookup(
+        self, column: str, table: Mapping[str, Any] | Lookup, code: str, message: Any
+    ) -> Any:
         """The object `table` knows the cell's text by (accents and case ignored)."""
-        from puente.core.tabular import normalize_value
-
         text = self.text.get(column, "")
         if not text:
             return None
-        found = table.get(normalize_value(text))
+        if isinstance(table, Lookup):
+            found = table(text)
+        else:
+            from puente.core.tabular import normalize_value
+
+            found = table.get(normalize_value(text))
         if found is None:
             self.error(column, code, message % {"value": text}, text)
         return found
+
+    def lookup_many(
+        self, column: str, table: Mapping[str, Any], code: str, message: Any
+    ) -> list[Any]:
+        """The objects of a cell naming several, separated by `;` or `,`: each part
+        `table` does not know is an error of its own."""
+        from puente.core.tabular import normalize_value
+
+        found = []
+        for part in self.text.get(column, "").replace(",", ";").split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            item = table.get(normalize_value(part))
+            if item is None:
+                self.error(column, code, message % {"value": part}, part)
+            else:
+                found.append(item)
+        return found
+
+    def figure(self, column: str, *, integer: bool = True) -> Any:
+        """A count (`integer`) or a decimal figure, never negative."""
+        from puente.core.tabular import parse_number
+
+        value, code = parse_number(self.raw.get(column), integer=integer)
+        if code == "not_a_number":
+            text = self.text.get(column, "")
+            self.invalid(column, code, _("“%(value)s” is not a number.") % {"value": text})
+        elif code == "negative_number":
+            self.invalid(
+                column, code, _("A number of %(column)s cannot be negative.") % {"column": column}
+            )
+        elif code == "not_an_integer":
+            self.invalid(column, code, _("%(column)s must be a whole number.") % {"column": column})
+        return value
 
     def integer(self, column: str, *, low: int | None = None, high: int | None = None) -> Any:
         from puente.core.tabular import parse_number

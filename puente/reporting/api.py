@@ -18,8 +18,8 @@ from puente.reference.models import Country
 from puente.reporting.filters import ReviewRequest, RowFilters
 from puente.reporting.models import ActivityRow, RowStatus
 from puente.reporting.selectors import access_activity_row, row_list
+from puente.reporting.services.columns import COLUMN_NAMES, parse_month
 from puente.reporting.services.imports import POLICIES, batch_create, rows_import
-from puente.reporting.services.validation import COLUMN_NAMES, parse_month
 from puente.reporting.services.workflow import (
     period_lock,
     period_unlock,

@@ -20,7 +20,7 @@ from puente.core.filters import year_parse
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup, Sector
 from puente.reporting.models import RowStatus
-from puente.reporting.services.validation import parse_month
+from puente.reporting.services.columns import parse_month
 
 FILTER_PARAMETERS = (
     "month",

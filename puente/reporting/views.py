@@ -35,6 +35,7 @@ from puente.reporting.selectors import (
     row_list,
     submission_rows,
 )
+from puente.reporting.services.columns import COLUMNS, INTEGER_FIELDS, parse_month
 from puente.reporting.services.exports import rows_export
 from puente.reporting.services.imports import (
     batch_create,
@@ -44,7 +45,6 @@ from puente.reporting.services.imports import (
     rows_import,
 )
 from puente.reporting.services.template import template_build
-from puente.reporting.services.validation import COLUMNS, INTEGER_FIELDS, parse_month
 from puente.reporting.services.workflow import (
     period_lock,
     period_unlock,

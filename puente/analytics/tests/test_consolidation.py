@@ -52,7 +52,7 @@ def add(
     cva=None,
 ):
     """One 5W row, straight into the table."""
-    from puente.reporting.services.validation import row_key
+    from puente.reporting.services.columns import row_key
 
     ind = Indicator.objects.get(code=indicator)
     n = ActivityRow.objects.count()

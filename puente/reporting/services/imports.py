@@ -28,12 +28,8 @@ from django.utils.translation import gettext as _
 from puente.core.imports import ImportFileError, ImportReport, RowError, import_audit_record
 from puente.core.tabular import OLE_MAGIC, expanded_size, read_table
 from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowStatus
-from puente.reporting.services.validation import (
-    COLUMNS,
-    EXPORT_ONLY_COLUMNS,
-    RowValidator,
-    ValidRow,
-)
+from puente.reporting.services.columns import COLUMNS, EXPORT_ONLY_COLUMNS, ValidRow
+from puente.reporting.services.validation import RowValidator
 from puente.reporting.services.writer import existing_rows, row_unchanged, rows_write
 from puente.reporting.signals import validated_rows_announce
 

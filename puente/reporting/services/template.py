@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_col_to_name
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Indicator, PopulationGroup
 from puente.reporting.models import Modality
-from puente.reporting.services.validation import COLUMN_NAMES
+from puente.reporting.services.columns import COLUMN_NAMES
 
 TEMPLATE_ROWS = 2000
 

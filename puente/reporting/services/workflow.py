@@ -19,7 +19,8 @@ from puente.core.services import audit_record
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Sector
 from puente.reporting.models import ActivityRow, PeriodLock, ReviewDecision, RowChange, RowStatus
-from puente.reporting.services.validation import COMPARED_FIELDS, RowValidator
+from puente.reporting.services.columns import COMPARED_FIELDS
+from puente.reporting.services.validation import RowValidator
 from puente.reporting.services.writer import replace_rows
 from puente.reporting.signals import validated_rows_announce
 

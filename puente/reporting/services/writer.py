@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from puente.core.bulk import rows_insert
 from puente.reporting.models import ActivityRow, ImportBatch, RowChange
-from puente.reporting.services.validation import COMPARED_FIELDS, STORED_FIELDS, ValidRow
+from puente.reporting.services.columns import COMPARED_FIELDS, STORED_FIELDS, ValidRow
 
 TABLE = ActivityRow._meta.db_table
 EXTRA_FIELDS = ("status", "review_comment", "created_batch_id", "updated_by_id", "updated_at")

@@ -6,10 +6,11 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from puente.core.tabular import parse_number
 from puente.core.testing import csv_bytes, xlsx_bytes
 from puente.reporting.models import ActivityRow, RowChange
+from puente.reporting.services.columns import parse_month
 from puente.reporting.services.imports import file_import
-from puente.reporting.services.validation import parse_month, parse_number
 from puente.reporting.tests.conftest import HEADER, as_rows, good_row, last_month
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,403 @@
+"""The rules of a 5W row, one per group of error codes (docs/imports.md, "5W row errors").
+
+A rule reads some cells of a `Row`, resolves them against the `Lookups` loaded once per
+import (validation.py), records its errors through the row's cells and keeps what it
+resolved on the row for the rules after it: None there means blank or wrong, its error
+already recorded. `RULES` run in order, and a row's errors are listed in that order. A
+row without errors then has its key checked (`unique`) and its figures compared with
+what is known of them (`WARNINGS`).
+
+No rule queries the database: a file of 200,000 rows is checked in memory. Messages
+used on every row are lazy, so that only a row in error pays for its translation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from puente.core.imports import RowCells
+from puente.core.tabular import normalize_value
+from puente.partners.models import Organisation
+from puente.reference.models import Admin1, Country, Indicator, PopulationGroup
+from puente.reporting.models import Modality
+from puente.reporting.services.columns import BREAKDOWN, NUMBER_FIELDS, RowKey
+
+if TYPE_CHECKING:
+    from puente.reporting.services.validation import Lookups
+
+# The columns every row fills; admin1 and the figures depend on the country and indicator.
+REQUIRED = ("month", "country", "appealing_org", "indicator", "modality", "population_group")
+OUTLIER_FACTOR = 10
+OUTLIER_FLOOR = 100
+
+UNKNOWN_COUNTRY = gettext_lazy("“%(value)s” is not one of the response's countries.")
+UNKNOWN_ORG = gettext_lazy("“%(value)s” is not an organisation of the registry (acronym or name).")
+UNKNOWN_INDICATOR = gettext_lazy("“%(value)s” is not an indicator code of the registry.")
+UNKNOWN_POPULATION_GROUP = gettext_lazy("“%(value)s” is not a population group.")
+UNKNOWN_MODALITY = gettext_lazy(
+    "“%(value)s” is not a modality (in-kind, cva, service, capacity-building, other)."
+)
+
+
+class Row:
+    """One 5W row being checked: its cells, and what the rules resolved so far."""
+
+    __slots__ = (
+        "admin1",
+        "appealing",
+        "cells",
+        "country",
+        "implementing",
+        "indicator",
+        "modality",
+        "month",
+        "numbers",
+        "population_group",
+        "rmrp",
+        "text",
+    )
+
+    def __init__(self, cells: RowCells):
+        self.cells = cells
+        self.text = cells.text
+        self.month: dt.date | None = None
+        self.country: Country | None = None
+        self.admin1: Admin1 | None = None
+        self.appealing: Organisation | None = None
+        self.implementing: Organisation | None = None
+        self.indicator: Indicator | None = None
+        self.population_group: PopulationGroup | None = None
+        self.modality: str | None = None
+        self.rmrp: bool | None = True
+        self.numbers: dict[str, Any] = {}
+
+    def key(self) -> RowKey:
+        """The row's key; only a row without errors has one."""
+        month, country, admin1 = self.month, self.country, self.admin1
+        appealing, implementing, indicator = self.appealing, self.implementing, self.indicator
+        assert month and country and admin1 and appealing and implementing and indicator  # noqa: S101
+        assert self.population_group and self.modality  # noqa: S101
+        return RowKey(
+            month=month,
+            country=country.id,
+            admin1=admin1.id,
+            admin2=normalize_value(self.text["admin2"]),
+            appealing_org=appealing.id,
+            implementing_org=implementing.id,
+            indicator=indicator.id,
+            activity=normalize_value(self.text["activity"]),
+            modality=self.modality,
+            population_group=self.population_group.id,
+        )
+
+
+def required(row: Row, lookups: Lookups) -> None:
+    """`missing_required`: a column every row fills is empty."""
+    row.cells.required(*REQUIRED)
+
+
+def month(row: Row, lookups: Lookups) -> None:
+    """`invalid_month`, `month_in_future`."""
+    text = row.text["month"]
+    if not text:
+        return
+    row.month = found = lookups.month(row.cells.raw.get("month"), text)
+    if found is None:
+        row.cells.invalid(
+            "month",
+            "invalid_month",
+            _("“%(value)s” is not a month: write it as YYYY-MM (for example 2025-03).")
+            % {"value": text},
+        )
+    elif found > lookups.current_month:
+        row.cells.invalid(
+            "month",
+            "month_in_future",
+            _("%(month)s is in the future.") % {"month": found.strftime("%Y-%m")},
+        )
+
+
+def place(row: Row, lookups: Lookups) -> None:
+    """`unknown_country`; `admin1_not_in_country`, `unknown_admin1`, and
+    `missing_required` for an empty admin1 in a country of several admin-1 areas (a
+    country of one area, Aruba or Curaçao, is its own)."""
+    cells = row.cells
+    row.country = country = cells.lookup(
+        "country", lookups.country, "unknown_country", UNKNOWN_COUNTRY
+    )
+    if country is None:
+        return
+    text = row.text["admin1"]
+    if not text:
+        if country.id in lookups.single_area:
+            row.admin1 = lookups.single_area[country.id]
+        else:
+            cells.required("admin1")
+        return
+    row.admin1 = lookups.admin1_in[country.id](text)
+    if row.admin1 is not None:
+        return
+    if lookups.admin1_any(text) is not None:
+        cells.invalid(
+            "admin1",
+            "admin1_not_in_country",
+            _("“%(value)s” is not in %(country)s.") % {"value": text, "country": country.name},
+        )
+    else:
+        cells.invalid(
+            "admin1",
+            "unknown_admin1",
+            _("“%(value)s” is not an admin-1 area of %(country)s.")
+            % {"value": text, "country": country.name},
+        )
+
+
+def organisations(row: Row, lookups: Lookups) -> None:
+    """`unknown_org`, `org_not_in_country`: the appealing organisation and the
+    implementing one (empty: the appealing organisation implements)."""
+    row.appealing = _organisation(row, lookups, "appealing_org")
+    if row.text["implementing_org"]:
+        row.implementing = _organisation(row, lookups, "implementing_org")
+    else:
+        row.implementing = row.appealing
+
+
+def _organisation(row: Row, lookups: Lookups, column: str) -> Organisation | None:
+    org = row.cells.lookup(column, lookups.org, "unknown_org", UNKNOWN_ORG)
+    if org is None:
+        return None
+    country = row.country
+    if country is not None and country.id not in lookups.org_countries[org.id]:
+        row.cells.invalid(
+            column,
+            "org_not_in_country",
+            _("%(org)s is not registered as working in %(country)s.")
+            % {"org": org.acronym, "country": country.name},
+        )
+    return org
+
+
+def classification(row: Row, lookups: Lookups) -> None:
+    """`unknown_indicator` (the indicator fixes the sector), `unknown_population_group`,
+    `unknown_modality`, and `invalid_yes_no` for rmrp_activity (empty: yes)."""
+    cells = row.cells
+    row.indicator = cells.lookup(
+        "indicator", lookups.indicator, "unknown_indicator", UNKNOWN_INDICATOR
+    )
+    row.population_group = cells.lookup(
+        "population_group",
+        lookups.population_group,
+        "unknown_population_group",
+        UNKNOWN_POPULATION_GROUP,
+    )
+    row.modality = cells.lookup("modality", lookups.modality, "unknown_modality", UNKNOWN_MODALITY)
+    if row.text["rmrp_activity"]:
+        row.rmrp = cells.yes_no("rmrp_activity")
+
+
+def figures(row: Row, lookups: Lookups) -> None:
+    """`not_a_number`, `negative_number`, `not_an_integer` in any figure, and
+    `missing_required` for those the indicator needs: the monthly total and the new
+    beneficiaries of an indicator that counts people, the quantity of one that counts
+    outputs."""
+    cells, text, numbers = row.cells, row.text, row.numbers
+    for column in NUMBER_FIELDS:
+        digits = text[column]
+        if digits.isdigit() and digits.isascii():  # the common case, kept fast
+            numbers[column] = int(digits) if column != "cva_value_usd" else Decimal(digits)
+        elif not digits:
+            numbers[column] = None
+        else:
+            numbers[column] = cells.figure(column, integer=column != "cva_value_usd")
+    indicator = row.indicator
+    if indicator is None:
+        return
+    if indicator.counts_people:
+        for column in ("total_monthly", "new_beneficiaries"):
+            if not text[column]:
+                cells.error(
+                    column,
+                    "missing_required",
+                    _("The column “%(column)s” is required for an indicator that counts people.")
+                    % {"column": column},
+                )
+    elif not text["quantity"]:
+        cells.error(
+            "quantity",
+            "missing_required",
+            _("The column “%(column)s” is required for an indicator that counts outputs.")
+            % {"column": "quantity"},
+        )
+
+
+def breakdown(row: Row, lookups: Lookups) -> None:
+    """`new_exceeds_total`, `breakdown_mismatch` (checked when any of girls, boys, women,
+    men and other is given), `disability_exceeds_new`."""
+    cells, numbers = row.cells, row.numbers
+    total, new = numbers["total_monthly"], numbers["new_beneficiaries"]
+    if total is not None and new is not None and new > total:
+        cells.invalid(
+            "new_beneficiaries",
+            "new_exceeds_total",
+            _("New beneficiaries (%(new)s) exceed the monthly total (%(total)s).")
+            % {"new": new, "total": total},
+        )
+    parts = [numbers[c] for c in BREAKDOWN]
+    if any(p is not None for p in parts):
+        added = sum(p or 0 for p in parts)
+        if added != (new or 0):
+            cells.invalid(
+                "new_beneficiaries",
+                "breakdown_mismatch",
+                _(
+                    "Girls, boys, women, men and other add up to %(sum)s, not to the %(new)s "
+                    "new beneficiaries."
+                )
+                % {"sum": added, "new": new or 0},
+            )
+    disability = numbers["disability"]
+    if disability is not None and disability > (new or 0):
+        cells.invalid(
+            "disability",
+            "disability_exceeds_new",
+            _("Persons with disabilities (%(disability)s) exceed the new beneficiaries (%(new)s).")
+            % {"disability": disability, "new": new or 0},
+        )
+
+
+def cva(row: Row, lookups: Lookups) -> None:
+    """`cva_value_required`: a cash and voucher row gives its value in USD."""
+    if row.modality == Modality.CVA and row.numbers["cva_value_usd"] is None:
+        row.cells.invalid(
+            "cva_value_usd",
+            "cva_value_required",
+            _("A cash and voucher row needs its value in USD."),
+        )
+
+
+def period_lock(row: Row, lookups: Lookups) -> None:
+    """`period_locked`: the month is locked for the country."""
+    country, found = row.country, row.month
+    if country is not None and found is not None and (country.id, found) in lookups.locks:
+        row.cells.invalid(
+            "month",
+            "period_locked",
+            _("%(month)s is locked for %(country)s: ask the platform's IM officer.")
+            % {"month": found.strftime("%Y-%m"), "country": country.name},
+        )
+
+
+def reporting_scope(row: Row, lookups: Lookups) -> None:
+    """`not_allowed`: the acting user's roles do not allow reporting for the appealing
+    organisation, in the country and the indicator's sector."""
+    country, indicator, appealing = row.country, row.indicator, row.appealing
+    if (
+        country is not None
+        and indicator is not None
+        and appealing is not None
+        and not lookups.may_report(country, indicator, appealing)
+    ):
+        row.cells.invalid(
+            "appealing_org",
+            "not_allowed",
+            _("Your roles do not allow reporting for %(org)s in %(country)s.")
+            % {"org": appealing.acronym, "country": country.name},
+        )
+
+
+Rule = Callable[[Row, "Lookups"], None]
+RULES: tuple[Rule, ...] = (
+    required,
+    month,
+    place,
+    organisations,
+    classification,
+    figures,
+    breakdown,
+    cva,
+    period_lock,
+    reporting_scope,
+)
+
+
+def unique(row: Row, seen: dict[str, int], key: str) -> bool:
+    """`duplicate_row`: no earlier row of the file has the same key (`seen`: key -> the
+    first row that had it)."""
+    first = seen.get(key)
+    if first is None:
+        seen[key] = row.cells.number
+        return True
+    row.cells.invalid(
+        "indicator",
+        "duplicate_row",
+        _(
+            "Row %(first)s has the same month, place, organisations, indicator, activity, "
+            "modality and population group."
+        )
+        % {"first": first},
+    )
+    return False
+
+
+def above_people_in_need(row: Row, lookups: Lookups) -> None:
+    """Warning `above_people_in_need`: a monthly total above the people in need of the
+    row's year, admin-1 area (or else its country), sector (or its parent sector) and
+    population group, where the needs analysis gives that figure."""
+    total = row.numbers["total_monthly"]
+    if not lookups.in_need or total is None:
+        return
+    year = row.month.year if row.month else None
+    country, admin1 = row.country, row.admin1
+    indicator, group = row.indicator, row.population_group
+    assert year and country and admin1 and indicator and group  # noqa: S101
+    need, area_of_need = None, None
+    sector_ids = (lookups.indicator_sector[indicator.id], indicator.sector_id)
+    for area in (admin1.id, None):
+        for sector_id in sector_ids:
+            need_key = (year, country.id, area, sector_id, group.id)
+            if need is None and need_key in lookups.in_need:
+                need, area_of_need = lookups.in_need[need_key], area
+    if need is not None and total > need:
+        place = admin1.name if area_of_need is not None else country.name
+        row.cells.warning(
+            "total_monthly",
+            "above_people_in_need",
+            _(
+                "%(value)s people reached in a month is more than the %(need)s people in "
+                "need of this sector and population group in %(country)s."
+            )
+            % {"value": total, "need": need, "country": place},
+        )
+
+
+def outlier(row: Row, lookups: Lookups) -> None:
+    """Warning `outlier`: a monthly total of at least OUTLIER_FLOOR and more than
+    OUTLIER_FACTOR times what the organisation usually reports for the indicator."""
+    total = row.numbers["total_monthly"]
+    appealing, indicator = row.appealing, row.indicator
+    assert appealing and indicator  # noqa: S101
+    usual = lookups.usual.get((appealing.id, indicator.id))
+    if usual and total is not None and total >= OUTLIER_FLOOR and total > OUTLIER_FACTOR * usual:
+        row.cells.warning(
+            "total_monthly",
+            "outlier",
+            _(
+                "%(value)s is far above what %(org)s usually reports for %(indicator)s "
+                "(about %(usual)s a month)."
+            )
+            % {
+                "value": total,
+                "org": appealing.acronym,
+                "indicator": indicator.code,
+                "usual": round(usual),
+            },
+        )
+
+
+WARNINGS: tuple[Rule, ...] = (above_people_in_need, outlier)
