@@ -44,10 +44,12 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 messages: install-test
-	cd puente && ../$(PUENTE) makemessages --all --no-obsolete --add-location file --ignore 'feedback/*'
+	cd puente && ../$(PUENTE) makemessages --all --no-obsolete --add-location file --ignore 'feedback/*' --ignore 'collect/*'
 	cd puente/feedback && ../../$(PUENTE) makemessages --all --no-obsolete --add-location file
+	cd puente/collect && ../../$(PUENTE) makemessages --all --no-obsolete --add-location file
 	$(PUENTE) compilemessages
 
 bench: install-test

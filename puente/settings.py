@@ -278,8 +278,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # A user's token, or the browser session; both refused to a user who needs the
         # second factor and has not passed it (docs/api.md).
-        "puente.core.authentication.TokenAuthentication",
-        "puente.core.authentication.SessionAuthentication",
+        "puente.accounts.authentication.TokenAuthentication",
+        "puente.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,5 +1,5 @@
 """One JSON error shape for the whole API: {"error": {"code", "message", "detail"}}.
-How API callers sign in is puente.core.authentication."""
+How API callers sign in is puente.accounts.authentication."""
 
 from typing import Any
 

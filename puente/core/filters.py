@@ -11,12 +11,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from puente.core.i18n import sorted_by_name
-from puente.core.tabular import normalize_value
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -97,16 +95,6 @@ def code_choices(objects: Iterable[Any], field: str, *, empty: str = "") -> list
     return [("", empty)] + [(getattr(obj, field), obj.name) for obj in sorted_by_name(objects)]
 
 
-def organisation_label(organisation: Any) -> str:
-    """ "UNHCR — United Nations High Commissioner for Refugees"; the acronym alone when
-    the name says nothing more."""
-    acronym = organisation.acronym
-    name = getattr(organisation, "display_name", None) or organisation.name
-    if not name or normalize_value(name) == normalize_value(acronym):
-        return str(acronym)
-    return f"{acronym} — {name}"
-
-
 class DatalistInput(forms.TextInput):
     """A text input with its own <datalist> of suggestions: the browser filters them as
     one types (no script), and any text is still sent for the field to read."""
@@ -128,50 +116,6 @@ class DatalistInput(forms.TextInput):
         )
 
 
-class OrganisationField(forms.Field):
-    """An organisation typed or picked from the suggestions ("UNHCR — United Nations High
-    Commissioner for Refugees"): read by its acronym, or by its full name."""
-
-    widget = DatalistInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("size", "40")
-
-    def offer(self, organisations: Iterable[Any], *, first_country: Any = None) -> None:
-        """Suggest `organisations` by acronym and name, those working in `first_country`
-        first."""
-        listed = sorted(organisations, key=lambda o: normalize_value(o.acronym))
-        if first_country is not None:
-            here = {o.pk for o in first_country.organisations.all()}
-            listed.sort(key=lambda o: o.pk not in here)
-        self.widget.options = [organisation_label(o) for o in listed]  # type: ignore[attr-defined]
-
-    def prepare_value(self, value: Any) -> Any:
-        return organisation_label(value) if hasattr(value, "acronym") else value
-
-    def to_python(self, value: Any) -> Any:
-        from puente.partners.models import Organisation
-
-        text = str(value or "").strip()
-        if not text:
-            return None
-        acronym = text.split(" — ")[0].strip()
-        found = (
-            Organisation.objects.filter(acronym__iexact=acronym).first()
-            or Organisation.objects.filter(
-                Q(name__iexact=text) | Q(name_es__iexact=text) | Q(name_pt__iexact=text)
-            ).first()
-        )
-        if found is None:
-            raise ValidationError(
-                UNKNOWN_ORGANISATION, code="invalid_choice", params={"value": text}
-            )
-        return found
-
-
 UNKNOWN_COUNTRY = _("“%(value)s” is not a country of the response (ISO3 code, e.g. COL).")
 UNKNOWN_SECTOR = _("“%(value)s” is not a sector code (e.g. HEA).")
-UNKNOWN_ORGANISATION = _("“%(value)s” is not the acronym of an organisation of the directory.")
 UNKNOWN_PLAN = _("There is no plan “%(value)s”.")

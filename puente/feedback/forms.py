@@ -12,7 +12,6 @@ from puente.core.filters import (
     UNKNOWN_SECTOR,
     CodeChoiceField,
     FilterForm,
-    OrganisationField,
 )
 from puente.core.i18n import collation_key, sorted_by_name
 from puente.feedback.models import (
@@ -24,6 +23,7 @@ from puente.feedback.models import (
     SensitiveCategory,
     Sex,
 )
+from puente.partners.forms import OrganisationField
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 

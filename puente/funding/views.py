@@ -16,7 +16,7 @@ from puente.core.uploads import page_upload
 from puente.funding.forms import FundingFilterForm
 from puente.funding.selectors import funding_localisation, funding_summary
 from puente.funding.services import contributions_import, exchange_rates_import
-from puente.core.filters import organisation_label
+from puente.partners.forms import organisation_label
 from puente.partners.models import Organisation
 from puente.plans.models import Plan
 from puente.plans.selectors import plans_visible

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet
 
-from puente.core.i18n import sorted_by_name
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Platform
 
@@ -131,106 +128,4 @@ def money_localisation(amounts: dict[int, Decimal]) -> MoneyShares:
         national=national,
         migrant_led=migrant_led,
         women_led=women_led,
-    )
-
-
-@dataclass
-class PlanFunding:
-    """An organisation's part of a published plan over the plan's years: its requirement
-    and the funding it received (pass-through counted where the money ends up)."""
-
-    plan: Any
-    requirement_usd: Decimal
-    funded_usd: Decimal
-    pledged_usd: Decimal
-
-    @property
-    def funded_share(self) -> float | None:
-        return float(self.funded_usd / self.requirement_usd) if self.requirement_usd else None
-
-
-@dataclass
-class OrganisationProfile:
-    """What an organisation's page shows besides its registration."""
-
-    countries_reported: list[Country]
-    sectors_reported: list[Any]
-    last_month_reported: dt.date | None
-    # True when the reporting facts include rows not yet validated (the user may view
-    # this organisation's reports); otherwise they come from validated rows only.
-    includes_unvalidated: bool
-    reach_year: int
-    reach_month: int
-    people_reached: int
-    people_reached_by_country: list[tuple[Country, int]]
-    plans: list[PlanFunding] = field(default_factory=list)
-
-
-def organisation_profile(
-    user: Any, organisation: Organisation, *, today: dt.date | None = None
-) -> OrganisationProfile:
-    """Where and in what an organisation reports, its people reached this year, and its
-    requirement and funding in the published plans.
-
-    Reporting facts read the organisation's 5W rows that are validated, plus those the
-    user may view (their scope's); people reached come from the consolidation engine for
-    this organisation alone (validated rows, as everywhere); plan figures from the
-    published plans' requirements and funding (funding_by)."""
-    from puente.accounts.permissions import Action, scope_filter
-    from puente.analytics.selectors import ReachFilters, people_reached
-    from puente.funding.selectors import funding_by
-    from puente.plans.selectors import plan_list
-    from puente.reference.models import Sector
-    from puente.reporting.models import ActivityRow, RowStatus
-
-    today = today or timezone.now().date()
-    own = ActivityRow.objects.filter(appealing_org=organisation)
-    in_scope = scope_filter(
-        user,
-        Action.VIEW_REPORTS,
-        country="country",
-        sector="sector",
-        organisations=("appealing_org", "implementing_org"),
-    )
-    visible = own.filter(Q(status=RowStatus.VALIDATED) | in_scope)
-    includes_unvalidated = visible.exclude(status=RowStatus.VALIDATED).exists()
-    country_ids = set(visible.values_list("country_id", flat=True).distinct())
-    sector_ids = set(visible.values_list("sector_id", flat=True).distinct())
-    sectors = Sector.objects.filter(pk__in=sector_ids).select_related("parent")
-    reach = people_reached(
-        year=today.year,
-        month=today.month,
-        by=["country"],
-        filters=ReachFilters(org_id=organisation.pk),
-    )
-    reach_countries = Country.objects.in_bulk([r["_ids"]["country"] for r in reach])
-    by_country = sorted_by_name(
-        [(reach_countries[r["_ids"]["country"]], int(r["consolidated"])) for r in reach],
-        lambda pair: pair[0].name,
-    )
-    plans = []
-    for plan in plan_list(published_only=True):
-        # The plan's whole period: money passed on in a later year than it came in would
-        # make that year's funding negative for the organisation that passed it.
-        figures = funding_by(plan, by=["org"]).get((organisation.pk,))
-        if not figures or not any(figures.values()):
-            continue
-        plans.append(
-            PlanFunding(
-                plan=plan,
-                requirement_usd=figures["requirement_usd"],
-                funded_usd=figures["funded_usd"],
-                pledged_usd=figures["pledged_usd"],
-            )
-        )
-    return OrganisationProfile(
-        countries_reported=sorted_by_name(Country.objects.filter(pk__in=country_ids)),
-        sectors_reported=sorted(sectors, key=lambda s: (s.position, s.code)),
-        last_month_reported=visible.aggregate(last=Max("month"))["last"],
-        includes_unvalidated=includes_unvalidated,
-        reach_year=today.year,
-        reach_month=today.month,
-        people_reached=sum(count for _country, count in by_country),
-        people_reached_by_country=by_country,
-        plans=plans,
     )

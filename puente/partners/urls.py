@@ -5,5 +5,4 @@ from puente.partners import views
 app_name = "partners"
 urlpatterns = [
     path("", views.directory, name="directory"),
-    path("<str:acronym>/", views.organisation_detail, name="organisation"),
 ]

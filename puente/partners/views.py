@@ -4,13 +4,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from puente.accounts.permissions import Action, access_organisation, user_can
+from puente.accounts.permissions import Action, user_can
 from puente.partners.forms import DirectoryFilterForm
 from puente.partners.selectors import (
     OrganisationFilters,
     localisation_shares,
     organisation_list,
-    organisation_profile,
 )
 
 
@@ -43,18 +42,5 @@ def directory(request: HttpRequest) -> HttpResponse:
             "page": page,
             "shares": localisation_shares(organisations),
             "query": query.urlencode(),
-        },
-    )
-
-
-@login_required
-def organisation_detail(request: HttpRequest, acronym: str) -> HttpResponse:
-    organisation = access_organisation(request.user, acronym)
-    return render(
-        request,
-        "partners/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "profile": organisation_profile(request.user, organisation),
         },
     )

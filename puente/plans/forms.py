@@ -9,10 +9,10 @@ from puente.core.filters import (
     UNKNOWN_SECTOR,
     CodeChoiceField,
     FilterForm,
-    OrganisationField,
     YearField,
     code_choices,
 )
+from puente.partners.forms import OrganisationField
 from puente.partners.models import Organisation
 from puente.plans.models import PlanEntry
 from puente.reference.models import Country, PopulationGroup, Sector

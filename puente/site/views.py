@@ -12,13 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
-from puente.accounts.permissions import Action, user_can_somewhere, user_roles
+from puente.accounts.permissions import Action, access_organisation, user_can_somewhere, user_roles
 from puente.core import exports
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Sector
 from puente.site.gap import GAP_COLUMNS, GAP_HXL, gap_rows, gap_totals
 from puente.site.gap_forms import gap_filters, gap_sorted
-from puente.site.selectors import home_work
+from puente.site.selectors import home_work, organisation_profile
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -122,3 +122,16 @@ def gap_export(request: HttpRequest, file_format: str) -> HttpResponse:
         sheet="gap",
     )
     return exports.download(content, f"gap-{year}")
+
+
+@login_required
+def organisation_detail(request: HttpRequest, acronym: str) -> HttpResponse:
+    organisation = access_organisation(request.user, acronym)
+    return render(
+        request,
+        "site/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "profile": organisation_profile(request.user, organisation),
+        },
+    )

@@ -17,7 +17,7 @@ PAGES = {
 SIGNED_IN_PAGES = {
     "home": ("Your roles", "Sus roles", "Suas funções"),
     "partners:directory": ("Partner directory", "Directorio de socios", "Diretório de parceiros"),
-    "partners:organisation": ("Countries of operation", "Países", "Países"),
+    "organisation": ("Countries of operation", "Países", "Países"),
     "reference:countries": (
         "Countries and platforms",
         "Países y plataformas",
@@ -28,7 +28,7 @@ SIGNED_IN_PAGES = {
     "accounts:users": ("Users and roles", "Usuarios y roles", "Usuários e funções"),
     "accounts:two_factor": ("authenticator", "autenticación", "autenticador"),
 }
-ARGS = {"partners:organisation": ["TST"], "reference:country": ["COL"]}
+ARGS = {"organisation": ["TST"], "reference:country": ["COL"]}
 
 
 def _url(name):

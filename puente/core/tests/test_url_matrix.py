@@ -79,7 +79,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "im:out": "405 403",
     },
     "partners:directory": {"*": "200 200", "nobody": "302 302"},
-    "partners:organisation": {"*": "200 200", "nobody": "302 302"},
+    "organisation": {"*": "200 200", "nobody": "302 302"},
     "reference:countries": {"*": "200 200", "nobody": "302 302"},
     "reference:country": {"*": "200 200", "nobody": "302 302"},
     "reference:sectors": {"*": "200 200", "nobody": "302 302"},
@@ -384,6 +384,12 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "401 401",
     },
     "api-schema": {"*": "200 405"},
+    # Flow monitoring: IM officers and regional admins (docs/roles.md); the public page
+    # shows the points marked public to everyone.
+    "flows:dashboard": {"*": "403 405", "admin": "200 405", "im": "200 405", "nobody": "302 302"},
+    "flows:import": {"*": "403 403", "admin": "200 200", "im": "200 200", "nobody": "302 302"},
+    "flows:export": {"*": "403 405", "admin": "200 405", "im": "200 405", "nobody": "302 302"},
+    "public-flows": {"*": "200 405"},
 }
 
 
@@ -505,7 +511,7 @@ def url_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
     by_name: dict[str, dict[str, Any]] = {
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "accounts:role_remove": {"pk": values["role"].pk},
-        "partners:organisation": {"acronym": values["org"].acronym},
+        "organisation": {"acronym": values["org"].acronym},
         "reference:country": {"iso3": values["country"].iso3},
         "reporting:template": {"iso3": values["country"].iso3},
         "reporting:batch": {"batch_id": values["batch"].pk},
@@ -537,7 +543,7 @@ def url_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
 # URLs whose object is on one side of the line: asked for both.
 SIDED = {
     "accounts:role_remove",
-    "partners:organisation",
+    "organisation",
     "reference:country",
     "reporting:template",
     "reporting:batch",

@@ -35,7 +35,7 @@ def test_un_agencies_are_named_in_the_readers_language(client, make_user, langua
     _iom()
     client.force_login(make_user("cfm-operator", "country:COL"))
     client.cookies["django_language"] = language
-    detail = client.get(reverse("partners:organisation", args=["IOM"])).content.decode()
+    detail = client.get(reverse("organisation", args=["IOM"])).content.decode()
     directory = client.get(reverse("partners:directory"), {"q": "IOM"}).content.decode()
     assert f"<h1>{expected} <small>" in detail
     assert f"<td>{expected}</td>" in directory

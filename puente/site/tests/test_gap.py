@@ -137,9 +137,7 @@ def test_gap_page_sorts_filters_and_exports(gap_world, client, make_user):
         page.index('data-country="PER" data-sector="FSC"'),
     ]
     assert order == sorted(order)
-    only_peru = client.get(
-        reverse("gap"), {"year": YEAR, "country": "PER"}
-    ).content.decode()
+    only_peru = client.get(reverse("gap"), {"year": YEAR, "country": "PER"}).content.decode()
     assert 'data-country="COL"' not in only_peru
     content = client.get(
         reverse("gap-export", args=["hxl"]), {"year": YEAR, "plan": "rmrp"}
@@ -148,9 +146,7 @@ def test_gap_page_sorts_filters_and_exports(gap_world, client, make_user):
     by_key = {(r.get("#country+code"), r.get("#sector+code")): r for r in dataset}
     assert by_key[("COL", "HEA")].get("#reached") == "140"
     assert by_key[("COL", "HEA")].get("#indicator+funded+pct") == "25.0"
-    table = client.get(
-        reverse("gap-export", args=["csv"]), {"year": YEAR, "sector": "HEA"}
-    ).content
+    table = client.get(reverse("gap-export", args=["csv"]), {"year": YEAR, "sector": "HEA"}).content
     records = list(csv.DictReader(io.StringIO(table.decode("utf-8-sig"))))
     assert [(r["country"], r["in_need"]) for r in records] == [("COL", "500")]
     assert client.get(reverse("gap"), {"sort": "bogus"}).status_code == 400

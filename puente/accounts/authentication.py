@@ -62,7 +62,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
 class SessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     """The session cookie in the OpenAPI schema, as for REST framework's own class."""
 
-    target_class = "puente.core.authentication.SessionAuthentication"
+    target_class = "puente.accounts.authentication.SessionAuthentication"
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

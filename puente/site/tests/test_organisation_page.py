@@ -87,7 +87,7 @@ def _section(page: str, section_id: str) -> str:
 
 def _page(client, user, acronym: str = "ORGA") -> str:
     client.force_login(user)
-    response = client.get(reverse("partners:organisation", args=[acronym]))
+    response = client.get(reverse("organisation", args=[acronym]))
     assert response.status_code == 200
     return response.content.decode()
 
