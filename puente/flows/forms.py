@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from puente.core.filters import FilterForm
+from puente.core.uploads import UploadForm
+
+
+class FlowsFilterForm(FilterForm):
+    """The dashboard's filters: a country and a point among those the reader sees, and a
+    period (by default the 90 days up to the latest count)."""
+
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    point = forms.ChoiceField(label=_("Point"), required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, countries=(), points=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("All countries")), *countries]
+        self.fields["point"].choices = [("", _("All points")), *points]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The period ends before it starts."))
+        return cleaned
+
+
+class CountsUploadForm(UploadForm):
+    policy = forms.ChoiceField(
+        label=_("When a row has an error"),
+        choices=[
+            ("reject-file", _("Write nothing")),
+            ("keep-good-rows", _("Write the good rows, report the others")),
+        ],
+        initial="reject-file",
+        required=False,
+    )
