@@ -29,6 +29,7 @@ from puente.accounts.permissions import (
     Target,
     scope_covers,
     user_can,
+    user_can_somewhere,
     user_roles,
 )
 from puente.analytics.models import CubeState
@@ -42,7 +43,7 @@ from puente.analytics.selectors import (
 from puente.analytics.services.completeness import reporting_validated
 from puente.analytics.services.consolidation import Cell, split_by_sex_and_age
 from puente.analytics.services.cube import CUBE_VERSION_KEY
-from puente.core.errors import ApplicationError
+from puente.core.errors import ApplicationError, PermissionDenied
 from puente.core.filters import year_parse
 from puente.core.i18n import active_language, collation_key, sorted_by_name
 from puente.partners.models import Organisation
@@ -135,6 +136,8 @@ class ReachQueryInvalid(ApplicationError):
 class ReachQueryForbidden(ReachQueryInvalid):
     """A filter the user may not use: 403, `permission_denied`, the filter in `detail`."""
 
+    status = 403
+
 
 def org_filter_allowed(user: Any, query: DashboardQuery) -> bool:
     """May `user` read the figures of `query.org` alone? Only where one of the user's
@@ -161,9 +164,13 @@ def org_filter_allowed(user: Any, query: DashboardQuery) -> bool:
 def reach_query_for_user(
     params: Mapping[str, Any], user: Any, *, period_required: bool = False
 ) -> DashboardQuery:
-    """`reach_query_parse` for a signed-in reader: an organisation filter outside what the
-    user may see per organisation (`org_filter_allowed`) is refused (ReachQueryForbidden),
-    never answered with that organisation's figures."""
+    """`reach_query_parse` for a signed-in reader, the one check of every internal door
+    (dashboard page, its JSON, explain, downloads, the API): PermissionDenied for a user
+    who reads no reports anywhere; an organisation filter outside what the user may see
+    per organisation (`org_filter_allowed`) is refused (ReachQueryForbidden), never
+    answered with that organisation's figures."""
+    if not user_can_somewhere(user, Action.VIEW_REPORTS):
+        raise PermissionDenied()
     query = reach_query_parse(params, period_required=period_required)
     if query.org is not None and not org_filter_allowed(user, query):
         raise ReachQueryForbidden(

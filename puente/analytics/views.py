@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -13,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 
-from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
+from puente.accounts.permissions import Action, scope_filter
 from puente.analytics.dashboard import (
     DashboardQuery,
     ReachQueryInvalid,
@@ -48,7 +47,7 @@ def _query(request: HttpRequest, *, public: bool) -> DashboardQuery:
 
 
 def _status(error: ReachQueryInvalid) -> int:
-    return 403 if error.code == "permission_denied" else 400
+    return error.status
 
 
 def _invalid_json(error: ReachQueryInvalid) -> JsonResponse:
@@ -117,8 +116,6 @@ def _dashboard_page(request: HttpRequest, *, public: bool) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
     return _dashboard_page(request, public=False)
 
 
@@ -129,8 +126,6 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
 @gzip_page
 @login_required
 def data(request: HttpRequest) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
     try:
         query = _query(request, public=False)
     except ReachQueryInvalid as error:
@@ -173,8 +168,6 @@ def geo(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def explain(request: HttpRequest) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
     measure = "monthly" if request.GET.get("measure") == "monthly" else "consolidated"
     try:
         query = _query(request, public=False)
@@ -280,8 +273,6 @@ def _export(request: HttpRequest, file_format: str, *, public: bool) -> HttpResp
 
 @login_required
 def export(request: HttpRequest, file_format: str) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
     return _export(request, file_format, public=False)
 
 

@@ -362,7 +362,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 def _status_of(exc: ApplicationError) -> int:
-    return 403 if exc.code == "permission_denied" else 400
+    return exc.status
 
 
 @login_required
