@@ -15,13 +15,12 @@ from puente.accounts.permissions import Action
 from puente.core.imports import (
     ImportReport,
     ImportScope,
+    RowCells,
     import_audit_record,
-    parse_yes_no,
     write_whole_file,
-    yes_no_error_message,
 )
 from puente.core.services import audit_record
-from puente.core.tabular import Column, cell_text, normalize_value, open_table
+from puente.core.tabular import Column, normalize_value, open_table
 from puente.partners.models import Organisation
 from puente.reference.models import Country
 from puente.reference.selectors import country_lookup
@@ -98,17 +97,6 @@ def organisation_type_lookup() -> dict[str, str]:
     return table
 
 
-def _parse_countries(text: str, lookup: dict[str, Country]) -> tuple[list[Country], list[str]]:
-    found, unknown = [], []
-    for part in text.replace(",", ";").split(";"):
-        part = part.strip()
-        if not part:
-            continue
-        country = lookup.get(normalize_value(part))
-        (found.append(country) if country else unknown.append(part))
-    return found, unknown
-
-
 def organisations_import(
     *,
     source: IO[bytes] | Path | bytes,
@@ -129,92 +117,22 @@ def organisations_import(
     if table is None:
         return report
     stored = {o.acronym.casefold(): o for o in Organisation.objects.prefetch_related("countries")}
-    types = organisation_type_lookup()
-    countries = country_lookup()
+    types, countries = organisation_type_lookup(), country_lookup()
     seen: dict[str, int] = {}
     parsed: list[dict[str, Any]] = []
     for number, raw in table:
         report.rows += 1
-        values = {k: cell_text(v) for k, v in raw.items()}
-        before = len(report.errors)
-        for required in ("name", "acronym", "type", "countries"):
-            if not values.get(required):
-                report.error(
-                    number,
-                    required,
-                    "missing_required",
-                    _("The column “%(column)s” is required.") % {"column": required},
-                )
-        acronym = values.get("acronym", "")
-        key = acronym.casefold()
-        if acronym and key in seen:
-            report.error(
-                number,
-                "acronym",
-                "duplicate_row",
-                _("The acronym %(acronym)s is already in row %(row)s.")
-                % {"acronym": acronym, "row": seen[key]},
-                acronym,
+        cells = RowCells(report, number, raw)
+        item = _organisation_read(cells, types, countries, seen=seen)
+        if item is None:
+            continue
+        existing = stored.get(item["acronym"].casefold())
+        if _organisation_changes(existing, item):
+            now = list(existing.countries.all()) if existing else []
+            scope.countries(
+                {c.pk: c for c in [*item["countries"], *now]}.values(), name=item["acronym"]
             )
-        seen.setdefault(key, number)
-        org_type = types.get(normalize_value(values.get("type", "")))
-        if values.get("type") and org_type is None:
-            report.error(
-                number,
-                "type",
-                "unknown_type",
-                _("Unknown organisation type “%(value)s”.") % {"value": values["type"]},
-                values["type"],
-            )
-        flags: dict[str, bool] = {}
-        for column in ("migrant_led", "women_led", "appealing"):
-            text = values.get(column, "")
-            flag = parse_yes_no(text)
-            if flag is None:
-                report.error(number, column, "invalid_yes_no", yes_no_error_message(text), text)
-            flags[column] = bool(flag)
-        if (
-            org_type == Organisation.Type.REFUGEE_MIGRANT_LED
-            and values.get("migrant_led")
-            and not flags["migrant_led"]
-        ):
-            report.error(
-                number,
-                "migrant_led",
-                "type_contradicts_flag",
-                _("A refugee/migrant-led organisation must have migrant_led = yes."),
-                values["migrant_led"],
-            )
-        if org_type == Organisation.Type.REFUGEE_MIGRANT_LED:
-            flags["migrant_led"] = True
-        found, unknown = _parse_countries(values.get("countries", ""), countries)
-        for code in unknown:
-            report.error(
-                number,
-                "countries",
-                "unknown_country",
-                _(
-                    "“%(value)s” is not one of the response's countries (use ISO3 codes "
-                    "separated by ;)."
-                )
-                % {"value": code},
-                code,
-            )
-        if len(report.errors) == before:
-            item = {
-                "acronym": acronym,
-                "name": values["name"],
-                "name_es": values.get("name_es") or None,
-                "name_pt": values.get("name_pt") or None,
-                "type": org_type,
-                "countries": found,
-                **flags,
-            }
-            existing = stored.get(key)
-            if _organisation_changes(existing, item):
-                now = list(existing.countries.all()) if existing else []
-                scope.countries({c.pk: c for c in [*found, *now]}.values(), name=acronym)
-            parsed.append(item)
+        parsed.append(item)
     scope.refuse(report)
 
     def write() -> None:
@@ -229,6 +147,57 @@ def organisations_import(
         )
 
     return write_whole_file(report, write)
+
+
+def _organisation_read(
+    cells: RowCells,
+    types: dict[str, str],
+    countries: dict[str, Country],
+    *,
+    seen: dict[str, int],
+) -> dict[str, Any] | None:
+    """One row of a partner file as the keyword arguments of `organisation_upsert`, or
+    None when it has errors (each in the report)."""
+    cells.required("name", "acronym", "type", "countries")
+    acronym = cells.text.get("acronym", "")
+    if acronym:
+        cells.first_of(
+            seen,
+            acronym.casefold(),
+            "acronym",
+            _("The acronym %(acronym)s is already in row %(row)s."),
+            value=acronym,
+            acronym=acronym,
+        )
+    org_type = cells.lookup(
+        "type", types, "unknown_type", _("Unknown organisation type “%(value)s”.")
+    )
+    flags = {c: bool(cells.yes_no(c)) for c in ("migrant_led", "women_led", "appealing")}
+    if org_type == Organisation.Type.REFUGEE_MIGRANT_LED:
+        if cells.text.get("migrant_led") and not flags["migrant_led"]:
+            cells.invalid(
+                "migrant_led",
+                "type_contradicts_flag",
+                _("A refugee/migrant-led organisation must have migrant_led = yes."),
+            )
+        flags["migrant_led"] = True
+    found = cells.lookup_many(
+        "countries",
+        countries,
+        "unknown_country",
+        _("“%(value)s” is not one of the response's countries (use ISO3 codes separated by ;)."),
+    )
+    if not cells.ok:
+        return None
+    return {
+        "acronym": acronym,
+        "name": cells.text["name"],
+        "name_es": cells.text.get("name_es") or None,
+        "name_pt": cells.text.get("name_pt") or None,
+        "type": org_type,
+        "countries": found,
+        **flags,
+    }
 
 
 def _organisation_changes(org: Organisation | None, item: dict[str, Any]) -> bool:

@@ -21,10 +21,9 @@ from puente.core.errors import ApplicationError
 from puente.core.imports import (
     ImportReport,
     ImportScope,
+    RowCells,
     import_audit_record,
-    parse_yes_no,
     write_whole_file,
-    yes_no_error_message,
 )
 from puente.core.tabular import Column, cell_text, normalize_value, open_table
 from puente.reference.models import (
@@ -351,78 +350,9 @@ def indicators_import(
     parsed: list[dict[str, Any]] = []
     for number, raw in table:
         report.rows += 1
-        values = {k: cell_text(v) for k, v in raw.items()}
-        row_errors = len(report.errors)
-        for required in ("code", "sector", "name_en", "unit", "counts_people"):
-            if not values.get(required):
-                report.error(
-                    number,
-                    required,
-                    "missing_required",
-                    _("The column “%(column)s” is required.") % {"column": required},
-                )
-        code = values.get("code", "").upper()
-        if code and code in seen:
-            report.error(
-                number,
-                "code",
-                "duplicate_row",
-                _("The code %(code)s is already in row %(row)s.")
-                % {"code": code, "row": seen[code]},
-                code,
-            )
-        seen.setdefault(code, number)
-        sector = sectors.get(normalize_value(values.get("sector", "")))
-        if values.get("sector") and (sector is None or sector.parent_id is not None):
-            report.error(
-                number,
-                "sector",
-                "unknown_sector",
-                _("Unknown sector “%(value)s”.") % {"value": values["sector"]},
-                values["sector"],
-            )
-        subsector = None
-        if values.get("subsector"):
-            subsector = sectors.get(normalize_value(values["subsector"]))
-            if subsector is None:
-                report.error(
-                    number,
-                    "subsector",
-                    "unknown_subsector",
-                    _("Unknown sub-sector “%(value)s”.") % {"value": values["subsector"]},
-                    values["subsector"],
-                )
-            elif sector is not None and subsector.parent_id != sector.pk:
-                report.error(
-                    number,
-                    "subsector",
-                    "subsector_not_in_sector",
-                    _("“%(subsector)s” is not a sub-sector of %(sector)s.")
-                    % {"subsector": values["subsector"], "sector": sector.code},
-                    values["subsector"],
-                )
-        counts_people = parse_yes_no(values.get("counts_people"))
-        if values.get("counts_people") and counts_people is None:
-            report.error(
-                number,
-                "counts_people",
-                "invalid_yes_no",
-                yes_no_error_message(values["counts_people"]),
-                values["counts_people"],
-            )
-        if len(report.errors) == row_errors:
-            parsed.append(
-                {
-                    "code": code,
-                    "sector": sector,
-                    "subsector": subsector,
-                    "name_en": values["name_en"],
-                    "name_es": values.get("name_es", ""),
-                    "name_pt": values.get("name_pt", ""),
-                    "unit": values["unit"],
-                    "counts_people": bool(counts_people),
-                }
-            )
+        item = _indicator_read(RowCells(report, number, raw), sectors, seen=seen)
+        if item is not None:
+            parsed.append(item)
 
     def write() -> None:
         for item in parsed:
@@ -435,3 +365,48 @@ def indicators_import(
             )
 
     return write_whole_file(report, write)
+
+
+def _indicator_read(
+    cells: RowCells, sectors: dict[str, Sector], *, seen: dict[str, int]
+) -> dict[str, Any] | None:
+    """One row of an indicator file as the fields of `Indicator`, or None when it has
+    errors (each in the report)."""
+    cells.required("code", "sector", "name_en", "unit", "counts_people")
+    code = cells.text.get("code", "").upper()
+    if code:
+        cells.first_of(
+            seen,
+            code,
+            "code",
+            _("The code %(code)s is already in row %(row)s."),
+            value=code,
+            code=code,
+        )
+    unknown_sector = _("Unknown sector “%(value)s”.")
+    sector = cells.lookup("sector", sectors, "unknown_sector", unknown_sector)
+    if sector is not None and sector.parent_id is not None:  # a sub-sector
+        cells.invalid("sector", "unknown_sector", unknown_sector % {"value": cells.text["sector"]})
+    subsector = cells.lookup(
+        "subsector", sectors, "unknown_subsector", _("Unknown sub-sector “%(value)s”.")
+    )
+    if subsector is not None and sector is not None and subsector.parent_id != sector.pk:
+        cells.invalid(
+            "subsector",
+            "subsector_not_in_sector",
+            _("“%(subsector)s” is not a sub-sector of %(sector)s.")
+            % {"subsector": cells.text["subsector"], "sector": sector.code},
+        )
+    counts_people = cells.yes_no("counts_people")
+    if not cells.ok:
+        return None
+    return {
+        "code": code,
+        "sector": sector,
+        "subsector": subsector,
+        "name_en": cells.text["name_en"],
+        "name_es": cells.text.get("name_es", ""),
+        "name_pt": cells.text.get("name_pt", ""),
+        "unit": cells.text["unit"],
+        "counts_people": bool(counts_people),
+    }
