@@ -47,9 +47,10 @@ lint: install-test
 	$(BIN)/lint-imports
 
 messages: install-test
-	cd puente && ../$(PUENTE) makemessages --all --no-obsolete --add-location file --ignore 'feedback/*' --ignore 'collect/*'
+	cd puente && ../$(PUENTE) makemessages --all --no-obsolete --add-location file --ignore 'feedback/*' --ignore 'collect/*' --ignore 'flows/*'
 	cd puente/feedback && ../../$(PUENTE) makemessages --all --no-obsolete --add-location file
 	cd puente/collect && ../../$(PUENTE) makemessages --all --no-obsolete --add-location file
+	cd puente/flows && ../../$(PUENTE) makemessages --all --no-obsolete --add-location file
 	$(PUENTE) compilemessages
 
 bench: install-test

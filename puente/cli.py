@@ -22,7 +22,7 @@ COMMAND_ALIASES = {"import": "import_data"}
 # django-tasks' `db_worker` are listed with them: running Puente needs them.
 COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Data in", ("load_reference", "load_boundaries", "import_data", "demo_data")),
-    ("Figures", ("people_reached", "funding_summary", "cube_rebuild")),
+    ("Figures", ("people_reached", "funding_summary", "cube_rebuild", "flows_planning")),
     (
         "Community feedback",
         ("feedback_reminders", "feedback_channel_token", "feedback_rotate_keys"),

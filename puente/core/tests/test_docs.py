@@ -8,10 +8,11 @@ import pytest
 from django.core.management import get_commands
 
 from puente.cli import COMMAND_ALIASES
+from puente.flows.services import COUNT_COLUMNS, POINT_COLUMNS
 from puente.funding.services import CONTRIBUTION_COLUMNS, RATE_COLUMNS
 from puente.needs.services import NEED_COLUMNS, POPULATION_COLUMNS
 from puente.partners.services import PARTNER_COLUMNS
-from puente.plans.services import PLAN_COLUMNS
+from puente.plans.services.imports import PLAN_COLUMNS
 from puente.reference.services import INDICATOR_COLUMNS
 
 IMPORT_COLUMNS = (
@@ -22,6 +23,8 @@ IMPORT_COLUMNS = (
     *PLAN_COLUMNS,
     *CONTRIBUTION_COLUMNS,
     *RATE_COLUMNS,
+    *POINT_COLUMNS,
+    *COUNT_COLUMNS,
 )
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -116,7 +116,7 @@ def test_errors_name_row_and_column_in_the_users_language_and_write_nothing(poin
     assert errors[(3, "transport")][0] == "invalid_transport"
     assert errors[(3, "people")][0] == "negative_number"
     assert errors[(4, "people")][0] == "duplicate_row"
-    assert "no es un punto de monitoreo" in errors[(3, "point")][1]
+    assert "no es el código de un punto de monitoreo" in errors[(3, "point")][1]
 
 
 def test_keep_good_rows_writes_the_valid_rows_and_reports_the_others(points):
