@@ -377,4 +377,7 @@ def demo_data_create(*, seed: int = 2025) -> tuple[list[Organisation], list[Demo
     from puente.demo.planning import demo_planning_create
 
     reports["planning"] = demo_planning_create(seed=seed)  # type: ignore[assignment]
+    from puente.flows.demo import flows_demo_create
+
+    reports["flows"] = flows_demo_create(seed=seed)  # type: ignore[assignment]
     return organisations, users, reports

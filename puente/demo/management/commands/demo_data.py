@@ -26,6 +26,11 @@ class Command(PuenteCommand):
             f"{planning['entries']:,} partner entries), {planning['needs']:,} people-in-need "
             f"figures, {planning['contributions']:,} contributions."
         )
+        flows = reports["flows"]
+        self.stdout.write(
+            f"{flows['points']} flow-monitoring points with {flows['counts']:,} daily counts "
+            f"and {flows['surveys']:,} surveys."
+        )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for user in users:
