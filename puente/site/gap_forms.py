@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from puente.core.filters import (
 )
 from puente.core.i18n import collation_key
 from puente.plans.models import Plan
+from puente.plans.selectors import plans_visible
 from puente.reference.models import Country, Sector
 
 GAP_SORTS = {
@@ -63,8 +65,10 @@ class GapFilterForm(FilterForm):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plans: QuerySet[Plan], **kwargs: Any) -> None:
+        """`plans`: those the reader may open (plans.selectors.plans_visible)."""
         super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
         self.fields["country"].choices = code_choices(  # type: ignore[attr-defined]
             Country.objects.all(), "iso3", empty=_("All countries")
         )
@@ -72,7 +76,7 @@ class GapFilterForm(FilterForm):
             (s.code, s.name) for s in Sector.objects.all()
         ]
         self.fields["plan"].choices = [("", "–")] + [  # type: ignore[attr-defined]
-            (p.code, p.name) for p in Plan.objects.all()
+            (p.code, p.name) for p in plans
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -86,22 +90,25 @@ class GapFilterForm(FilterForm):
         return data
 
 
-def gap_filters(params: QueryDict) -> GapFilterForm:
+def gap_filters(params: QueryDict, user: Any) -> GapFilterForm:
     """The form bound to what was asked, with the year and plan used written in: this
     year, and the inter-agency plan of the year unless a plan (or none, "plan=") is
-    asked."""
-    form = GapFilterForm(params)
+    asked. Only plans the user may open are offered (`plans_visible`, which also refuses
+    a user who reads no reports): an unpublished agency appeal is an unknown plan to a
+    partner."""
+    plans = plans_visible(user)
+    form = GapFilterForm(params, plans=plans)
     if not form.is_valid():
         return form
     data = {k: v for k, v in params.items() if k in form.fields}
     year = form.cleaned_data["year"] or timezone.now().year
     data["year"] = str(year)
     if "plan" not in params:
-        plan = Plan.objects.filter(
+        plan = plans.filter(
             start_year__lte=year, end_year__gte=year, kind=Plan.Kind.INTER_AGENCY
         ).first()
         data["plan"] = plan.code if plan else ""
-    form = GapFilterForm(data)
+    form = GapFilterForm(data, plans=plans)
     form.is_valid()
     return form
 

@@ -7,12 +7,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
-from puente.accounts.permissions import Action, access_organisation, user_can_somewhere, user_roles
+from puente.accounts.permissions import access_organisation, user_roles
 from puente.core import exports
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Sector
@@ -62,9 +61,7 @@ def _form_errors(form: Any) -> HttpResponse:
 def gap(request: HttpRequest) -> HttpResponse:
     """Each country a row of totals with its sectors folded under it (opened when the
     page shows one country), and the region's totals."""
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
-    form = gap_filters(request.GET)
+    form = gap_filters(request.GET, request.user)
     if form.errors:
         return render(request, "site/gap.html", {"filters": form}, status=400)
     year, rows = _gap(form)
@@ -106,11 +103,9 @@ def gap(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def gap_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
     if file_format not in exports.FORMATS:
         raise Http404
-    form = gap_filters(request.GET)
+    form = gap_filters(request.GET, request.user)
     if form.errors:
         return _form_errors(form)
     year, rows = _gap(form)

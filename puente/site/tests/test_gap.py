@@ -245,3 +245,28 @@ def test_gap_page_folds_sectors_under_country_totals(gap_world, client, make_use
     one = client.get(reverse("gap"), {"year": YEAR, "country": "COL"}).content.decode()
     assert 'id="gap-sectors-COL">' in one
     assert 'data-country="COL" data-sector="FSC"' in one
+
+
+def test_an_unpublished_agency_appeal_is_no_plan_to_a_partner(gap_world, client, make_user):
+    # given an agency appeal in draft for Colombia
+    draft = Plan.objects.create(
+        code="draft-appeal",
+        name_en="Draft appeal",
+        kind="agency",
+        organisation=PlanEntry.objects.filter(plan=gap_world).first().organisation,
+        start_year=YEAR,
+        end_year=YEAR + 1,
+    )
+    draft.countries.set(Country.objects.filter(iso3="COL"))
+    asked = {"year": YEAR, "plan": "draft-appeal"}
+    # when a partner asks the gap page and its download for it
+    client.force_login(make_user("partner-viewer", "organisation:A"))
+    page = client.get(reverse("gap"), asked)
+    download = client.get(reverse("gap-export", args=["csv"]), asked)
+    # then it is an unknown plan, not offered in the list either
+    assert page.status_code == 400
+    assert "draft-appeal" not in [c for c, _n in page.context["filters"].fields["plan"].choices]
+    assert download.status_code == 400
+    # and those who manage plans read it
+    client.force_login(make_user("regional-admin", "region"))
+    assert client.get(reverse("gap"), asked).status_code == 200
