@@ -216,7 +216,8 @@ class SurveySummary(models.Model):
     date = models.DateField(_("date"))
     submission_id = models.CharField(max_length=100, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.FORM)
-    nationality = models.CharField(_("nationality"), max_length=3)
+    # ISO3; empty for a nationality the form lists as "another country".
+    nationality = models.CharField(_("nationality"), max_length=3, blank=True)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     age_group = models.CharField(
         _("age group"), max_length=8, choices=AgeGroup.choices, default=AgeGroup.UNKNOWN

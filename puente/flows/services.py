@@ -543,3 +543,49 @@ def survey_summary_record(
     summary.full_clean(validate_constraints=False)
     summary.save()
     return summary
+
+
+def survey_summary_from_answers(
+    *, answers: dict[str, Any], submission_id: str, acting_user: Any
+) -> SurveySummary | None:
+    """The summary of a submission of the shipped flow-monitoring survey
+    (data/flow-monitoring-survey.toml), from its answers by field name: select_multiple
+    answers as lists or space-separated text, the repeat `travellers` as a list. None
+    when the person did not consent or the point code names no point (the submission is
+    kept either way; only the summary is not made)."""
+
+    def words(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return value.split()
+        return [str(v) for v in value or []]
+
+    if answers.get("consent") != "yes":
+        return None
+    point = FlowPoint.objects.filter(code=str(answers.get("point", "")).strip().lower()).first()
+    if point is None:
+        return None
+    date = answers.get("survey_date")
+    if isinstance(date, str):
+        date = dt.date.fromisoformat(date[:10])
+    age = answers.get("age")
+    age_group = AgeGroup.UNKNOWN
+    if age not in (None, ""):
+        age_group = AgeGroup.OLDER if int(age) >= 60 else AgeGroup.ADULTS
+    destination = str(answers.get("destination") or "")
+    nationality = str(answers.get("nationality") or "")
+    transport = str(answers.get("transport") or "")
+    return survey_summary_record(
+        point=point,
+        date=date or timezone.localdate(),
+        submission_id=submission_id,
+        nationality=nationality if len(nationality) == 3 else "",
+        sex=str(answers.get("sex") or Sex.UNKNOWN),
+        age_group=age_group,
+        group_size=1 + len(answers.get("travellers") or []),
+        transport=transport if transport in Transport.values else Transport.OTHER,
+        destination=destination if len(destination) == 3 else "",
+        documentation=str(answers.get("documentation") or ""),
+        needs=words(answers.get("needs")),
+        incidents=words(answers.get("incidents")),
+        acting_user=acting_user,
+    )

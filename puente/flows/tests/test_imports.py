@@ -17,6 +17,7 @@ from puente.flows.services import (
     flow_counts_import,
     flow_counts_record,
     flow_counts_withdraw,
+    survey_summary_from_answers,
     survey_summary_record,
 )
 
@@ -211,3 +212,34 @@ def test_cli_json_report_lists_row_errors(points, tmp_path, capsys):
         "value": "lots",
     }
     assert json.dumps(out)
+
+
+def test_a_survey_submission_fills_its_summary(points):
+    answers = {
+        "point": "col-ipiales",
+        "survey_date": "2026-03-02",
+        "consent": "yes",
+        "nationality": "VEN",
+        "sex": "female",
+        "age": 34,
+        "travellers": [{"traveller_age": 5}, {"traveller_age": 36}],
+        "transport": "bus",
+        "destination": "undecided",
+        "documentation": "national-id",
+        "needs": "food health",
+        "incidents": ["none"],
+    }
+    summary = survey_summary_from_answers(answers=answers, submission_id="uuid:x", acting_user=None)
+    assert (summary.group_size, summary.age_group, summary.destination) == (3, "18-59", "")
+    assert (summary.needs, summary.incidents) == (["food", "health"], ["none"])
+    answers["consent"] = "no"
+    assert (
+        survey_summary_from_answers(answers=answers, submission_id="uuid:y", acting_user=None)
+        is None
+    )
+
+
+def test_a_survey_of_another_nationality_keeps_it_empty(points):
+    answers = {"point": "col-ipiales", "consent": "yes", "nationality": "OTHER", "needs": ""}
+    summary = survey_summary_from_answers(answers=answers, submission_id="uuid:z", acting_user=None)
+    assert (summary.nationality, summary.needs, summary.group_size) == ("", [], 1)
