@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,13 +23,21 @@ class FlowsFilterForm(FilterForm):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, countries=(), points=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        *args: Any,
+        countries: Iterable[tuple[str, str]] = (),
+        points: Iterable[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("All countries")), *countries]
-        self.fields["point"].choices = [("", _("All points")), *points]
+        country, point = self.fields["country"], self.fields["point"]
+        assert isinstance(country, forms.ChoiceField) and isinstance(point, forms.ChoiceField)  # noqa: S101
+        country.choices = [("", _("All countries")), *countries]
+        point.choices = [("", _("All points")), *points]
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             self.add_error("end", _("The period ends before it starts."))
