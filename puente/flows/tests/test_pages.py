@@ -149,3 +149,22 @@ def test_the_upload_page_imports_counts_with_the_chosen_policy(client, make_user
     assert response.status_code == 200
     assert FlowCount.objects.filter(date=dt.date(2026, 3, 3)).get().people == 9
     assert "The good rows were kept" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "language,words",
+    [
+        ("es", ["Monitoreo de flujos", "Entradas", "Salidas", "Necesidades", "Perú"]),
+        ("pt", ["Monitoramento de fluxos", "Entradas", "Saídas", "Necessidades", "Peru"]),
+    ],
+)
+def test_the_pages_speak_the_readers_language(client, make_user, flows, language, words):
+    client.force_login(make_user("regional-admin", "region"))
+    client.cookies["django_language"] = language
+    page = client.get(reverse("flows:dashboard"), {"start": "2026-03-01"}).content.decode()
+    for word in words:
+        assert word in page
+    public = client.get(reverse("public-flows")).content.decode()
+    assert words[0] in public
+    upload = client.get(reverse("flows:import")).content.decode()
+    assert {"es": "Conteos diarios", "pt": "Contagens diárias"}[language] in upload
