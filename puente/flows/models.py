@@ -146,6 +146,9 @@ class FlowPoint(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     public = models.BooleanField(_("public aggregates"), default=False)
+    # The code of the data-collection project whose teams count here (puente.collect),
+    # empty when none: `flow_points_publish` sets `public` from the project's choice.
+    project = models.CharField(_("project"), max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["country__iso3", "name"]

@@ -60,6 +60,7 @@ POINT_COLUMNS = (
     Column("latitude", required=False, aliases=("latitud", "lat")),
     Column("longitude", required=False, aliases=("longitud", "lon", "lng")),
     Column("public", required=False, aliases=("público", "publico")),
+    Column("project", required=False, aliases=("proyecto", "projeto")),
 )
 COUNT_COLUMNS = (
     Column("date", aliases=("fecha", "data", "día", "dia")),
@@ -234,6 +235,7 @@ def flow_points_import(
                 "latitude": latitude,
                 "longitude": longitude,
                 "public": bool(public),
+                "project": cells.text.get("project", "").strip().lower()[:64],
             }
         )
 
@@ -589,3 +591,22 @@ def survey_summary_from_answers(
         incidents=words(answers.get("incidents")),
         acting_user=acting_user,
     )
+
+
+@transaction.atomic
+def flow_points_publish(*, project: str, public: bool, acting_user: Any) -> int:
+    """Publish (or withdraw) the aggregates of the points a data-collection project
+    monitors, as the project says: the collection server calls this when a project's
+    choice changes. Returns the points changed."""
+    points = FlowPoint.objects.filter(project=project).exclude(public=public)
+    codes = list(points.values_list("code", flat=True))
+    changed = points.update(public=public)
+    if changed:
+        AuditRecord.objects.create(
+            actor=acting_user if getattr(acting_user, "pk", None) else None,
+            action="flows.points_published" if public else "flows.points_withdrawn",
+            target_type="project",
+            target_id=project[:64],
+            data={"points": codes},
+        )
+    return changed

@@ -17,6 +17,7 @@ from puente.flows.services import (
     flow_counts_import,
     flow_counts_record,
     flow_counts_withdraw,
+    flow_points_publish,
     survey_summary_from_answers,
     survey_summary_record,
 )
@@ -243,3 +244,15 @@ def test_a_survey_of_another_nationality_keeps_it_empty(points):
     answers = {"point": "col-ipiales", "consent": "yes", "nationality": "OTHER", "needs": ""}
     summary = survey_summary_from_answers(answers=answers, submission_id="uuid:z", acting_user=None)
     assert (summary.nationality, summary.needs, summary.group_size) == ("", [], 1)
+
+
+def test_a_project_publishes_the_points_it_monitors(points, tmp_path, capsys):
+    rows = [[*POINT_HEADER, "project"], [*POINTS[0], "fm-col-2026"], [*POINTS[1], "FM-COL-2026"]]
+    run_import(tmp_path, capsys, "flows-points", rows)
+    assert flow_points_publish(project="fm-col-2026", public=True, acting_user=None) == 2
+    assert set(FlowPoint.objects.filter(public=True).values_list("code", flat=True)) == {
+        "col-cucuta-puente",
+        "col-ipiales",
+    }
+    assert flow_points_publish(project="fm-col-2026", public=True, acting_user=None) == 0
+    assert AuditRecord.objects.filter(action="flows.points_published").count() == 1
