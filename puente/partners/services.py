@@ -165,7 +165,7 @@ def _organisation_read(
             seen,
             acronym.casefold(),
             "acronym",
-            _("The acronym %(acronym)s is already in row %(row)s."),
+            message=_("The acronym %(acronym)s is already in row %(row)s."),
             value=acronym,
             acronym=acronym,
         )

@@ -379,7 +379,7 @@ def _indicator_read(
             seen,
             code,
             "code",
-            _("The code %(code)s is already in row %(row)s."),
+            message=_("The code %(code)s is already in row %(row)s."),
             value=code,
             code=code,
         )

@@ -7,8 +7,8 @@ already recorded. `RULES` run in order, and a row's errors are listed in that or
 row without errors then has its key checked (`unique`) and its figures compared with
 what is known of them (`WARNINGS`).
 
-No rule queries the database: a file of 200,000 rows is checked in memory. Messages
-used on every row are lazy, so that only a row in error pays for its translation.
+No rule queries the database: a file of 200,000 rows is checked in memory, and only a
+row in error pays for translating a message.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from puente.core.imports import RowCells
+from puente.core.imports import Lookup, RowCells
 from puente.core.tabular import normalize_value
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup
@@ -35,14 +34,6 @@ if TYPE_CHECKING:
 REQUIRED = ("month", "country", "appealing_org", "indicator", "modality", "population_group")
 OUTLIER_FACTOR = 10
 OUTLIER_FLOOR = 100
-
-UNKNOWN_COUNTRY = gettext_lazy("“%(value)s” is not one of the response's countries.")
-UNKNOWN_ORG = gettext_lazy("“%(value)s” is not an organisation of the registry (acronym or name).")
-UNKNOWN_INDICATOR = gettext_lazy("“%(value)s” is not an indicator code of the registry.")
-UNKNOWN_POPULATION_GROUP = gettext_lazy("“%(value)s” is not a population group.")
-UNKNOWN_MODALITY = gettext_lazy(
-    "“%(value)s” is not a modality (in-kind, cva, service, capacity-building, other)."
-)
 
 
 class Row:
@@ -97,6 +88,12 @@ class Row:
         )
 
 
+def _known(row: Row, column: str, lookup: Lookup) -> Any:
+    """What the cell names (None: blank, or a name `lookup` does not know)."""
+    text = row.text[column]
+    return lookup(text) if text else None
+
+
 def required(row: Row, lookups: Lookups) -> None:
     """`missing_required`: a column every row fills is empty."""
     row.cells.required(*REQUIRED)
@@ -128,10 +125,15 @@ def place(row: Row, lookups: Lookups) -> None:
     `missing_required` for an empty admin1 in a country of several admin-1 areas (a
     country of one area, Aruba or Curaçao, is its own)."""
     cells = row.cells
-    row.country = country = cells.lookup(
-        "country", lookups.country, "unknown_country", UNKNOWN_COUNTRY
-    )
+    row.country = country = _known(row, "country", lookups.country)
     if country is None:
+        if row.text["country"]:
+            cells.invalid(
+                "country",
+                "unknown_country",
+                _("“%(value)s” is not one of the response's countries.")
+                % {"value": row.text["country"]},
+            )
         return
     text = row.text["admin1"]
     if not text:
@@ -169,8 +171,15 @@ def organisations(row: Row, lookups: Lookups) -> None:
 
 
 def _organisation(row: Row, lookups: Lookups, column: str) -> Organisation | None:
-    org = row.cells.lookup(column, lookups.org, "unknown_org", UNKNOWN_ORG)
+    org = _known(row, column, lookups.org)
     if org is None:
+        if row.text[column]:
+            row.cells.invalid(
+                column,
+                "unknown_org",
+                _("“%(value)s” is not an organisation of the registry (acronym or name).")
+                % {"value": row.text[column]},
+            )
         return None
     country = row.country
     if country is not None and country.id not in lookups.org_countries[org.id]:
@@ -186,17 +195,30 @@ def _organisation(row: Row, lookups: Lookups, column: str) -> Organisation | Non
 def classification(row: Row, lookups: Lookups) -> None:
     """`unknown_indicator` (the indicator fixes the sector), `unknown_population_group`,
     `unknown_modality`, and `invalid_yes_no` for rmrp_activity (empty: yes)."""
-    cells = row.cells
-    row.indicator = cells.lookup(
-        "indicator", lookups.indicator, "unknown_indicator", UNKNOWN_INDICATOR
-    )
-    row.population_group = cells.lookup(
-        "population_group",
-        lookups.population_group,
-        "unknown_population_group",
-        UNKNOWN_POPULATION_GROUP,
-    )
-    row.modality = cells.lookup("modality", lookups.modality, "unknown_modality", UNKNOWN_MODALITY)
+    cells, text = row.cells, row.text
+    row.indicator = _known(row, "indicator", lookups.indicator)
+    if row.indicator is None and text["indicator"]:
+        cells.invalid(
+            "indicator",
+            "unknown_indicator",
+            _("“%(value)s” is not an indicator code of the registry.")
+            % {"value": text["indicator"]},
+        )
+    row.population_group = _known(row, "population_group", lookups.population_group)
+    if row.population_group is None and text["population_group"]:
+        cells.invalid(
+            "population_group",
+            "unknown_population_group",
+            _("“%(value)s” is not a population group.") % {"value": text["population_group"]},
+        )
+    row.modality = _known(row, "modality", lookups.modality)
+    if row.modality is None and text["modality"]:
+        cells.invalid(
+            "modality",
+            "unknown_modality",
+            _("“%(value)s” is not a modality (in-kind, cva, service, capacity-building, other).")
+            % {"value": text["modality"]},
+        )
     if row.text["rmrp_activity"]:
         row.rmrp = cells.yes_no("rmrp_activity")
 
