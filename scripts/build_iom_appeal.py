@@ -2,7 +2,7 @@
 
 IOM's agency appeal for the Regional Refugee and Migrant Response Plan (RMRP)
 2025-2026 for the Venezuela situation, in Puente's flat plan-file format (one row
-per activity area, country and year; see ``puente/plans/services.py``).
+per activity area, country and year; see ``puente/plans/services/imports.py``).
 
 What is published and what is not
 ---------------------------------

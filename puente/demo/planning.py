@@ -22,7 +22,7 @@ from puente.funding.models import Contribution, ExchangeRate
 from puente.needs.models import NeedFigure, PopulationFigure
 from puente.partners.models import Organisation
 from puente.plans.models import EntryTarget, Plan, PlanEntry, PlanningFigure
-from puente.plans.services import plan_import
+from puente.plans.services.imports import plan_import
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 from puente.reporting.models import ActivityRow, RowStatus
 

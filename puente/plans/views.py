@@ -33,7 +33,10 @@ from puente.plans.selectors import (
     plans_visible,
     public_plan,
 )
-from puente.plans.services import plan_entry_review, plan_entry_save, plan_import, plan_publish
+from puente.plans.services.entries import plan_entry_save
+from puente.plans.services.imports import plan_import
+from puente.plans.services.publication import plan_publish
+from puente.plans.services.review import plan_entry_review
 
 ENTRIES_PER_PAGE = 100
 

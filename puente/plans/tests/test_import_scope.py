@@ -8,7 +8,7 @@ from django.urls import reverse
 from puente.core.models import AuditRecord
 from puente.core.testing import csv_bytes
 from puente.plans.models import Plan
-from puente.plans.services import plan_import
+from puente.plans.services.imports import plan_import
 from puente.plans.tests.test_plan_import import HEADER, line
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from puente.core.errors import ApplicationError, PermissionDenied
 from puente.partners.models import Organisation
 from puente.plans.models import Plan, PlanEntry
 from puente.plans.selectors import plan_summary
-from puente.plans.services import plan_entry_review, plan_entry_save
+from puente.plans.services.entries import plan_entry_save
+from puente.plans.services.review import plan_entry_review
 from puente.reference.models import Country, PopulationGroup, Sector
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ IMPORTERS = {
     "pin": "puente.needs.services.needs_import",
     "needs": "puente.needs.services.needs_import",
     "population": "puente.needs.services.population_import",
-    "plan": "puente.plans.services.plan_import",
+    "plan": "puente.plans.services.imports.plan_import",
     "funding": "puente.funding.services.contributions_import",
     "rates": "puente.funding.services.exchange_rates_import",
     "flows-points": "puente.flows.services.flow_points_import",

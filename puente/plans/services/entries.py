@@ -1,0 +1,89 @@
+"""Partners' entries in an inter-agency plan: what a partner requires and targets in a
+country, sector and year, written as a draft and submitted for review."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy
+
+from puente.accounts.permissions import Action, Target, check
+from puente.core.errors import ApplicationError
+from puente.core.services import audit_record
+from puente.partners.models import Organisation
+from puente.plans.models import EntryTarget, Plan, PlanEntry
+from puente.reference.models import Country, PopulationGroup, Sector
+
+
+@transaction.atomic
+def plan_entry_save(
+    *,
+    acting_user: Any,
+    plan: Plan,
+    organisation: Organisation,
+    country: Country,
+    sector: Sector,
+    year: int,
+    requirement_usd: Decimal,
+    activities: str,
+    targets: dict[PopulationGroup, int],
+    submit: bool,
+) -> PlanEntry:
+    """A partner writes (and optionally submits) its entry for a country and sector. An
+    approved entry is changed only after a coordinator returns it."""
+    check(
+        acting_user,
+        Action.SUBMIT_PLAN,
+        Target(country=country, sector=sector, organisation=organisation),
+    )
+    if plan.kind != Plan.Kind.INTER_AGENCY:
+        raise ApplicationError(
+            gettext_lazy("Only an inter-agency plan takes partners' entries."),
+            code="not_inter_agency",
+        )
+    if year not in plan.years:
+        raise ApplicationError(
+            gettext_lazy("The year is outside the plan."), code="year_outside_plan"
+        )
+    if not plan.countries.filter(pk=country.pk).exists():
+        raise ApplicationError(
+            gettext_lazy("The country is not one of the plan's countries."),
+            code="country_outside_plan",
+        )
+    if requirement_usd < 0 or any(p < 0 for p in targets.values()):
+        raise ApplicationError(
+            gettext_lazy("Amounts and targets cannot be negative."), code="negative_amount"
+        )
+    entry = (
+        PlanEntry.objects.select_for_update()
+        .filter(plan=plan, organisation=organisation, country=country, sector=sector, year=year)
+        .first()
+    )
+    if entry is not None and entry.status == PlanEntry.Status.APPROVED:
+        raise ApplicationError(
+            gettext_lazy("This entry is approved; ask the sector coordinator to return it first."),
+            code="entry_approved",
+        )
+    entry = entry or PlanEntry(
+        plan=plan, organisation=organisation, country=country, sector=sector, year=year
+    )
+    entry.requirement_usd = requirement_usd
+    entry.activities = activities.strip()
+    entry.status = PlanEntry.Status.SUBMITTED if submit else PlanEntry.Status.DRAFT
+    entry.full_clean()
+    entry.save()
+    entry.targets.all().delete()
+    EntryTarget.objects.bulk_create(
+        EntryTarget(entry=entry, population_group=group, people=people)
+        for group, people in targets.items()
+        if people
+    )
+    audit_record(
+        acting_user=acting_user,
+        action="plan_entry_submit" if submit else "plan_entry_save",
+        target=entry,
+        data={"requirement_usd": str(requirement_usd)},
+    )
+    return entry
