@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "puente.needs",
     "puente.funding",
     "puente.feedback",
+    "puente.flows",
     "puente.demo",
     "puente.site",
     "django_tasks",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, user_can, user_can_somewhere
 from puente.feedback.navigation import feedback_navigation
+from puente.flows.navigation import flows_navigation
 
 
 def user_navigation(user: Any) -> list[dict[str, Any]]:
@@ -44,6 +45,7 @@ def user_navigation(user: Any) -> list[dict[str, Any]]:
                 link("needs:needs", _("Needs")),
                 link("funding:funding", _("Funding")),
                 link("gap", _("Gaps")),
+                *flows_navigation(user),
             ],
         )
     if user_can_somewhere(user, Action.VIEW_FEEDBACK):
