@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext_lazy
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found
 from rest_framework import exceptions, pagination
@@ -14,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from puente.core.codes import CoreCode
 from puente.core.errors import ApplicationError
 
 
@@ -30,11 +30,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, Http404):  # get_object_or_404 in a view: DRF answers {"detail"}
-        response.data = error_body("not_found", "Not found.")
+        response.data = error_body(CoreCode.NOT_FOUND, CoreCode.NOT_FOUND.text())
     elif isinstance(exc, DjangoPermissionDenied):
-        response.data = error_body("permission_denied", "You do not have permission to do this.")
+        response.data = error_body(CoreCode.PERMISSION_DENIED, CoreCode.PERMISSION_DENIED.text())
     elif isinstance(exc, exceptions.ValidationError):
-        response.data = error_body("invalid", "Invalid input.", response.data)
+        response.data = error_body(CoreCode.INVALID, CoreCode.INVALID.text(), response.data)
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
         message = str(detail) if not isinstance(detail, dict | list) else exc.default_detail
@@ -59,12 +59,7 @@ class Pagination(pagination.LimitOffsetPagination):
         # The digits are counted before int() converts them: a number of many thousand
         # digits costs time to convert, and any number above the page size is cut anyway.
         if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) < low:
-            raise ApplicationError(
-                gettext_lazy("“%(name)s” must be a whole number of at least %(low)s.")
-                % {"name": name, "low": low},
-                code="invalid_paging",
-                extra={name: raw[:50]},
-            )
+            raise CoreCode.INVALID_PAGING.error(extra={name: raw[:50]}, name=name, low=low)
         return int(text)
 
     def get_limit(self, request: Request) -> int:
@@ -93,7 +88,7 @@ class Pagination(pagination.LimitOffsetPagination):
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404: under /api/ the API's one error shape in JSON, elsewhere the page."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "Not found."), status=404)
+        return JsonResponse(error_body(CoreCode.NOT_FOUND, CoreCode.NOT_FOUND.text()), status=404)
     return page_not_found(request, exception)  # type: ignore[arg-type]
 
 
@@ -137,5 +132,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     """handler400 (a request Django refuses before any view, e.g. too many fields): under
     /api/ the API's one error shape in JSON, elsewhere the page."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+        return JsonResponse(
+            error_body(CoreCode.BAD_REQUEST, CoreCode.BAD_REQUEST.text()), status=400
+        )
     return django_bad_request(request, exception)  # type: ignore[arg-type]

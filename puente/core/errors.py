@@ -10,7 +10,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+
+from puente.core.codes import CoreCode
 
 
 class ApplicationError(Exception):
@@ -33,8 +34,8 @@ class PermissionDenied(ApplicationError, DjangoPermissionDenied):
 
     status = 403
 
-    def __init__(self, message: str | Promise = "", *, code: str = "permission_denied"):
-        super().__init__(message or "You do not have permission to do this.", code=code)
+    def __init__(self, message: str | Promise = "", *, code: str = CoreCode.PERMISSION_DENIED):
+        super().__init__(message or CoreCode.PERMISSION_DENIED.message, code=code)
 
 
 class NotFound(ApplicationError, Http404):
@@ -43,5 +44,5 @@ class NotFound(ApplicationError, Http404):
 
     status = 404
 
-    def __init__(self, message: str | Promise = "", *, code: str = "not_found"):
-        super().__init__(message or _("Not found."), code=code)
+    def __init__(self, message: str | Promise = "", *, code: str = CoreCode.NOT_FOUND):
+        super().__init__(message or CoreCode.NOT_FOUND.message, code=code)

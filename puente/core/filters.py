@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.codes import CoreCode
 from puente.core.i18n import sorted_by_name
 
 FIRST_YEAR = 2000
@@ -58,7 +59,7 @@ class YearField(forms.CharField):
         try:
             return year_parse(text)
         except ValueError as exc:
-            raise ValidationError(str(exc), code="invalid_year") from exc
+            raise ValidationError(str(exc), code=CoreCode.INVALID_YEAR) from exc
 
 
 class CodeChoiceField(forms.ModelChoiceField):

@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
+from puente.core.codes import CoreCode
+
+
+class ImportPolicy(StrEnum):
+    """What an import does with a file some of whose rows have errors (Saleor's
+    `ErrorPolicyEnum`): write nothing, or write the good rows and report the others."""
+
+    REJECT_FILE = "reject-file"
+    KEEP_GOOD_ROWS = "keep-good-rows"
 
 
 @dataclass
@@ -137,7 +148,7 @@ class ImportScope:
 
         if self.acting_user is None or user_can_somewhere(self.acting_user, self.action):
             return True
-        report.error(None, None, "import_not_allowed", _("Your roles do not allow this import."))
+        report.error(None, None, CoreCode.IMPORT_NOT_ALLOWED, CoreCode.IMPORT_NOT_ALLOWED.text())
         return False
 
     def country(self, country: Any) -> None:
@@ -165,7 +176,7 @@ class ImportScope:
             report.error(
                 None,
                 None,
-                "import_not_allowed",
+                CoreCode.IMPORT_NOT_ALLOWED,
                 _("Your roles do not allow importing figures for %(outside)s: nothing was written.")
                 % {"outside": ", ".join(self.outside)},
             )
@@ -180,7 +191,7 @@ def write_whole_file(report: ImportReport, write: Callable[[], None]) -> ImportR
     error and nothing is written; otherwise `write` runs in one transaction, rolled back
     again for a dry run."""
     if report.rows == 0 and not report.errors:
-        report.error(2, None, "empty_file", _("The file has no data rows."))
+        report.error(2, None, CoreCode.EMPTY_FILE, _("The file has no data rows."))
     if report.errors:
         return report
     try:
@@ -210,7 +221,7 @@ def parse_yes_no(value: Any) -> bool | None:
 
 
 def yes_no_error_message(value: Any) -> Any:
-    return _("“%(value)s” is not yes or no (sí/no, sim/não are accepted).") % {"value": value}
+    return CoreCode.INVALID_YES_NO.text(value=value)
 
 
 def _cell_text(value: Any) -> str:
@@ -298,8 +309,8 @@ class RowCells:
         if first is None:
             seen[key] = self.number
             return True
-        message = message or _("The same figure is already in row %(row)s.")
-        self.error(column, "duplicate_row", message % {"row": first, **params}, value)
+        message = message or CoreCode.DUPLICATE_ROW.message
+        self.error(column, CoreCode.DUPLICATE_ROW, message % {"row": first, **params}, value)
         return False
 
     def required(self, *columns: str) -> None:
@@ -307,8 +318,8 @@ class RowCells:
             if not self.text.get(column):
                 self.error(
                     column,
-                    "missing_required",
-                    _("The column “%(column)s” is required.") % {"column": column},
+                    CoreCode.MISSING_REQUIRED,
+                    CoreCode.MISSING_REQUIRED.text(column=column),
                 )
 
     def lookup(
@@ -352,15 +363,11 @@ class RowCells:
         from puente.core.tabular import parse_number
 
         value, code = parse_number(self.raw.get(column), integer=integer)
-        if code == "not_a_number":
+        if code == CoreCode.NOT_A_NUMBER:
             text = self.text.get(column, "")
-            self.invalid(column, code, _("“%(value)s” is not a number.") % {"value": text})
-        elif code == "negative_number":
-            self.invalid(
-                column, code, _("A number of %(column)s cannot be negative.") % {"column": column}
-            )
-        elif code == "not_an_integer":
-            self.invalid(column, code, _("%(column)s must be a whole number.") % {"column": column})
+            self.invalid(column, code, CoreCode.NOT_A_NUMBER.text(value=text))
+        elif code is not None:  # negative_number, not_an_integer
+            self.invalid(column, code, CoreCode(code).text(column=column))
         return value
 
     def integer(self, column: str, *, low: int | None = None, high: int | None = None) -> Any:
@@ -381,9 +388,8 @@ class RowCells:
         ):
             self.error(
                 column,
-                "out_of_range",
-                _("“%(value)s” must be between %(low)s and %(high)s.")
-                % {"value": text, "low": low, "high": high},
+                CoreCode.OUT_OF_RANGE,
+                CoreCode.OUT_OF_RANGE.text(value=text, low=low, high=high),
                 text,
             )
             return None
@@ -396,7 +402,10 @@ class RowCells:
         value, _code = parse_number(self.raw.get(column), integer=True)
         if text and (value is None or not 2000 <= int(value) <= 2100):
             self.error(
-                column, "invalid_year", _("“%(value)s” is not a year.") % {"value": text}, text
+                column,
+                CoreCode.INVALID_YEAR,
+                _("“%(value)s” is not a year.") % {"value": text},
+                text,
             )
             return None
         return int(value) if value is not None else None
@@ -410,8 +419,8 @@ class RowCells:
         if code == "negative_number":
             self.error(
                 column,
-                "negative_amount",
-                _("“%(value)s”: an amount cannot be negative.") % {"value": text},
+                CoreCode.NEGATIVE_AMOUNT,
+                CoreCode.NEGATIVE_AMOUNT.text(value=text),
                 text,
             )
             return None
@@ -424,7 +433,7 @@ class RowCells:
         text = self.text.get(column, "")
         value = parse_yes_no(text)
         if value is None:
-            self.error(column, "invalid_yes_no", yes_no_error_message(text), text)
+            self.error(column, CoreCode.INVALID_YES_NO, yes_no_error_message(text), text)
         return value
 
     def date(self, column: str) -> Any:
@@ -453,8 +462,8 @@ class RowCells:
                     break
         self.error(
             column,
-            "invalid_date",
-            _("“%(value)s” is not a date (use 2025-03-17 or 17/03/2025).") % {"value": text},
+            CoreCode.INVALID_DATE,
+            CoreCode.INVALID_DATE.text(value=text),
             text,
         )
         return None
