@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from puente.core.imports import RowCells
+from puente.reference.codes import ReferenceCode
 from puente.reference.selectors import country_lookup, population_group_lookup, sector_lookup
 
 
@@ -23,21 +22,21 @@ class ReferenceKeys:
         return cells.lookup(
             column,
             self.countries,
-            "unknown_country",
-            _("“%(value)s” is not one of the response's countries."),
+            ReferenceCode.UNKNOWN_COUNTRY,
+            ReferenceCode.UNKNOWN_COUNTRY.message,
         )
 
     def sector(self, cells: RowCells, column: str = "sector") -> Any:
         return cells.lookup(
-            column, self.sectors, "unknown_sector", _("Unknown sector “%(value)s”.")
+            column, self.sectors, ReferenceCode.UNKNOWN_SECTOR, ReferenceCode.UNKNOWN_SECTOR.message
         )
 
     def population_group(self, cells: RowCells, column: str = "population_group") -> Any:
         return cells.lookup(
             column,
             self.groups,
-            "unknown_population_group",
-            _("“%(value)s” is not a population group."),
+            ReferenceCode.UNKNOWN_POPULATION_GROUP,
+            ReferenceCode.UNKNOWN_POPULATION_GROUP.message,
         )
 
     def read(self, cells: RowCells, *columns: str) -> dict[str, Any]:

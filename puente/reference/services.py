@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action
-from puente.core.errors import ApplicationError
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -26,6 +25,7 @@ from puente.core.imports import (
     write_whole_file,
 )
 from puente.core.tabular import Column, cell_text, normalize_value, open_table
+from puente.reference.codes import ReferenceCode
 from puente.reference.models import (
     Admin1,
     Boundary,
@@ -96,7 +96,9 @@ def reference_load(*, boundaries: Path | None = DEFAULT_BOUNDARIES) -> LoadSumma
         source=DATA_DIR / "indicators.csv", filename="indicators.csv", audit=False
     )
     if report.errors:  # the shipped file is tested; this guards against a broken edit
-        raise ApplicationError("The default indicator file has errors.", code="invalid_reference")
+        raise ReferenceCode.INVALID_REFERENCE.error(
+            message="The default indicator file has errors."
+        )
     summary.created["indicator"] += report.imported
     summary.updated["indicator"] += report.updated
     if boundaries is not None and boundaries.exists():
@@ -109,7 +111,7 @@ def _load_countries(summary: LoadSummary) -> dict[str, Country]:
     for row in _read_csv("countries.csv"):
         record = pycountry.countries.get(alpha_3=row["iso3"])
         if record is None:
-            raise ApplicationError(f"Unknown ISO3 code {row['iso3']}", code="invalid_reference")
+            raise ReferenceCode.INVALID_REFERENCE.error(message=f"Unknown ISO3 code {row['iso3']}")
         base = getattr(record, "common_name", None) or record.name
         values = {
             "iso2": record.alpha_2,
@@ -241,9 +243,7 @@ def boundaries_load(
     """
     country = Country.objects.filter(iso3=country_iso3.upper()).first()
     if country is None:
-        raise ApplicationError(
-            _("Unknown country “%(code)s”.") % {"code": country_iso3}, code="unknown_country"
-        )
+        raise ReferenceCode.UNKNOWN_COUNTRY.error(value=country_iso3)
     raw = source.read_bytes() if isinstance(source, Path) else source.read()
     try:
         collection = json.loads(raw)
@@ -251,9 +251,7 @@ def boundaries_load(
         if not isinstance(features, list):
             raise TypeError
     except (ValueError, KeyError, TypeError) as exc:
-        raise ApplicationError(
-            _("The file is not a GeoJSON FeatureCollection."), code="invalid_geojson"
-        ) from exc
+        raise ReferenceCode.INVALID_GEOJSON.error() from exc
 
     areas = list(country.admin1_areas.all())
     by_code = {a.iso_code.upper(): a for a in areas}
@@ -291,14 +289,8 @@ def boundaries_load(
         geometries[area.pk] = (area, geometry)
         result.matched.append(area.iso_code)
     if not geometries:
-        raise ApplicationError(
-            _(
-                "No feature of the file matched an admin-1 area of %(country)s through the field "
-                "“%(field)s”."
-            )
-            % {"country": country.name, "field": code_field},
-            code="no_boundary_matched",
-            extra={"unmatched": result.unmatched[:50]},
+        raise ReferenceCode.NO_BOUNDARY_MATCHED.error(
+            extra={"unmatched": result.unmatched[:50]}, country=country.name, field=code_field
         )
     Boundary.objects.filter(admin1__country=country).delete()
     Boundary.objects.bulk_create(
@@ -383,19 +375,23 @@ def _indicator_read(
             value=code,
             code=code,
         )
-    unknown_sector = _("Unknown sector “%(value)s”.")
-    sector = cells.lookup("sector", sectors, "unknown_sector", unknown_sector)
+    unknown_sector = ReferenceCode.UNKNOWN_SECTOR
+    sector = cells.lookup("sector", sectors, unknown_sector, unknown_sector.message)
     if sector is not None and sector.parent_id is not None:  # a sub-sector
-        cells.invalid("sector", "unknown_sector", unknown_sector % {"value": cells.text["sector"]})
+        cells.invalid("sector", unknown_sector, unknown_sector.text(value=cells.text["sector"]))
     subsector = cells.lookup(
-        "subsector", sectors, "unknown_subsector", _("Unknown sub-sector “%(value)s”.")
+        "subsector",
+        sectors,
+        ReferenceCode.UNKNOWN_SUBSECTOR,
+        ReferenceCode.UNKNOWN_SUBSECTOR.message,
     )
     if subsector is not None and sector is not None and subsector.parent_id != sector.pk:
         cells.invalid(
             "subsector",
-            "subsector_not_in_sector",
-            _("“%(subsector)s” is not a sub-sector of %(sector)s.")
-            % {"subsector": cells.text["subsector"], "sector": sector.code},
+            ReferenceCode.SUBSECTOR_NOT_IN_SECTOR,
+            ReferenceCode.SUBSECTOR_NOT_IN_SECTOR.text(
+                subsector=cells.text["subsector"], sector=sector.code
+            ),
         )
     counts_people = cells.yes_no("counts_people")
     if not cells.ok:

@@ -1,0 +1,57 @@
+"""Error codes of the reference data (countries, admin-1 areas, sectors, population
+groups, indicators): the codes of every door that reads a reference key, declared once
+here and used by the apps above (docs/imports.md and docs/api.md list them)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from puente.core.codes import ErrorCode
+
+
+class ReferenceCode(ErrorCode):
+    UNKNOWN_COUNTRY = (
+        "unknown_country",
+        _("“%(value)s” is not one of the response's countries."),
+        400,
+    )
+    UNKNOWN_ADMIN1 = "unknown_admin1", _("“%(value)s” is not an admin-1 area."), 400
+    ADMIN1_NOT_IN_COUNTRY = (
+        "admin1_not_in_country",
+        _("The area is not in the country chosen."),
+        400,
+    )
+    UNKNOWN_SECTOR = "unknown_sector", _("Unknown sector “%(value)s”."), 400
+    UNKNOWN_SUBSECTOR = "unknown_subsector", _("Unknown sub-sector “%(value)s”."), 400
+    SUBSECTOR_NOT_IN_SECTOR = (
+        "subsector_not_in_sector",
+        _("“%(subsector)s” is not a sub-sector of %(sector)s."),
+        400,
+    )
+    UNKNOWN_POPULATION_GROUP = (
+        "unknown_population_group",
+        _("“%(value)s” is not a population group."),
+        400,
+    )
+    UNKNOWN_INDICATOR = (
+        "unknown_indicator",
+        _("“%(value)s” is not an indicator code of the registry."),
+        400,
+    )
+    # A shipped reference file that does not load is a packaging error, not the user's.
+    INVALID_REFERENCE = (
+        "invalid_reference",
+        _("A reference data file shipped with the platform has errors."),
+        500,
+    )
+    INVALID_GEOJSON = (
+        "invalid_geojson",
+        _("The file is not a GeoJSON FeatureCollection."),
+        400,
+    )
+    NO_BOUNDARY_MATCHED = (
+        "no_boundary_matched",
+        _(
+            "No feature of the file matched an admin-1 area of %(country)s through the field "
+            "“%(field)s”."
+        ),
+        400,
+    )
