@@ -21,7 +21,9 @@ from puente.core.imports import (
 )
 from puente.core.services import audit_record
 from puente.core.tabular import Column, normalize_value, open_table
+from puente.partners.codes import PartnersCode
 from puente.partners.models import Organisation
+from puente.reference.codes import ReferenceCode
 from puente.reference.models import Country
 from puente.reference.selectors import country_lookup
 
@@ -170,21 +172,21 @@ def _organisation_read(
             acronym=acronym,
         )
     org_type = cells.lookup(
-        "type", types, "unknown_type", _("Unknown organisation type “%(value)s”.")
+        "type", types, PartnersCode.UNKNOWN_TYPE, PartnersCode.UNKNOWN_TYPE.message
     )
     flags = {c: bool(cells.yes_no(c)) for c in ("migrant_led", "women_led", "appealing")}
     if org_type == Organisation.Type.REFUGEE_MIGRANT_LED:
         if cells.text.get("migrant_led") and not flags["migrant_led"]:
             cells.invalid(
                 "migrant_led",
-                "type_contradicts_flag",
-                _("A refugee/migrant-led organisation must have migrant_led = yes."),
+                PartnersCode.TYPE_CONTRADICTS_FLAG,
+                PartnersCode.TYPE_CONTRADICTS_FLAG.message,
             )
         flags["migrant_led"] = True
     found = cells.lookup_many(
         "countries",
         countries,
-        "unknown_country",
+        ReferenceCode.UNKNOWN_COUNTRY,
         _("“%(value)s” is not one of the response's countries (use ISO3 codes separated by ;)."),
     )
     if not cells.ok:
