@@ -17,8 +17,10 @@ from puente.core.imports import (
     write_whole_file,
 )
 from puente.core.tabular import Column, normalize_value, open_table
+from puente.needs.codes import NeedsCode
 from puente.needs.models import NeedFigure, PopulationFigure
 from puente.needs.signals import needs_changed
+from puente.reference.codes import ReferenceCode
 from puente.reference.imports import ReferenceKeys
 from puente.reference.models import Admin1
 from puente.reference.selectors import keyed_lookup
@@ -82,7 +84,7 @@ def needs_import(
             if admin1 is None or admin1.country_id != values["country"].pk:
                 cells.error(
                     "admin1",
-                    "unknown_admin1",
+                    ReferenceCode.UNKNOWN_ADMIN1,
                     _("“%(value)s” is not an admin-1 area of %(country)s.")
                     % {"value": admin1_text, "country": values["country"].name},
                     admin1_text,
@@ -107,7 +109,7 @@ def needs_import(
         if first[0] != (admin1 is None):
             cells.error(
                 "admin1",
-                "mixed_admin_levels",
+                NeedsCode.MIXED_ADMIN_LEVELS,
                 _(
                     "Row %(row)s gives this sector and population group for the whole "
                     "country and this row for an admin-1 area: use one level."
@@ -172,8 +174,8 @@ def population_import(
         if (regular or 0) + (irregular or 0) > population:
             cells.error(
                 "irregular",
-                "status_above_population",
-                _("Regular and irregular status add up to more than the population."),
+                NeedsCode.STATUS_ABOVE_POPULATION,
+                NeedsCode.STATUS_ABOVE_POPULATION.message,
             )
             continue
         key = (values["year"], values["country"].pk, values["population_group"].pk)
@@ -221,7 +223,6 @@ def transit_figures_set(
     Computed figures (flow monitoring's planning command, `source`) come through here, a
     file through `needs_import`. A sector the needs analysis gives per admin-1 area for
     the group is refused (`mixed_admin_levels`): the two levels would be added up."""
-    from puente.core.errors import ApplicationError
     from puente.core.services import audit_record
 
     by_area = set(
@@ -234,14 +235,7 @@ def transit_figures_set(
         ).values_list("sector__code", flat=True)
     )
     if by_area:
-        raise ApplicationError(
-            _(
-                "People in need of %(sectors)s are given per admin-1 area for this population "
-                "group: a figure for the whole country would be added to them."
-            )
-            % {"sectors": ", ".join(sorted(by_area))},
-            code="mixed_admin_levels",
-        )
+        raise NeedsCode.MIXED_ADMIN_LEVELS.error(sectors=", ".join(sorted(by_area)))
     figure, _created = PopulationFigure.objects.update_or_create(
         year=year,
         country=country,
