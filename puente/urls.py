@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from puente.analytics import views as analytics_views
+from puente.flows import views as flows_views
 from puente.plans import views as plans_views
 from puente.site import views as site_views
 
@@ -25,10 +26,12 @@ urlpatterns = [
     path("needs/", include("puente.needs.urls")),
     path("funding/", include("puente.funding.urls")),
     path("feedback/", include("puente.feedback.urls")),
+    path("flows/", include("puente.flows.urls")),
     path("public/", analytics_views.public_dashboard, name="public-dashboard"),
     path("public/data.json", analytics_views.public_data, name="public-dashboard-data"),
     path("public/geo.json", analytics_views.geo, name="public-geo"),
     path("public/export.<str:file_format>", analytics_views.public_export, name="public-export"),
+    path("public/flows/", flows_views.public_dashboard, name="public-flows"),
     path("public/plans/", plans_views.public_plans, name="public-plans"),
     path("public/plans/<slug:code>/", plans_views.public_plan_page, name="public-plan"),
     path("api/", include("puente.site.api_urls")),

@@ -384,6 +384,12 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "401 401",
     },
     "api-schema": {"*": "200 405"},
+    # Flow monitoring: IM officers and regional admins (docs/roles.md); the public page
+    # shows the points marked public to everyone.
+    "flows:dashboard": {"*": "403 405", "admin": "200 405", "im": "200 405", "nobody": "302 302"},
+    "flows:import": {"*": "403 403", "admin": "200 200", "im": "200 200", "nobody": "302 302"},
+    "flows:export": {"*": "403 405", "admin": "200 405", "im": "200 405", "nobody": "302 302"},
+    "public-flows": {"*": "200 405"},
 }
 
 
