@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -16,11 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from puente.core.errors import ApplicationError
+from puente.core.codes import ErrorCode
+from puente.feedback.codes import FeedbackCode
 from puente.feedback.models import Consent, Feedback, FeedbackChannel, FeedbackType, Sex
 from puente.feedback.services.channels import channel_authenticate
 from puente.feedback.services.intake import feedback_create, receipt_display
+from puente.partners.codes import PartnersCode
 from puente.partners.models import Organisation
+from puente.reference.codes import ReferenceCode
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 
 # Messages that do not say their type, on a channel without a default type.
@@ -101,33 +103,27 @@ class ChannelMessageSerializer(serializers.Serializer):
     )
 
 
-def _lookup(model: Any, field: str, value: str, code: str, label: Any) -> Any:
+def _lookup(model: Any, field: str, value: str, code: ErrorCode) -> Any:
     if not value:
         return None
     found = model.objects.filter(**{f"{field}__iexact": value}).first()
     if found is None:
-        raise ApplicationError(label % {"value": value}, code=code)
+        raise code.error(value=value)
     return found
 
 
 def _message_fields(channel: FeedbackChannel, data: dict[str, Any]) -> dict[str, Any]:
     contact = data.get("contact") or {}
     given = data.get("input") or {}
-    country = _lookup(
-        Country, "iso3", data.get("country", ""), "unknown_country", _("Unknown country %(value)s.")
-    )
+    country = _lookup(Country, "iso3", data.get("country", ""), ReferenceCode.UNKNOWN_COUNTRY)
     country = country or channel.country
     if country is None:
-        raise ApplicationError(
-            _("Say which country the message is from (`country`, ISO alpha-3)."),
-            code="country_required",
-        )
+        raise FeedbackCode.COUNTRY_REQUIRED.error()
     feedback_type = _lookup(
         FeedbackType,
         "code",
         data.get("type", ""),
-        "unknown_feedback_type",
-        _("Unknown feedback type %(value)s."),
+        FeedbackCode.UNKNOWN_FEEDBACK_TYPE,
     )
     feedback_type = (
         feedback_type or channel.default_type or FeedbackType.objects.get(code=DEFAULT_TYPE_CODE)
@@ -140,25 +136,20 @@ def _message_fields(channel: FeedbackChannel, data: dict[str, Any]) -> dict[str,
             Admin1,
             "iso_code",
             data.get("admin1", ""),
-            "unknown_admin1",
-            _("Unknown admin-1 area %(value)s."),
+            ReferenceCode.UNKNOWN_ADMIN1,
         ),
-        "sector": _lookup(
-            Sector, "code", data.get("sector", ""), "unknown_sector", _("Unknown sector %(value)s.")
-        ),
+        "sector": _lookup(Sector, "code", data.get("sector", ""), ReferenceCode.UNKNOWN_SECTOR),
         "organisation": _lookup(
             Organisation,
             "acronym",
             data.get("organisation", ""),
-            "unknown_organisation",
-            _("Unknown organisation %(value)s."),
+            PartnersCode.UNKNOWN_ORGANISATION,
         ),
         "population_group": _lookup(
             PopulationGroup,
             "code",
             data.get("population_group", ""),
-            "unknown_population_group",
-            _("Unknown population group %(value)s."),
+            ReferenceCode.UNKNOWN_POPULATION_GROUP,
         ),
         "text": data.get("text") or given.get("text") or "",
         "name": data.get("name") or contact.get("name") or "",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from puente.core.i18n import TranslatedNameMixin
+from puente.feedback.codes import FeedbackCode
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 
@@ -48,7 +49,7 @@ class FeedbackType(TranslatedNameMixin):
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.loses_sensitive_in_use():
-            raise ValidationError(SENSITIVE_TYPE_IN_USE, code="sensitive_type_in_use")
+            raise ValidationError(SENSITIVE_TYPE_IN_USE, code=FeedbackCode.SENSITIVE_TYPE_IN_USE)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def loses_sensitive_in_use(self) -> bool:
@@ -62,15 +63,12 @@ class FeedbackType(TranslatedNameMixin):
         super().clean()
         if self.loses_sensitive_in_use():
             raise ValidationError(
-                {"sensitive": SENSITIVE_TYPE_IN_USE}, code="sensitive_type_in_use"
+                {"sensitive": SENSITIVE_TYPE_IN_USE}, code=FeedbackCode.SENSITIVE_TYPE_IN_USE
             )
 
 
-SENSITIVE_TYPE_IN_USE = _(
-    "This type has sensitive complaints: it stays sensitive. "
-    "Deactivate it and create another type instead."
-)
-SENSITIVE_ITEM = _("A sensitive complaint stays sensitive, whatever its type becomes.")
+SENSITIVE_TYPE_IN_USE = FeedbackCode.SENSITIVE_TYPE_IN_USE.message
+SENSITIVE_ITEM = FeedbackCode.SENSITIVE_ITEM.message
 
 
 class FeedbackChannel(TranslatedNameMixin):
@@ -222,9 +220,9 @@ class Feedback(models.Model):
                 self.type_id is not None
                 and FeedbackType.objects.filter(pk=self.type_id, sensitive=True).exists()
             ):
-                raise ValidationError(SENSITIVE_ITEM, code="sensitive_item")
+                raise ValidationError(SENSITIVE_ITEM, code=FeedbackCode.SENSITIVE_ITEM)
             if self.pk is not None and Feedback.objects.filter(pk=self.pk, sensitive=True).exists():
-                raise ValidationError(SENSITIVE_ITEM, code="sensitive_item")
+                raise ValidationError(SENSITIVE_ITEM, code=FeedbackCode.SENSITIVE_ITEM)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property

@@ -11,13 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, check
-from puente.core.errors import ApplicationError
 from puente.core.services import audit_record
+from puente.feedback.codes import FeedbackCode
 from puente.feedback.models import (
-    SENSITIVE_TYPE_IN_USE,
     Feedback,
     FeedbackChannel,
     FeedbackType,
@@ -58,9 +56,7 @@ def feedback_type_save(
         check(acting_user, Action.MANAGE_FEEDBACK)
     if create:
         if FeedbackType.objects.filter(code=code).exists():
-            raise ApplicationError(
-                _("The code %(code)s is already used.") % {"code": code}, code="code_taken"
-            )
+            raise FeedbackCode.CODE_TAKEN.error(code=code)
         feedback_type = FeedbackType(code=code)
     else:
         feedback_type = FeedbackType.objects.select_for_update().get(code=code)
@@ -68,7 +64,7 @@ def feedback_type_save(
     changed = _changes(feedback_type, TYPE_FIELDS, data)
     unmarked = was_sensitive and not feedback_type.sensitive
     if unmarked and Feedback.objects.filter(type=feedback_type).exists():
-        raise ApplicationError(SENSITIVE_TYPE_IN_USE, code="sensitive_type_in_use")
+        raise FeedbackCode.SENSITIVE_TYPE_IN_USE.error()
     feedback_type.full_clean()
     feedback_type.save()
     if feedback_type.sensitive and not was_sensitive:
@@ -91,9 +87,7 @@ def feedback_channel_save(
         check(acting_user, Action.MANAGE_FEEDBACK)
     if create:
         if FeedbackChannel.objects.filter(code=code).exists():
-            raise ApplicationError(
-                _("The code %(code)s is already used.") % {"code": code}, code="code_taken"
-            )
+            raise FeedbackCode.CODE_TAKEN.error(code=code)
         channel = FeedbackChannel(code=code)
     else:
         channel = FeedbackChannel.objects.select_for_update().get(code=code)

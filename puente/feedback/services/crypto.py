@@ -17,9 +17,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
-from puente.core.errors import ApplicationError
+from puente.feedback.codes import FeedbackCode
 
 
 def _development_setup() -> bool:
@@ -60,23 +59,14 @@ def feedback_keys() -> list[bytes]:
         return keys
     if _development_setup():
         return [development_feedback_key(), _legacy_development_key()]
-    raise ApplicationError(
-        _(
-            "Feedback cannot be stored: no encryption key is configured "
-            "(PUENTE_FEEDBACK_KEYS). Tell the platform administrator."
-        ),
-        code="encryption_key_missing",
-    )
+    raise FeedbackCode.ENCRYPTION_KEY_MISSING.error()
 
 
 def feedback_fernet() -> MultiFernet:
     try:
         return MultiFernet([Fernet(k) for k in feedback_keys()])
     except ValueError as exc:
-        raise ApplicationError(
-            _("An encryption key in PUENTE_FEEDBACK_KEYS is not a valid Fernet key."),
-            code="encryption_key_invalid",
-        ) from exc
+        raise FeedbackCode.ENCRYPTION_KEY_INVALID.error() from exc
 
 
 def seal(text: str) -> str:
@@ -100,10 +90,7 @@ def unseal_bytes(token: bytes) -> bytes:
     try:
         return feedback_fernet().decrypt(token)
     except InvalidToken as exc:
-        raise ApplicationError(
-            _("Stored feedback cannot be decrypted with the configured keys."),
-            code="encryption_key_unknown",
-        ) from exc
+        raise FeedbackCode.ENCRYPTION_KEY_UNKNOWN.error() from exc
 
 
 def reseal(token: str) -> str:

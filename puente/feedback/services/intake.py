@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.core.errors import ApplicationError
 from puente.core.services import audit_record
+from puente.feedback.codes import FeedbackCode
 from puente.feedback.models import (
     Consent,
     Feedback,
@@ -31,6 +32,7 @@ from puente.feedback.models import (
 from puente.feedback.services.crypto import seal, seal_bytes
 from puente.feedback.services.deadlines import feedback_deadlines
 from puente.partners.models import Organisation
+from puente.reference.codes import ReferenceCode
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 
 # No 0/O, 1/I: read aloud on a hotline or copied from a phone screen without confusion.
@@ -78,22 +80,14 @@ def attachment_content_type(upload: Upload) -> str:
     """The type the content really has (by its first bytes), or an error: the name and
     the declared type are not trusted."""
     if len(upload.content) > settings.PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES:
-        raise ApplicationError(
-            _("The file %(name)s is larger than %(limit)s MB.")
-            % {
-                "name": upload.name,
-                "limit": settings.PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES // (1024 * 1024),
-            },
-            code="attachment_too_large",
+        raise FeedbackCode.ATTACHMENT_TOO_LARGE.error(
+            name=upload.name,
+            limit=settings.PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES // (1024 * 1024),
         )
     for content_type, signatures in ATTACHMENT_SIGNATURES.items():
         if upload.content.startswith(signatures):
             return content_type
-    raise ApplicationError(
-        _("The file %(name)s is not accepted: send a JPEG or PNG photo or a PDF document.")
-        % {"name": upload.name},
-        code="attachment_type_refused",
-    )
+    raise FeedbackCode.ATTACHMENT_TYPE_REFUSED.error(name=upload.name)
 
 
 def _validate(
@@ -107,29 +101,20 @@ def _validate(
     attachments: list[Upload],
 ) -> None:
     if not text:
-        raise ApplicationError(_("Please write your message."), code="text_required")
+        raise FeedbackCode.TEXT_REQUIRED.error()
     if len(text) > settings.PUENTE_FEEDBACK_MAX_TEXT:
-        raise ApplicationError(
-            _("The message is too long: at most %(limit)s characters.")
-            % {"limit": settings.PUENTE_FEEDBACK_MAX_TEXT},
-            code="text_too_long",
-        )
+        raise FeedbackCode.TEXT_TOO_LONG.error(limit=settings.PUENTE_FEEDBACK_MAX_TEXT)
     if len(name) > MAX_NAME_LENGTH or len(contact) > MAX_NAME_LENGTH:
         raise ApplicationError(
             _("Name and contact are limited to %(limit)s characters.") % {"limit": MAX_NAME_LENGTH},
-            code="text_too_long",
+            code=FeedbackCode.TEXT_TOO_LONG,
         )
     if admin1 is not None and admin1.country_id != country.pk:
-        raise ApplicationError(
-            _("The area is not in the country chosen."), code="admin1_not_in_country"
-        )
+        raise ReferenceCode.ADMIN1_NOT_IN_COUNTRY.error()
     if age is not None and not 0 <= age <= MAX_AGE:
-        raise ApplicationError(_("The age is not valid."), code="invalid_age")
+        raise FeedbackCode.INVALID_AGE.error()
     if len(attachments) > MAX_ATTACHMENTS:
-        raise ApplicationError(
-            _("At most %(limit)s files can be attached.") % {"limit": MAX_ATTACHMENTS},
-            code="too_many_attachments",
-        )
+        raise FeedbackCode.TOO_MANY_ATTACHMENTS.error(limit=MAX_ATTACHMENTS)
 
 
 @transaction.atomic

@@ -10,11 +10,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import check
-from puente.core.errors import ApplicationError
 from puente.core.services import audit_record
+from puente.feedback.codes import FeedbackCode
 from puente.feedback.models import (
     Consent,
     Feedback,
@@ -27,6 +26,7 @@ from puente.feedback.services.crypto import seal
 from puente.feedback.services.deadlines import feedback_deadlines
 from puente.feedback.services.notifications import feedback_handling_action, feedback_target
 from puente.partners.models import Organisation
+from puente.reference.codes import ReferenceCode
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 
 S = FeedbackStatus
@@ -46,10 +46,8 @@ def feedback_check_handler(*, acting_user: Any, item: Feedback) -> None:
 
 def _move(item: Feedback, to: str) -> None:
     if to not in TRANSITIONS[item.status]:
-        raise ApplicationError(
-            _("Feedback that is %(status)s cannot become %(new)s.")
-            % {"status": item.get_status_display(), "new": S(to).label},
-            code="invalid_transition",
+        raise FeedbackCode.INVALID_TRANSITION.error(
+            status=item.get_status_display(), new=S(to).label
         )
     item.status = to
 
@@ -87,19 +85,13 @@ def feedback_refer(
     item = _lock(item)
     feedback_check_handler(acting_user=acting_user, item=item)
     if organisation is None and sector is None:
-        raise ApplicationError(
-            _("Choose the organisation or sector the feedback is referred to."),
-            code="referral_target_required",
-        )
+        raise FeedbackCode.REFERRAL_TARGET_REQUIRED.error()
     now = timezone.now()
     if consent in (Consent.GIVEN, Consent.REFUSED):
         item.consent = consent
         item.consent_recorded_at = now
     if item.sensitive and item.consent != Consent.GIVEN:
-        raise ApplicationError(
-            _("A sensitive complaint is referred only with the person's recorded consent."),
-            code="consent_required",
-        )
+        raise FeedbackCode.CONSENT_REQUIRED.error()
     _move(item, S.REFERRED)
     item.referred_to_org = organisation
     item.referred_to_sector = sector
@@ -134,7 +126,7 @@ def feedback_respond(*, acting_user: Any, item: Feedback, answer: str) -> Feedba
     feedback_check_handler(acting_user=acting_user, item=item)
     answer = (answer or "").strip()
     if not answer:
-        raise ApplicationError(_("Write the answer given to the person."), code="answer_required")
+        raise FeedbackCode.ANSWER_REQUIRED.error()
     _move(item, S.RESPONDED)
     item.answer_sealed = seal(answer)
     item.responded_at = timezone.now()
@@ -148,7 +140,7 @@ def feedback_close(*, acting_user: Any, item: Feedback, satisfaction: str = "") 
     item = _lock(item)
     feedback_check_handler(acting_user=acting_user, item=item)
     if satisfaction and satisfaction not in Satisfaction.values:
-        raise ApplicationError(_("Unknown satisfaction."), code="invalid_satisfaction")
+        raise FeedbackCode.INVALID_SATISFACTION.error()
     _move(item, S.CLOSED)
     item.satisfaction = satisfaction
     item.closed_at = timezone.now()
@@ -184,9 +176,7 @@ def feedback_code(
     item = _lock(item)
     feedback_check_handler(acting_user=acting_user, item=item)
     if admin1 is not None and admin1.country_id != country.pk:
-        raise ApplicationError(
-            _("The area is not in the country chosen."), code="admin1_not_in_country"
-        )
+        raise ReferenceCode.ADMIN1_NOT_IN_COUNTRY.error()
     before = {"type": item.type.code, "country": item.country.iso3}
     was_sensitive = item.sensitive
     if feedback_type.pk != item.type_id:
