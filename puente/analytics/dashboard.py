@@ -43,11 +43,14 @@ from puente.analytics.selectors import (
 from puente.analytics.services.completeness import reporting_validated
 from puente.analytics.services.consolidation import Cell, split_by_sex_and_age
 from puente.analytics.services.cube import CUBE_VERSION_KEY
+from puente.core.codes import CoreCode, ErrorCode
 from puente.core.errors import ApplicationError, PermissionDenied
 from puente.core.filters import year_parse
 from puente.core.i18n import active_language, collation_key, sorted_by_name
+from puente.partners.codes import PartnersCode
 from puente.partners.models import Organisation
 from puente.plans.targets import planning_by_sector
+from puente.reference.codes import ReferenceCode
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 from puente.reporting.services.validation import parse_month
 
@@ -182,7 +185,7 @@ def reach_query_for_user(
                         "together."
                     )
                     % {"org": query.org.acronym},
-                    code="permission_denied",
+                    code=CoreCode.PERMISSION_DENIED,
                 )
             }
         )
@@ -205,14 +208,14 @@ def _year(raw: str) -> int:
     try:
         return year_parse(raw)
     except ValueError as exc:
-        raise ApplicationError(str(exc), code="invalid_year") from exc
+        raise ApplicationError(str(exc), code=CoreCode.INVALID_YEAR) from exc
 
 
 def _month(raw: str) -> int:
     if not re.fullmatch(r"\d{1,2}", raw) or not 1 <= int(raw) <= 12:
         raise ApplicationError(
             _("“%(value)s” is not a month: give its number, 1 to 12.") % {"value": raw},
-            code="invalid_month",
+            code=CoreCode.INVALID_MONTH,
         )
     return int(raw)
 
@@ -253,7 +256,7 @@ def reach_query_parse(
             errors[name] = error
             return None
 
-    def lookup(model: Any, field: str, code: str, message: str) -> Any:
+    def lookup(model: Any, field: str, code: ErrorCode, message: Any = None) -> Any:
         def reader(raw: str) -> Any:
             if model is Organisation:
                 # Organisations change with every partner import: read, never kept.
@@ -262,7 +265,7 @@ def reach_query_parse(
                 table = reference_by_code(model, field)
                 obj = table.get(raw) or table.get(raw.upper()) or table.get(raw.lower())
             if obj is None:
-                raise ApplicationError(message % {"value": raw}, code=code)
+                raise ApplicationError((message or code.message) % {"value": raw}, code=code)
             return obj
 
         return reader
@@ -275,43 +278,31 @@ def reach_query_parse(
         if first is None or (year is not None and first.year != year):
             errors["through"] = ApplicationError(
                 _("“%(value)s” is not a month (YYYY-MM) of the year asked.") % {"value": through},
-                code="invalid_month",
+                code=CoreCode.INVALID_MONTH,
             )
         else:
             year, month = first.year, first.month
     country = read(
         "country",
-        lookup(
-            Country,
-            "iso3",
-            "unknown_country",
-            _("“%(value)s” is not one of the response's countries."),
-        ),
+        lookup(Country, "iso3", ReferenceCode.UNKNOWN_COUNTRY),
     )
     admin1 = read(
         "admin1",
-        lookup(Admin1, "iso_code", "unknown_admin1", _("“%(value)s” is not an admin-1 area.")),
+        lookup(Admin1, "iso_code", ReferenceCode.UNKNOWN_ADMIN1),
     )
     if admin1 is not None:
         if country is not None and admin1.country_id != country.pk:
             errors["admin1"] = ApplicationError(
                 _("“%(value)s” is not an admin-1 area of %(country)s.")
                 % {"value": admin1.iso_code, "country": country.name},
-                code="unknown_admin1",
+                code=ReferenceCode.UNKNOWN_ADMIN1,
             )
         else:
             country = admin1.country
-    sector = read(
-        "sector", lookup(Sector, "code", "unknown_sector", _("Unknown sector “%(value)s”."))
-    )
+    sector = read("sector", lookup(Sector, "code", ReferenceCode.UNKNOWN_SECTOR))
     group = read(
         "population_group",
-        lookup(
-            PopulationGroup,
-            "code",
-            "unknown_population_group",
-            _("“%(value)s” is not a population group."),
-        ),
+        lookup(PopulationGroup, "code", ReferenceCode.UNKNOWN_POPULATION_GROUP),
     )
     org = None
     if allow_org:
@@ -320,14 +311,16 @@ def reach_query_parse(
             lookup(
                 Organisation,
                 "acronym",
-                "unknown_organisation",
+                PartnersCode.UNKNOWN_ORGANISATION,
                 _("“%(value)s” is not the acronym of an organisation of the registry."),
             ),
         )
     if period_required and not _text(params.get("year")):
-        errors["year"] = ApplicationError(_("Give the year (YYYY)."), code="invalid_year")
+        errors["year"] = ApplicationError(_("Give the year (YYYY)."), code=CoreCode.INVALID_YEAR)
     if period_required and not errors.keys() & {"month", "through"} and month is None:
-        errors["through"] = ApplicationError(_("Give the month (YYYY-MM)."), code="invalid_month")
+        errors["through"] = ApplicationError(
+            _("Give the month (YYYY-MM)."), code=CoreCode.INVALID_MONTH
+        )
     if errors:
         raise ReachQueryInvalid(errors)
     if month is None or year is None:
@@ -352,10 +345,8 @@ def grouping_parse(raw: Any) -> list[str]:
     if unknown:
         raise ReachQueryInvalid(
             {
-                "by": ApplicationError(
-                    _("by takes %(groupings)s; not %(unknown)s.")
-                    % {"groupings": ", ".join(GROUPINGS), "unknown": ", ".join(unknown)},
-                    code="invalid_grouping",
+                "by": CoreCode.INVALID_GROUPING.error(
+                    groupings=", ".join(GROUPINGS), unknown=", ".join(unknown)
                 )
             }
         )
