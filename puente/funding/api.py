@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from puente.core.api import error_body
+from puente.core.codes import CoreCode
 from puente.core.exports import json_number
 from puente.core.filters import year_parse
 from puente.funding.selectors import GROUPINGS, funding_summary
@@ -29,14 +30,17 @@ class FundingSummaryApi(APIView):
         # any report-reading role, NotFound for an unknown or unpublished agency plan.
         plan = access_plan(request.user, params.get("plan", ""))
         by = [b for b in params.get("by", "").split(",") if b]
-        if set(by) - set(GROUPINGS):
-            return Response(
-                error_body("invalid_grouping", f"by takes {', '.join(GROUPINGS)}."), status=400
-            )
+        unknown = sorted(set(by) - set(GROUPINGS))
+        if unknown:
+            error = CoreCode.INVALID_GROUPING
+            message = error.text(groupings=", ".join(GROUPINGS), unknown=", ".join(unknown))
+            return Response(error_body(error, message), status=error.status)
         try:
             year = year_parse(params["year"]) if params.get("year", "").strip() else None
         except ValueError as exc:
-            return Response(error_body("invalid_year", str(exc)), status=400)
+            return Response(
+                error_body(CoreCode.INVALID_YEAR, str(exc)), status=CoreCode.INVALID_YEAR.status
+            )
         rows = funding_summary(plan, by=by, year=year)
         return Response(
             [

@@ -13,6 +13,7 @@ import pycountry
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action, user_can
+from puente.core.codes import CoreCode
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -21,8 +22,11 @@ from puente.core.imports import (
     write_whole_file,
 )
 from puente.core.tabular import Column, normalize_value, open_table
+from puente.funding.codes import FundingCode
 from puente.funding.models import Contribution, ExchangeRate
+from puente.partners.codes import PartnersCode
 from puente.partners.models import Organisation
+from puente.plans.codes import PlansCode
 from puente.plans.models import Plan
 from puente.reference.imports import ReferenceKeys
 from puente.reference.selectors import keyed_lookup
@@ -108,7 +112,7 @@ def exchange_rates_import(
         report.error(
             None,
             None,
-            "import_not_allowed",
+            CoreCode.IMPORT_NOT_ALLOWED,
             _("Exchange rates apply to the whole region: only a regional role may import them."),
         )
         return report
@@ -124,9 +128,8 @@ def exchange_rates_import(
         if cells.text.get("currency") and code is None:
             cells.error(
                 "currency",
-                "unknown_currency",
-                _("“%(value)s” is not an ISO 4217 currency code.")
-                % {"value": cells.text["currency"]},
+                FundingCode.UNKNOWN_CURRENCY,
+                FundingCode.UNKNOWN_CURRENCY.text(value=cells.text["currency"]),
                 cells.text["currency"],
             )
         valid_from = cells.date("valid_from")
@@ -136,9 +139,8 @@ def exchange_rates_import(
         if (code, valid_from) in parsed:
             cells.error(
                 "valid_from",
-                "duplicate_row",
-                _("The same figure is already in row %(row)s.")
-                % {"row": parsed[(code, valid_from)][1]},
+                CoreCode.DUPLICATE_ROW,
+                CoreCode.DUPLICATE_ROW.text(row=parsed[(code, valid_from)][1]),
             )
             continue
         parsed[(code, valid_from)] = (rate, number)
@@ -165,8 +167,8 @@ def _rate(cells: RowCells) -> Decimal | None:
     if text and (rate is None or not rate.is_finite() or rate <= 0):
         cells.error(
             "usd_per_unit",
-            "invalid_rate",
-            _("“%(value)s” is not a rate above zero.") % {"value": text},
+            FundingCode.INVALID_RATE,
+            FundingCode.INVALID_RATE.text(value=text),
             text,
         )
         return None
@@ -206,10 +208,10 @@ def contributions_import(
         recipient = cells.lookup(
             "recipient",
             organisations,
-            "unknown_organisation",
-            _("“%(value)s” is not an organisation of the partner directory."),
+            PartnersCode.UNKNOWN_ORGANISATION,
+            PartnersCode.UNKNOWN_ORGANISATION.message,
         )
-        plan = cells.lookup("plan", plans, "unknown_plan", _("There is no plan “%(value)s”."))
+        plan = cells.lookup("plan", plans, PlansCode.UNKNOWN_PLAN, PlansCode.UNKNOWN_PLAN.message)
         country = keys.country(cells)
         sector = keys.sector(cells)
         if country is not None:
@@ -224,15 +226,15 @@ def contributions_import(
         if text.get("currency") and currency is None:
             cells.error(
                 "currency",
-                "unknown_currency",
-                _("“%(value)s” is not an ISO 4217 currency code.") % {"value": text["currency"]},
+                FundingCode.UNKNOWN_CURRENCY,
+                FundingCode.UNKNOWN_CURRENCY.text(value=text["currency"]),
                 text["currency"],
             )
         status = STATUS_LOOKUP.get(normalize_value(text.get("status", "")))
         if text.get("status") and status is None:
             cells.error(
                 "status",
-                "invalid_status",
+                PlansCode.INVALID_STATUS,
                 _("“%(value)s” is not pledged, committed or paid.") % {"value": text["status"]},
                 text["status"],
             )
@@ -242,9 +244,8 @@ def contributions_import(
             if rate is None:
                 cells.error(
                     "currency",
-                    "no_exchange_rate",
-                    _("No exchange rate for %(currency)s on or before %(date)s: import one first.")
-                    % {"currency": currency, "date": date.isoformat()},
+                    FundingCode.NO_EXCHANGE_RATE,
+                    FundingCode.NO_EXCHANGE_RATE.text(currency=currency, date=date.isoformat()),
                     text["currency"],
                 )
         if (
@@ -254,7 +255,7 @@ def contributions_import(
         ):
             cells.error(
                 "country",
-                "country_outside_plan",
+                PlansCode.COUNTRY_OUTSIDE_PLAN,
                 _("%(country)s is not one of the countries of plan %(plan)s.")
                 % {"country": country.name, "plan": plan.code},
                 text["country"],
@@ -263,7 +264,7 @@ def contributions_import(
         if key in seen:
             cells.error(
                 "source_id",
-                "duplicate_row",
+                CoreCode.DUPLICATE_ROW,
                 _("The same contribution (source id %(id)s) is already in row %(row)s.")
                 % {"id": key[1], "row": seen[key]},
                 key[1],
@@ -304,9 +305,8 @@ def contributions_import(
             report.error(
                 seen[key],
                 "source_id",
-                "duplicate_contribution",
-                _("Contribution %(id)s from %(source)s is already recorded.")
-                % {"id": key[1], "source": key[0]},
+                FundingCode.DUPLICATE_CONTRIBUTION,
+                FundingCode.DUPLICATE_CONTRIBUTION.text(id=key[1], source=key[0]),
                 key[1],
             )
 

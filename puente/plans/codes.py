@@ -1,0 +1,47 @@
+"""Error codes of response plans: plan files, partners' entries and their review (the
+review codes are also those of 5W reviews). docs/imports.md and docs/api.md list them."""
+
+from django.utils.translation import gettext_lazy as _
+
+from puente.core.codes import ErrorCode
+
+
+class PlansCode(ErrorCode):
+    # Plan files
+    UNKNOWN_PLAN = "unknown_plan", _("There is no plan “%(value)s”."), 400
+    INVALID_PLAN_KIND = (
+        "invalid_plan_kind",
+        _("“%(value)s” is not inter-agency or agency."),
+        400,
+    )
+    INVALID_STATUS = "invalid_status", _("“%(value)s” is not draft or published."), 400
+    PLAN_MISMATCH = (
+        "plan_mismatch",
+        _("“%(value)s” differs from “%(first)s” given in row %(row)s."),
+        400,
+    )
+    YEAR_OUTSIDE_PLAN = "year_outside_plan", _("The year is outside the plan."), 400
+    COUNTRY_OUTSIDE_PLAN = (
+        "country_outside_plan",
+        _("The country is not one of the plan's countries."),
+        400,
+    )
+    # Partners' entries
+    NOT_INTER_AGENCY = (
+        "not_inter_agency",
+        _("Only an inter-agency plan takes partners' entries."),
+        400,
+    )
+    ENTRY_APPROVED = (
+        "entry_approved",
+        _("This entry is approved; ask the sector coordinator to return it first."),
+        400,
+    )
+    # Reviews (of plan entries, and of 5W rows)
+    INVALID_DECISION = "invalid_decision", _("A review approves or returns."), 400
+    COMMENT_REQUIRED = "comment_required", _("Say why the entry is returned."), 400
+    NOTHING_TO_REVIEW = (
+        "nothing_to_review",
+        _("Only a submitted entry can be reviewed."),
+        400,
+    )
