@@ -6,28 +6,23 @@ REST framework imports authentication classes while its own views module loads."
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 
+from puente.accounts.codes import AccountsCode
 from puente.accounts.tokens import api_token_usable, second_factor_required
 
 
 class TwoFactorRequired(exceptions.PermissionDenied):
-    default_code = "two_factor_required"
-    default_detail = gettext_lazy(
-        "Your role needs two-step verification: sign in with your authenticator code first, "
-        "and use an API token issued after it."
-    )
+    default_code = AccountsCode.TWO_FACTOR_REQUIRED
+    default_detail = AccountsCode.TWO_FACTOR_REQUIRED.message
 
 
 class PasswordChangeRequired(exceptions.PermissionDenied):
-    default_code = "password_change_required"
-    default_detail = gettext_lazy(
-        "Your password was generated for you: choose your own on the site first."
-    )
+    default_code = AccountsCode.PASSWORD_CHANGE_REQUIRED
+    default_detail = AccountsCode.PASSWORD_CHANGE_REQUIRED.message
 
 
 class SessionAuthentication(authentication.SessionAuthentication):

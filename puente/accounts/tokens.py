@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from puente.accounts.codes import AccountsCode
 from puente.accounts.permissions import requires_two_factor
 from puente.core.errors import ApplicationError
 from puente.core.services import audit_record
@@ -27,9 +28,11 @@ def second_factor_required(user: Any) -> bool:
 
 
 def two_factor_error() -> ApplicationError:
-    return ApplicationError(
-        _("Your role needs two-step verification: sign in with your authenticator code first."),
-        code="two_factor_required",
+    # Signing in on the site comes first here: no token is issued yet.
+    return AccountsCode.TWO_FACTOR_REQUIRED.error(  # type: ignore[no-any-return]
+        message=_(
+            "Your role needs two-step verification: sign in with your authenticator code first."
+        )
     )
 
 
