@@ -186,60 +186,19 @@ def rows_import(
         raise ValueError(f"unknown policy {policy}")
     report = report or ImportReport(dry_run=dry_run)
     validator = RowValidator(acting_user=acting_user)
-    valid: list[ValidRow] = []
-    bad_rows: set[int] = set()
-    for number, raw in rows:
-        if report.rows == 0 and _is_hxl_hashtag_row(raw):
-            continue
-        report.rows += 1
-        errors_before = len(report.errors)
-        row = validator.validate(number, raw, report)
-        if row is not None:
-            valid.append(row)
-        elif len(report.errors) > errors_before:
-            bad_rows.add(number)
-        if report.rows % PROGRESS_EVERY == 0:
-            _publish(batch, "validating", report.rows, max(total, report.rows), progress)
-    if report.rows == 0 and not report.errors:
-        report.errors.append(
-            RowError(row=2, column=None, code="empty_file", message=_("The file has no data rows."))
-        )
-    # Rows the reader reported and skipped (a cell above PUENTE_IMPORT_MAX_CELL_CHARS).
-    bad_rows |= {e.row for e in report.errors if e.code == "cell_too_large" and e.row}
+    valid, bad_rows = _rows_validate(
+        rows, validator, report, batch=batch, total=total, progress=progress
+    )
     rejected = bool(report.errors) and policy == "reject-file"
     if rejected or not valid:
         return _finish(batch, report, rejected=len(bad_rows) or report.rows)
     if dry_run:
-        existing = existing_rows(valid)
-        matched = [r for r in valid if r.key in existing]
-        report.unchanged = sum(
-            1 for r in matched if row_unchanged(r, existing[r.key], status=status)
-        )
-        report.updated = len(matched) - report.unchanged
-        report.imported = len(valid) - len(matched)
+        _dry_run_count(valid, report, status=status)
         return _finish(batch, report, rejected=len(bad_rows))
     _publish(batch, "writing", 0, len(valid), progress)
     with transaction.atomic():
-        pairs = {(r.country_id, r.month) for r in valid}
-        locked = (
-            set(
-                PeriodLock.objects.filter(country_id__in={c for c, _m in pairs}).values_list(
-                    "country_id", "month"
-                )
-            )
-            & pairs
-        )
-        if locked:  # a month was locked while this file was being validated
-            for row in valid:
-                if (row.country_id, row.month) in locked:
-                    report.errors.append(
-                        RowError(
-                            row=row.number,
-                            column="month",
-                            code="period_locked",
-                            message=_("This month was locked while the file was being read."),
-                        )
-                    )
+        locked = _locked_meanwhile(valid, report)
+        if locked:
             transaction.set_rollback(True)
         else:
             _write(
@@ -260,6 +219,74 @@ def rows_import(
         return _finish(batch, report, rejected=len(valid))
     _publish(None, "done", report.rows, report.rows, progress)
     return report
+
+
+def _rows_validate(
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    validator: RowValidator,
+    report: ImportReport,
+    *,
+    batch: ImportBatch | None,
+    total: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> tuple[list[ValidRow], set[int]]:
+    """Every row checked, before anything is written: the valid rows, and the numbers of
+    the rows with errors (those the reader skipped included)."""
+    valid: list[ValidRow] = []
+    bad_rows: set[int] = set()
+    for number, raw in rows:
+        if report.rows == 0 and _is_hxl_hashtag_row(raw):
+            continue
+        report.rows += 1
+        errors_before = len(report.errors)
+        row = validator.validate(number, raw, report)
+        if row is not None:
+            valid.append(row)
+        elif len(report.errors) > errors_before:
+            bad_rows.add(number)
+        if report.rows % PROGRESS_EVERY == 0:
+            _publish(batch, "validating", report.rows, max(total, report.rows), progress)
+    if report.rows == 0 and not report.errors:
+        report.errors.append(
+            RowError(row=2, column=None, code="empty_file", message=_("The file has no data rows."))
+        )
+    # Rows the reader reported and skipped (a cell above PUENTE_IMPORT_MAX_CELL_CHARS).
+    bad_rows |= {e.row for e in report.errors if e.code == "cell_too_large" and e.row}
+    return valid, bad_rows
+
+
+def _dry_run_count(valid: list[ValidRow], report: ImportReport, *, status: str) -> None:
+    """What writing the valid rows would do: new rows, replaced rows, unchanged rows."""
+    existing = existing_rows(valid)
+    matched = [r for r in valid if r.key in existing]
+    report.unchanged = sum(1 for r in matched if row_unchanged(r, existing[r.key], status=status))
+    report.updated = len(matched) - report.unchanged
+    report.imported = len(valid) - len(matched)
+
+
+def _locked_meanwhile(valid: list[ValidRow], report: ImportReport) -> bool:
+    """`period_locked` on each valid row whose month was locked for its country while the
+    file was being validated (read inside the writing transaction)."""
+    pairs = {(r.country_id, r.month) for r in valid}
+    locked = (
+        set(
+            PeriodLock.objects.filter(country_id__in={c for c, _m in pairs}).values_list(
+                "country_id", "month"
+            )
+        )
+        & pairs
+    )
+    for row in valid:
+        if (row.country_id, row.month) in locked:
+            report.errors.append(
+                RowError(
+                    row=row.number,
+                    column="month",
+                    code="period_locked",
+                    message=_("This month was locked while the file was being read."),
+                )
+            )
+    return bool(locked)
 
 
 def _write(
