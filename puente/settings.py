@@ -207,6 +207,10 @@ PUENTE_IMPORT_MAX_COLUMNS = int(os.environ.get("PUENTE_IMPORT_MAX_COLUMNS", "500
 PUENTE_IMPORT_MAX_CELLS = int(os.environ.get("PUENTE_IMPORT_MAX_CELLS", "20000000"))
 PUENTE_IMPORT_MAX_CELL_CHARS = int(os.environ.get("PUENTE_IMPORT_MAX_CELL_CHARS", "32767"))
 # `puente worker`: the address space the worker may use (0: no limit), and how long a
+# An XLS workbook is read in a child process with at most this much address space.
+PUENTE_XLS_READER_MEMORY_BYTES = int(
+    os.environ.get("PUENTE_XLS_READER_MEMORY_BYTES", str(2 * 1024 * 1024 * 1024))
+)
 # running import may go without a heartbeat before it is marked failed.
 PUENTE_WORKER_MEMORY_BYTES = int(
     os.environ.get("PUENTE_WORKER_MEMORY_BYTES", str(4 * 1024 * 1024 * 1024))

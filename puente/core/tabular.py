@@ -36,8 +36,9 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineWorkbook
 
+from puente.core.codes import CoreCode
 from puente.core.imports import ImportFileError, ImportReport, RowError
 from puente.core.templatetags.figures import figure_format
 
@@ -136,7 +137,7 @@ class Table:
                     self.report.error(
                         number,
                         name,
-                        "cell_too_large",
+                        CoreCode.CELL_TOO_LARGE,
                         _(
                             "This cell holds %(length)s characters; a cell may hold at most "
                             "%(limit)s (PUENTE_IMPORT_MAX_CELL_CHARS)."
@@ -154,7 +155,12 @@ class Table:
 
 
 def _file_error(
-    code: str, message: Any, *, row: int | None = None, column: str | None = None, value: str = ""
+    code: CoreCode,
+    message: Any,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    value: str = "",
 ) -> ImportFileError:
     return ImportFileError(
         RowError(row=row, column=column, code=code, message=message, value=value)
@@ -171,7 +177,7 @@ def _open_source(source: Path | bytes | IO[bytes]) -> IO[bytes]:
         handle = io.BytesIO(source)  # shares the bytes, no copy
     elif isinstance(source, Path):
         if source.stat().st_size > limit:
-            raise _file_error("file_too_large", _file_too_large(limit))
+            raise _file_error(CoreCode.FILE_TOO_LARGE, _file_too_large(limit))
         handle = source.open("rb")
     else:
         handle = source
@@ -185,25 +191,23 @@ def _open_source(source: Path | bytes | IO[bytes]) -> IO[bytes]:
             while chunk := source.read(1024 * 1024):
                 copied += len(chunk)
                 if copied > limit:
-                    raise _file_error("file_too_large", _file_too_large(limit))
+                    raise _file_error(CoreCode.FILE_TOO_LARGE, _file_too_large(limit))
                 handle.write(chunk)
     size = handle.seek(0, io.SEEK_END)
     handle.seek(0)
     if size > limit:
-        raise _file_error("file_too_large", _file_too_large(limit))
+        raise _file_error(CoreCode.FILE_TOO_LARGE, _file_too_large(limit))
     return handle  # type: ignore[no-any-return]
 
 
 def _file_too_large(limit: int) -> Any:
-    return _("The file is larger than the limit of %(megabytes)s MB.") % {
-        "megabytes": limit // (1024 * 1024)
-    }
+    return CoreCode.FILE_TOO_LARGE.text(megabytes=limit // (1024 * 1024))
 
 
 def _not_text() -> ImportFileError:
     return _file_error(
-        "unreadable_file",
-        _("The file is not readable text. Save it as CSV (UTF-8) or as an Excel workbook."),
+        CoreCode.UNREADABLE_FILE,
+        CoreCode.UNREADABLE_FILE.message,
     )
 
 
@@ -295,7 +299,7 @@ def _check_extent(rows: int, columns: int, *, declared: bool) -> None:
             "(PUENTE_IMPORT_MAX_CELLS). Delete the empty rows and columns after the data "
             "or split the file."
         )
-    raise _file_error("sheet_too_large", message % values)
+    raise _file_error(CoreCode.SHEET_TOO_LARGE, message % values)
 
 
 def _scan_xlsx_sheet(handle: IO[bytes]) -> None:
@@ -379,10 +383,11 @@ def _check_archive(handle: IO[bytes]) -> None:
     try:
         archive = zipfile.ZipFile(handle)
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+        # NotImplementedError: a ZIP version or compression Python does not read.
         raise _file_error(
-            "not_a_workbook",
-            _("The file cannot be opened as a spreadsheet workbook (XLSX, XLS or ODS)."),
+            CoreCode.NOT_A_WORKBOOK,
+            CoreCode.NOT_A_WORKBOOK.message,
         ) from exc
     max_bytes = settings.PUENTE_IMPORT_MAX_UNCOMPRESSED_BYTES
     max_ratio = settings.PUENTE_IMPORT_MAX_COMPRESSION_RATIO
@@ -391,7 +396,7 @@ def _check_archive(handle: IO[bytes]) -> None:
         total += member.file_size
         if total > max_bytes:
             raise _file_error(
-                "workbook_too_large",
+                CoreCode.WORKBOOK_TOO_LARGE,
                 _(
                     "The workbook expands to more than %(megabytes)s MB when opened "
                     "(PUENTE_IMPORT_MAX_UNCOMPRESSED_BYTES). Save it as CSV or split it."
@@ -403,7 +408,7 @@ def _check_archive(handle: IO[bytes]) -> None:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > 1024 * 1024 and ratio > max_ratio:
             raise _file_error(
-                "compression_ratio",
+                CoreCode.COMPRESSION_RATIO,
                 _(
                     "A part of the workbook (%(member)s) expands %(ratio)s times when "
                     "opened; the limit is %(limit)s (PUENTE_IMPORT_MAX_COMPRESSION_RATIO)."
@@ -427,8 +432,8 @@ def _check_archive(handle: IO[bytes]) -> None:
         raise
     except Exception as exc:  # noqa: BLE001 (a damaged archive or XML is one file error)
         raise _file_error(
-            "not_a_workbook",
-            _("The file cannot be opened as a spreadsheet workbook (XLSX, XLS or ODS)."),
+            CoreCode.NOT_A_WORKBOOK,
+            CoreCode.NOT_A_WORKBOOK.message,
         ) from exc
 
 
@@ -446,8 +451,8 @@ BIFF_RUNS = {0x00BD, 0x00BE}
 
 def _not_a_workbook() -> ImportFileError:
     return _file_error(
-        "not_a_workbook",
-        _("The file cannot be opened as a spreadsheet workbook (XLSX, XLS or ODS)."),
+        CoreCode.NOT_A_WORKBOOK,
+        CoreCode.NOT_A_WORKBOOK.message,
     )
 
 
@@ -595,7 +600,7 @@ def check_page_readable(source: IO[bytes]) -> None:
     limit = settings.PUENTE_INLINE_IMPORT_BYTES
     if expanded_size(handle) > limit:
         raise _file_error(
-            "workbook_too_large_for_page",
+            CoreCode.WORKBOOK_TOO_LARGE_FOR_PAGE,
             _(
                 "This workbook expands to more than %(megabytes)s MB when opened "
                 "(PUENTE_INLINE_IMPORT_BYTES), too large to read while the page waits. "
@@ -615,7 +620,7 @@ def _csv_rows(handle: IO[bytes], encoding: str, delimiter: str) -> Iterator[tupl
             yield from enumerate(reader, start=1)
         except csv.Error as exc:
             raise _file_error(
-                "unreadable_file",
+                CoreCode.UNREADABLE_FILE,
                 _("Row %(row)s cannot be read as CSV: %(reason)s")
                 % {"row": reader.line_num, "reason": str(exc)},
                 row=reader.line_num,
@@ -626,20 +631,102 @@ def _csv_rows(handle: IO[bytes], encoding: str, delimiter: str) -> Iterator[tupl
             text.detach()
 
 
+# Reads an XLS workbook in a child process and writes its first sheet's extent, then
+# its rows, one pickle each, to standard output (the parent reads them as they come).
+XLS_CHILD = """
+import io, pickle, sys
+from python_calamine import CalamineWorkbook
+sheet = CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read())).get_sheet_by_index(0)
+out = sys.stdout.buffer
+pickle.dump((sheet.start, sheet.end), out)
+for row in sheet.iter_rows():
+    pickle.dump(row, out)
+out.flush()
+"""
+
+
+def _xls_rows(handle: IO[bytes]) -> tuple[Iterator[tuple[int, list[Any]]], int]:
+    """An XLS workbook read in a child process under PUENTE_XLS_READER_MEMORY_BYTES of
+    address space. Its records are too many kinds to check them all first, and a damaged
+    one can make the reader ask for hundreds of gigabytes and abort the process (a Rust
+    allocation failure is not an exception): only the child dies, and the file is
+    refused as unreadable."""
+    import pickle  # noqa: S403 (rows written by our own child process)
+    import resource
+    import subprocess  # noqa: S404
+    import sys
+
+    limit = settings.PUENTE_XLS_READER_MEMORY_BYTES
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    child = subprocess.Popen(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "-c", XLS_CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=limited,  # noqa: PLW1509 (only sets a resource limit)
+    )
+    assert child.stdin is not None and child.stdout is not None  # noqa: S101
+    output = child.stdout
+    try:
+        child.stdin.write(handle.read())
+        child.stdin.close()
+        start, end = pickle.load(output)  # noqa: S301
+    except (EOFError, BrokenPipeError, pickle.UnpicklingError) as exc:
+        child.kill()
+        child.wait()
+        raise _file_error(CoreCode.NOT_A_WORKBOOK, CoreCode.NOT_A_WORKBOOK.message) from exc
+    if start is None or end is None:
+        child.kill()
+        child.wait()
+        return iter(()), 0
+    _check_extent(end[0] + 1, end[1] + 1, declared=False)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        blank = [""] * start[1]
+        number = 0
+        try:
+            while True:
+                try:
+                    cells = pickle.load(output)  # noqa: S301
+                except EOFError:
+                    break
+                number += 1
+                yield number, blank + cells if blank else cells
+            if child.wait() != 0:
+                raise _file_error(
+                    CoreCode.NOT_A_WORKBOOK, CoreCode.NOT_A_WORKBOOK.message, row=number + 1
+                )
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+    return rows(), end[0] + 1
+
+
 def _workbook_rows(handle: IO[bytes], magic: bytes) -> tuple[Iterator[tuple[int, list[Any]]], int]:
     if magic.startswith(ZIP_MAGIC):
         _check_archive(handle)
     else:
         _check_xls(handle)
+        handle.seek(0)
+        return _xls_rows(handle)
     handle.seek(0)
     try:
         workbook = CalamineWorkbook.from_filelike(handle)
         sheet = workbook.get_sheet_by_index(0)
         start, end = sheet.start, sheet.end
-    except (CalamineError, ValueError, OSError, IndexError) as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        # The workbook reader refuses a damaged file with CalamineError, or with a Rust
+        # panic (PanicException, a BaseException) on some damaged XLS files.
         raise _file_error(
-            "not_a_workbook",
-            _("The file cannot be opened as a spreadsheet workbook (XLSX, XLS or ODS)."),
+            CoreCode.NOT_A_WORKBOOK,
+            CoreCode.NOT_A_WORKBOOK.message,
         ) from exc
     if start is None or end is None:
         return iter(()), 0
@@ -652,7 +739,20 @@ def _sheet_rows(sheet: Any, *, pad: int) -> Iterator[tuple[int, list[Any]]]:
     row 1 but columns at the first one used: the empty ones before it are put back, so
     columns keep their places."""
     blank = [""] * pad
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
+    rows = sheet.iter_rows()
+    number = 0
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 (a panic of the reader, as above)
+            raise _file_error(
+                CoreCode.NOT_A_WORKBOOK, CoreCode.NOT_A_WORKBOOK.message, row=number + 1
+            ) from exc
+        number += 1
         yield number, blank + cells if pad else cells
 
 
@@ -670,13 +770,13 @@ def read_table(
     magic = handle.read(len(OLE_MAGIC))
     handle.seek(0)
     if not handle.read(1024 * 1024).strip():
-        raise _file_error("empty_file", _("The file is empty."))
+        raise _file_error(CoreCode.EMPTY_FILE, CoreCode.EMPTY_FILE.message)
     handle.seek(0)
     suffix = Path(filename).suffix.lower()
     is_workbook = magic.startswith(ZIP_MAGIC) or magic.startswith(OLE_MAGIC)
     if suffix in WORKBOOK_SUFFIXES and not is_workbook:
         raise _file_error(
-            "not_a_workbook",
+            CoreCode.NOT_A_WORKBOOK,
             _("The file is named %(suffix)s but is not a spreadsheet workbook.")
             % {"suffix": suffix},
         )
@@ -692,7 +792,7 @@ def read_table(
             header_row = cells
             break
     if header_row is None:
-        raise _file_error("empty_file", _("The file is empty."))
+        raise _file_error(CoreCode.EMPTY_FILE, CoreCode.EMPTY_FILE.message)
     table = _map_header(header_row, rows, columns, allow_unknown=allow_unknown)
     table.estimated_rows = estimate
     table.report = report
@@ -723,9 +823,9 @@ def _map_header(
                     RowError(
                         row=1,
                         column=header,
-                        code="unknown_header",
+                        code=CoreCode.UNKNOWN_HEADER,
                         value=header,
-                        message=_("Unknown column “%(header)s”.") % {"header": header},
+                        message=CoreCode.UNKNOWN_HEADER.text(header=header),
                     )
                 )
             continue
@@ -734,9 +834,9 @@ def _map_header(
                 RowError(
                     row=1,
                     column=header,
-                    code="duplicate_header",
+                    code=CoreCode.DUPLICATE_HEADER,
                     value=header,
-                    message=_("The column “%(header)s” appears twice.") % {"header": header},
+                    message=CoreCode.DUPLICATE_HEADER.text(header=header),
                 )
             )
             continue
@@ -747,10 +847,9 @@ def _map_header(
                 RowError(
                     row=1,
                     column=column.name,
-                    code="missing_header",
+                    code=CoreCode.MISSING_HEADER,
                     value="",
-                    message=_("The required column “%(column)s” is missing.")
-                    % {"column": column.name},
+                    message=CoreCode.MISSING_HEADER.text(column=column.name),
                 )
             )
     if errors:
@@ -776,7 +875,7 @@ def open_table(
 THOUSANDS = re.compile(r"^-?\d{1,3}([.,\s\u00a0']\d{3})+$")
 
 
-def parse_number(value: Any, *, integer: bool) -> tuple[int | Decimal | None, str | None]:
+def parse_number(value: Any, *, integer: bool) -> tuple[int | Decimal | None, CoreCode | None]:
     """A number as people type it: '1,234', '1.234', '1 234', '1.234,50', '1,234.50'.
     Returns (value, None) or (None, error code); empty text is (None, None)."""
     if type(value) is str:
@@ -784,7 +883,7 @@ def parse_number(value: Any, *, integer: bool) -> tuple[int | Decimal | None, st
         if value.isdigit() and value.isascii():
             return int(value), None
     if isinstance(value, bool):
-        return None, "not_a_number"
+        return None, CoreCode.NOT_A_NUMBER
     if isinstance(value, int):
         number: Decimal = Decimal(value)
     elif isinstance(value, float):
@@ -803,13 +902,13 @@ def parse_number(value: Any, *, integer: bool) -> tuple[int | Decimal | None, st
         try:
             number = Decimal(text)
         except InvalidOperation:
-            return None, "not_a_number"
+            return None, CoreCode.NOT_A_NUMBER
         if not number.is_finite():
-            return None, "not_a_number"
+            return None, CoreCode.NOT_A_NUMBER
     if number < 0:
-        return None, "negative_number"
+        return None, CoreCode.NEGATIVE_NUMBER
     if integer:
         if number != number.to_integral_value():
-            return None, "not_an_integer"
+            return None, CoreCode.NOT_AN_INTEGER
         return int(number), None
     return number.quantize(Decimal("0.01")), None

@@ -178,3 +178,39 @@ def test_a_csv_file_larger_than_the_inline_limit_is_read_on_the_page(client, mak
     assert response.status_code == 200
     assert Upload.objects.get().accepted, Upload.objects.get().report
     assert NeedFigure.objects.get().people_in_need == 1200
+
+
+def _damaged_xls() -> bytes:
+    """An XLS workbook with one byte changed in a record the workbook reader parses: it
+    made the reader ask for 342 GB and abort the process that ran it."""
+    content = bytearray(xls_bytes(HEADER_CELLS))
+    content[1576] = 0xE8
+    return bytes(content)
+
+
+def test_a_damaged_xls_that_aborts_the_reader_is_refused_and_the_process_lives(client, make_user):
+    # given a needs file in XLS whose damage aborts whatever process reads it
+    client.force_login(make_user("regional-admin", "region"))
+    # when it is uploaded on the needs page
+    response = _post_needs(client, _damaged_xls(), "necesidades.xls")
+    # then the page answers (the reader ran in a child process) and the file is refused
+    assert response.status_code == 200
+    stored = Upload.objects.get()
+    assert [e["code"] for e in stored.report["errors"]] == ["not_a_workbook"]
+    assert NeedFigure.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "child",
+    [
+        "import os; os.abort()",
+        "import sys; sys.stdin.buffer.read(); x = bytearray(8 * 1024 ** 3)",
+    ],
+    ids=["abort", "beyond-the-memory-limit"],
+)
+def test_whatever_ends_the_xls_reader_is_a_file_error(monkeypatch, settings, child):
+    settings.PUENTE_XLS_READER_MEMORY_BYTES = 1024**3
+    monkeypatch.setattr(tabular, "XLS_CHILD", child)
+    with pytest.raises(ImportFileError) as caught:
+        read_table(xls_bytes(HEADER_CELLS), filename="f.xls", columns=COLUMNS)
+    assert [e.code for e in caught.value.errors] == ["not_a_workbook"]
