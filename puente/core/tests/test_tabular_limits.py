@@ -214,3 +214,27 @@ def test_whatever_ends_the_xls_reader_is_a_file_error(monkeypatch, settings, chi
     with pytest.raises(ImportFileError) as caught:
         read_table(xls_bytes(HEADER_CELLS), filename="f.xls", columns=COLUMNS)
     assert [e.code for e in caught.value.errors] == ["not_a_workbook"]
+
+
+@pytest.mark.parametrize("name", ["f.xls", "f.xlsx"])
+def test_damaged_workbooks_are_read_or_refused_with_a_code(name):
+    # given a valid workbook with up to eight random bytes changed, or cut short (seeded,
+    # so a failure can be replayed)
+    import random
+
+    from puente.core.testing import xlsx_bytes
+
+    rows = [["month", "country"], ["2025-01", "PER"]]
+    original = xls_bytes(HEADER_CELLS) if name == "f.xls" else xlsx_bytes(rows)
+    generator = random.Random(2026)
+    for _attempt in range(60):
+        content = bytearray(original)
+        for _change in range(generator.randint(1, 8)):
+            content[generator.randrange(len(content))] = generator.randrange(256)
+        if generator.random() < 0.2:
+            content = content[: generator.randrange(len(content))]
+        # then each is read, or refused with a coded file error, never anything else
+        try:
+            list(read_table(bytes(content), filename=name, columns=COLUMNS))
+        except ImportFileError as exc:
+            assert exc.errors and all(e.code for e in exc.errors)
