@@ -193,35 +193,125 @@ def contributions_import(
     table = open_table(source, filename=filename, columns=CONTRIBUTION_COLUMNS, report=report)
     if table is None:
         return report
-    organisations = organisation_lookup()
-    keys = ReferenceKeys()
-    plans = {normalize_value(p.code): p for p in Plan.objects.prefetch_related("countries")}
-    rates = RateTable()
-    recipient_countries: dict[int, list[Any]] = {}
-    seen: dict[tuple[str, str], int] = {}
+    flows = _Flows(scope)
     contributions: list[Contribution] = []
     for number, raw in table:
         report.rows += 1
-        cells = RowCells(report, number, raw)
+        contribution = flows.read(RowCells(report, number, raw))
+        if contribution is not None:
+            contributions.append(contribution)
+    _refuse_stored(report, contributions, flows.seen)
+    report.errors.sort(key=lambda e: e.row or 0)
+    scope.refuse(report)
+
+    def write() -> None:
+        Contribution.objects.bulk_create(contributions, batch_size=2000)
+        report.imported = len(contributions)
+        import_audit_record(
+            acting_user=acting_user, kind="funding", filename=filename, report=report
+        )
+
+    return write_whole_file(report, write)
+
+
+class _Flows:
+    """The rows of a flows file, read against lookups loaded once per file; `seen` keeps
+    the first row of each contribution (source, source id)."""
+
+    def __init__(self, scope: ImportScope):
+        self.scope = scope
+        self.organisations = organisation_lookup()
+        self.keys = ReferenceKeys()
+        self.plans = {
+            normalize_value(p.code): p for p in Plan.objects.prefetch_related("countries")
+        }
+        self.rates = RateTable()
+        self.recipient_countries: dict[int, list[Any]] = {}
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def read(self, cells: RowCells) -> Contribution | None:
+        """One row as a contribution, or None when it has errors (each in the report)."""
         cells.required("source_id", "donor", "recipient", "amount", "currency", "date", "status")
         text = cells.text
         recipient = cells.lookup(
             "recipient",
-            organisations,
+            self.organisations,
             PartnersCode.UNKNOWN_ORGANISATION,
             PartnersCode.UNKNOWN_ORGANISATION.message,
         )
-        plan = cells.lookup("plan", plans, PlansCode.UNKNOWN_PLAN, PlansCode.UNKNOWN_PLAN.message)
-        country = keys.country(cells)
-        sector = keys.sector(cells)
-        if country is not None:
-            scope.country(country)
-        elif recipient is not None:
-            if recipient.pk not in recipient_countries:
-                recipient_countries[recipient.pk] = list(recipient.countries.all())
-            scope.countries(recipient_countries[recipient.pk], name=recipient.acronym)
+        plan = cells.lookup(
+            "plan", self.plans, PlansCode.UNKNOWN_PLAN, PlansCode.UNKNOWN_PLAN.message
+        )
+        country = self.keys.country(cells)
+        sector = self.keys.sector(cells)
+        self._in_scope(country, recipient)
         amount = cells.amount("amount")
         date = cells.date("date")
+        currency, status, rate = self._money(cells, date)
+        if (
+            plan is not None
+            and country is not None
+            and not any(c.pk == country.pk for c in plan.countries.all())
+        ):
+            cells.error(
+                "country",
+                PlansCode.COUNTRY_OUTSIDE_PLAN,
+                _("%(country)s is not one of the countries of plan %(plan)s.")
+                % {"country": country.name, "plan": plan.code},
+                text["country"],
+            )
+        key = (text.get("source") or DEFAULT_SOURCE, text.get("source_id", ""))
+        if key in self.seen:
+            cells.error(
+                "source_id",
+                CoreCode.DUPLICATE_ROW,
+                _("The same contribution (source id %(id)s) is already in row %(row)s.")
+                % {"id": key[1], "row": self.seen[key]},
+                key[1],
+            )
+        if not cells.ok or currency is None or rate is None or status is None:
+            return None
+        self.seen[key] = cells.number
+        donor = self.organisations.get(normalize_value(text["donor"]))
+        return Contribution(
+            donor=text["donor"],
+            donor_organisation=donor,
+            recipient=recipient,
+            plan=plan,
+            country=country,
+            sector=sector,
+            amount=amount,
+            currency=currency,
+            exchange_rate=rate,
+            amount_usd=(amount * rate).quantize(Decimal("0.01")),
+            date=date,
+            status=status,
+            # A flow between two appealing organisations passes the money on: counted once.
+            pass_through=bool(
+                donor is not None
+                and donor.appealing
+                and recipient.appealing
+                and donor.pk != recipient.pk
+            ),
+            source=key[0],
+            source_id=key[1],
+            description=text.get("description", ""),
+        )
+
+    def _in_scope(self, country: Any, recipient: Organisation | None) -> None:
+        """A contribution lies in its country or, without one, in every country its
+        recipient works in."""
+        if country is not None:
+            self.scope.country(country)
+        elif recipient is not None:
+            if recipient.pk not in self.recipient_countries:
+                self.recipient_countries[recipient.pk] = list(recipient.countries.all())
+            self.scope.countries(self.recipient_countries[recipient.pk], name=recipient.acronym)
+
+    def _money(self, cells: RowCells, date: Any) -> tuple[str | None, Any, Decimal | None]:
+        """`unknown_currency`, `invalid_status`, `no_exchange_rate`: the currency, the
+        status and the rate in force on the date."""
+        text = cells.text
         currency = currency_code(text.get("currency", ""))
         if text.get("currency") and currency is None:
             cells.error(
@@ -240,7 +330,7 @@ def contributions_import(
             )
         rate = None
         if currency and date:
-            rate = rates.rate(currency, date)
+            rate = self.rates.rate(currency, date)
             if rate is None:
                 cells.error(
                     "currency",
@@ -248,56 +338,13 @@ def contributions_import(
                     FundingCode.NO_EXCHANGE_RATE.text(currency=currency, date=date.isoformat()),
                     text["currency"],
                 )
-        if (
-            plan is not None
-            and country is not None
-            and not any(c.pk == country.pk for c in plan.countries.all())
-        ):
-            cells.error(
-                "country",
-                PlansCode.COUNTRY_OUTSIDE_PLAN,
-                _("%(country)s is not one of the countries of plan %(plan)s.")
-                % {"country": country.name, "plan": plan.code},
-                text["country"],
-            )
-        key = (text.get("source") or DEFAULT_SOURCE, text.get("source_id", ""))
-        if key in seen:
-            cells.error(
-                "source_id",
-                CoreCode.DUPLICATE_ROW,
-                _("The same contribution (source id %(id)s) is already in row %(row)s.")
-                % {"id": key[1], "row": seen[key]},
-                key[1],
-            )
-        if not cells.ok or currency is None or rate is None or status is None:
-            continue
-        seen[key] = number
-        donor_organisation = organisations.get(normalize_value(text["donor"]))
-        contributions.append(
-            Contribution(
-                donor=text["donor"],
-                donor_organisation=donor_organisation,
-                recipient=recipient,
-                plan=plan,
-                country=country,
-                sector=sector,
-                amount=amount,
-                currency=currency,
-                exchange_rate=rate,
-                amount_usd=(amount * rate).quantize(Decimal("0.01")),
-                date=date,
-                status=status,
-                pass_through=bool(
-                    donor_organisation is not None
-                    and donor_organisation.appealing
-                    and recipient.appealing
-                    and donor_organisation.pk != recipient.pk
-                ),
-                source=key[0],
-                source_id=key[1],
-                description=text.get("description", ""),
-            )
-        )
+        return currency, status, rate
+
+
+def _refuse_stored(
+    report: ImportReport, contributions: list[Contribution], seen: dict[tuple[str, str], int]
+) -> None:
+    """`duplicate_contribution`: a contribution of the file already recorded."""
     stored = _stored_keys(seen)
     for contribution in contributions:
         key = (contribution.source, contribution.source_id)
@@ -309,19 +356,6 @@ def contributions_import(
                 FundingCode.DUPLICATE_CONTRIBUTION.text(id=key[1], source=key[0]),
                 key[1],
             )
-
-    report.errors.sort(key=lambda e: e.row or 0)
-
-    scope.refuse(report)
-
-    def write() -> None:
-        Contribution.objects.bulk_create(contributions, batch_size=2000)
-        report.imported = len(contributions)
-        import_audit_record(
-            acting_user=acting_user, kind="funding", filename=filename, report=report
-        )
-
-    return write_whole_file(report, write)
 
 
 def _stored_keys(keys: dict[tuple[str, str], int]) -> set[tuple[str, str]]:
