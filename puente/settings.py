@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "puente.funding",
     "puente.feedback",
     "puente.flows",
+    "puente.collect",
     "puente.demo",
     "puente.site",
     "django_tasks",
@@ -249,6 +250,20 @@ PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES", str(5 * 1024 * 1024))
 )
 PUENTE_FEEDBACK_REMINDER_HOURS = int(os.environ.get("PUENTE_FEEDBACK_REMINDER_HOURS", "24"))
+
+# Field data collection over OpenRosa (docs/collect.md): the largest attachment accepted
+# (larger ones answer 413), the size devices are told to keep each POST under
+# (X-OpenRosa-Accept-Content-Length; larger submissions arrive split over several POSTs),
+# the HTTP Digest realm (changing it invalidates every stored Digest hash until the
+# password is set again) and how long a Digest nonce stays valid (seconds).
+PUENTE_COLLECT_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("PUENTE_COLLECT_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))
+)
+PUENTE_COLLECT_ACCEPT_CONTENT_LENGTH = int(
+    os.environ.get("PUENTE_COLLECT_ACCEPT_CONTENT_LENGTH", str(10 * 1024 * 1024))
+)
+PUENTE_COLLECT_DIGEST_REALM = os.environ.get("PUENTE_COLLECT_DIGEST_REALM", "Puente")
+PUENTE_COLLECT_NONCE_SECONDS = int(os.environ.get("PUENTE_COLLECT_NONCE_SECONDS", "300"))
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -27,6 +27,8 @@ urlpatterns = [
     path("funding/", include("puente.funding.urls")),
     path("feedback/", include("puente.feedback.urls")),
     path("flows/", include("puente.flows.urls")),
+    # Pages under forms/, the OpenRosa server under collect/<project>/.
+    path("", include("puente.collect.urls")),
     path("public/", analytics_views.public_dashboard, name="public-dashboard"),
     path("public/data.json", analytics_views.public_data, name="public-dashboard-data"),
     path("public/geo.json", analytics_views.geo, name="public-geo"),

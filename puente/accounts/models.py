@@ -1,3 +1,4 @@
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +37,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # True only while the password is one somebody else generated (create-user, the Users
     # and roles page): every page but the change form leads to it until it is replaced.
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # HTTP Digest's HA1, md5("email:realm:password"), for the OpenRosa endpoints
+    # (docs/security.md). Kept only for users without a two-factor role: empty otherwise.
+    digest_ha1 = models.CharField(max_length=32, blank=True, default="")
 
     objects = UserManager()
 
@@ -56,6 +60,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         it leaves the stored flag as it was."""
         super().set_password(raw_password)
         self.must_change_password = False
+        self.digest_ha1 = digest_ha1(self, raw_password)
+
+
+def digest_ha1(user: User, raw_password: str | None) -> str:
+    """HTTP Digest's HA1 for `user`, or "" when Digest is not to be offered: no password,
+    or a user whose roles need a second factor (their password is kept only as Django's
+    salted hash; an HA1 is as weak as an unsalted md5, docs/security.md)."""
+    from puente.accounts.permissions import requires_two_factor
+
+    if not raw_password or user.is_superuser or (user.pk and requires_two_factor(user)):
+        return ""
+    realm = settings.PUENTE_COLLECT_DIGEST_REALM
+    text = f"{user.email}:{realm}:{raw_password}"
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 class Role(models.TextChoices):
@@ -67,6 +85,7 @@ class Role(models.TextChoices):
     CFM_OPERATOR = "cfm-operator", _("CFM operator")
     PSEA_FOCAL_POINT = "psea-focal-point", _("PSEA focal point")
     PSEA_COORDINATOR = "psea-coordinator", _("PSEA coordinator")
+    DATA_COLLECTOR = "data-collector", _("Data collector")
 
 
 class ScopeKind(models.TextChoices):
@@ -75,6 +94,7 @@ class ScopeKind(models.TextChoices):
     COUNTRY = "country", _("Country")
     SECTOR = "sector", _("Sector")
     ORGANISATION = "organisation", _("Organisation")
+    PROJECT = "project", _("Project")
 
 
 class RoleAssignment(models.Model):
@@ -96,6 +116,13 @@ class RoleAssignment(models.Model):
     )
     organisation = models.ForeignKey(
         "partners.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    project = models.ForeignKey(
+        "collect.Project",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

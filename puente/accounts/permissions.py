@@ -17,6 +17,7 @@ from puente.accounts.models import Role, RoleAssignment, ScopeKind
 from puente.core.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
+    from puente.collect.models import Project
     from puente.partners.models import Organisation
     from puente.reference.models import Country, Sector
 
@@ -40,6 +41,11 @@ class Action(StrEnum):
     REVIEW_PLAN = "review_plan"
     MANAGE_NEEDS = "manage_needs"
     MANAGE_FUNDING = "manage_funding"
+    # Field data collection (puente.collect): fill a project's forms over OpenRosa; see
+    # the data sent; publish forms and resolve quarantined submissions.
+    COLLECT_DATA = "collect_data"
+    VIEW_COLLECTED = "view_collected"
+    MANAGE_FORMS = "manage_forms"
 
 
 A = Action
@@ -59,6 +65,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             A.REVIEW_PLAN,
             A.MANAGE_NEEDS,
             A.MANAGE_FUNDING,
+            A.VIEW_COLLECTED,
+            A.MANAGE_FORMS,
         }
     ),
     Role.PLATFORM_IM_OFFICER: frozenset(
@@ -75,6 +83,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             A.REVIEW_PLAN,
             A.MANAGE_NEEDS,
             A.MANAGE_FUNDING,
+            A.VIEW_COLLECTED,
+            A.MANAGE_FORMS,
         }
     ),
     Role.SECTOR_COORDINATOR: frozenset(
@@ -92,6 +102,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # Manages the PSEA roles of the scope (GRANTABLE_ROLES); reads no complaint unless the
     # same person also holds psea-focal-point.
     Role.PSEA_COORDINATOR: frozenset({A.VIEW_DIRECTORY, A.MANAGE_ROLES}),
+    # Lists, downloads and fills the project's forms over OpenRosa; nothing else, not even
+    # the directory.
+    Role.DATA_COLLECTOR: frozenset({A.COLLECT_DATA}),
 }
 
 # The scope kinds each role may be bound to.
@@ -106,6 +119,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         {ScopeKind.REGION, ScopeKind.PLATFORM, ScopeKind.COUNTRY, ScopeKind.ORGANISATION}
     ),
     Role.PSEA_COORDINATOR: frozenset({ScopeKind.REGION, ScopeKind.PLATFORM}),
+    Role.DATA_COLLECTOR: frozenset({ScopeKind.PROJECT}),
 }
 
 # The PSEA network's roles: granted and removed by PSEA coordinators only, never by
@@ -141,6 +155,8 @@ class Target:
     country: Country | None = None
     sector: Sector | None = None
     organisation: Organisation | None = None
+    # A data-collection project; give its `country` too, which country scopes cover.
+    project: Project | None = None
 
 
 def user_roles(user: Any) -> list[RoleAssignment]:
@@ -151,7 +167,7 @@ def user_roles(user: Any) -> list[RoleAssignment]:
     if cached is None:
         cached = list(
             RoleAssignment.objects.filter(user=user)
-            .select_related("platform", "country", "sector", "organisation")
+            .select_related("platform", "country", "sector", "organisation", "project")
             .prefetch_related("platform__countries", "organisation__countries")
         )
         user._puente_roles = cached
@@ -166,6 +182,8 @@ def _scope_countries(assignment: RoleAssignment) -> set[int] | None:
         return {c.pk for c in assignment.platform.countries.all()}  # type: ignore[union-attr]
     if assignment.scope_kind == ScopeKind.SECTOR and assignment.country_id is None:
         return None
+    if assignment.scope_kind == ScopeKind.PROJECT:
+        return {assignment.project.country_id}  # type: ignore[union-attr]
     if assignment.country_id is not None:
         return {assignment.country_id}
     return set()
@@ -180,6 +198,8 @@ def scope_covers(assignment: RoleAssignment, target: Target | None) -> bool:
         return (
             target.organisation is not None and target.organisation.pk == assignment.organisation_id
         )
+    if assignment.scope_kind == ScopeKind.PROJECT:
+        return target.project is not None and target.project.pk == assignment.project_id
     if assignment.scope_kind == ScopeKind.SECTOR:
         if target.sector is None:
             return False
@@ -206,11 +226,13 @@ def scope_reach(
     country: Any = None,
     sector: Any = None,
     organisation: Any = None,
+    project: Any = None,
 ) -> Reach:
     """The countries whose data a role over this scope can reach; None: every country.
     An organisation scope reaches the organisation's rows and feedback wherever they are,
     so it reaches every country the organisation works in. A platform or organisation
-    naming no country is taken to reach every country (the safe side for a grant)."""
+    naming no country is taken to reach every country (the safe side for a grant). A
+    project reaches its country."""
     if kind == ScopeKind.REGION:
         return None
     if kind == ScopeKind.PLATFORM:
@@ -219,6 +241,8 @@ def scope_reach(
         return None
     if kind == ScopeKind.ORGANISATION:
         return frozenset(c.pk for c in organisation.countries.all()) or None
+    if kind == ScopeKind.PROJECT:
+        return frozenset({project.country_id})
     return frozenset({country.pk})
 
 
@@ -229,6 +253,7 @@ def assignment_reach(assignment: RoleAssignment) -> Reach:
         country=assignment.country,
         sector=assignment.sector,
         organisation=assignment.organisation,
+        project=assignment.project,
     )
 
 
@@ -329,10 +354,12 @@ def scope_filter(
     country: str = "country",
     sector: str | None = None,
     organisations: tuple[str, ...] = (),
+    project: str | None = None,
 ) -> Q:
     """A queryset filter for the objects `user` may `action`: the union of the scopes of
     the roles granting it. `country`, `sector` and `organisations` name the lookups of the
-    filtered model. Mirrors `scope_covers`, tested against it."""
+    filtered model; `project` the lookup of a data-collection project, when it has one.
+    Mirrors `scope_covers`, tested against it."""
     nothing = Q(pk__in=[])
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return nothing
@@ -348,6 +375,10 @@ def scope_filter(
             part = nothing
             for lookup in organisations:
                 part |= Q(**{lookup: a.organisation_id})
+        elif a.scope_kind == ScopeKind.PROJECT:
+            if project is None:
+                continue
+            part = Q(**{project: a.project_id})
         elif a.scope_kind == ScopeKind.SECTOR:
             if sector is None:
                 continue

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -23,6 +24,7 @@ from puente.accounts.models import Role, RoleAssignment, ScopeKind, User
 from puente.accounts.permissions import (
     PSEA_ROLES,
     ROLE_SCOPES,
+    TWO_FACTOR_ROLES,
     Reach,
     assignment_reach,
     reach_covers,
@@ -36,7 +38,8 @@ from puente.partners.models import Organisation
 from puente.reference.models import Country, Platform, Sector
 
 SCOPE_SYNTAX = (
-    "region, platform:CODE, country:ISO3, sector:ISO3/SECTOR, sector:SECTOR, organisation:ACRONYM"
+    "region, platform:CODE, country:ISO3, sector:ISO3/SECTOR, sector:SECTOR, organisation:ACRONYM,"
+    " project:CODE"
 )
 
 
@@ -47,6 +50,7 @@ class Scope:
     country: Country | None = None
     sector: Sector | None = None
     organisation: Organisation | None = None
+    project: Any = None  # a puente.collect Project
 
     @property
     def key(self) -> str:
@@ -59,6 +63,8 @@ class Scope:
         if self.kind == ScopeKind.SECTOR:
             prefix = f"{self.country.iso3}/" if self.country else ""
             return f"sector:{prefix}{self.sector.code}"  # type: ignore[union-attr]
+        if self.kind == ScopeKind.PROJECT:
+            return f"project:{self.project.code}"
         return f"organisation:{self.organisation.acronym}"  # type: ignore[union-attr]
 
     @property
@@ -69,6 +75,7 @@ class Scope:
             country=self.country,
             sector=self.sector,
             organisation=self.organisation,
+            project=self.project,
         )
 
     @classmethod
@@ -79,6 +86,7 @@ class Scope:
             country=assignment.country,
             sector=assignment.sector,
             organisation=assignment.organisation,
+            project=assignment.project,
         )
 
 
@@ -146,6 +154,11 @@ def scope_parse(text: str) -> Scope:
         organisation = Organisation.objects.filter(acronym__iexact=code).first()
         if organisation:
             return Scope(kind=kind, organisation=organisation)
+    elif kind == ScopeKind.PROJECT:
+        # Read through the app registry: collect sits above accounts.
+        project = apps.get_model("collect", "Project").objects.filter(code=code.lower()).first()
+        if project:
+            return Scope(kind=kind, project=project)
     raise _scope_error(text)
 
 
@@ -180,8 +193,13 @@ def role_assign(*, acting_user: Any, user: User, role: str, scope: Scope) -> Rol
             "country": scope.country,
             "sector": scope.sector,
             "organisation": scope.organisation,
+            "project": scope.project,
         },
     )
+    if created and role in TWO_FACTOR_ROLES and user.digest_ha1:
+        # A role with a second factor keeps no Digest hash (docs/security.md).
+        user.digest_ha1 = ""
+        user.save(update_fields=["digest_ha1"])
     if created:
         audit_record(
             acting_user=acting_user,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, user_can, user_can_somewhere
+from puente.collect.navigation import collect_navigation
 from puente.feedback.navigation import feedback_navigation
 from puente.flows.navigation import flows_navigation
 
@@ -50,6 +51,8 @@ def user_navigation(user: Any) -> list[dict[str, Any]]:
         )
     if user_can_somewhere(user, Action.VIEW_FEEDBACK):
         group(_("Feedback"), feedback_navigation())
+    collect_label, collect_links = collect_navigation(user)
+    group(collect_label, collect_links)
     if user_can(user, Action.VIEW_DIRECTORY):
         group(
             _("Reference"),

@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from puente.accounts.models import RoleAssignment
+from puente.collect.models import Project, QuarantinedSubmission
 from puente.partners.models import Organisation
 from puente.plans.models import Plan, PlanEntry
 from puente.reference.models import Country, Sector
@@ -41,6 +42,7 @@ ROLES: dict[str, tuple[str, str] | None] = {
     "cfm": ("cfm-operator", "country:COL"),
     "psea": ("psea-focal-point", "country:COL"),
     "psea-coord": ("psea-coordinator", "region"),
+    "collector": ("data-collector", "project:fm-in"),
     "nobody": None,
 }
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/")
@@ -78,12 +80,13 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
         "im:out": "405 403",
     },
-    "partners:directory": {"*": "200 200", "nobody": "302 302"},
-    "organisation": {"*": "200 200", "nobody": "302 302"},
+    "partners:directory": {"collector": "403 403", "*": "200 200", "nobody": "302 302"},
+    "organisation": {"collector": "403 403", "*": "200 200", "nobody": "302 302"},
     "reference:countries": {"*": "200 200", "nobody": "302 302"},
     "reference:country": {"*": "200 200", "nobody": "302 302"},
     "reference:sectors": {"*": "200 200", "nobody": "302 302"},
     "reporting:rows": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -91,6 +94,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "reporting:export": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -160,6 +164,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "viewer:out": "404 404",
     },
     "reporting:review": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -167,6 +172,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "reporting:review_decide": {
+        "collector": "405 403",
         "*": "405 400",
         "cfm": "405 403",
         "psea": "405 403",
@@ -175,6 +181,7 @@ MATRIX: dict[str, dict[str, str]] = {
     },
     "reporting:review_decide_all": {"*": "405 403", "sector": "405 400", "nobody": "302 302"},
     "reporting:review_rows": {
+        "collector": "403 403",
         "*": "400 400",
         "cfm": "403 403",
         "psea": "403 403",
@@ -183,6 +190,7 @@ MATRIX: dict[str, dict[str, str]] = {
     },
     "reporting:locks": {"*": "403 403", "admin": "200 200", "im": "200 200", "nobody": "302 302"},
     "analytics:dashboard": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -190,6 +198,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "analytics:data": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -198,6 +207,7 @@ MATRIX: dict[str, dict[str, str]] = {
     },
     "analytics:geo": {"*": "200 200"},
     "analytics:explain": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -205,6 +215,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "analytics:export": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -212,6 +223,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "gap": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -219,6 +231,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "gap-export": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -226,6 +239,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "plans:plans": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -234,6 +248,7 @@ MATRIX: dict[str, dict[str, str]] = {
     },
     "plans:upload": {"*": "403 403", "admin": "200 200", "nobody": "302 302"},
     "plans:plan": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -256,6 +271,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "viewer:out": "405 404",
     },
     "needs:needs": {
+        "collector": "403 403",
         "*": "200 403",
         "admin": "200 200",
         "im": "200 200",
@@ -265,6 +281,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "needs:export": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -272,6 +289,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "funding:funding": {
+        "collector": "403 403",
         "*": "200 403",
         "admin": "200 200",
         "im": "200 200",
@@ -281,6 +299,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "funding:export": {
+        "collector": "403 403",
         "*": "200 200",
         "cfm": "403 403",
         "psea": "403 403",
@@ -288,6 +307,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
     },
     "feedback:list": {
+        "collector": "403 403",
         "*": "200 200",
         "sector": "403 403",
         "reporter": "403 403",
@@ -299,6 +319,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "feedback:public-status": {"*": "200 400"},
     "feedback:log": {"*": "403 403", "cfm": "200 400", "nobody": "302 302"},
     "feedback:overdue": {
+        "collector": "403 403",
         "*": "200 200",
         "sector": "403 403",
         "reporter": "403 403",
@@ -322,6 +343,7 @@ MATRIX: dict[str, dict[str, str]] = {
     # No attachment is made here (see feedback/tests): only the not-found answer.
     "feedback:attachment": {"*": "404 404", "nobody": "302 302"},
     "feedback:dashboard": {
+        "collector": "403 403",
         "*": "200 200",
         "sector": "403 403",
         "reporter": "403 403",
@@ -333,6 +355,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "feedback:code-list-new": {"*": "403 403", "admin": "200 400", "nobody": "302 302"},
     "feedback:code-list-edit": {"*": "403 403", "admin": "200 400", "nobody": "302 302"},
     "feedback:dashboard-export": {
+        "collector": "403 403",
         "*": "200 200",
         "sector": "403 403",
         "reporter": "403 403",
@@ -370,6 +393,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "api-5w-locks": {"*": "405 400", "nobody": "401 401"},
     "api-feedback-channel-messages": {"*": "401 401"},
     "api-people-reached": {
+        "collector": "403 405",
         "*": "400 405",
         "cfm": "403 405",
         "psea": "403 405",
@@ -377,6 +401,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "401 401",
     },
     "api-funding-summary": {
+        "collector": "403 405",
         "*": "404 405",
         "cfm": "403 405",
         "psea": "403 405",
@@ -390,6 +415,29 @@ MATRIX: dict[str, dict[str, str]] = {
     "flows:import": {"*": "403 403", "admin": "200 200", "im": "200 200", "nobody": "302 302"},
     "flows:export": {"*": "403 405", "admin": "200 405", "im": "200 405", "nobody": "302 302"},
     "public-flows": {"*": "200 405"},
+    # Data collection pages: the officers and admins who publish forms; the OpenRosa
+    # server answers a session 401: it reads only its own credentials (collect/tests).
+    "collect:projects": {"*": "403 403", "admin": "200 200", "im": "200 200", "nobody": "302 302"},
+    "collect:publish": {"*": "403 403", "admin": "200 200", "im": "200 200", "nobody": "302 302"},
+    "collect:quarantine": {
+        "*": "403 403",
+        "admin": "200 200",
+        "im": "200 200",
+        "nobody": "302 302",
+    },
+    # An empty POST names no action: 400. Another country's quarantine: 404.
+    "collect:quarantine_item": {
+        "*": "405 403",
+        "admin": "405 400",
+        "im": "405 400",
+        "nobody": "302 302",
+        "im:out": "405 404",
+    },
+    "collect:form_list": {"*": "401 401"},
+    "collect:form_xml": {"*": "401 401"},
+    "collect:manifest": {"*": "401 401"},
+    "collect:media": {"*": "401 401"},
+    "collect:submission": {"*": "401 401"},
 }
 
 
@@ -441,7 +489,8 @@ def world(make_user: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
             name=acronym, acronym=acronym, type="national-ngo", appealing=True
         )
         org.countries.set([country])
-        side[variant] = {"country": country, "org": org, "admin1": admin1}
+        project = Project.objects.create(code=f"fm-{variant}", name=variant, country=country)
+        side[variant] = {"country": country, "org": org, "admin1": admin1, "project": project}
     users = {name: make_user(*role) if role else None for name, role in ROLES.items()}
     month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     feedback_code_list_load()
@@ -495,7 +544,11 @@ def world(make_user: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
             text="¿Dónde puedo vacunar a mis hijos?",
         )
         holder = make_user("partner-viewer", f"organisation:{org.acronym}")
+        quarantined = QuarantinedSubmission.objects.create(
+            project=values["project"], form_id="ghost", reason="unknown_form", xml="<d/>"
+        )
         values.update(
+            quarantined=quarantined,
             batch=batch,
             row=ActivityRow.objects.get(appealing_org=org),
             plan=plan,
@@ -532,7 +585,16 @@ def url_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
         "feedback:code-list-edit": {"kind": "type", "code": "question"},
         "api-feedback-channel-messages": {"code": "hotline"},
         "needs:export": {"table": "needs", "file_format": "csv"},
+        "collect:quarantine_item": {"item_id": values["quarantined"].pk},
     }
+    if name.startswith("collect:") and name not in by_name and name not in COLLECT_PAGES:
+        # The OpenRosa server: its own credentials on every request (collect/tests).
+        kwargs = {"project": values["project"].code}
+        if name != "collect:form_list" and name != "collect:submission":
+            kwargs["form_id"] = "tiny"
+        if name == "collect:media":
+            kwargs["filename"] = "towns.csv"
+        return kwargs
     if name in by_name:
         return by_name[name]
     if name.endswith("export"):
@@ -540,8 +602,10 @@ def url_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+COLLECT_PAGES = {"collect:projects", "collect:publish", "collect:quarantine"}
 # URLs whose object is on one side of the line: asked for both.
 SIDED = {
+    "collect:quarantine_item",
     "accounts:role_remove",
     "organisation",
     "reference:country",

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from puente.collect.models import Form
+from puente.collect.services.publishing import (
+    XlsformMessage,
+    form_media_add,
+    form_publish,
+    project_for_publishing,
+)
+from puente.core.commands import LANGUAGES, PuenteCommand
+from puente.core.errors import ApplicationError
+
+
+class Command(PuenteCommand):
+    help = (
+        "XLSForm forms served over OpenRosa: puente forms publish FILE.xlsx --project CODE "
+        "[--country ISO3] [--media FILE ...]; puente forms list [--project CODE]"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        commands = parser.add_subparsers(dest="subcommand", required=True)
+        publish = commands.add_parser(
+            "publish", help="Publish an XLSForm as a new version of its form."
+        )
+        publish.add_argument("file")
+        publish.add_argument("--project", required=True, help="Project code (created when new).")
+        publish.add_argument("--country", default="", help="ISO3 country of a new project.")
+        publish.add_argument("--name", default="", help="Name of a new project.")
+        publish.add_argument(
+            "--media", nargs="*", default=[], help="Media files the form uses (CSV, images)."
+        )
+        listing = commands.add_parser("list", help="List the published forms.")
+        listing.add_argument("--project", default=None)
+        listing.add_argument("--format", choices=["text", "json"], default="text")
+        for sub in (publish, listing):
+            # Also after the subcommand: `puente forms publish F --project P --language es`.
+            sub.add_argument("--language", choices=LANGUAGES, default=argparse.SUPPRESS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "publish":
+            self._publish(options)
+        else:
+            self._list(options)
+
+    def _publish(self, options: dict[str, Any]) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("No file %(path)s.") % {"path": path})
+        try:
+            with transaction.atomic():
+                project = project_for_publishing(
+                    acting_user=None,
+                    code=options["project"],
+                    country_iso3=options["country"],
+                    name=options["name"],
+                )
+                publication = form_publish(
+                    acting_user=None, project=project, name=path.name, content=path.read_bytes()
+                )
+                for media in options["media"]:
+                    media_path = Path(media)
+                    form_media_add(
+                        acting_user=None,
+                        form=publication.version.form,
+                        filename=media_path.name,
+                        content=media_path.read_bytes(),
+                    )
+        except ApplicationError as exc:
+            for item in exc.extra.get("warnings", []):
+                self.stderr.write(XlsformMessage(**item).text())
+            for item in exc.extra.get("errors", []):
+                self.stderr.write(XlsformMessage(**item).text())
+            raise CommandError(str(exc.message)) from exc
+        except OSError as exc:
+            raise CommandError(str(exc)) from exc
+        for warning in publication.warnings:
+            self.stderr.write(warning.text())
+        version = publication.version
+        values = {
+            "form_id": version.form.form_id,
+            "version": version.version,
+            "project": project.code,
+        }
+        if publication.created:
+            self.stdout.write(
+                _("Form %(form_id)s version “%(version)s” published in %(project)s.") % values
+            )
+        else:
+            self.stdout.write(
+                _("Form %(form_id)s version “%(version)s” was already published.") % values
+            )
+
+    def _list(self, options: dict[str, Any]) -> None:
+        forms = Form.objects.select_related("project").order_by("project__code", "form_id")
+        if options["project"]:
+            forms = forms.filter(project__code=options["project"].lower())
+        records = []
+        for form in forms:
+            current = form.current_version()
+            records.append(
+                {
+                    "project": form.project.code,
+                    "form_id": form.form_id,
+                    "title": form.title,
+                    "version": current.version if current else None,
+                    "versions": form.versions.count(),
+                    "submissions": form.submissions.count(),
+                }
+            )
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(records, ensure_ascii=False))
+            return
+        for r in records:
+            self.stdout.write(
+                f"{r['project']}\t{r['form_id']}\t{r['version'] or ''}\t"
+                f"{r['versions']}\t{r['submissions']}\t{r['title']}"
+            )

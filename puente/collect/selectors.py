@@ -1,0 +1,135 @@
+"""Reads of field data collection, and the permission-scoped loaders.
+
+Who reaches a project: its data collectors (`data-collector` over `project:CODE`) list,
+download and fill its forms; its managers and the IM officers and regional admins whose
+scope covers its country see its data (VIEW_COLLECTED) and, for the officers and admins,
+publish forms and resolve the quarantine (MANAGE_FORMS)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from puente.accounts.permissions import Action, Target, scope_filter, user_can
+from puente.collect.codes import CollectCode
+from puente.collect.models import Form, FormMedia, FormVersion, Project, QuarantinedSubmission
+from puente.core.errors import NotFound, PermissionDenied
+
+
+def project_target(project: Project) -> Target:
+    return Target(country=project.country, project=project)
+
+
+def _is_manager(user: Any, project: Project) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return project.managers.filter(pk=user.pk).exists()
+
+
+def user_can_on_project(user: Any, action: Action, project: Project) -> bool:
+    """`user_can` on a project, with its managers seeing its data."""
+    if user_can(user, action, project_target(project)):
+        return True
+    return action == Action.VIEW_COLLECTED and _is_manager(user, project)
+
+
+def access_project(user: Any, code: str, action: Action) -> Project:
+    """The project `code` if `user` may `action` on it: NotFound for a code that names no
+    project, PermissionDenied for another project (a collector asking for another
+    project's forms is told no, not that they do not exist: the OpenRosa clients show a
+    403 as "not allowed", and project codes are not secret)."""
+    project = Project.objects.select_related("country").filter(code=code.lower()).first()
+    if project is None:
+        raise CollectCode.UNKNOWN_PROJECT.error(code=code)
+    if not user_can_on_project(user, action, project):
+        raise PermissionDenied()
+    return project
+
+
+def projects_visible(user: Any) -> QuerySet[Project]:
+    """The projects whose data `user` sees: by scope, or as a manager."""
+    scope = scope_filter(user, Action.VIEW_COLLECTED, country="country", project="pk")
+    managed = Q(managers=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return (
+        Project.objects.filter(scope | managed)
+        .distinct()
+        .select_related("country")
+        .annotate(form_count=Count("forms", distinct=True))
+        .order_by("code")
+    )
+
+
+def projects_manageable(user: Any) -> QuerySet[Project]:
+    """The projects `user` may publish forms in."""
+    scope = scope_filter(user, Action.MANAGE_FORMS, country="country", project="pk")
+    return Project.objects.filter(scope).select_related("country").order_by("code")
+
+
+@dataclass(frozen=True)
+class PublishedForm:
+    form: Form
+    version: FormVersion
+    has_media: bool
+
+
+def forms_published(project: Project, *, form_id: str | None = None) -> list[PublishedForm]:
+    """The project's forms with their current version (the one published last), in two
+    queries whatever their number."""
+    forms = (
+        Form.objects.filter(project=project)
+        .annotate(media_count=Count("media"))
+        .prefetch_related(
+            Prefetch("versions", queryset=FormVersion.objects.order_by("-created_at", "-id"))
+        )
+        .order_by("form_id")
+    )
+    if form_id is not None:
+        forms = forms.filter(form_id=form_id)
+    published = []
+    for form in forms:
+        versions = list(form.versions.all())
+        if versions:
+            published.append(
+                PublishedForm(form=form, version=versions[0], has_media=form.media_count > 0)  # type: ignore[attr-defined]
+            )
+    return published
+
+
+def form_published(project: Project, form_id: str) -> PublishedForm:
+    found = forms_published(project, form_id=form_id)
+    if not found:
+        raise CollectCode.UNKNOWN_FORM.error(form_id=form_id)
+    return found[0]
+
+
+def form_media_file(form: Form, filename: str) -> FormMedia:
+    media = FormMedia.objects.filter(form=form, filename=filename).first()
+    if media is None:
+        raise NotFound()
+    return media
+
+
+def form_media_list(form: Form) -> list[FormMedia]:
+    return list(FormMedia.objects.filter(form=form).order_by("filename"))
+
+
+def quarantine_visible(user: Any) -> QuerySet[QuarantinedSubmission]:
+    """Quarantined submissions of the projects where `user` may resolve them."""
+    scope = scope_filter(user, Action.MANAGE_FORMS, country="project__country", project="project")
+    return (
+        QuarantinedSubmission.objects.filter(scope)
+        .select_related("project", "submitted_by")
+        .annotate(attachment_count=Count("attachments"))
+        .order_by("-received_at", "-id")
+    )
+
+
+def access_quarantined(user: Any, item_id: int) -> QuarantinedSubmission:
+    """A quarantined submission `user` may resolve; NotFound otherwise (as for one that
+    does not exist)."""
+    item = quarantine_visible(user).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound()
+    return item

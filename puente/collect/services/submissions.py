@@ -1,0 +1,268 @@
+"""Receiving submissions over OpenRosa (docs/collect.md, "Submissions").
+
+The rules, in the order they apply:
+- An attachment above PUENTE_COLLECT_MAX_ATTACHMENT_BYTES refuses the whole POST (413)
+  before anything is stored: the device keeps the submission.
+- A submission whose form ID and version are not published in the project is kept in
+  quarantine (merged with an earlier copy of the same XML), and the device is told so.
+- The same instanceID again: with the same XML bytes it is a retry or the next part of a
+  submission split over several POSTs; the attachments not yet held are added, nothing
+  else changes. With different XML it is a conflict (409); the first one stays.
+- A new instance naming an older one in `deprecatedID` is an edit: the older row stays
+  and points at the new one (`superseded_by`). An instance already replaced cannot be
+  replaced again (409): the device edited an out-of-date copy.
+
+Two POSTs of the same instance can race (retries over a bad connection): the unique
+instanceID decides, and the loser takes the duplicate path."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from puente.collect.codes import CollectCode
+from puente.collect.models import (
+    Form,
+    FormVersion,
+    Project,
+    QuarantinedAttachment,
+    QuarantinedSubmission,
+    Submission,
+    SubmissionAttachment,
+)
+from puente.collect.openrosa import SubmissionMeta, UnreadableSubmission, submission_meta
+
+
+@dataclass
+class Receipt:
+    """What became of a POST: `created` (a new submission), `duplicate` (held already;
+    attachments possibly added) or `quarantined`."""
+
+    outcome: str
+    submission: Submission | None = None
+    quarantined: QuarantinedSubmission | None = None
+    meta: SubmissionMeta | None = None
+
+
+def _file_md5(uploaded: UploadedFile) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def _filename(uploaded: UploadedFile) -> str:
+    return PurePath(str(uploaded.name or "")).name or "attachment"
+
+
+def attachments_check(files: Iterable[UploadedFile]) -> None:
+    """413 for a file above the limit, before anything is stored."""
+    limit = settings.PUENTE_COLLECT_MAX_ATTACHMENT_BYTES
+    for uploaded in files:
+        if (uploaded.size or 0) > limit:
+            raise CollectCode.ATTACHMENT_TOO_LARGE.error(name=_filename(uploaded), limit=limit)
+
+
+def xml_read(xml: bytes) -> tuple[SubmissionMeta, str]:
+    """The submission's identity and its text. 400 when it is not XML, not UTF-8, or has no
+    instanceID (without one a retry could not be told from a new submission)."""
+    try:
+        meta = submission_meta(xml)
+        text = xml.decode("utf-8")
+    except (UnreadableSubmission, UnicodeDecodeError) as exc:
+        raise CollectCode.SUBMISSION_UNREADABLE.error() from exc
+    if not meta.instance_id:
+        raise CollectCode.NO_INSTANCE_ID.error()
+    return meta, text
+
+
+def _attachments_add(submission: Submission, files: Iterable[UploadedFile]) -> int:
+    """Store the files not yet held under their names; a name held already is kept as
+    first received (a retry sends the same files again)."""
+    held = set(submission.attachments.values_list("filename", flat=True))
+    added = 0
+    for uploaded in files:
+        name = _filename(uploaded)
+        if name in held:
+            continue
+        attachment = SubmissionAttachment(
+            submission=submission,
+            filename=name,
+            content_type=uploaded.content_type or "",
+            size=uploaded.size or 0,
+            md5=_file_md5(uploaded),
+        )
+        attachment.file.save(name, uploaded, save=False)
+        attachment.save()
+        held.add(name)
+        added += 1
+    return added
+
+
+def _quarantine(
+    *,
+    acting_user: Any,
+    project: Project,
+    meta: SubmissionMeta,
+    text: str,
+    xml_md5: str,
+    files: list[UploadedFile],
+    device_id: str,
+    reason: str,
+) -> QuarantinedSubmission:
+    item = (
+        QuarantinedSubmission.objects.select_for_update()
+        .filter(
+            project=project,
+            instance_id=meta.instance_id,
+            xml_md5=xml_md5,
+            status=QuarantinedSubmission.Status.PENDING,
+        )
+        .first()
+    )
+    if item is None:
+        item = QuarantinedSubmission.objects.create(
+            project=project,
+            form_id=meta.form_id,
+            version=meta.version,
+            instance_id=meta.instance_id,
+            reason=reason,
+            xml=text,
+            xml_md5=xml_md5,
+            device_id=device_id,
+            submitted_by=acting_user if getattr(acting_user, "pk", None) else None,
+        )
+    held = set(item.attachments.values_list("filename", flat=True))
+    for uploaded in files:
+        name = _filename(uploaded)
+        if name in held:
+            continue
+        attachment = QuarantinedAttachment(
+            quarantined=item,
+            filename=name,
+            content_type=uploaded.content_type or "",
+            size=uploaded.size or 0,
+            md5=_file_md5(uploaded),
+        )
+        attachment.file.save(name, uploaded, save=False)
+        attachment.save()
+        held.add(name)
+    return item
+
+
+def published_version(project: Project, meta: SubmissionMeta) -> FormVersion | None:
+    return (
+        FormVersion.objects.select_related("form")
+        .filter(form__project=project, form__form_id=meta.form_id, version=meta.version)
+        .first()
+    )
+
+
+def submission_store(
+    *,
+    acting_user: Any,
+    version: FormVersion,
+    meta: SubmissionMeta,
+    text: str,
+    xml_md5: str,
+    files: list[UploadedFile],
+    device_id: str = "",
+    complete: bool = True,
+) -> Receipt:
+    """Store one submission of a published version, or recognise it as held already.
+    Runs inside the caller's transaction."""
+    existing = (
+        Submission.objects.select_for_update()
+        .select_related("form")
+        .filter(instance_id=meta.instance_id)
+        .first()
+    )
+    if existing is None:
+        old = None
+        if meta.deprecated_id:
+            old = (
+                Submission.objects.select_for_update()
+                .filter(instance_id=meta.deprecated_id)
+                .first()
+            )
+            if old is not None and old.superseded_by_id is not None:
+                raise CollectCode.ALREADY_EDITED.error(instance_id=meta.deprecated_id)
+        try:
+            with transaction.atomic():
+                submission = Submission.objects.create(
+                    form=version.form,
+                    form_version=version,
+                    instance_id=meta.instance_id,
+                    # An edit of an instance not held here keeps the chain's name anyway.
+                    root_id=(old.root_id if old else meta.deprecated_id) or meta.instance_id,
+                    deprecated_id=meta.deprecated_id,
+                    xml=text,
+                    xml_md5=xml_md5,
+                    complete=complete,
+                    device_id=device_id,
+                    submitted_by=acting_user if getattr(acting_user, "pk", None) else None,
+                )
+        except IntegrityError:
+            # Another POST of the same instance committed first: this one is its duplicate.
+            existing = Submission.objects.select_related("form").get(instance_id=meta.instance_id)
+        else:
+            if old is not None:
+                old.superseded_by = submission
+                old.save(update_fields=["superseded_by"])
+            _attachments_add(submission, files)
+            return Receipt(outcome="created", submission=submission, meta=meta)
+    if existing.xml_md5 != xml_md5 or existing.form.project_id != version.form.project_id:
+        raise CollectCode.INSTANCE_CONFLICT.error(instance_id=meta.instance_id)
+    _attachments_add(existing, files)
+    if complete and not existing.complete:
+        existing.complete = True
+        existing.save(update_fields=["complete"])
+    return Receipt(outcome="duplicate", submission=existing, meta=meta)
+
+
+@transaction.atomic
+def submission_receive(
+    *,
+    acting_user: Any,
+    project: Project,
+    xml: bytes,
+    files: list[UploadedFile],
+    device_id: str = "",
+    complete: bool = True,
+) -> Receipt:
+    """One OpenRosa POST: a submission's XML and some or all of its attachments."""
+    attachments_check(files)
+    meta, text = xml_read(xml)
+    xml_md5 = hashlib.md5(xml, usedforsecurity=False).hexdigest()
+    version = published_version(project, meta)
+    if version is None:
+        known = Form.objects.filter(project=project, form_id=meta.form_id).exists()
+        item = _quarantine(
+            acting_user=acting_user,
+            project=project,
+            meta=meta,
+            text=text,
+            xml_md5=xml_md5,
+            files=files,
+            device_id=device_id,
+            reason="unknown_version" if known else "unknown_form",
+        )
+        return Receipt(outcome="quarantined", quarantined=item, meta=meta)
+    return submission_store(
+        acting_user=acting_user,
+        version=version,
+        meta=meta,
+        text=text,
+        xml_md5=xml_md5,
+        files=files,
+        device_id=device_id,
+        complete=complete,
+    )

@@ -1,0 +1,23 @@
+"""The pages under /forms/ and the OpenRosa server under /collect/<project>/ (the URL
+ODK Collect and Enketo are given is the server's root, docs/collect.md)."""
+
+from django.urls import path
+
+from puente.collect import server, views
+
+app_name = "collect"
+urlpatterns = [
+    path("forms/", views.projects, name="projects"),
+    path("forms/publish/", views.publish, name="publish"),
+    path("forms/quarantine/", views.quarantine, name="quarantine"),
+    path("forms/quarantine/<int:item_id>/", views.quarantine_item, name="quarantine_item"),
+    path("collect/<slug:project>/formList", server.form_list, name="form_list"),
+    path("collect/<slug:project>/forms/<str:form_id>/form.xml", server.form_xml, name="form_xml"),
+    path("collect/<slug:project>/forms/<str:form_id>/manifest", server.manifest, name="manifest"),
+    path(
+        "collect/<slug:project>/forms/<str:form_id>/media/<str:filename>",
+        server.media,
+        name="media",
+    ),
+    path("collect/<slug:project>/submission", server.submission, name="submission"),
+]
