@@ -14,6 +14,7 @@ from puente.core.filters import (
 )
 from puente.partners.forms import OrganisationField
 from puente.partners.models import Organisation
+from puente.plans.codes import PlansCode
 from puente.plans.models import PlanEntry
 from puente.reference.models import Country, PopulationGroup, Sector
 
@@ -79,7 +80,7 @@ class PlanYearForm(FilterForm):
             raise forms.ValidationError(
                 _("%(year)s is not a year of this plan (%(start)s–%(end)s).")
                 % {"year": year, "start": self.plan.start_year, "end": self.plan.end_year},
-                code="year_outside_plan",
+                code=PlansCode.YEAR_OUTSIDE_PLAN,
             )
         return year
 

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from puente.accounts.permissions import Action, Target, check
-from puente.core.errors import ApplicationError
+from puente.core.codes import CoreCode
 from puente.core.services import audit_record
 from puente.partners.models import Organisation
+from puente.plans.codes import PlansCode
 from puente.plans.models import EntryTarget, Plan, PlanEntry
 from puente.reference.models import Country, PopulationGroup, Sector
 
@@ -39,22 +40,14 @@ def plan_entry_save(
         Target(country=country, sector=sector, organisation=organisation),
     )
     if plan.kind != Plan.Kind.INTER_AGENCY:
-        raise ApplicationError(
-            gettext_lazy("Only an inter-agency plan takes partners' entries."),
-            code="not_inter_agency",
-        )
+        raise PlansCode.NOT_INTER_AGENCY.error()
     if year not in plan.years:
-        raise ApplicationError(
-            gettext_lazy("The year is outside the plan."), code="year_outside_plan"
-        )
+        raise PlansCode.YEAR_OUTSIDE_PLAN.error()
     if not plan.countries.filter(pk=country.pk).exists():
-        raise ApplicationError(
-            gettext_lazy("The country is not one of the plan's countries."),
-            code="country_outside_plan",
-        )
+        raise PlansCode.COUNTRY_OUTSIDE_PLAN.error()
     if requirement_usd < 0 or any(p < 0 for p in targets.values()):
-        raise ApplicationError(
-            gettext_lazy("Amounts and targets cannot be negative."), code="negative_amount"
+        raise CoreCode.NEGATIVE_AMOUNT.error(
+            message=gettext_lazy("Amounts and targets cannot be negative.")
         )
     entry = (
         PlanEntry.objects.select_for_update()
@@ -62,10 +55,7 @@ def plan_entry_save(
         .first()
     )
     if entry is not None and entry.status == PlanEntry.Status.APPROVED:
-        raise ApplicationError(
-            gettext_lazy("This entry is approved; ask the sector coordinator to return it first."),
-            code="entry_approved",
-        )
+        raise PlansCode.ENTRY_APPROVED.error()
     entry = entry or PlanEntry(
         plan=plan, organisation=organisation, country=country, sector=sector, year=year
     )

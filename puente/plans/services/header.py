@@ -10,10 +10,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from puente.core.codes import CoreCode
 from puente.core.imports import ImportReport, RowCells
 from puente.core.tabular import normalize_value
+from puente.partners.codes import PartnersCode
 from puente.partners.models import Organisation
+from puente.plans.codes import PlansCode
 from puente.plans.models import Plan
+from puente.reference.codes import ReferenceCode
 from puente.reference.selectors import country_lookup, keyed_lookup
 
 PLAN_FIELDS = (
@@ -65,7 +69,7 @@ class Consistent:
         if normalize_value(first[0]) != normalize_value(text):
             cells.error(
                 column,
-                "plan_mismatch",
+                PlansCode.PLAN_MISMATCH,
                 _("“%(value)s” differs from “%(first)s” given in row %(row)s.")
                 % {"value": text, "first": first[0], "row": first[1]},
                 text,
@@ -86,7 +90,7 @@ def plan_header(
         if plan is None and not cells.text[column]:
             cells.error(
                 column,
-                "missing_required",
+                CoreCode.MISSING_REQUIRED,
                 _("A new plan needs “%(column)s”.") % {"column": column},
             )
     return {
@@ -110,7 +114,7 @@ def _kind_and_organisation(cells: RowCells, plan: Plan | None) -> dict[str, Any]
     kind = cells.lookup(
         "plan_kind",
         PLAN_KINDS,
-        "invalid_plan_kind",
+        PlansCode.INVALID_PLAN_KIND,
         _("“%(value)s” is not inter-agency or agency."),
     )
     kind = kind or (plan.kind if plan else Plan.Kind.AGENCY)
@@ -119,13 +123,13 @@ def _kind_and_organisation(cells: RowCells, plan: Plan | None) -> dict[str, Any]
         organisation = cells.lookup(
             "organisation",
             keyed_lookup(Organisation.objects.all(), "acronym", "name"),
-            "unknown_organisation",
+            PartnersCode.UNKNOWN_ORGANISATION,
             _("“%(value)s” is not an organisation of the partner directory."),
         )
     elif kind == Plan.Kind.AGENCY and organisation is None:
         cells.error(
             "organisation",
-            "missing_required",
+            CoreCode.MISSING_REQUIRED,
             _("An agency appeal needs the appealing “organisation”."),
         )
     return {"kind": kind, "organisation": organisation}
@@ -142,14 +146,16 @@ def _years(cells: RowCells, plan: Plan | None) -> dict[str, Any]:
             continue
         value = int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else None
         if value is None:
-            cells.invalid(column, "invalid_year", _("“%(value)s” is not a year.") % {"value": text})
+            cells.invalid(
+                column, CoreCode.INVALID_YEAR, _("“%(value)s” is not a year.") % {"value": text}
+            )
         years.append(value)
     first, last = years
     if first is None or last is None:
         return {}
     if last < first:
         cells.error(
-            "end_year", "invalid_year", _("The last year comes before the first."), str(last)
+            "end_year", CoreCode.INVALID_YEAR, _("The last year comes before the first."), str(last)
         )
         return {}
     return {
@@ -170,7 +176,7 @@ def _countries(cells: RowCells, plan: Plan | None) -> dict[str, Any]:
     found = cells.lookup_many(
         "countries",
         lookup,
-        "unknown_country",
+        ReferenceCode.UNKNOWN_COUNTRY,
         _("“%(value)s” is not one of the response's countries."),
     )
     return {"country_ids": {c.pk for c in found}}
@@ -188,7 +194,7 @@ def _figures(cells: RowCells, plan: Plan | None, *, share_text: str) -> dict[str
         if share is not None and share > 100:
             cells.error(
                 "long_term_share",
-                "out_of_range",
+                CoreCode.OUT_OF_RANGE,
                 _("A share is a percentage from 0 to 100."),
                 share_text,
             )
@@ -202,7 +208,7 @@ def _status(cells: RowCells, plan: Plan | None) -> Any:
     return cells.lookup(
         "status",
         PLAN_STATUSES,
-        "invalid_status",
+        PlansCode.INVALID_STATUS,
         _("“%(value)s” is not draft or published."),
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action
+from puente.core.codes import CoreCode
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -22,6 +23,7 @@ from puente.core.imports import (
     write_whole_file,
 )
 from puente.core.tabular import Column, normalize_value, open_table
+from puente.plans.codes import PlansCode
 from puente.plans.models import ActivityArea, AreaRequirement, CountryTarget, Objective, Plan
 from puente.plans.services.header import PLAN_FIELDS, Consistent, plan_header, plan_save
 from puente.reference.imports import ReferenceKeys
@@ -171,7 +173,7 @@ class PlanBody:
         elif requirement is not None:
             cells.error(
                 "activity_area",
-                "missing_required",
+                CoreCode.MISSING_REQUIRED,
                 _("A requirement belongs to an activity area: fill “activity_area”."),
             )
         if not cells.ok or year is None:
@@ -204,7 +206,7 @@ class PlanBody:
         if year is not None and years and year not in years:
             cells.error(
                 "year",
-                "year_outside_plan",
+                PlansCode.YEAR_OUTSIDE_PLAN,
                 _("%(year)s is outside the plan's years %(first)s–%(last)s.")
                 % {"year": year, "first": years[0], "last": years[-1]},
                 str(year),
@@ -214,7 +216,7 @@ class PlanBody:
         if country is not None and plan_countries and country.pk not in plan_countries:
             cells.invalid(
                 "country",
-                "country_outside_plan",
+                PlansCode.COUNTRY_OUTSIDE_PLAN,
                 _("%(country)s is not one of the countries of plan %(plan)s.")
                 % {"country": country.name, "plan": self.header["code"]},
             )
@@ -227,7 +229,7 @@ class PlanBody:
         if key in self.requirements:
             cells.error(
                 "requirement_usd",
-                "duplicate_row",
+                CoreCode.DUPLICATE_ROW,
                 _("The same activity area, country and year are already in row %(row)s.")
                 % {"row": self.requirements[key][1]},
             )
@@ -241,7 +243,7 @@ class PlanBody:
         if first[0] != people:
             cells.error(
                 "people_targeted",
-                "plan_mismatch",
+                PlansCode.PLAN_MISMATCH,
                 _("“%(value)s” differs from “%(first)s” given in row %(row)s.")
                 % {"value": people, "first": first[0], "row": first[1]},
                 str(people),
@@ -257,7 +259,7 @@ class PlanBody:
                 report.error(
                     None,
                     "activity_area_name",
-                    "missing_required",
+                    CoreCode.MISSING_REQUIRED,
                     _("The activity area “%(value)s” has no name.") % {"value": area["code"]},
                 )
         for number, titles in self.objectives.items():

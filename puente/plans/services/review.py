@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy
 
 from puente.accounts.permissions import Action, Target, check
-from puente.core.errors import ApplicationError
 from puente.core.services import audit_record
+from puente.plans.codes import PlansCode
 from puente.plans.models import PlanEntry
 
 
@@ -26,17 +25,11 @@ def plan_entry_review(
         Target(country=entry.country, sector=entry.sector, organisation=entry.organisation),
     )
     if decision not in (PlanEntry.Status.APPROVED, PlanEntry.Status.RETURNED):
-        raise ApplicationError(
-            gettext_lazy("A review approves or returns."), code="invalid_decision"
-        )
+        raise PlansCode.INVALID_DECISION.error()
     if decision == PlanEntry.Status.RETURNED and not comment.strip():
-        raise ApplicationError(
-            gettext_lazy("Say why the entry is returned."), code="comment_required"
-        )
+        raise PlansCode.COMMENT_REQUIRED.error()
     if entry.status != PlanEntry.Status.SUBMITTED:
-        raise ApplicationError(
-            gettext_lazy("Only a submitted entry can be reviewed."), code="nothing_to_review"
-        )
+        raise PlansCode.NOTHING_TO_REVIEW.error()
     entry.status = decision
     entry.review_comment = comment.strip()
     entry.reviewed_by = acting_user if getattr(acting_user, "pk", None) else None
