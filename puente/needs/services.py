@@ -71,64 +71,9 @@ def needs_import(
     for number, raw in table:
         report.rows += 1
         cells = RowCells(report, number, raw)
-        cells.required("year", "country", "sector", "population_group", "people_in_need")
-        values = keys.read(cells, "year", "country", "sector", "population_group")
-        scope.country(values["country"])
-        admin1 = None
-        admin1_text = cells.text.get("admin1", "")
-        if admin1_text and values["country"] is not None:
-            admin1 = admin1_areas.get(normalize_value(admin1_text))
-            if admin1 is None:
-                by_name = keyed_lookup(values["country"].admin1_areas.all(), "name")
-                admin1 = by_name.get(normalize_value(admin1_text))
-            if admin1 is None or admin1.country_id != values["country"].pk:
-                cells.error(
-                    "admin1",
-                    ReferenceCode.UNKNOWN_ADMIN1,
-                    _("“%(value)s” is not an admin-1 area of %(country)s.")
-                    % {"value": admin1_text, "country": values["country"].name},
-                    admin1_text,
-                )
-        people = cells.integer("people_in_need")
-        severity = cells.integer("severity", low=1, high=5)
-        if not cells.ok:
-            continue
-        key = (
-            values["year"],
-            values["country"].pk,
-            admin1.pk if admin1 else None,
-            values["sector"].pk,
-            values["population_group"].pk,
-        )
-        if not cells.first_of(seen, key, "population_group"):
-            continue
-        # One sector's need in one country is given per admin1 or for the whole country,
-        # never both: the two would be added up.
-        level_key = key[:2] + key[3:]
-        first = levels.setdefault(level_key, (admin1 is None, number))
-        if first[0] != (admin1 is None):
-            cells.error(
-                "admin1",
-                NeedsCode.MIXED_ADMIN_LEVELS,
-                _(
-                    "Row %(row)s gives this sector and population group for the whole "
-                    "country and this row for an admin-1 area: use one level."
-                )
-                % {"row": first[1]},
-                admin1_text,
-            )
-            continue
-        figures.append(
-            NeedFigure(
-                year=values["year"],
-                country=values["country"],
-                admin1=admin1,
-                sector=values["sector"],
-                population_group=values["population_group"],
-                people_in_need=people,
-                severity=severity,
-            )
-        )
+        figure = _need_read(cells, keys, admin1_areas, scope, seen=seen, levels=levels)
+        if figure is not None:
+            figures.append(figure)
 
     def write() -> None:
         replaced = {(f.year, f.country_id) for f in figures}
@@ -144,6 +89,81 @@ def needs_import(
 
     scope.refuse(report)
     return write_whole_file(report, write)
+
+
+def _need_read(
+    cells: RowCells,
+    keys: ReferenceKeys,
+    admin1_areas: dict[str, Admin1],
+    scope: ImportScope,
+    *,
+    seen: dict[tuple, int],
+    levels: dict[tuple, tuple[bool, int]],
+) -> NeedFigure | None:
+    """One row of a needs file as a figure, or None when it has errors (each in the
+    report). `seen` keeps the first row of each figure, `levels` whether each sector and
+    population group of a country is given per admin-1 area or for the whole country."""
+    cells.required("year", "country", "sector", "population_group", "people_in_need")
+    values = keys.read(cells, "year", "country", "sector", "population_group")
+    scope.country(values["country"])
+    admin1 = _need_admin1(cells, values["country"], admin1_areas)
+    people = cells.integer("people_in_need")
+    severity = cells.integer("severity", low=1, high=5)
+    if not cells.ok:
+        return None
+    key = (
+        values["year"],
+        values["country"].pk,
+        admin1.pk if admin1 else None,
+        values["sector"].pk,
+        values["population_group"].pk,
+    )
+    if not cells.first_of(seen, key, "population_group"):
+        return None
+    # One sector's need in one country is given per admin1 or for the whole country,
+    # never both: the two would be added up.
+    first = levels.setdefault(key[:2] + key[3:], (admin1 is None, cells.number))
+    if first[0] != (admin1 is None):
+        cells.error(
+            "admin1",
+            NeedsCode.MIXED_ADMIN_LEVELS,
+            _(
+                "Row %(row)s gives this sector and population group for the whole "
+                "country and this row for an admin-1 area: use one level."
+            )
+            % {"row": first[1]},
+            cells.text.get("admin1", ""),
+        )
+        return None
+    return NeedFigure(
+        year=values["year"],
+        country=values["country"],
+        admin1=admin1,
+        sector=values["sector"],
+        population_group=values["population_group"],
+        people_in_need=people,
+        severity=severity,
+    )
+
+
+def _need_admin1(cells: RowCells, country: Any, admin1_areas: dict[str, Admin1]) -> Any:
+    """`unknown_admin1`: the admin-1 area by ISO 3166-2 code or P-code, or by its name
+    within the country (None: the country as a whole, or not read)."""
+    text = cells.text.get("admin1", "")
+    if not text or country is None:
+        return None
+    admin1 = admin1_areas.get(normalize_value(text))
+    if admin1 is None:
+        admin1 = keyed_lookup(country.admin1_areas.all(), "name").get(normalize_value(text))
+    if admin1 is None or admin1.country_id != country.pk:
+        cells.error(
+            "admin1",
+            ReferenceCode.UNKNOWN_ADMIN1,
+            _("“%(value)s” is not an admin-1 area of %(country)s.")
+            % {"value": text, "country": country.name},
+            text,
+        )
+    return admin1
 
 
 def population_import(
