@@ -52,7 +52,7 @@ from puente.partners.models import Organisation
 from puente.plans.targets import planning_by_sector
 from puente.reference.codes import ReferenceCode
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
-from puente.reporting.services.validation import parse_month
+from puente.reporting.services.columns import parse_month
 
 # The years a query may ask for; anything else is a typing error, not an empty year.
 
