@@ -8,7 +8,8 @@ counts people:
   a parent sector gets, per (c,a,g), the max over itself and its sub-sectors
   X(c,a,g)       = combine over sectors s of S                        (default max)
 The whole rule is one SQL statement (one scan of the rows), run on the database or on the
-columnar copy the cube keeps (services/columnar.py).
+columnar copy the cube keeps (services/columnar.py); "explain this number"
+(services/explain.py) reads its steps from the same text.
 """
 
 from __future__ import annotations
@@ -79,9 +80,9 @@ def period(year: int, month: int) -> tuple[dt.date, dt.date]:
 SOURCES = ("database", "columnar")
 
 
-def _rule_sql(rows: str, extras: str, families: str, combinators: Combinators) -> str:
-    """The whole rule in one statement, the same text on the database and on the columnar
-    copy (DuckDB).
+def rule_ctes(rows: str, extras: str, families: str, combinators: Combinators) -> str:
+    """The whole rule as common table expressions, the same text on the database, on the
+    columnar copy (DuckDB) and under "explain this number" (services/explain.py).
 
     `rows` is a relation with the columns c, a, s, o, i, g, counts, in_month, new and
     total; steps one to three run over it. `extras` (columns c, a, s, g, girls ... other,
@@ -90,9 +91,15 @@ def _rule_sql(rows: str, extras: str, families: str, combinators: Combinators) -
     grouping than step one's serves them. `families` (columns s, parent) lists every
     sub-sector with its parent sector.
 
-    The result holds S(c,a,s,g) for every sector and sub-sector, a parent sector's cell
-    combined with its sub-sectors' (max), then X(c,a,g) with NULL in place of the sector.
-    Measures are BIGINT, CVA a decimal."""
+    Each step is one expression, named for what it holds (year to date in `*cons`, the
+    month's `total` in `*month` and `mon`):
+      n      N(c,a,s,o,i,g)                    n_cons, n_month
+      p      P(c,a,s,o,g), across indicators   p_cons, p_month
+      rule   S(c,a,s,g), across organisations  cons, mon
+      cells  S(c,a,s,g) of every sector with rows (a cell of `extras`), with its sums
+      tops   per top-level sector (a parent as its family's max), with its sums
+      x      X(c,a,g), across top-level sectors, with its sums
+    Measures are BIGINT, CVA a decimal. A caller adds `WITH` and its own SELECT."""
     ind = "MAX" if combinators.indicators == "max" else "SUM"
     org = "MAX" if combinators.orgs == "max" else "SUM"
     sec = "MAX" if combinators.sectors == "max" else "SUM"
@@ -100,11 +107,9 @@ def _rule_sql(rows: str, extras: str, families: str, combinators: Combinators) -
     picked = ", ".join(
         f"CAST(COALESCE(e.{b}, 0) AS BIGINT) AS {b}" for b in (*BREAKDOWN, "outputs")
     )
-    added = ", ".join(f"CAST(SUM({b}) AS BIGINT)" for b in BREAKDOWN)
     added_named = ", ".join(f"CAST(SUM({b}) AS BIGINT) AS {b}" for b in BREAKDOWN)
-    measures = f"cons, mon, {', '.join(BREAKDOWN)}, cva, outputs"
     return f"""
-        WITH n AS (
+        n AS (
             SELECT c, a, s, o, i, g, SUM(new) AS n_cons,
                    SUM(CASE WHEN in_month THEN total ELSE 0 END) AS n_month
             FROM {rows}
@@ -131,17 +136,30 @@ def _rule_sql(rows: str, extras: str, families: str, combinators: Combinators) -
                    CAST(SUM(outputs) AS BIGINT) AS outputs
             FROM cells LEFT JOIN families f ON f.s = cells.s
             GROUP BY cells.c, cells.a, COALESCE(f.parent, cells.s), cells.g
+        ), x AS (
+            SELECT c, a, g, CAST({sec}(cons) AS BIGINT) AS cons,
+                   CAST({sec}(mon) AS BIGINT) AS mon, {added_named}, SUM(cva) AS cva,
+                   CAST(SUM(outputs) AS BIGINT) AS outputs
+            FROM tops GROUP BY c, a, g
         )
+    """  # noqa: S608  (identifiers and functions come from the code)
+
+
+def _rule_sql(rows: str, extras: str, families: str, combinators: Combinators) -> str:
+    """The rule's result: S(c,a,s,g) for every sector and sub-sector, a parent sector's
+    cell combined with its sub-sectors' (max), then X(c,a,g) with NULL in place of the
+    sector, each with its sums."""
+    measures = f"cons, mon, {', '.join(BREAKDOWN)}, cva, outputs"
+    return f"""
+        WITH {rule_ctes(rows, extras, families, combinators)}
         SELECT c, a, s, g, {measures} FROM cells
         WHERE s NOT IN (SELECT parent FROM families)
         UNION ALL
         SELECT c, a, s, g, {measures} FROM tops
         WHERE s IN (SELECT parent FROM families)
         UNION ALL
-        SELECT c, a, NULL, g, CAST({sec}(cons) AS BIGINT), CAST({sec}(mon) AS BIGINT),
-               {added}, SUM(cva), CAST(SUM(outputs) AS BIGINT)
-        FROM tops GROUP BY c, a, g
-    """  # noqa: S608  (identifiers and functions come from the code)
+        SELECT c, a, NULL, g, {measures} FROM x
+    """  # noqa: S608  (identifiers come from the code)
 
 
 def _in(column: str, values: list[int], placeholder: str) -> str:
@@ -180,7 +198,8 @@ def consolidate(
     """The rule for a year through a month: every S and X cell.
 
     `source` "database" reads the 5W table; "columnar" reads the Parquet copy the cube
-    refresh keeps (services/columnar.py), written for these countries if missing.
+    refresh keeps (services/columnar.py), written for these countries if missing. Both
+    run the same rule text (`_rule_sql`) and their rows are folded the same way.
 
     The result is tens of thousands of small objects without cycles: the cyclic garbage
     collector, which would otherwise walk every object of the process several times while
@@ -192,89 +211,128 @@ def consolidate(
     start, end = period(year, month)
     if country_ids is not None and not country_ids:
         return Consolidation(sectors={}, inter_sector={})
-    params: list[Any]
     if source == "columnar":
-        from puente.analytics.services.columnar import columnar_query, partitions_ensure
-        from puente.reference.models import Country
-
         if org_ids is not None:
             raise ValueError("the columnar copy holds no organisation's own figures")
-        countries = partitions_ensure(
-            year=year,
-            country_ids=country_ids
-            if country_ids is not None
-            else Country.objects.values_list("id", flat=True),
+        return _fold(
+            _columnar_result(
+                year=year, month=month, country_ids=country_ids, combinators=combinators
+            ),
+            cva_in_cents=True,
         )
-        rows = "(SELECT *, TRUE AS counts, month = ? AS in_month FROM src WHERE month <= ?) r"
-        extras = "(SELECT * FROM extras WHERE month = ?) x"
-        pairs = Sector.objects.filter(parent__isnull=False).values_list("id", "parent_id")
-        # Ids from the database, as integers; an empty list still gives the columns.
-        listed = ", ".join(f"({int(sub)}, {int(parent)})" for sub, parent in pairs)
-        family_rows = (
-            f"(SELECT * FROM (VALUES {listed}) AS v(s, parent))"  # noqa: S608
-            if listed
-            else "(SELECT CAST(NULL AS INTEGER) AS s, CAST(NULL AS INTEGER) AS parent LIMIT 0)"
-        )
-        # Columnar results arrive column by column, where a DECIMAL would be a float:
-        # CVA comes in cents.
-        families = f"{family_rows} fam"
-        rule = _rule_sql(rows, extras, families, combinators)
-        measures = ", ".join(("cons", "mon", *BREAKDOWN))
-        (result,) = columnar_query(
-            [
-                f"SELECT c, a, s, g, {measures}, CAST(cva * 100 AS BIGINT), outputs "  # noqa: S608
-                f"FROM ({rule})"
-            ],
-            year=year,
-            country_ids=countries,
-            params=[month, month, month],
-        )
-    else:
-        rows = ActivityRow._meta.db_table
-        indicators = Indicator._meta.db_table
-        where = ""
-        params = [end, start, end]
-        if country_ids is not None:
-            where += _in("r.country_id", country_ids, "%s")
-            params.extend(country_ids)
-        if org_ids is not None:
-            where += _in("r.appealing_org_id", org_ids, "%s")
-            params.extend(org_ids)
-        # Counts are summed as integers: PostgreSQL sums bigint through slow numeric.
-        people = ", ".join(
-            f"CASE WHEN ind.counts_people THEN CAST(r.{b} AS INTEGER) ELSE 0 END AS {b}"
-            for b in BREAKDOWN
-        )
-        relation = f"""(
-            SELECT r.country_id AS c, r.admin1_id AS a, r.sector_id AS s,
-                   r.appealing_org_id AS o, r.indicator_id AS i, r.population_group_id AS g,
-                   ind.counts_people AS counts, r.month = %s AS in_month,
-                   CAST(r.new_beneficiaries AS INTEGER) AS new,
-                   CAST(r.total_monthly AS INTEGER) AS total, {people},
-                   r.cva_value_usd AS cva,
-                   CASE WHEN ind.counts_people THEN 0 ELSE CAST(r.quantity AS INTEGER) END
-                       AS outputs
-            FROM {rows} r JOIN {indicators} ind ON ind.id = r.indicator_id
-            WHERE r.status = 'validated' AND r.rmrp_activity = TRUE
-              AND r.month >= %s AND r.month <= %s{where}
-        ) AS rows"""  # noqa: S608  (identifiers come from the code, values are parameters)
-        families = (
-            f"(SELECT id AS s, parent_id AS parent FROM {Sector._meta.db_table} "  # noqa: S608
-            "WHERE parent_id IS NOT NULL) fam"
-        )
-        with connection.cursor() as cursor, _hash_aggregation(cursor):
-            cursor.execute(_rule_sql(relation, relation, families, combinators), params * 2)
-            result = cursor.fetchall()
+    return _fold(
+        _database_result(
+            start=start,
+            end=end,
+            country_ids=country_ids,
+            org_ids=org_ids,
+            combinators=combinators,
+        ),
+        cva_in_cents=False,
+    )
+
+
+def _columnar_result(
+    *, year: int, month: int, country_ids: list[int] | None, combinators: Combinators
+) -> list[tuple[Any, ...]]:
+    """The rule's rows over the columnar copy (DuckDB), CVA in cents."""
+    from puente.analytics.services.columnar import columnar_query, partitions_ensure
+    from puente.reference.models import Country
+
+    countries = partitions_ensure(
+        year=year,
+        country_ids=country_ids
+        if country_ids is not None
+        else Country.objects.values_list("id", flat=True),
+    )
+    rows = "(SELECT *, TRUE AS counts, month = ? AS in_month FROM src WHERE month <= ?) r"
+    extras = "(SELECT * FROM extras WHERE month = ?) x"
+    pairs = Sector.objects.filter(parent__isnull=False).values_list("id", "parent_id")
+    # Ids from the database, as integers; an empty list still gives the columns.
+    listed = ", ".join(f"({int(sub)}, {int(parent)})" for sub, parent in pairs)
+    family_rows = (
+        f"(SELECT * FROM (VALUES {listed}) AS v(s, parent))"  # noqa: S608
+        if listed
+        else "(SELECT CAST(NULL AS INTEGER) AS s, CAST(NULL AS INTEGER) AS parent LIMIT 0)"
+    )
+    # Columnar results arrive column by column, where a DECIMAL would be a float:
+    # CVA comes in cents.
+    families = f"{family_rows} fam"
+    rule = _rule_sql(rows, extras, families, combinators)
+    measures = ", ".join(("cons", "mon", *BREAKDOWN))
+    (result,) = columnar_query(
+        [
+            f"SELECT c, a, s, g, {measures}, CAST(cva * 100 AS BIGINT), outputs "  # noqa: S608
+            f"FROM ({rule})"
+        ],
+        year=year,
+        country_ids=countries,
+        params=[month, month, month],
+    )
+    return result
+
+
+def _database_result(
+    *,
+    start: dt.date,
+    end: dt.date,
+    country_ids: list[int] | None,
+    org_ids: list[int] | None,
+    combinators: Combinators,
+) -> list[tuple[Any, ...]]:
+    """The rule's rows over the 5W table, one organisation's figures included."""
+    rows = ActivityRow._meta.db_table
+    indicators = Indicator._meta.db_table
+    where = ""
+    params: list[Any] = [end, start, end]
+    if country_ids is not None:
+        where += _in("r.country_id", country_ids, "%s")
+        params.extend(country_ids)
+    if org_ids is not None:
+        where += _in("r.appealing_org_id", org_ids, "%s")
+        params.extend(org_ids)
+    # Counts are summed as integers: PostgreSQL sums bigint through slow numeric.
+    people = ", ".join(
+        f"CASE WHEN ind.counts_people THEN CAST(r.{b} AS INTEGER) ELSE 0 END AS {b}"
+        for b in BREAKDOWN
+    )
+    relation = f"""(
+        SELECT r.country_id AS c, r.admin1_id AS a, r.sector_id AS s,
+               r.appealing_org_id AS o, r.indicator_id AS i, r.population_group_id AS g,
+               ind.counts_people AS counts, r.month = %s AS in_month,
+               CAST(r.new_beneficiaries AS INTEGER) AS new,
+               CAST(r.total_monthly AS INTEGER) AS total, {people},
+               r.cva_value_usd AS cva,
+               CASE WHEN ind.counts_people THEN 0 ELSE CAST(r.quantity AS INTEGER) END
+                   AS outputs
+        FROM {rows} r JOIN {indicators} ind ON ind.id = r.indicator_id
+        WHERE r.status = 'validated' AND r.rmrp_activity = TRUE
+          AND r.month >= %s AND r.month <= %s{where}
+    ) AS rows"""  # noqa: S608  (identifiers come from the code, values are parameters)
+    with connection.cursor() as cursor, _hash_aggregation(cursor):
+        cursor.execute(_rule_sql(relation, relation, database_families(), combinators), params * 2)
+        return cursor.fetchall()
+
+
+def database_families() -> str:
+    """The rule's `families` relation on the database: every sub-sector with its parent."""
+    return (
+        f"(SELECT id AS s, parent_id AS parent FROM {Sector._meta.db_table} "  # noqa: S608
+        "WHERE parent_id IS NOT NULL) fam"
+    )
+
+
+def _fold(result: list[tuple[Any, ...]], *, cva_in_cents: bool) -> Consolidation:
+    """The rule's rows as cells: S with a sector, X without."""
     # Every measure comes out of the SQL as an integer; CVA as a decimal of two places
     # (SQLite gives a float or an integer: made exact here), from the columnar copy in
     # cents.
     cent = Decimal("0.01")
     no_cents = Decimal("0.00")
-    in_cents = source == "columnar"
     sectors: dict[tuple[int, int, int, int], Cell] = {}
     inter: dict[tuple[int, int, int], Cell] = {}
     for c, a, s, g, cons, mon, girls, boys, women, men, other, cva, outputs in result:
-        if in_cents:
+        if cva_in_cents:
             cva = Decimal(cva).scaleb(-2) if cva else no_cents
         elif type(cva) is not Decimal:
             cva = Decimal(str(cva)).quantize(cent)

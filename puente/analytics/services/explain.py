@@ -1,19 +1,31 @@
 """“Explain this number”: the rows behind a consolidated figure and, for each, the step of
-the rule that kept or dropped it. It applies the same rule as the engine to the rows of
-one figure, so the kept rows add up to the figure shown."""
+the rule that kept or dropped it.
+
+The figure and every number the steps show come from the consolidation's own rule text
+(`rule_ctes`, services/consolidation.py) run over the rows of the figure, in the same
+statement that lists them: N, P, S, a parent sector's figure and X are the expressions
+the engine computes. On top of them the statement ranks, at each max, the indicator,
+organisation, sector or sub-sector that gives the figure (a tie goes to the lowest
+indicator id, and otherwise to what was reported first); its rows are kept and the others
+dropped, so the kept rows add up to the figure shown."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
-from puente.analytics.services.consolidation import Combinators, default_combinators, period
+from puente.analytics.services.consolidation import (
+    BREAKDOWN,
+    Combinators,
+    database_families,
+    default_combinators,
+    period,
+    rule_ctes,
+)
 from puente.core.templatetags.figures import figure_format
-from puente.reference.models import Sector
 from puente.reporting.models import ActivityRow
 
 EXPLAIN_LIMIT = 20000
@@ -54,6 +66,51 @@ def figure_explain(
     """Returns (figure, rows). The rows the viewer may see in detail, with their
     organisation: `visible` (a filter of ActivityRow) or `visible_ids`; neither: all."""
     combinators = combinators or default_combinators()
+    rows = _figure_rows(
+        year=year,
+        month=month,
+        measure=measure,
+        country_id=country_id,
+        admin1_id=admin1_id,
+        sector=sector,
+        population_group_id=population_group_id,
+        org_id=org_id,
+    )
+    if rows.count() > EXPLAIN_LIMIT:
+        raise TooManyRows
+    if visible is not None:
+        visible_ids = set(rows.filter(visible).values_list("pk", flat=True))
+    field_name = "total_monthly" if measure == "monthly" else "new_beneficiaries"
+    ruled = list(_rule_per_row(rows, field_name, combinators))
+    prefetch_related_objects(
+        ruled, "country", "admin1", "appealing_org", "indicator", "sector", "population_group"
+    )
+    explained = []
+    for row in ruled:
+        item = ExplainedRow(
+            row=row,
+            value=getattr(row, field_name) or 0,
+            visible=visible_ids is None or row.pk in visible_ids,
+        )
+        _describe(item, combinators, across_sectors=sector is None)
+        explained.append(item)
+    figure = ruled[0].rule_figure if ruled else 0
+    return figure, explained
+
+
+def _figure_rows(
+    *,
+    year: int,
+    month: int,
+    measure: str,
+    country_id: int | None,
+    admin1_id: int | None,
+    sector: Any,
+    population_group_id: int | None,
+    org_id: int | None,
+) -> QuerySet[ActivityRow]:
+    """The rows the consolidation counts in this figure: validated RMRP rows of indicators
+    counting people, of the year through the month (monthly: of the month alone)."""
     start, end = period(year, month)
     rows = ActivityRow.objects.filter(
         status="validated", rmrp_activity=True, indicator__counts_people=True
@@ -77,155 +134,160 @@ def figure_explain(
             if not sector.parent_id
             else rows.filter(sector=sector)
         )
-    if rows.count() > EXPLAIN_LIMIT:
-        raise TooManyRows
-    if visible is not None:
-        visible_ids = set(rows.filter(visible).values_list("pk", flat=True))
-    rows = rows.select_related(
-        "country", "admin1", "appealing_org", "indicator", "sector", "population_group"
-    ).order_by("month", "id")
-    field_name = "total_monthly" if measure == "monthly" else "new_beneficiaries"
-    explained = [
-        ExplainedRow(
-            row=r,
-            value=getattr(r, field_name) or 0,
-            visible=visible_ids is None or r.pk in visible_ids,
+    return rows
+
+
+def _rule_per_row(rows: QuerySet[ActivityRow], field_name: str, combinators: Combinators) -> Any:
+    """Each row of the figure, in the order reported (month, then id), with the rule's
+    numbers and choices for it as attributes:
+    - `rule_n`: N of its indicator; `rule_best_n`: the largest N among the indicators of
+      its organisation, sector and place; `rule_indicator_kept`: its indicator gives P;
+    - `rule_org_kept`: its organisation's P is the largest of the sector's;
+    - `rule_family`: how many of its sector's family (parent and sub-sectors) have rows
+      here; `rule_sector_kept`: its sector's S gives the family's figure;
+    - `rule_top_kept`: its top-level sector's figure is the largest here;
+    - `rule_figure`: the figure, the sum of X over places and population groups (with one
+      sector asked, its rows are one family, so X is that sector's figure).
+
+    The rule reads the measure explained as `new` (year to date: new beneficiaries of the
+    months through M; monthly: the total of month M alone, "the same five steps with
+    total_monthly of month M") and leaves its monthly columns empty. Rows and rule come
+    from one statement, so the rows listed are the rows ruled even while rows change."""
+    cell, params = (
+        rows.order_by()
+        .values_list(
+            "id",
+            "month",
+            "country_id",
+            "admin1_id",
+            "sector_id",
+            "appealing_org_id",
+            "indicator_id",
+            "population_group_id",
+            field_name,
         )
-        for r in rows
-    ]
-
-    # Step 1: N per (c,a,s,o,i,g).
-    n: dict[tuple, int] = defaultdict(int)
-    for e in explained:
-        n[_key(e.row, "i")] += e.value
-    for e in explained:
-        e.steps.append(
-            _("Added to %(indicator)s of %(org)s: %(total)s")
-            % {
-                "indicator": e.row.indicator.code,
-                "org": e.org_label(),
-                "total": figure_format(n[_key(e.row, "i")]),
-            }
-        )
-    # Step 2: across indicators of one organisation and sector.
-    best_indicator: dict[tuple, tuple[int, str]] = {}
-    for key, value in sorted(n.items(), key=lambda kv: kv[0][4]):
-        p_key = key[:4] + key[5:]
-        if p_key not in best_indicator or value > best_indicator[p_key][0]:
-            best_indicator[p_key] = (value, key[4])
-    p: dict[tuple, int] = defaultdict(int)
-    for key, value in n.items():
-        p_key = key[:4] + key[5:]
-        p[p_key] = max(p[p_key], value) if combinators.indicators == "max" else p[p_key] + value
-    for e in explained:
-        p_key = _key(e.row, "p")
-        if combinators.indicators == "sum":
-            e.steps.append(_("Indicators added up"))
-        elif best_indicator[p_key][1] == e.row.indicator_id:
-            e.steps.append(
-                _("Kept: the indicator of %(org)s that reached most people in this sector")
-                % {"org": e.org_label()}
-            )
-        else:
-            e.counted = False
-            e.steps.append(
-                _(
-                    "Dropped: another indicator of %(org)s reached more people in this "
-                    "sector (%(best)s)"
-                )
-                % {
-                    "org": e.org_label(),
-                    "best": figure_format(best_indicator[p_key][0]),
-                }
-            )
-    # Step 3: across organisations.
-    s: dict[tuple, int] = defaultdict(int)
-    best_org: dict[tuple, tuple[int, int]] = {}
-    for key, value in p.items():
-        s_key = key[:3] + key[4:]
-        s[s_key] = s[s_key] + value if combinators.orgs == "sum" else max(s[s_key], value)
-        if s_key not in best_org or value > best_org[s_key][0]:
-            best_org[s_key] = (value, key[3])
-    for e in explained:
-        if not e.counted:
-            continue
-        if combinators.orgs == "sum":
-            e.steps.append(_("Added to the other organisations of the sector"))
-        elif best_org[_key(e.row, "s")][1] != e.row.appealing_org_id:
-            e.counted = False
-            e.steps.append(_("Dropped: another organisation reached more people in this sector"))
-    # Step 4: a parent sector takes the max over itself and its sub-sectors.
-    parent_of = {sid: pid or sid for sid, pid in Sector.objects.values_list("id", "parent_id")}
-    family_size: dict[tuple, int] = defaultdict(int)
-    family_best: dict[tuple, tuple[int, int]] = {}
-    for (c, a, sec, g), value in s.items():
-        parent = parent_of[sec]
-        family_size[(c, a, parent, g)] += 1
-        f_key = (c, a, parent, g)
-        if f_key not in family_best or value > family_best[f_key][0]:
-            family_best[f_key] = (value, sec)
-    top: dict[tuple, int] = {}
-    for (c, a, parent, g), (value, _sector) in family_best.items():
-        top[(c, a, parent, g)] = value
-    for e in explained:
-        if not e.counted:
-            continue
-        parent = parent_of[e.row.sector_id]
-        if family_size[(e.row.country_id, e.row.admin1_id, parent, e.row.population_group_id)] > 1:
-            if (
-                family_best[(e.row.country_id, e.row.admin1_id, parent, e.row.population_group_id)][
-                    1
-                ]
-                == e.row.sector_id
-            ):
-                e.steps.append(_("Kept: the largest of the sector and its sub-sectors"))
-            else:
-                e.counted = False
-                e.steps.append(
-                    _("Dropped: a related sub-sector or its parent sector reached more people")
-                )
-    # Step 5: across sectors, per place and population group.
-    best_sector: dict[tuple, tuple[int, int]] = {}
-    for (c, a, parent, g), value in top.items():
-        x_key = (c, a, g)
-        if x_key not in best_sector or value > best_sector[x_key][0]:
-            best_sector[x_key] = (value, parent)
-    figure_by_place: dict[tuple, int] = defaultdict(int)
-    for (c, a, _parent, g), value in top.items():
-        x_key = (c, a, g)
-        if combinators.sectors == "sum":
-            figure_by_place[x_key] += value
-        else:
-            figure_by_place[x_key] = max(figure_by_place[x_key], value)
-    for e in explained:
-        if not e.counted or sector is not None:
-            continue
-        parent = e.row.sector.parent_id or e.row.sector_id
-        x_key = (e.row.country_id, e.row.admin1_id, e.row.population_group_id)
-        if combinators.sectors == "sum":
-            e.steps.append(_("Sectors added up"))
-        elif best_sector[x_key][1] == parent:
-            e.steps.append(_("Kept: the sector that reached most people here"))
-        else:
-            e.counted = False
-            e.steps.append(
-                _("Dropped: another sector reached more people in this place and population group")
-            )
-    figure = sum(top.values()) if sector is not None else sum(figure_by_place.values())
-    return figure, explained
-
-
-def _key(row: Any, level: str) -> tuple:
-    full = (
-        row.country_id,
-        row.admin1_id,
-        row.sector_id,
-        row.appealing_org_id,
-        row.indicator_id,
-        row.population_group_id,
+        .query.sql_with_params()
     )
-    if level == "i":
-        return full
-    if level == "p":
-        return full[:4] + full[5:]
-    return full[:3] + full[5:]
+    # The breakdown, CVA and outputs the rule carries along play no part in the figure.
+    breakdown = ", ".join(f"0 AS {b}" for b in (*BREAKDOWN, "cva", "outputs"))
+    rule = rule_ctes("explained", "explained", database_families(), combinators)
+    table = ActivityRow._meta.db_table
+    # Identifiers and field names come from the code; values are the queryset's parameters.
+    sql = f"""
+        WITH explained AS (
+            SELECT q.id, ROW_NUMBER() OVER (ORDER BY q.month, q.id) AS k,
+                   q.country_id AS c, q.admin1_id AS a, q.sector_id AS s,
+                   q.appealing_org_id AS o, q.indicator_id AS i, q.population_group_id AS g,
+                   TRUE AS counts, FALSE AS in_month,
+                   COALESCE(CAST(q.{field_name} AS INTEGER), 0) AS new, 0 AS total,
+                   {breakdown}
+            FROM ({cell}) q
+        ), {rule}, first_p AS (
+            SELECT c, a, s, o, g, MIN(k) AS k FROM explained GROUP BY c, a, s, o, g
+        ), first_s AS (
+            SELECT c, a, s, g, MIN(k) AS k FROM explained GROUP BY c, a, s, g
+        ), ranked_n AS (
+            SELECT c, a, s, o, i, g, n_cons,
+                   MAX(n_cons) OVER (PARTITION BY c, a, s, o, g) AS best,
+                   ROW_NUMBER() OVER (PARTITION BY c, a, s, o, g ORDER BY n_cons DESC, i)
+                       AS place
+            FROM n
+        ), ranked_p AS (
+            SELECT p.c, p.a, p.s, p.o, p.g,
+                   ROW_NUMBER() OVER (PARTITION BY p.c, p.a, p.s, p.g ORDER BY p.p_cons DESC, f.k)
+                       AS place
+            FROM p JOIN first_p f
+              ON f.c = p.c AND f.a = p.a AND f.s = p.s AND f.o = p.o AND f.g = p.g
+        ), sectors AS (
+            SELECT r.c, r.a, r.s, r.g, r.cons, COALESCE(fam.parent, r.s) AS parent, f.k
+            FROM rule r
+            JOIN first_s f ON f.c = r.c AND f.a = r.a AND f.s = r.s AND f.g = r.g
+            LEFT JOIN families fam ON fam.s = r.s
+        ), ranked_s AS (
+            SELECT c, a, s, g, parent,
+                   COUNT(*) OVER (PARTITION BY c, a, parent, g) AS family,
+                   ROW_NUMBER() OVER (PARTITION BY c, a, parent, g ORDER BY cons DESC, k)
+                       AS place
+            FROM sectors
+        ), ranked_t AS (
+            SELECT t.c, t.a, t.s, t.g,
+                   ROW_NUMBER() OVER (PARTITION BY t.c, t.a, t.g ORDER BY t.cons DESC, f.k)
+                       AS place
+            FROM tops t JOIN (
+                SELECT c, a, parent, g, MIN(k) AS k FROM sectors GROUP BY c, a, parent, g
+            ) f ON f.c = t.c AND f.a = t.a AND f.parent = t.s AND f.g = t.g
+        )
+        SELECT t.*, rn.n_cons AS rule_n, rn.best AS rule_best_n,
+               rn.place = 1 AS rule_indicator_kept, rp.place = 1 AS rule_org_kept,
+               rs.family AS rule_family, rs.place = 1 AS rule_sector_kept,
+               rt.place = 1 AS rule_top_kept,
+               (SELECT CAST(SUM(cons) AS BIGINT) FROM x) AS rule_figure
+        FROM explained ex
+        JOIN {table} t ON t.id = ex.id
+        JOIN ranked_n rn ON rn.c = ex.c AND rn.a = ex.a AND rn.s = ex.s AND rn.o = ex.o
+                        AND rn.i = ex.i AND rn.g = ex.g
+        JOIN ranked_p rp ON rp.c = ex.c AND rp.a = ex.a AND rp.s = ex.s AND rp.o = ex.o
+                        AND rp.g = ex.g
+        JOIN ranked_s rs ON rs.c = ex.c AND rs.a = ex.a AND rs.s = ex.s AND rs.g = ex.g
+        JOIN ranked_t rt ON rt.c = ex.c AND rt.a = ex.a AND rt.s = rs.parent AND rt.g = ex.g
+        ORDER BY ex.k
+    """  # noqa: S608
+    return ActivityRow.objects.raw(sql, params)
+
+
+def _describe(item: ExplainedRow, combinators: Combinators, *, across_sectors: bool) -> None:
+    """The steps of the rule for one row, from the rule's numbers and choices; the first
+    step that drops it is its last."""
+    row = item.row
+    item.steps.append(
+        _("Added to %(indicator)s of %(org)s: %(total)s")
+        % {
+            "indicator": row.indicator.code,
+            "org": item.org_label(),
+            "total": figure_format(row.rule_n),
+        }
+    )
+    # Step 2: across indicators of one organisation and sector.
+    if combinators.indicators == "sum":
+        item.steps.append(_("Indicators added up"))
+    elif row.rule_indicator_kept:
+        item.steps.append(
+            _("Kept: the indicator of %(org)s that reached most people in this sector")
+            % {"org": item.org_label()}
+        )
+    else:
+        item.counted = False
+        item.steps.append(
+            _("Dropped: another indicator of %(org)s reached more people in this sector (%(best)s)")
+            % {"org": item.org_label(), "best": figure_format(row.rule_best_n)}
+        )
+        return
+    # Step 3: across organisations.
+    if combinators.orgs == "sum":
+        item.steps.append(_("Added to the other organisations of the sector"))
+    elif not row.rule_org_kept:
+        item.counted = False
+        item.steps.append(_("Dropped: another organisation reached more people in this sector"))
+        return
+    # Step 4: a parent sector takes the max over itself and its sub-sectors.
+    if row.rule_family > 1:
+        if row.rule_sector_kept:
+            item.steps.append(_("Kept: the largest of the sector and its sub-sectors"))
+        else:
+            item.counted = False
+            item.steps.append(
+                _("Dropped: a related sub-sector or its parent sector reached more people")
+            )
+            return
+    # Step 5: across sectors, per place and population group.
+    if not across_sectors:
+        return
+    if combinators.sectors == "sum":
+        item.steps.append(_("Sectors added up"))
+    elif row.rule_top_kept:
+        item.steps.append(_("Kept: the sector that reached most people here"))
+    else:
+        item.counted = False
+        item.steps.append(
+            _("Dropped: another sector reached more people in this place and population group")
+        )
