@@ -47,7 +47,6 @@ class FlowsCode(ErrorCode):
         400,
     )
     DATE_IN_FUTURE = "date_in_future", _("%(value)s is after today."), 400
-    INVALID_MONTH = "invalid_month", _("“%(value)s” is not a month (YYYY-MM)."), 400
     INVALID_PERIOD = (
         "invalid_period",
         _("The period ends (%(end)s) before it starts (%(start)s)."),

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 
+from puente.core.codes import CoreCode
 from puente.flows.codes import FlowsCode
 from puente.flows.models import NEED_SECTORS, PointKind, SurveySummary
 from puente.flows.selectors import flow_daily_entries
@@ -81,7 +82,7 @@ def month_parse(text: str, *, last_day: bool = False) -> dt.date:
         year, month = (int(part) for part in str(text).strip().split("-"))
         first = dt.date(year, month, 1)
     except (ValueError, TypeError) as exc:
-        raise FlowsCode.INVALID_MONTH.error(value=text) from exc
+        raise CoreCode.INVALID_MONTH.error(value=text) from exc
     if last_day:
         return first.replace(day=calendar.monthrange(year, month)[1])
     return first
@@ -109,7 +110,7 @@ def flows_planning_compute(
         raise FlowsCode.INVALID_PERIOD.error(start=start.isoformat(), end=end.isoformat())
     result = TransitPlanning(country=country, year=year, start=start, end=end)
     counted = flow_daily_entries(
-        country_id=country.pk, start=start, end=end, kinds=[PointKind.BORDER_CROSSING]
+        country=country, start=start, end=end, kinds=[PointKind.BORDER_CROSSING]
     )
     result.entries = counted["entries"] - counted["nationals"]
     result.nationals = counted["nationals"]

@@ -13,7 +13,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import scope_filter
 from puente.core.i18n import collation_key
@@ -30,6 +31,7 @@ from puente.flows.models import (
     Transport,
 )
 from puente.flows.nations import nation_name
+from puente.reference.models import Country
 
 PUBLIC_MINIMUM = 5
 TOP_NATIONALITIES = 10
@@ -128,7 +130,7 @@ def flows_dashboard(
         nationality_rows.append(
             {
                 "code": "other",
-                "label": str(_other_label()),
+                "label": _("Other nationalities"),
                 "entry": hide(rest[Direction.ENTRY]),
                 "exit": hide(rest[Direction.EXIT]),
             }
@@ -184,12 +186,6 @@ def flows_dashboard(
     }
 
 
-def _other_label() -> Any:
-    from django.utils.translation import gettext_lazy as _
-
-    return _("Other nationalities")
-
-
 def _ordered(rows: list[dict[str, Any]], order: Iterable[str]) -> list[dict[str, Any]]:
     position = {code: i for i, code in enumerate(order)}
     return sorted(rows, key=lambda r: position.get(r["code"], len(position)))
@@ -227,8 +223,6 @@ def survey_figures(surveys: QuerySet[SurveySummary], *, public: bool = False) ->
             for code, n in counter.most_common()
         ]
 
-    from django.utils.translation import gettext as _
-
     destination_labels = {code: nation_name(code) for code in destinations if code}
     destination_labels[""] = _("Not decided")
     return {
@@ -241,28 +235,23 @@ def survey_figures(surveys: QuerySet[SurveySummary], *, public: bool = False) ->
 
 
 def flow_daily_entries(
-    *, country_id: int, start: dt.date, end: dt.date, kinds: Iterable[str]
-) -> dict[str, Any]:
-    """For the planning figures: the people counted entering the country at points of
-    `kinds` from `start` to `end`, the days with counts, and the nationals among them."""
+    *, country: Country, start: dt.date, end: dt.date, kinds: Iterable[str]
+) -> dict[str, int]:
+    """For the planning figures: the people counted entering `country` at points of
+    `kinds` from `start` to `end`, the nationals of the country among them, the days
+    with counts and the points that counted."""
     counts = FlowCount.objects.filter(
-        point__country_id=country_id,
+        point__country=country,
         point__kind__in=list(kinds),
         direction=Direction.ENTRY,
         date__gte=start,
         date__lte=end,
     )
-    summary = counts.aggregate(people=Sum("people"))
-    nationals = counts.filter(Q(nationality=_iso3(country_id))).aggregate(people=Sum("people"))
+    total = counts.aggregate(people=Sum("people"))["people"] or 0
+    nationals = counts.filter(nationality=country.iso3).aggregate(people=Sum("people"))
     return {
-        "entries": summary["people"] or 0,
+        "entries": total,
         "nationals": nationals["people"] or 0,
         "days": counts.values("date").distinct().count(),
         "points": counts.values("point").distinct().count(),
     }
-
-
-def _iso3(country_id: int) -> str:
-    from puente.reference.models import Country
-
-    return Country.objects.values_list("iso3", flat=True).get(pk=country_id)

@@ -42,6 +42,7 @@ from puente.flows.models import (
     Transport,
 )
 from puente.flows.nations import nation_code
+from puente.reference.codes import ReferenceCode
 from puente.reference.imports import ReferenceKeys
 from puente.reference.models import Admin1
 from puente.reference.selectors import keyed_lookup
@@ -214,7 +215,7 @@ def flow_points_import(
             if admin1 is None or admin1.country_id != country.pk:
                 cells.error(
                     "admin1",
-                    "unknown_admin1",
+                    ReferenceCode.UNKNOWN_ADMIN1,
                     _("“%(value)s” is not an admin-1 area of %(country)s.")
                     % {"value": admin1_text, "country": country.name},
                     admin1_text,
