@@ -27,6 +27,7 @@ COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Community feedback",
         ("feedback_reminders", "feedback_channel_token", "feedback_rotate_keys"),
     ),
+    ("Field data collection", ("forms",)),
     ("Users", ("create_user", "remove_role", "changepassword")),
     ("Running", ("migrate", "runserver", "worker", "db_worker")),
 )
