@@ -67,9 +67,13 @@ def digest_ha1(user: User, raw_password: str | None) -> str:
     """HTTP Digest's HA1 for `user`, or "" when Digest is not to be offered: no password,
     or a user whose roles need a second factor (their password is kept only as Django's
     salted hash; an HA1 is as weak as an unsalted md5, docs/security.md)."""
-    from puente.accounts.permissions import requires_two_factor
+    from puente.accounts.permissions import TWO_FACTOR_ROLES
 
-    if not raw_password or user.is_superuser or (user.pk and requires_two_factor(user)):
+    if not raw_password or user.is_superuser:
+        return ""
+    # Read here rather than through permissions.user_roles, which would cache the roles
+    # on this object before a grant that follows (create-user sets the password first).
+    if user.pk and RoleAssignment.objects.filter(user=user, role__in=TWO_FACTOR_ROLES).exists():
         return ""
     realm = settings.PUENTE_COLLECT_DIGEST_REALM
     text = f"{user.email}:{realm}:{raw_password}"
