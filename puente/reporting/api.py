@@ -8,13 +8,16 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from puente.core.api import error_body
+from puente.core.codes import CoreCode
+from puente.core.imports import ImportPolicy
 from puente.reference.models import Country
+from puente.reporting.codes import ReportingCode
 from puente.reporting.filters import ReviewRequest, RowFilters
 from puente.reporting.models import ActivityRow, RowStatus
 from puente.reporting.selectors import access_activity_row, row_list
@@ -83,7 +86,7 @@ class RowSubmitSerializer(serializers.Serializer):
         max_length=MAX_ROWS_PER_REQUEST,
         help_text=f"Row objects with the import columns: {', '.join(COLUMN_NAMES)}",
     )
-    policy = serializers.ChoiceField(choices=POLICIES, default="reject-file")
+    policy = serializers.ChoiceField(choices=POLICIES, default=ImportPolicy.REJECT_FILE)
     status = serializers.ChoiceField(
         choices=[RowStatus.DRAFT, RowStatus.SUBMITTED], default=RowStatus.SUBMITTED
     )
@@ -151,12 +154,10 @@ class RowListCreateApi(generics.ListAPIView):
         )
         body = report.as_dict()
         if report.errors and (
-            data["policy"] == "reject-file" or not body["imported"] + body["updated"]
+            data["policy"] == ImportPolicy.REJECT_FILE or not body["imported"] + body["updated"]
         ):
-            return Response(
-                error_body("rows_rejected", "No row was written.", body),
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            rejected = ReportingCode.ROWS_REJECTED
+            return Response(error_body(rejected, rejected.text(), body), status=rejected.status)
         return Response(body)
 
 
@@ -220,7 +221,12 @@ class LockApi(APIView):
         country = get_object_or_404(Country, iso3=data["country"].upper())
         month = parse_month(data["month"])
         if month is None:
-            return Response(error_body("invalid_month", "Write the month as YYYY-MM."), status=400)
+            return Response(
+                error_body(
+                    CoreCode.INVALID_MONTH, CoreCode.INVALID_MONTH.text(value=data["month"])
+                ),
+                status=CoreCode.INVALID_MONTH.status,
+            )
         if data["locked"]:
             period_lock(acting_user=request.user, country=country, month=month)
         else:

@@ -15,10 +15,15 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from puente.core.codes import CoreCode
 from puente.core.errors import ApplicationError
 from puente.core.filters import year_parse
+from puente.partners.codes import PartnersCode
 from puente.partners.models import Organisation
+from puente.plans.codes import PlansCode
+from puente.reference.codes import ReferenceCode
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup, Sector
+from puente.reporting.codes import ReportingCode
 from puente.reporting.models import RowStatus
 from puente.reporting.services.columns import parse_month
 
@@ -51,7 +56,7 @@ class _Errors:
     def add(self, name: str, code: str, message: str, value: str = "") -> None:
         self.fields.setdefault(name, {"code": code, "message": message, "value": value})
 
-    def raise_if_any(self, code: str, message: str) -> None:
+    def raise_if_any(self, code: str, message: Any) -> None:
         if self.fields:
             names = ", ".join(self.fields)
             raise ApplicationError(message % {"names": names}, code=code, extra=self.fields)
@@ -61,7 +66,10 @@ def _month(value: str, errors: _Errors, name: str = "month") -> dt.date | None:
     month = parse_month(value)
     if month is None:
         errors.add(
-            name, "invalid_month", _("Write the month as YYYY-MM, for example 2026-03."), value
+            name,
+            CoreCode.INVALID_MONTH,
+            _("Write the month as YYYY-MM, for example 2026-03."),
+            value,
         )
     return month
 
@@ -70,7 +78,7 @@ def _year(value: str, errors: _Errors) -> int | None:
     try:
         return year_parse(value)
     except ValueError as exc:
-        errors.add("year", "invalid_year", str(exc), value)
+        errors.add("year", CoreCode.INVALID_YEAR, str(exc), value)
         return None
 
 
@@ -79,7 +87,7 @@ def _country(value: str, errors: _Errors, name: str = "country") -> Country | No
     if country is None:
         errors.add(
             name,
-            "unknown_country",
+            ReferenceCode.UNKNOWN_COUNTRY,
             _("%(value)s is not the ISO3 code of a country of the response, such as COL or PER.")
             % {"value": value},
             value,
@@ -92,7 +100,7 @@ def _organisation(value: str, errors: _Errors, name: str) -> Organisation | None
     if org is None:
         errors.add(
             name,
-            "unknown_organisation",
+            PartnersCode.UNKNOWN_ORGANISATION,
             _("No organisation in the registry has the acronym %(value)s.") % {"value": value},
             value,
         )
@@ -104,7 +112,7 @@ def _sector(value: str, errors: _Errors, name: str = "sector") -> Sector | None:
     if sector is None:
         errors.add(
             name,
-            "unknown_sector",
+            ReferenceCode.UNKNOWN_SECTOR,
             _("%(value)s is not a sector code, such as HEA or PRO-GBV.") % {"value": value},
             value,
         )
@@ -150,7 +158,7 @@ class RowFilters:
             if found["admin1"] is None:
                 errors.add(
                     "admin1",
-                    "unknown_admin1",
+                    ReferenceCode.UNKNOWN_ADMIN1,
                     _("%(value)s is not an admin-1 code (ISO 3166-2 such as CO-ATL, or P-code).")
                     % {"value": value},
                     value,
@@ -166,7 +174,7 @@ class RowFilters:
             if found["indicator"] is None:
                 errors.add(
                     "indicator",
-                    "unknown_indicator",
+                    ReferenceCode.UNKNOWN_INDICATOR,
                     _("%(value)s is not an indicator code, such as HEA-02.") % {"value": value},
                     value,
                 )
@@ -176,7 +184,7 @@ class RowFilters:
             if found["population_group"] is None:
                 errors.add(
                     "population_group",
-                    "unknown_population_group",
+                    ReferenceCode.UNKNOWN_POPULATION_GROUP,
                     _("%(value)s is not a population group code, such as in-destination.")
                     % {"value": value},
                     value,
@@ -188,12 +196,12 @@ class RowFilters:
             else:
                 errors.add(
                     "status",
-                    "invalid_status",
+                    PlansCode.INVALID_STATUS,
                     _("The status is one of %(statuses)s.")
                     % {"statuses": ", ".join(RowStatus.values)},
                     raw["status"],
                 )
-        errors.raise_if_any("invalid_filter", _("These filters are not valid: %(names)s."))
+        errors.raise_if_any(ReportingCode.INVALID_FILTER, ReportingCode.INVALID_FILTER.message)
         return cls(**found)
 
     def as_query(self) -> dict[str, str]:
@@ -235,7 +243,7 @@ class ReviewRequest:
         if decision not in REVIEW_DECISIONS:
             errors.add(
                 "decision",
-                "invalid_decision",
+                PlansCode.INVALID_DECISION,
                 _("The decision is one of %(decisions)s.")
                 % {"decisions": ", ".join(REVIEW_DECISIONS)},
                 decision,
@@ -254,7 +262,7 @@ class ReviewRequest:
         country = _country(country_text, errors) if country_text else None
         month = _month(month_text, errors) if month_text else None
         sector = _sector(sector_text, errors) if sector_text else None
-        errors.raise_if_any("invalid", _("These fields are not valid: %(names)s."))
+        errors.raise_if_any(CoreCode.INVALID, _("These fields are not valid: %(names)s."))
         assert org is not None and country is not None and month is not None  # noqa: S101
         return cls(
             decision=decision,
@@ -286,14 +294,14 @@ class BulkReviewRequest:
         if decision not in (RowStatus.VALIDATED, RowStatus.RETURNED):
             errors.add(
                 "decision",
-                "invalid_decision",
+                PlansCode.INVALID_DECISION,
                 _("A review validates or returns."),
                 decision,
             )
         expected = _text(data, "expected_rows")
         if not expected.isdigit():
             errors.add("expected_rows", "required", _("This field is required."), expected)
-        errors.raise_if_any("invalid", _("These fields are not valid: %(names)s."))
+        errors.raise_if_any(CoreCode.INVALID, _("These fields are not valid: %(names)s."))
         return cls(
             decision=decision,
             filters=RowFilters.parse(QueryDict(_text(data, "filters"))),

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from puente.core.errors import ApplicationError
+from puente.core.imports import ImportPolicy
 from puente.core.tabular import normalize_value
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Indicator, PopulationGroup, Sector
@@ -17,8 +18,8 @@ class UploadForm(forms.Form):
     policy = forms.ChoiceField(
         label=_("When some rows have errors"),
         choices=[
-            ("reject-file", _("Import nothing until the file is correct")),
-            ("keep-good-rows", _("Import the good rows and list the others")),
+            (ImportPolicy.REJECT_FILE, _("Import nothing until the file is correct")),
+            (ImportPolicy.KEEP_GOOD_ROWS, _("Import the good rows and list the others")),
         ],
     )
     status = forms.ChoiceField(

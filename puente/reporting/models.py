@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.imports import ImportPolicy
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup, Sector
 
@@ -42,7 +43,7 @@ class ImportBatch(models.Model):
     filename = models.CharField(max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     source = models.CharField(max_length=16, default="file")  # file, api, form, cli, demo
-    policy = models.CharField(max_length=16, default="reject-file")
+    policy = models.CharField(max_length=16, default=ImportPolicy.REJECT_FILE)
     target_status = models.CharField(
         max_length=16, choices=RowStatus.choices, default=RowStatus.SUBMITTED
     )

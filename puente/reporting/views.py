@@ -21,6 +21,7 @@ from puente.core.exports import xlsx_bytes
 from puente.core.tabular import cell_text, read_table
 from puente.core.templatetags.figures import figure_format
 from puente.reference.models import Country
+from puente.reporting.codes import ReportingCode
 from puente.reporting.filters import BulkReviewRequest, ReviewRequest, RowFilters
 from puente.reporting.forms import LockForm, RowFilterForm, RowForm, UploadForm
 from puente.reporting.models import ActivityRow, ImportBatch
@@ -419,16 +420,8 @@ def review_decide_all(request: HttpRequest) -> HttpResponse:
         groups = reviewable_groups(request.user, bulk.filters)
         rows_now = sum(g.rows for g in groups)
         if rows_now != bulk.expected_rows:
-            raise ApplicationError(
-                _(
-                    "The submissions matching these filters changed since the page was "
-                    "shown (%(then)s rows then, %(now)s now). Check them and decide again."
-                )
-                % {
-                    "then": figure_format(bulk.expected_rows),
-                    "now": figure_format(rows_now),
-                },
-                code="review_set_changed",
+            raise ReportingCode.REVIEW_SET_CHANGED.error(
+                then=figure_format(bulk.expected_rows), now=figure_format(rows_now)
             )
         count = report_review_many(
             acting_user=request.user,

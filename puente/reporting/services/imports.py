@@ -25,15 +25,23 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from puente.core.imports import ImportFileError, ImportReport, RowError, import_audit_record
+from puente.core.codes import CoreCode
+from puente.core.imports import (
+    ImportFileError,
+    ImportPolicy,
+    ImportReport,
+    RowError,
+    import_audit_record,
+)
 from puente.core.tabular import OLE_MAGIC, expanded_size, read_table
+from puente.reporting.codes import ReportingCode
 from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowStatus
 from puente.reporting.services.columns import COLUMNS, EXPORT_ONLY_COLUMNS, ValidRow
 from puente.reporting.services.validation import RowValidator
 from puente.reporting.services.writer import existing_rows, row_unchanged, rows_write
 from puente.reporting.signals import validated_rows_announce
 
-POLICIES = ("reject-file", "keep-good-rows")
+POLICIES = tuple(ImportPolicy)
 PROGRESS_EVERY = 5000
 # Imports of at least this many new rows refresh the 5W table's statistics (PostgreSQL).
 ANALYZE_AFTER_ROWS = 50_000
@@ -91,12 +99,8 @@ def batch_fail_stale(*, now: float | None = None) -> list[int]:
             error = RowError(
                 row=None,
                 column=None,
-                code="import_died",
-                message=_(
-                    "The import stopped before it finished: the process reading the file "
-                    "ended (a file needing more memory than PUENTE_WORKER_MEMORY_BYTES "
-                    "allows ends it). Nothing was written."
-                ),
+                code=ReportingCode.IMPORT_DIED,
+                message=ReportingCode.IMPORT_DIED.text(),
             )
             report = {**(batch.report or {}), "errors": [error.as_dict()]}
         changed = ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.RUNNING).update(
@@ -145,7 +149,7 @@ def batch_create(
     filename: str,
     content: bytes | None,
     source: str,
-    policy: str = "reject-file",
+    policy: str = ImportPolicy.REJECT_FILE,
     status: str = RowStatus.SUBMITTED,
     dry_run: bool = False,
 ) -> ImportBatch:
@@ -169,7 +173,7 @@ def rows_import(
     *,
     rows: Iterable[tuple[int, dict[str, Any]]],
     acting_user: Any,
-    policy: str = "reject-file",
+    policy: str = ImportPolicy.REJECT_FILE,
     status: str = RowStatus.SUBMITTED,
     dry_run: bool = False,
     batch: ImportBatch | None = None,
@@ -189,7 +193,7 @@ def rows_import(
     valid, bad_rows = _rows_validate(
         rows, validator, report, batch=batch, total=total, progress=progress
     )
-    rejected = bool(report.errors) and policy == "reject-file"
+    rejected = bool(report.errors) and policy == ImportPolicy.REJECT_FILE
     if rejected or not valid:
         return _finish(batch, report, rejected=len(bad_rows) or report.rows)
     if dry_run:
@@ -248,10 +252,15 @@ def _rows_validate(
             _publish(batch, "validating", report.rows, max(total, report.rows), progress)
     if report.rows == 0 and not report.errors:
         report.errors.append(
-            RowError(row=2, column=None, code="empty_file", message=_("The file has no data rows."))
+            RowError(
+                row=2,
+                column=None,
+                code=CoreCode.EMPTY_FILE,
+                message=_("The file has no data rows."),
+            )
         )
     # Rows the reader reported and skipped (a cell above PUENTE_IMPORT_MAX_CELL_CHARS).
-    bad_rows |= {e.row for e in report.errors if e.code == "cell_too_large" and e.row}
+    bad_rows |= {e.row for e in report.errors if e.code == CoreCode.CELL_TOO_LARGE and e.row}
     return valid, bad_rows
 
 
@@ -282,7 +291,7 @@ def _locked_meanwhile(valid: list[ValidRow], report: ImportReport) -> bool:
                 RowError(
                     row=row.number,
                     column="month",
-                    code="period_locked",
+                    code=ReportingCode.PERIOD_LOCKED,
                     message=_("This month was locked while the file was being read."),
                 )
             )
@@ -357,7 +366,7 @@ def _finish(batch: ImportBatch | None, report: ImportReport, *, rejected: int) -
     batch.rejected = rejected
     batch.report = {**report.as_dict(), "errors": report.as_dict()["errors"][:5000]}
     written = report.imported + report.updated
-    nothing_written = batch.policy == "reject-file" or not written or batch.dry_run
+    nothing_written = batch.policy == ImportPolicy.REJECT_FILE or not written or batch.dry_run
     rejected_file = bool(report.errors) and nothing_written
     batch.state = ImportBatch.State.REJECTED if rejected_file else ImportBatch.State.DONE
     batch.finished_at = timezone.now()
@@ -371,7 +380,7 @@ def file_import(
     source: Path | bytes | IO[bytes],
     filename: str,
     acting_user: Any = None,
-    policy: str = "reject-file",
+    policy: str = ImportPolicy.REJECT_FILE,
     status: str = RowStatus.SUBMITTED,
     dry_run: bool = False,
     batch: ImportBatch | None = None,
@@ -431,8 +440,8 @@ def batch_run(batch_id: int) -> ImportReport:
             error = RowError(
                 row=None,
                 column=None,
-                code="import_failed",
-                message=_("The import failed before it finished. Nothing was written."),
+                code=ReportingCode.IMPORT_FAILED,
+                message=ReportingCode.IMPORT_FAILED.text(),
             )
             report = {**(batch.report or {}), "errors": [error.as_dict()]}
         ImportBatch.objects.filter(pk=batch_id).update(

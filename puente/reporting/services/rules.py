@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from puente.core.codes import CoreCode
 from puente.core.imports import Lookup, RowCells
 from puente.core.tabular import normalize_value
 from puente.partners.models import Organisation
+from puente.reference.codes import ReferenceCode
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup
+from puente.reporting.codes import ReportingCode
 from puente.reporting.models import Modality
 from puente.reporting.services.columns import BREAKDOWN, NUMBER_FIELDS, RowKey
 
@@ -108,15 +111,15 @@ def month(row: Row, lookups: Lookups) -> None:
     if found is None:
         row.cells.invalid(
             "month",
-            "invalid_month",
+            CoreCode.INVALID_MONTH,
             _("“%(value)s” is not a month: write it as YYYY-MM (for example 2025-03).")
             % {"value": text},
         )
     elif found > lookups.current_month:
         row.cells.invalid(
             "month",
-            "month_in_future",
-            _("%(month)s is in the future.") % {"month": found.strftime("%Y-%m")},
+            ReportingCode.MONTH_IN_FUTURE,
+            ReportingCode.MONTH_IN_FUTURE.text(month=found.strftime("%Y-%m")),
         )
 
 
@@ -130,9 +133,8 @@ def place(row: Row, lookups: Lookups) -> None:
         if row.text["country"]:
             cells.invalid(
                 "country",
-                "unknown_country",
-                _("“%(value)s” is not one of the response's countries.")
-                % {"value": row.text["country"]},
+                ReferenceCode.UNKNOWN_COUNTRY,
+                ReferenceCode.UNKNOWN_COUNTRY.text(value=row.text["country"]),
             )
         return
     text = row.text["admin1"]
@@ -148,13 +150,13 @@ def place(row: Row, lookups: Lookups) -> None:
     if lookups.admin1_any(text) is not None:
         cells.invalid(
             "admin1",
-            "admin1_not_in_country",
+            ReferenceCode.ADMIN1_NOT_IN_COUNTRY,
             _("“%(value)s” is not in %(country)s.") % {"value": text, "country": country.name},
         )
     else:
         cells.invalid(
             "admin1",
-            "unknown_admin1",
+            ReferenceCode.UNKNOWN_ADMIN1,
             _("“%(value)s” is not an admin-1 area of %(country)s.")
             % {"value": text, "country": country.name},
         )
@@ -176,18 +178,16 @@ def _organisation(row: Row, lookups: Lookups, column: str) -> Organisation | Non
         if row.text[column]:
             row.cells.invalid(
                 column,
-                "unknown_org",
-                _("“%(value)s” is not an organisation of the registry (acronym or name).")
-                % {"value": row.text[column]},
+                ReportingCode.UNKNOWN_ORG,
+                ReportingCode.UNKNOWN_ORG.text(value=row.text[column]),
             )
         return None
     country = row.country
     if country is not None and country.id not in lookups.org_countries[org.id]:
         row.cells.invalid(
             column,
-            "org_not_in_country",
-            _("%(org)s is not registered as working in %(country)s.")
-            % {"org": org.acronym, "country": country.name},
+            ReportingCode.ORG_NOT_IN_COUNTRY,
+            ReportingCode.ORG_NOT_IN_COUNTRY.text(org=org.acronym, country=country.name),
         )
     return org
 
@@ -200,24 +200,22 @@ def classification(row: Row, lookups: Lookups) -> None:
     if row.indicator is None and text["indicator"]:
         cells.invalid(
             "indicator",
-            "unknown_indicator",
-            _("“%(value)s” is not an indicator code of the registry.")
-            % {"value": text["indicator"]},
+            ReferenceCode.UNKNOWN_INDICATOR,
+            ReferenceCode.UNKNOWN_INDICATOR.text(value=text["indicator"]),
         )
     row.population_group = _known(row, "population_group", lookups.population_group)
     if row.population_group is None and text["population_group"]:
         cells.invalid(
             "population_group",
-            "unknown_population_group",
-            _("“%(value)s” is not a population group.") % {"value": text["population_group"]},
+            ReferenceCode.UNKNOWN_POPULATION_GROUP,
+            ReferenceCode.UNKNOWN_POPULATION_GROUP.text(value=text["population_group"]),
         )
     row.modality = _known(row, "modality", lookups.modality)
     if row.modality is None and text["modality"]:
         cells.invalid(
             "modality",
-            "unknown_modality",
-            _("“%(value)s” is not a modality (in-kind, cva, service, capacity-building, other).")
-            % {"value": text["modality"]},
+            ReportingCode.UNKNOWN_MODALITY,
+            ReportingCode.UNKNOWN_MODALITY.text(value=text["modality"]),
         )
     if row.text["rmrp_activity"]:
         row.rmrp = cells.yes_no("rmrp_activity")
@@ -245,14 +243,14 @@ def figures(row: Row, lookups: Lookups) -> None:
             if not text[column]:
                 cells.error(
                     column,
-                    "missing_required",
+                    CoreCode.MISSING_REQUIRED,
                     _("The column “%(column)s” is required for an indicator that counts people.")
                     % {"column": column},
                 )
     elif not text["quantity"]:
         cells.error(
             "quantity",
-            "missing_required",
+            CoreCode.MISSING_REQUIRED,
             _("The column “%(column)s” is required for an indicator that counts outputs.")
             % {"column": "quantity"},
         )
@@ -266,9 +264,8 @@ def breakdown(row: Row, lookups: Lookups) -> None:
     if total is not None and new is not None and new > total:
         cells.invalid(
             "new_beneficiaries",
-            "new_exceeds_total",
-            _("New beneficiaries (%(new)s) exceed the monthly total (%(total)s).")
-            % {"new": new, "total": total},
+            ReportingCode.NEW_EXCEEDS_TOTAL,
+            ReportingCode.NEW_EXCEEDS_TOTAL.text(new=new, total=total),
         )
     parts = [numbers[c] for c in BREAKDOWN]
     if any(p is not None for p in parts):
@@ -276,20 +273,15 @@ def breakdown(row: Row, lookups: Lookups) -> None:
         if added != (new or 0):
             cells.invalid(
                 "new_beneficiaries",
-                "breakdown_mismatch",
-                _(
-                    "Girls, boys, women, men and other add up to %(sum)s, not to the %(new)s "
-                    "new beneficiaries."
-                )
-                % {"sum": added, "new": new or 0},
+                ReportingCode.BREAKDOWN_MISMATCH,
+                ReportingCode.BREAKDOWN_MISMATCH.text(sum=added, new=new or 0),
             )
     disability = numbers["disability"]
     if disability is not None and disability > (new or 0):
         cells.invalid(
             "disability",
-            "disability_exceeds_new",
-            _("Persons with disabilities (%(disability)s) exceed the new beneficiaries (%(new)s).")
-            % {"disability": disability, "new": new or 0},
+            ReportingCode.DISABILITY_EXCEEDS_NEW,
+            ReportingCode.DISABILITY_EXCEEDS_NEW.text(disability=disability, new=new or 0),
         )
 
 
@@ -298,8 +290,8 @@ def cva(row: Row, lookups: Lookups) -> None:
     if row.modality == Modality.CVA and row.numbers["cva_value_usd"] is None:
         row.cells.invalid(
             "cva_value_usd",
-            "cva_value_required",
-            _("A cash and voucher row needs its value in USD."),
+            ReportingCode.CVA_VALUE_REQUIRED,
+            ReportingCode.CVA_VALUE_REQUIRED.text(),
         )
 
 
@@ -309,7 +301,7 @@ def period_lock(row: Row, lookups: Lookups) -> None:
     if country is not None and found is not None and (country.id, found) in lookups.locks:
         row.cells.invalid(
             "month",
-            "period_locked",
+            ReportingCode.PERIOD_LOCKED,
             _("%(month)s is locked for %(country)s: ask the platform's IM officer.")
             % {"month": found.strftime("%Y-%m"), "country": country.name},
         )
@@ -327,9 +319,8 @@ def reporting_scope(row: Row, lookups: Lookups) -> None:
     ):
         row.cells.invalid(
             "appealing_org",
-            "not_allowed",
-            _("Your roles do not allow reporting for %(org)s in %(country)s.")
-            % {"org": appealing.acronym, "country": country.name},
+            ReportingCode.NOT_ALLOWED,
+            ReportingCode.NOT_ALLOWED.text(org=appealing.acronym, country=country.name),
         )
 
 
@@ -357,7 +348,7 @@ def unique(row: Row, seen: dict[str, int], key: str) -> bool:
         return True
     row.cells.invalid(
         "indicator",
-        "duplicate_row",
+        CoreCode.DUPLICATE_ROW,
         _(
             "Row %(first)s has the same month, place, organisations, indicator, activity, "
             "modality and population group."
@@ -389,12 +380,8 @@ def above_people_in_need(row: Row, lookups: Lookups) -> None:
         place = admin1.name if area_of_need is not None else country.name
         row.cells.warning(
             "total_monthly",
-            "above_people_in_need",
-            _(
-                "%(value)s people reached in a month is more than the %(need)s people in "
-                "need of this sector and population group in %(country)s."
-            )
-            % {"value": total, "need": need, "country": place},
+            ReportingCode.ABOVE_PEOPLE_IN_NEED,
+            ReportingCode.ABOVE_PEOPLE_IN_NEED.text(value=total, need=need, country=place),
         )
 
 
@@ -408,17 +395,10 @@ def outlier(row: Row, lookups: Lookups) -> None:
     if usual and total is not None and total >= OUTLIER_FLOOR and total > OUTLIER_FACTOR * usual:
         row.cells.warning(
             "total_monthly",
-            "outlier",
-            _(
-                "%(value)s is far above what %(org)s usually reports for %(indicator)s "
-                "(about %(usual)s a month)."
-            )
-            % {
-                "value": total,
-                "org": appealing.acronym,
-                "indicator": indicator.code,
-                "usual": round(usual),
-            },
+            ReportingCode.OUTLIER,
+            ReportingCode.OUTLIER.text(
+                value=total, org=appealing.acronym, indicator=indicator.code, usual=round(usual)
+            ),
         )
 
 

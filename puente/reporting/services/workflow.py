@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action, Target, check
-from puente.core.errors import ApplicationError
+from puente.core.codes import CoreCode
 from puente.core.imports import ImportReport
 from puente.core.services import audit_record
 from puente.partners.models import Organisation
+from puente.plans.codes import PlansCode
 from puente.reference.models import Country, Sector
+from puente.reporting.codes import ReportingCode
 from puente.reporting.models import ActivityRow, PeriodLock, ReviewDecision, RowChange, RowStatus
 from puente.reporting.services.columns import COMPARED_FIELDS
 from puente.reporting.services.validation import RowValidator
@@ -31,11 +33,7 @@ def _locked(country: Country, month: dt.date) -> bool:
 
 def _ensure_open(country: Country, month: dt.date) -> None:
     if _locked(country, month):
-        raise ApplicationError(
-            _("%(month)s is locked for %(country)s.")
-            % {"month": month.strftime("%Y-%m"), "country": country.name},
-            code="period_locked",
-        )
+        raise ReportingCode.PERIOD_LOCKED.error(month=month.strftime("%Y-%m"), country=country.name)
 
 
 def _set_status(
@@ -97,14 +95,14 @@ def report_review(
     month in their sector (and its sub-sectors, unless `subsectors` is False: the review
     page decides on exactly the group it shows). Returning needs a comment."""
     if decision not in (RowStatus.VALIDATED, RowStatus.RETURNED):
-        raise ApplicationError(_("A review validates or returns."), code="invalid_decision")
+        raise PlansCode.INVALID_DECISION.error(message=_("A review validates or returns."))
     check(
         acting_user,
         Action.REVIEW_REPORT,
         Target(country=country, sector=sector, organisation=appealing_org),
     )
     if decision == RowStatus.RETURNED and not comment.strip():
-        raise ApplicationError(_("Say why the rows are returned."), code="comment_required")
+        raise PlansCode.COMMENT_REQUIRED.error(message=_("Say why the rows are returned."))
     _ensure_open(country, month)
     in_sector = Q(sector=sector) | Q(sector__parent=sector) if subsectors else Q(sector=sector)
     rows = list(
@@ -117,9 +115,7 @@ def report_review(
         )
     )
     if not rows:
-        raise ApplicationError(
-            _("There are no submitted rows to review."), code="nothing_to_review"
-        )
+        raise PlansCode.NOTHING_TO_REVIEW.error(message=_("There are no submitted rows to review."))
     count = _set_status(
         rows,
         status=decision,
@@ -155,9 +151,7 @@ def report_review_many(
     that cannot be decided (permission, lock, nothing left to review) and no row
     changes."""
     if not groups:
-        raise ApplicationError(
-            _("There are no submitted rows to review."), code="nothing_to_review"
-        )
+        raise PlansCode.NOTHING_TO_REVIEW.error(message=_("There are no submitted rows to review."))
     return sum(
         report_review(
             acting_user=acting_user,
@@ -224,7 +218,7 @@ def row_update(
         report.error(
             1,
             "indicator",
-            "duplicate_row",
+            CoreCode.DUPLICATE_ROW,
             _(
                 "Another row already has this month, place, organisations, indicator, "
                 "activity, modality and population group."
