@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from puente.accounts.codes import AccountsCode
 from puente.accounts.models import Role, RoleAssignment, ScopeKind, User
 from puente.accounts.permissions import (
     PSEA_ROLES,
@@ -32,7 +33,7 @@ from puente.accounts.permissions import (
     scope_reach,
     user_grant_reach,
 )
-from puente.core.errors import ApplicationError, PermissionDenied
+from puente.core.errors import ApplicationError
 from puente.core.services import audit_record
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Platform, Sector
@@ -97,35 +98,18 @@ def check_grant(*, acting_user: Any, grantee_email: str, role: str, scope: Scope
     if acting_user is None:
         return
     if grantee_email.strip().lower() == acting_user.email.lower():
-        raise PermissionDenied(_("Nobody grants or removes their own roles."), code="own_role")
+        raise AccountsCode.OWN_ROLE.error()
     granter_reach = user_grant_reach(acting_user, role)
     if granter_reach == frozenset() and role in PSEA_ROLES:
-        raise PermissionDenied(
-            _("PSEA roles are granted and removed by PSEA coordinators only."),
-            code="psea_coordinator_only",
-        )
+        raise AccountsCode.PSEA_COORDINATOR_ONLY.error()
     if granter_reach == frozenset():
-        raise PermissionDenied(
-            _("You cannot grant or remove the role %(role)s.") % {"role": role},
-            code="role_not_grantable",
-        )
+        raise AccountsCode.ROLE_NOT_GRANTABLE.error(role=role)
     if not reach_covers(granter_reach, scope.reach):
-        raise PermissionDenied(
-            _(
-                "You cannot grant or remove the role %(role)s over %(scope)s: what it reaches "
-                "must lie wholly inside your own scope."
-            )
-            % {"role": role, "scope": scope.key},
-            code="outside_scope",
-        )
+        raise AccountsCode.OUTSIDE_SCOPE.error(role=role, scope=scope.key)
 
 
 def _scope_error(text: str) -> ApplicationError:
-    return ApplicationError(
-        _("Unknown scope “%(scope)s”. Use one of: %(syntax)s.")
-        % {"scope": text, "syntax": SCOPE_SYNTAX},
-        code="unknown_scope",
-    )
+    return AccountsCode.UNKNOWN_SCOPE.error(scope=text, syntax=SCOPE_SYNTAX)  # type: ignore[no-any-return]
 
 
 def scope_parse(text: str) -> Scope:
@@ -164,16 +148,10 @@ def scope_parse(text: str) -> Scope:
 
 def _check_role_fits_scope(role: str, scope: Scope) -> None:
     if role not in Role.values:
-        raise ApplicationError(
-            _("Unknown role “%(role)s”. Roles: %(roles)s.")
-            % {"role": role, "roles": ", ".join(Role.values)},
-            code="unknown_role",
-        )
+        raise AccountsCode.UNKNOWN_ROLE.error(role=role, roles=", ".join(Role.values))
     if scope.kind not in ROLE_SCOPES[role]:
-        raise ApplicationError(
-            _("The role %(role)s cannot be bound to a %(kind)s scope; it takes: %(kinds)s.")
-            % {"role": role, "kind": scope.kind, "kinds": ", ".join(sorted(ROLE_SCOPES[role]))},
-            code="invalid_scope_for_role",
+        raise AccountsCode.INVALID_SCOPE_FOR_ROLE.error(
+            role=role, kind=scope.kind, kinds=", ".join(sorted(ROLE_SCOPES[role]))
         )
 
 
