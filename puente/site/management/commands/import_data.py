@@ -6,6 +6,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.module_loading import import_string
 
 from puente.core.commands import PuenteCommand
+from puente.core.imports import ImportPolicy
 
 # `puente import KIND FILE`: each kind is a service taking (source, filename, dry_run).
 IMPORTERS = {
@@ -41,8 +42,8 @@ class Command(PuenteCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
             "--policy",
-            choices=["reject-file", "keep-good-rows"],
-            default="reject-file",
+            choices=list(ImportPolicy),
+            default=ImportPolicy.REJECT_FILE,
             help="5w, flows-counts: reject the whole file on any error (default), or keep "
             "the good rows and report the others.",
         )
