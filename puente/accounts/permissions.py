@@ -17,7 +17,6 @@ from puente.accounts.models import Role, RoleAssignment, ScopeKind
 from puente.core.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
-    from puente.collect.models import Project
     from puente.partners.models import Organisation
     from puente.reference.models import Country, Sector
 
@@ -155,8 +154,9 @@ class Target:
     country: Country | None = None
     sector: Sector | None = None
     organisation: Organisation | None = None
-    # A data-collection project; give its `country` too, which country scopes cover.
-    project: Project | None = None
+    # A data-collection project (puente.collect, a layer above: not imported here); give
+    # its `country` too, which country scopes cover.
+    project: Any = None
 
 
 def user_roles(user: Any) -> list[RoleAssignment]:
