@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from puente.core.filters import FilterForm
+from puente.core.imports import ImportPolicy
 from puente.core.uploads import UploadForm
 
 
@@ -48,9 +49,9 @@ class CountsUploadForm(UploadForm):
     policy = forms.ChoiceField(
         label=_("When a row has an error"),
         choices=[
-            ("reject-file", _("Write nothing")),
-            ("keep-good-rows", _("Write the good rows, report the others")),
+            (ImportPolicy.REJECT_FILE, _("Write nothing")),
+            (ImportPolicy.KEEP_GOOD_ROWS, _("Write the good rows, report the others")),
         ],
-        initial="reject-file",
+        initial=ImportPolicy.REJECT_FILE,
         required=False,
     )

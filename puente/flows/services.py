@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from puente.core.imports import (
+    ImportPolicy,
     ImportReport,
     ImportScope,
     RollbackImport,
@@ -77,7 +78,7 @@ COUNT_COLUMNS = (
     ),
     Column("people", aliases=("personas", "pessoas", "count", "cantidad", "quantidade")),
 )
-POLICIES = ("reject-file", "keep-good-rows")
+POLICIES = tuple(ImportPolicy)
 
 
 def _words(pairs: dict[str, Iterable[str]]) -> dict[str, str]:
@@ -389,7 +390,7 @@ def flow_counts_import(
     filename: str,
     dry_run: bool = False,
     acting_user: Any = None,
-    policy: str = "reject-file",
+    policy: str = ImportPolicy.REJECT_FILE,
 ) -> ImportReport:
     """Daily counts, one row per point, day, direction, nationality, sex, age group and
     means of transport. A row whose key is stored replaces its figure. `reject-file`:
@@ -434,7 +435,7 @@ def flow_counts_import(
 
     scope.refuse(report)
     file_refused = any(e.row is None or e.row == 1 for e in report.errors)
-    if policy == "reject-file" or file_refused or not report.errors:
+    if policy == ImportPolicy.REJECT_FILE or file_refused or not report.errors:
         return write_whole_file(report, write)
     # keep-good-rows: the valid rows, all of them or none.
     if rows:

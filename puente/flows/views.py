@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from puente.accounts.permissions import user_can_somewhere
 from puente.core import exports
 from puente.core.i18n import sorted_by_name
+from puente.core.imports import ImportPolicy
 from puente.core.templatetags.figures import date_format_long
 from puente.core.uploads import upload_import
 from puente.flows.access import MANAGE_FLOWS, VIEW_FLOWS
@@ -179,7 +180,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             importer: Any = IMPORTERS[kind]
             if kind == "counts":
-                policy = form.cleaned_data.get("policy") or "reject-file"
+                policy = form.cleaned_data.get("policy") or ImportPolicy.REJECT_FILE
                 importer = partial(flow_counts_import, policy=policy)
             _upload, report = upload_import(
                 acting_user=request.user,
