@@ -416,7 +416,7 @@ class RowCells:
 
         text = self.text.get(column, "")
         value, code = parse_number(self.raw.get(column), integer=False)
-        if code == "negative_number":
+        if code == CoreCode.NEGATIVE_NUMBER:
             self.error(
                 column,
                 CoreCode.NEGATIVE_AMOUNT,
