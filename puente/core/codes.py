@@ -5,12 +5,19 @@ translatable message and the HTTP status an API answer carries (as Zulip declare
 status on each error class).
 
     class ReferenceCode(ErrorCode):
-        UNKNOWN_COUNTRY = "unknown_country", _("Unknown country “%(value)s”."), 400
+        UNKNOWN_COUNTRY = (
+            "unknown_country", _("“%(value)s” is not one of the response's countries."), 400
+        )
 
     raise ReferenceCode.UNKNOWN_COUNTRY.error(value="PERU")      # an ApplicationError
-    report.error(3, "country", ReferenceCode.UNKNOWN_COUNTRY, value="PERU")
+    code = ReferenceCode.UNKNOWN_COUNTRY
+    cells.error("country", code, code.text(value="PERU"), "PERU")  # a row of an import
 
-The documentation test walks every app's enum: each code is documented with its status."""
+A code several apps use is declared once, in the lowest app that owns the concept, and
+imported by the others. A call site whose situation needs other words passes its own
+message with the same code (`.error(message=...)`, or its own text to `cells.error`).
+The documentation test (core/tests/test_docs.py) walks every app's enum: each code is
+documented, with the status docs/api.md gives, and none is written as a bare string."""
 
 from __future__ import annotations
 
