@@ -38,6 +38,7 @@ class CollectCode(ErrorCode):
         400,
     )
     MEDIA_NAME_REQUIRED = "media_name_required", _("A media file needs a name."), 400
+    UNKNOWN_USER = "unknown_user", _("No active user has the address %(email)s."), 400
     UNKNOWN_FORM = "unknown_form", _("Unknown form “%(form_id)s”."), 404
     # Submissions (OpenRosa)
     NO_SUBMISSION_FILE = (

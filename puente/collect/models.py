@@ -134,8 +134,9 @@ class Submission(models.Model):
     replaced row gets `superseded_by`. `root_id` is the instanceID of the first instance
     of the chain, the same on every edit: exports use it as the submission's key.
 
-    `data` holds the answers parsed from `xml` by the form version (field path -> value),
-    for exports and figures; `xml` stays the source of truth."""
+    `data` is for the answers parsed from `xml` by the form version (field path -> value),
+    for exports and figures; receiving leaves it empty, and `xml` stays the source of
+    truth whatever is written there."""
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")

@@ -144,6 +144,31 @@ def project_create(*, acting_user: Any, code: str, name: str, country: Country) 
     return project
 
 
+@transaction.atomic
+def project_managers_change(
+    *, acting_user: Any, project: Project, add: list[str], remove: list[str]
+) -> list[str]:
+    """Add and remove a project's managers by e-mail address (they see its forms and
+    data); the e-mail addresses of the managers after the change."""
+    from puente.accounts.models import User
+
+    emails = [e.strip().lower() for e in add]
+    users = list(User.objects.filter(email__in=emails, is_active=True))
+    missing = sorted(set(emails) - {u.email for u in users})
+    if missing:
+        raise CollectCode.UNKNOWN_USER.error(email=", ".join(missing))
+    project.managers.add(*users)
+    project.managers.remove(*User.objects.filter(email__in=[e.strip().lower() for e in remove]))
+    managers = sorted(project.managers.values_list("email", flat=True))
+    audit_record(
+        acting_user=acting_user,
+        action="collect.project_managers",
+        target=project,
+        data={"add": emails, "remove": remove, "managers": managers},
+    )
+    return managers
+
+
 @dataclass
 class Publication:
     version: FormVersion

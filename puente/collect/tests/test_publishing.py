@@ -256,3 +256,29 @@ def test_the_quarantine_page_discards_in_scope_only(
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.status == "discarded"
+
+
+def test_managers_are_set_from_the_command_and_see_the_data(
+    client: Client, make_user, organisation, published
+):
+    # given: a partner reporter with no right on the project by role
+    manager = make_user("partner-reporter", "organisation:FPRU", email="lead@example.org")
+    client.force_login(manager)
+    assert client.get("/forms/").status_code == 403
+    # when
+    out = io.StringIO()
+    call_command("forms", "managers", "fm-col", "--add", "Lead@example.org", stdout=out)
+    # then
+    assert out.getvalue().split() == ["lead@example.org"]
+    page = client.get("/forms/")
+    assert page.status_code == 200
+    assert b"/collect/fm-col/" in page.content
+    # and removed again
+    call_command("forms", "managers", "fm-col", "--remove", "lead@example.org", stdout=out)
+    assert client.get("/forms/").status_code == 403
+
+
+def test_an_unknown_manager_is_refused(published):
+    with pytest.raises(CommandError):
+        call_command("forms", "managers", "fm-col", "--add", "nobody@example.org")
+    assert not published.form.project.managers.exists()

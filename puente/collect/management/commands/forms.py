@@ -9,12 +9,14 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from puente.collect.models import Form
+from puente.collect.codes import CollectCode
+from puente.collect.models import Form, Project
 from puente.collect.services.publishing import (
     XlsformMessage,
     form_media_add,
     form_publish,
     project_for_publishing,
+    project_managers_change,
 )
 from puente.core.commands import LANGUAGES, PuenteCommand
 from puente.core.errors import ApplicationError
@@ -23,7 +25,8 @@ from puente.core.errors import ApplicationError
 class Command(PuenteCommand):
     help = (
         "XLSForm forms served over OpenRosa: puente forms publish FILE.xlsx --project CODE "
-        "[--country ISO3] [--media FILE ...]; puente forms list [--project CODE]"
+        "[--country ISO3] [--media FILE ...]; puente forms list [--project CODE]; "
+        "puente forms managers CODE [--add EMAIL ...] [--remove EMAIL ...]"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,15 +45,36 @@ class Command(PuenteCommand):
         listing = commands.add_parser("list", help="List the published forms.")
         listing.add_argument("--project", default=None)
         listing.add_argument("--format", choices=["text", "json"], default="text")
-        for sub in (publish, listing):
+        managers = commands.add_parser(
+            "managers", help="Show, add or remove a project's managers (they see its data)."
+        )
+        managers.add_argument("project")
+        managers.add_argument("--add", nargs="*", default=[], metavar="EMAIL")
+        managers.add_argument("--remove", nargs="*", default=[], metavar="EMAIL")
+        for sub in (publish, listing, managers):
             # Also after the subcommand: `puente forms publish F --project P --language es`.
             sub.add_argument("--language", choices=LANGUAGES, default=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "publish":
             self._publish(options)
+        elif options["subcommand"] == "managers":
+            self._managers(options)
         else:
             self._list(options)
+
+    def _managers(self, options: dict[str, Any]) -> None:
+        project = Project.objects.filter(code=options["project"].lower()).first()
+        if project is None:
+            raise CommandError(CollectCode.UNKNOWN_PROJECT.text(code=options["project"]))
+        try:
+            emails = project_managers_change(
+                acting_user=None, project=project, add=options["add"], remove=options["remove"]
+            )
+        except ApplicationError as exc:
+            raise CommandError(str(exc.message)) from exc
+        for email in emails:
+            self.stdout.write(email)
 
     def _publish(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
