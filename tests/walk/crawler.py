@@ -461,7 +461,7 @@ def page_problems(page: Page, catalogue: Catalogue | None) -> list[tuple[str, st
 # --------------------------------------------------------------------------------------
 # Translations
 
-LOCALE_DIRS = ("puente/locale", "puente/feedback/locale")
+LOCALE_DIRS = ("puente/locale", "puente/feedback/locale", "puente/flows/locale")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 
 
