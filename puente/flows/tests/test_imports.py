@@ -256,3 +256,34 @@ def test_a_project_publishes_the_points_it_monitors(points, tmp_path, capsys):
     }
     assert flow_points_publish(project="fm-col-2026", public=True, acting_user=None) == 0
     assert AuditRecord.objects.filter(action="flows.points_published").count() == 1
+
+
+def test_point_rows_with_errors_name_their_column_and_write_nothing(tmp_path, capsys):
+    rows = [
+        POINT_HEADER,
+        ["p-one", "Uno", "airport", "COL", "Lima", "", "91", "-72"],
+        ["p-two", "Dos", "route-point", "Narnia", "", "", "1", "east"],
+        ["p-one", "Uno", "border", "COL", "", "", "", ""],
+    ]
+    out = run_import(tmp_path, capsys, "flows-points", rows, ok=False)
+    got = {(e["row"], e["column"], e["code"]) for e in out["errors"]}
+    assert got == {
+        (2, "kind", "invalid_point_kind"),
+        (2, "admin1", "unknown_admin1"),
+        (2, "latitude", "invalid_coordinate"),
+        (3, "country", "unknown_country"),
+        (3, "longitude", "invalid_coordinate"),
+    }
+    assert FlowPoint.objects.count() == 0
+
+
+def test_an_officer_may_not_move_a_point_out_of_another_country(points, make_user):
+    from puente.flows.services import flow_points_import
+
+    officer = make_user("platform-im-officer", "country:COL")
+    row = ["per-lima-terminal", "Terminal", "bus-terminal", "COL", "", "", "", ""]
+    report = flow_points_import(
+        source=csv_bytes([POINT_HEADER, row]), filename="p.csv", acting_user=officer
+    )
+    assert [e.code for e in report.errors] == ["import_not_allowed"]
+    assert FlowPoint.objects.get(code="per-lima-terminal").country.iso3 == "PER"
