@@ -271,7 +271,7 @@ def parse_month(value: Any) -> dt.date | None:
 
 def row_key(parts: tuple[Any, ...]) -> str:
     """A stable 32-character digest of `parts` (a `RowKey`)."""
-    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    text = "\x1f".join(["" if p is None else str(p) for p in parts])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
