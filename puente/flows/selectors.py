@@ -120,13 +120,19 @@ def flows_dashboard(
 
     nationalities = breakdown("nationality")
     ranked = sorted(nationalities.items(), key=lambda item: -sum(item[1].values()))
-    top = dict(ranked[:TOP_NATIONALITIES])
+    shown = ranked[:TOP_NATIONALITIES]
+    if public:
+        # A nationality of a handful of people is not named in public: it joins the rest.
+        shown = [(code, f) for code, f in shown if sum(f.values()) >= PUBLIC_MINIMUM]
+    top = dict(shown)
     rest = dict.fromkeys(Direction.values, 0)
-    for _code, figures in ranked[TOP_NATIONALITIES:]:
+    for code, figures in ranked:
+        if code in top:
+            continue
         for direction, people in figures.items():
             rest[direction] += people
     nationality_rows = rows(top, {code: nation_name(code) for code in top})
-    if ranked[TOP_NATIONALITIES:]:
+    if len(top) < len(ranked):
         nationality_rows.append(
             {
                 "code": "other",
@@ -223,8 +229,15 @@ def survey_figures(surveys: QuerySet[SurveySummary], *, public: bool = False) ->
             for code, n in counter.most_common()
         ]
 
+    if public:
+        # A destination few people name is not named in public: it joins the others.
+        for code, n in list(destinations.items()):
+            if code and n < PUBLIC_MINIMUM:
+                destinations["other"] += n
+                del destinations[code]
     destination_labels = {code: nation_name(code) for code in destinations if code}
     destination_labels[""] = _("Not decided")
+    destination_labels["other"] = _("Other countries")
     return {
         "surveys": hide(total),
         "surveyed_people": hide(people),

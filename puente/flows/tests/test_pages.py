@@ -98,7 +98,9 @@ def test_other_roles_are_refused(client, make_user, flows, organisation):
 def test_the_public_page_shows_public_points_and_hides_counts_below_five(client, flows):
     data = _data(client.get(reverse("public-flows")))
     assert [p["code"] for p in data["by_point"]] == ["col-cucuta"]
-    assert {n["code"]: n["entry"] for n in data["nationalities"]} == {"VEN": 120, "HTI": None}
+    # a nationality or destination of fewer than 5 people is not named: it joins the rest
+    assert {n["code"]: n["entry"] for n in data["nationalities"]} == {"VEN": 120, "other": None}
+    assert [(d["code"], d["surveys"]) for d in data["destinations"]] == [("other", 5)]
     assert {n["code"]: n["surveys"] for n in data["needs"]} == {"food": 5, "health": None}
     assert data["incidents"] == [
         {"code": "theft", "label": "Theft or robbery", "surveys": None, "share": None}
