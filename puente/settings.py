@@ -242,9 +242,7 @@ PUENTE_FEEDBACK_MAX_TEXT = int(os.environ.get("PUENTE_FEEDBACK_MAX_TEXT", "4000"
 # Password reset: links sent to one e-mail address, and requests from one client address,
 # per window (seconds).
 PUENTE_PASSWORD_RESET_LIMIT = int(os.environ.get("PUENTE_PASSWORD_RESET_LIMIT", "3"))
-PUENTE_PASSWORD_RESET_CLIENT_LIMIT = int(
-    os.environ.get("PUENTE_PASSWORD_RESET_CLIENT_LIMIT", "10")
-)
+PUENTE_PASSWORD_RESET_CLIENT_LIMIT = int(os.environ.get("PUENTE_PASSWORD_RESET_CLIENT_LIMIT", "10"))
 PUENTE_PASSWORD_RESET_WINDOW = int(os.environ.get("PUENTE_PASSWORD_RESET_WINDOW", "3600"))
 PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES", str(5 * 1024 * 1024))

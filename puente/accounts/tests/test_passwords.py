@@ -293,9 +293,7 @@ def test_a_password_hash_upgraded_at_sign_in_keeps_the_obligation(client, capsys
     assert client.get("/partners/")["Location"].startswith(reverse("accounts:password_change"))
 
 
-def test_links_sent_to_one_address_are_limited_without_telling_the_asker(
-    client, viewer, settings
-):
+def test_links_sent_to_one_address_are_limited_without_telling_the_asker(client, viewer, settings):
     # given a limit of two links per address and window
     settings.PUENTE_PASSWORD_RESET_LIMIT = 2
     # when four requests for the viewer's address come from four connections
