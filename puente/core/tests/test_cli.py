@@ -33,8 +33,9 @@ def test_console_script_runs_django_and_puente_commands():
     result = subprocess.run(
         [_puente_script(), "import", "--help"], capture_output=True, text=True, check=True
     )
-    assert "{5w,funding,indicators,needs,partners,pin,plan,population,rates,targets}" in (
-        result.stdout
+    assert (
+        "{5w,flows-counts,flows-points,funding,indicators,needs,partners,pin,plan,population,rates,targets}"
+        in (result.stdout)
     )
 
 
@@ -70,7 +71,10 @@ def test_command_help_takes_both_spellings(capsys, argv):
 def test_help_for_import_uses_the_readme_spelling(capsys):
     status, out, _err = _run(capsys, "help", "import")
     assert status == 0
-    assert "{5w,funding,indicators,needs,partners,pin,plan,population,rates,targets}" in out
+    assert (
+        "{5w,flows-counts,flows-points,funding,indicators,needs,partners,pin,plan,population,rates,targets}"
+        in out
+    )
 
 
 @pytest.mark.parametrize("argv", [(), ("help",), ("--help",), ("-h",)])

@@ -337,7 +337,7 @@ def test_the_worker_fails_imports_whose_process_died_and_the_page_shows_it(
     cache.set(heartbeat_key(alive.pk), time.time(), 600)
     # when the worker starts (django-tasks-db's own loop, which manages its database
     # connections outside the test's transaction, is not what is tested here)
-    from puente.core.management.commands import worker
+    from puente.site.management.commands import worker
 
     monkeypatch.setattr(worker.DbWorkerCommand, "handle", lambda self, *a, **o: None)
     call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
