@@ -282,3 +282,33 @@ def test_an_unknown_manager_is_refused(published):
     with pytest.raises(CommandError):
         call_command("forms", "managers", "fm-col", "--add", "nobody@example.org")
     assert not published.form.project.managers.exists()
+
+
+def test_the_upload_page_creates_a_project_in_the_officers_country(client: Client, make_user, db):
+    client.force_login(make_user("platform-im-officer", "country:COL"))
+    from puente.reference.models import Country
+
+    colombia = Country.objects.get(iso3="COL")
+    response = client.post(
+        "/forms/publish/",
+        {
+            "new_code": "fm-nuevo",
+            "new_name": "Nuevo",
+            "new_country": colombia.pk,
+            "xlsform": SimpleUploadedFile("tiny.md", (DATA / "tiny.md").read_bytes()),
+        },
+    )
+    assert response.status_code == 302
+    assert Project.objects.get(code="fm-nuevo").country == colombia
+    # A country outside the officer's scope is not among the choices.
+    peru = Country.objects.get(iso3="PER")
+    response = client.post(
+        "/forms/publish/",
+        {
+            "new_code": "fm-peru",
+            "new_country": peru.pk,
+            "xlsform": SimpleUploadedFile("tiny.md", (DATA / "tiny.md").read_bytes()),
+        },
+    )
+    assert response.status_code == 200
+    assert not Project.objects.filter(code="fm-peru").exists()

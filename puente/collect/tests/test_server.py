@@ -345,3 +345,19 @@ def test_a_collector_reaches_no_page(client: Client, collector):
     client.force_login(collector)
     for path in ("/forms/", "/partners/", "/reporting/", "/forms/publish/"):
         assert client.get(path).status_code in (302, 403), path
+
+
+def test_the_form_list_costs_the_same_queries_for_more_forms(
+    client: Client, published, collector, django_assert_max_num_queries
+):
+    from puente.collect.services.publishing import form_publish
+
+    # given: one more form
+    other = (DATA / "tiny.md").read_text().replace("| tiny    |", "| other   |")
+    form_publish(
+        acting_user=None, project=published.form.project, name="o.md", content=other.encode()
+    )
+    # then: the user, the project, its forms with their versions; nothing per form
+    with django_assert_max_num_queries(6):
+        response = client.get(f"{BASE}/formList", **basic(collector.email))
+    assert response.content.count(b"<xform>") == 2
