@@ -207,11 +207,11 @@ PUENTE_IMPORT_MAX_COMPRESSION_RATIO = int(
 PUENTE_IMPORT_MAX_COLUMNS = int(os.environ.get("PUENTE_IMPORT_MAX_COLUMNS", "500"))
 PUENTE_IMPORT_MAX_CELLS = int(os.environ.get("PUENTE_IMPORT_MAX_CELLS", "20000000"))
 PUENTE_IMPORT_MAX_CELL_CHARS = int(os.environ.get("PUENTE_IMPORT_MAX_CELL_CHARS", "32767"))
-# `puente worker`: the address space the worker may use (0: no limit), and how long a
 # An XLS workbook is read in a child process with at most this much address space.
 PUENTE_XLS_READER_MEMORY_BYTES = int(
     os.environ.get("PUENTE_XLS_READER_MEMORY_BYTES", str(2 * 1024 * 1024 * 1024))
 )
+# `puente worker`: the address space the worker may use (0: no limit), and how long a
 # running import may go without a heartbeat before it is marked failed.
 PUENTE_WORKER_MEMORY_BYTES = int(
     os.environ.get("PUENTE_WORKER_MEMORY_BYTES", str(4 * 1024 * 1024 * 1024))
@@ -238,12 +238,12 @@ PUENTE_FEEDBACK_SENSITIVE_ACK_HOURS = int(
 PUENTE_FEEDBACK_RESPOND_DAYS = int(os.environ.get("PUENTE_FEEDBACK_RESPOND_DAYS", "30"))
 PUENTE_FEEDBACK_FORM_LIMIT = int(os.environ.get("PUENTE_FEEDBACK_FORM_LIMIT", "10"))
 PUENTE_FEEDBACK_FORM_WINDOW = int(os.environ.get("PUENTE_FEEDBACK_FORM_WINDOW", "3600"))
-PUENTE_FEEDBACK_MAX_TEXT = int(os.environ.get("PUENTE_FEEDBACK_MAX_TEXT", "4000"))
 # Password reset: links sent to one e-mail address, and requests from one client address,
 # per window (seconds).
 PUENTE_PASSWORD_RESET_LIMIT = int(os.environ.get("PUENTE_PASSWORD_RESET_LIMIT", "3"))
 PUENTE_PASSWORD_RESET_CLIENT_LIMIT = int(os.environ.get("PUENTE_PASSWORD_RESET_CLIENT_LIMIT", "10"))
 PUENTE_PASSWORD_RESET_WINDOW = int(os.environ.get("PUENTE_PASSWORD_RESET_WINDOW", "3600"))
+PUENTE_FEEDBACK_MAX_TEXT = int(os.environ.get("PUENTE_FEEDBACK_MAX_TEXT", "4000"))
 PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES", str(5 * 1024 * 1024))
 )
