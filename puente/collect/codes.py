@@ -92,6 +92,17 @@ class CollectCode(ErrorCode):
         ),
         403,
     )
+    # Review
+    INVALID_REVIEW_STATUS = (
+        "invalid_review_status",
+        _("A review approves or rejects: “%(status)s” is neither."),
+        400,
+    )
+    REJECTION_REASON_REQUIRED = (
+        "rejection_reason_required",
+        _("Say why the submission is rejected."),
+        400,
+    )
     # Quarantine
     QUARANTINE_CLOSED = (
         "quarantine_closed",
