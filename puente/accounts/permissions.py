@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from puente.accounts.models import Role, RoleAssignment, ScopeKind
+from puente.accounts.models import Role, RoleAssignment, ScopeKind, User
 from puente.core.errors import NotFound, PermissionDenied
+
+# Whoever a permission is asked for: a signed-in user (the request's `user`), or nobody.
+Actor: TypeAlias = User | AnonymousUser
 
 if TYPE_CHECKING:
     from puente.partners.models import Organisation
@@ -159,18 +163,19 @@ class Target:
     project: Any = None
 
 
-def user_roles(user: Any) -> list[RoleAssignment]:
+def user_roles(user: Actor) -> list[RoleAssignment]:
     """The user's role assignments, read once per user object."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return []
-    cached = getattr(user, "_puente_roles", None)
+    cached: list[RoleAssignment] | None = getattr(user, "_puente_roles", None)
     if cached is None:
         cached = list(
             RoleAssignment.objects.filter(user=user)
             .select_related("platform", "country", "sector", "organisation", "project")
             .prefetch_related("platform__countries", "organisation__countries")
         )
-        user._puente_roles = cached
+        # Kept on the user object: one query per request, whatever is asked.
+        setattr(user, "_puente_roles", cached)  # noqa: B010
     return cached
 
 
@@ -267,7 +272,7 @@ def reach_overlaps(one: Reach, other: Reach) -> bool:
     return one is None or other is None or bool(one & other)
 
 
-def user_grant_reach(user: Any, role: str) -> Reach:
+def user_grant_reach(user: Actor, role: str) -> Reach:
     """Where `user` may grant (and remove) `role`: the union of the scopes of the user's
     roles that grant it (GRANTABLE_ROLES); an empty set when nowhere. Superusers grant
     every role but the PSEA ones, everywhere."""
@@ -286,20 +291,20 @@ def user_grant_reach(user: Any, role: str) -> Reach:
     return frozenset(countries)
 
 
-def user_can_grant(user: Any, role: str, reach: Reach) -> bool:
+def user_can_grant(user: Actor, role: str, reach: Reach) -> bool:
     """True when `user` may grant or remove `role` over a scope reaching `reach`: what the
     grantee would reach must lie wholly inside what the granter's granting roles reach.
     (Nobody's own roles: the services check that, as it needs the grantee.)"""
     return reach_covers(user_grant_reach(user, role), reach)
 
 
-def requires_two_factor(user: Any) -> bool:
+def requires_two_factor(user: Actor) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_superuser) or any(a.role in TWO_FACTOR_ROLES for a in user_roles(user))
 
 
-def user_can(user: Any, action: Action, target: Target | None = None) -> bool:
+def user_can(user: Actor, action: Action, target: Target | None = None) -> bool:
     """True when one of the user's roles grants `action` over `target`."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -315,7 +320,7 @@ def user_can(user: Any, action: Action, target: Target | None = None) -> bool:
     return False
 
 
-def user_can_somewhere(user: Any, action: Action) -> bool:
+def user_can_somewhere(user: Actor, action: Action) -> bool:
     """True when some scope of the user's grants `action` (to show a menu entry)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -324,13 +329,13 @@ def user_can_somewhere(user: Any, action: Action) -> bool:
     return any(action in ROLE_ACTIONS[a.role] for a in user_roles(user))
 
 
-def check(user: Any, action: Action, target: Target | None = None) -> None:
+def check(user: Actor, action: Action, target: Target | None = None) -> None:
     if not user_can(user, action, target):
         raise PermissionDenied()
 
 
 def access_organisation(
-    user: Any, acronym: str, action: Action = Action.VIEW_DIRECTORY
+    user: Actor, acronym: str, action: Action = Action.VIEW_DIRECTORY
 ) -> Organisation:
     """Load an organisation the user may act on: NotFound for an acronym that names none;
     PermissionDenied for one the user may not `action` (organisations are listed to
@@ -348,7 +353,7 @@ def access_organisation(
 
 
 def scope_filter(
-    user: Any,
+    user: Actor,
     action: Action,
     *,
     country: str = "country",
