@@ -134,9 +134,9 @@ class Submission(models.Model):
     replaced row gets `superseded_by`. `root_id` is the instanceID of the first instance
     of the chain, the same on every edit: exports use it as the submission's key.
 
-    `data` is for the answers parsed from `xml` by the form version (field path -> value),
-    for exports and figures; receiving leaves it empty, and `xml` stays the source of
-    truth whatever is written there."""
+    `data` holds the answers read from `xml` by the form version when it was received
+    (`parsing.stored_values`: field path -> typed value, repeats as lists), for exports
+    and figures; `xml` stays the source of truth."""
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")

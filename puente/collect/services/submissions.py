@@ -38,6 +38,7 @@ from puente.collect.models import (
     SubmissionAttachment,
 )
 from puente.collect.openrosa import SubmissionMeta, UnreadableSubmission, submission_meta
+from puente.collect.parsing import stored_values
 
 
 @dataclass
@@ -206,6 +207,7 @@ def submission_store(
                     deprecated_id=meta.deprecated_id,
                     xml=text,
                     xml_md5=xml_md5,
+                    data=stored_values(version.xml, text),
                     complete=complete,
                     device_id=device_id,
                     submitted_by=acting_user if getattr(acting_user, "pk", None) else None,
