@@ -553,7 +553,7 @@ def survey_summary_from_answers(
     *, answers: dict[str, Any], submission_id: str, acting_user: Any
 ) -> SurveySummary | None:
     """The summary of a submission of the shipped flow-monitoring survey
-    (data/flow-monitoring-survey.toml), from its answers by field name: select_multiple
+    (data/flow-monitoring-survey.toml), from its answers by field path or name: select_multiple
     answers as lists or space-separated text, the repeat `travellers` as a list. None
     when the person did not consent or the point code names no point (the submission is
     kept either way; only the summary is not made)."""
@@ -563,6 +563,9 @@ def survey_summary_from_answers(
             return value.split()
         return [str(v) for v in value or []]
 
+    # Answers keyed by their path under the form's root (`interview/point`, as the
+    # collection server reads them) or by the field's name alone.
+    answers = {str(key).rsplit("/", 1)[-1]: value for key, value in answers.items()}
     if answers.get("consent") != "yes":
         return None
     point = FlowPoint.objects.filter(code=str(answers.get("point", "")).strip().lower()).first()

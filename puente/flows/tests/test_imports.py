@@ -287,3 +287,21 @@ def test_an_officer_may_not_move_a_point_out_of_another_country(points, make_use
     )
     assert [e.code for e in report.errors] == ["import_not_allowed"]
     assert FlowPoint.objects.get(code="per-lima-terminal").country.iso3 == "PER"
+
+
+def test_a_survey_summary_reads_answers_keyed_by_their_path(points):
+    answers = {
+        "interview/point": "col-ipiales",
+        "interview/survey_date": "2026-03-02",
+        "interview/consent": "yes",
+        "profile/nationality": "VEN",
+        "profile/age": 64,
+        "travellers": [],
+        "route/transport": "walking",
+        "route/destination": "CHL",
+        "needs_group/needs": ["shelter"],
+        "protection/incidents": ["theft", "extortion"],
+    }
+    summary = survey_summary_from_answers(answers=answers, submission_id="uuid:p", acting_user=None)
+    assert (summary.age_group, summary.transport, summary.destination) == ("60+", "walking", "CHL")
+    assert summary.incidents == ["extortion", "theft"]
