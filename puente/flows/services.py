@@ -384,6 +384,11 @@ def _store_counts(
     return len(created), len(changed), unchanged
 
 
+def _is_hashtag_row(raw: dict[str, Any]) -> bool:
+    texts = [str(v).strip() for v in raw.values() if v not in (None, "")]
+    return bool(texts) and all(t.startswith("#") for t in texts)
+
+
 def flow_counts_import(
     *,
     source: Any,
@@ -411,6 +416,8 @@ def flow_counts_import(
     seen: dict[tuple, int] = {}
     rows: list[tuple[FlowPoint, dt.date, CountFigure]] = []
     for number, raw in table:
+        if report.rows == 0 and _is_hashtag_row(raw):
+            continue  # the HXL row of an export (/flows/export.hxl)
         report.rows += 1
         cells = RowCells(report, number, raw)
         parsed = _count_row(cells, points, today)

@@ -170,3 +170,15 @@ def test_the_pages_speak_the_readers_language(client, make_user, flows, language
     assert words[0] in public
     upload = client.get(reverse("flows:import")).content.decode()
     assert {"es": "Conteos diarios", "pt": "Contagens diárias"}[language] in upload
+
+
+def test_an_exported_file_imports_again_unchanged(client, make_user, flows):
+    from puente.flows.services import flow_counts_import
+
+    FlowCount.objects.filter(nationality="HTI").update(sex="female", age_group="60+")
+    client.force_login(make_user("regional-admin", "region"))
+    for file_format in ("csv", "xlsx", "hxl"):
+        response = client.get(reverse("flows:export", args=[file_format]), {"start": "2026-03-01"})
+        name = "counts.csv" if file_format == "hxl" else f"counts.{file_format}"
+        report = flow_counts_import(source=response.content, filename=name)
+        assert (report.errors, report.rows, report.unchanged) == ([], 4, 4)
