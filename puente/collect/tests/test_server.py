@@ -361,3 +361,12 @@ def test_the_form_list_costs_the_same_queries_for_more_forms(
     with django_assert_max_num_queries(6):
         response = client.get(f"{BASE}/formList", **basic(collector.email))
     assert response.content.count(b"<xform>") == 2
+
+
+def test_the_menu_shows_data_collection_to_officers_not_to_collectors(
+    client: Client, make_user, collector
+):
+    client.force_login(collector)
+    assert b"/forms/" not in client.get("/").content
+    client.force_login(make_user("platform-im-officer", "country:COL"))
+    assert b'href="/forms/publish/"' in client.get("/").content

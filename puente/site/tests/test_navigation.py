@@ -36,10 +36,11 @@ def test_regional_admin_menu_is_grouped_by_area(client, make_user):
         "Reporting",
         "Planning",
         "Feedback",
+        "Data collection",
         "Reference",
         "Users and roles",
     ]
-    assert menu.count("<details>") == 4
+    assert menu.count("<details>") == 5
     links = _links(menu)
     for name in (
         "reporting:rows",
@@ -50,6 +51,9 @@ def test_regional_admin_menu_is_grouped_by_area(client, make_user):
         "funding:funding",
         "gap",
         "feedback:list",
+        "collect:projects",
+        "collect:publish",
+        "collect:quarantine",
         "partners:directory",
         "reference:countries",
         "reference:sectors",
