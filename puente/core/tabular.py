@@ -233,7 +233,8 @@ def _text_encoding(handle: IO[bytes]) -> tuple[str, int, str]:
                 utf8.decode(chunk)
             except UnicodeDecodeError:
                 is_utf8 = False
-        if not is_utf8 and cp1252 and CP1252_UNDEFINED.search(chunk):
+        # Checked in every chunk: UTF-8 may fail only in a later one, or at the end.
+        if cp1252 and CP1252_UNDEFINED.search(chunk):
             cp1252 = False
     if is_utf8:
         try:

@@ -238,3 +238,10 @@ def test_damaged_workbooks_are_read_or_refused_with_a_code(name):
             list(read_table(bytes(content), filename=name, columns=COLUMNS))
         except ImportFileError as exc:
             assert exc.errors and all(e.code for e in exc.errors)
+
+
+def test_a_csv_whose_utf8_breaks_only_at_its_end_is_read_as_latin1():
+    # a byte Windows-1252 leaves undefined (0x8D), and UTF-8 cut short at the very end
+    content = b"month,country\n2025-01,P\x8dR\xc3"
+    [(_number, row)] = list(read_table(content, filename="f.csv", columns=COLUMNS))
+    assert row["country"] == "P\x8dRÃ"
