@@ -17,8 +17,15 @@ from django.db.models import Q
 from puente.accounts.models import Role, RoleAssignment, ScopeKind, User
 from puente.core.errors import NotFound, PermissionDenied
 
-# Whoever a permission is asked for: a signed-in user (the request's `user`), or nobody.
+# Whoever a permission is asked for or a service acts for: a signed-in user (the
+# request's `user`), an anonymous visitor, or None (the command line, the system).
 Actor: TypeAlias = User | AnonymousUser
+
+
+def signed_in(user: Actor | None) -> User | None:
+    """The user to record as author of a change (None for the command line)."""
+    return user if isinstance(user, User) else None
+
 
 if TYPE_CHECKING:
     from puente.partners.models import Organisation
@@ -163,7 +170,7 @@ class Target:
     project: Any = None
 
 
-def user_roles(user: Actor) -> list[RoleAssignment]:
+def user_roles(user: Actor | None) -> list[RoleAssignment]:
     """The user's role assignments, read once per user object."""
     if not isinstance(user, User) or not user.is_authenticated:
         return []
@@ -272,11 +279,11 @@ def reach_overlaps(one: Reach, other: Reach) -> bool:
     return one is None or other is None or bool(one & other)
 
 
-def user_grant_reach(user: Actor, role: str) -> Reach:
+def user_grant_reach(user: Actor | None, role: str) -> Reach:
     """Where `user` may grant (and remove) `role`: the union of the scopes of the user's
     roles that grant it (GRANTABLE_ROLES); an empty set when nowhere. Superusers grant
     every role but the PSEA ones, everywhere."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser and role not in PSEA_ROLES:
         return None
@@ -291,22 +298,22 @@ def user_grant_reach(user: Actor, role: str) -> Reach:
     return frozenset(countries)
 
 
-def user_can_grant(user: Actor, role: str, reach: Reach) -> bool:
+def user_can_grant(user: Actor | None, role: str, reach: Reach) -> bool:
     """True when `user` may grant or remove `role` over a scope reaching `reach`: what the
     grantee would reach must lie wholly inside what the granter's granting roles reach.
     (Nobody's own roles: the services check that, as it needs the grantee.)"""
     return reach_covers(user_grant_reach(user, role), reach)
 
 
-def requires_two_factor(user: Actor) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def requires_two_factor(user: Actor | None) -> bool:
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     return bool(user.is_superuser) or any(a.role in TWO_FACTOR_ROLES for a in user_roles(user))
 
 
-def user_can(user: Actor, action: Action, target: Target | None = None) -> bool:
+def user_can(user: Actor | None, action: Action, target: Target | None = None) -> bool:
     """True when one of the user's roles grants `action` over `target`."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser and action != Action.VIEW_SENSITIVE_FEEDBACK:
         return True
@@ -320,22 +327,22 @@ def user_can(user: Actor, action: Action, target: Target | None = None) -> bool:
     return False
 
 
-def user_can_somewhere(user: Actor, action: Action) -> bool:
+def user_can_somewhere(user: Actor | None, action: Action) -> bool:
     """True when some scope of the user's grants `action` (to show a menu entry)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser and action != Action.VIEW_SENSITIVE_FEEDBACK:
         return True
     return any(action in ROLE_ACTIONS[a.role] for a in user_roles(user))
 
 
-def check(user: Actor, action: Action, target: Target | None = None) -> None:
+def check(user: Actor | None, action: Action, target: Target | None = None) -> None:
     if not user_can(user, action, target):
         raise PermissionDenied()
 
 
 def access_organisation(
-    user: Actor, acronym: str, action: Action = Action.VIEW_DIRECTORY
+    user: Actor | None, acronym: str, action: Action = Action.VIEW_DIRECTORY
 ) -> Organisation:
     """Load an organisation the user may act on: NotFound for an acronym that names none;
     PermissionDenied for one the user may not `action` (organisations are listed to
@@ -353,7 +360,7 @@ def access_organisation(
 
 
 def scope_filter(
-    user: Actor,
+    user: Actor | None,
     action: Action,
     *,
     country: str = "country",
@@ -366,7 +373,7 @@ def scope_filter(
     filtered model; `project` the lookup of a data-collection project, when it has one.
     Mirrors `scope_covers`, tested against it."""
     nothing = Q(pk__in=[])
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return nothing
     if user.is_superuser and action != Action.VIEW_SENSITIVE_FEEDBACK:
         return Q()

@@ -26,6 +26,7 @@ from puente.accounts.permissions import (
     PSEA_ROLES,
     ROLE_SCOPES,
     TWO_FACTOR_ROLES,
+    Actor,
     Reach,
     assignment_reach,
     reach_covers,
@@ -33,7 +34,7 @@ from puente.accounts.permissions import (
     scope_reach,
     user_grant_reach,
 )
-from puente.core.errors import ApplicationError
+from puente.core.errors import ApplicationError, PermissionDenied
 from puente.core.services import audit_record
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Platform, Sector
@@ -91,12 +92,14 @@ class Scope:
         )
 
 
-def check_grant(*, acting_user: Any, grantee_email: str, role: str, scope: Scope) -> None:
+def check_grant(*, acting_user: Actor | None, grantee_email: str, role: str, scope: Scope) -> None:
     """Raise PermissionDenied unless `acting_user` may grant or remove `role` over `scope`
     for the user with `grantee_email`. The same rule for granting and removing: you may
     only remove what you could have granted. acting_user None: the command line."""
     if acting_user is None:
         return
+    if not isinstance(acting_user, User):
+        raise PermissionDenied()
     if grantee_email.strip().lower() == acting_user.email.lower():
         raise AccountsCode.OWN_ROLE.error()
     granter_reach = user_grant_reach(acting_user, role)
@@ -156,7 +159,9 @@ def _check_role_fits_scope(role: str, scope: Scope) -> None:
 
 
 @transaction.atomic
-def role_assign(*, acting_user: Any, user: User, role: str, scope: Scope) -> RoleAssignment:
+def role_assign(
+    *, acting_user: Actor | None, user: User, role: str, scope: Scope
+) -> RoleAssignment:
     """Give `user` a role over a scope. `acting_user` None means the command line, which the
     server's operator runs; otherwise `check_grant` decides."""
     _check_role_fits_scope(role, scope)
@@ -193,7 +198,7 @@ def role_assign(*, acting_user: Any, user: User, role: str, scope: Scope) -> Rol
 
 
 @transaction.atomic
-def role_revoke(*, acting_user: Any, assignment: RoleAssignment) -> None:
+def role_revoke(*, acting_user: Actor | None, assignment: RoleAssignment) -> None:
     """Remove a role: the same rule as granting it (`check_grant`), so nobody removes
     their own roles but through the command line."""
     scope = Scope.of(assignment)
@@ -223,7 +228,7 @@ def role_revoke(*, acting_user: Any, assignment: RoleAssignment) -> None:
 @transaction.atomic
 def user_role_grant(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     email: str,
     role: str,
     scope: Scope,
@@ -257,12 +262,12 @@ def psea_coordinators_of(reach: Reach) -> list[User]:
 
 
 def _psea_role_notify(
-    *, acting_user: Any, user: User, role: str, scope: Scope, granted: bool
+    *, acting_user: Actor | None, user: User, role: str, scope: Scope, granted: bool
 ) -> None:
     """E-mail the PSEA coordinators of the scope, once the change is committed. The mail
     names who changed what; it carries nothing of any complaint."""
     recipients = psea_coordinators_of(scope.reach)
-    actor = acting_user.email if acting_user is not None else None
+    actor = acting_user.email if isinstance(acting_user, User) else None
     values = {"actor": actor, "email": user.email, "role": role, "scope": scope.key}
 
     def send() -> None:
@@ -304,7 +309,7 @@ def _psea_role_notify(
 @transaction.atomic
 def user_create(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     email: str,
     password: str | None = None,
     full_name: str = "",

@@ -8,8 +8,6 @@ had one, before a reset) is refused. One rule for the API token page and the API
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,12 +15,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from puente.accounts.codes import AccountsCode
-from puente.accounts.permissions import requires_two_factor
-from puente.core.errors import ApplicationError
+from puente.accounts.models import User
+from puente.accounts.permissions import Actor, requires_two_factor
+from puente.core.errors import ApplicationError, PermissionDenied
 from puente.core.services import audit_record
 
 
-def second_factor_required(user: Any) -> bool:
+def second_factor_required(user: Actor) -> bool:
     """True when `user` must pass the second factor before anything but signing in."""
     return bool(settings.PUENTE_REQUIRE_2FA) and requires_two_factor(user)
 
@@ -36,14 +35,18 @@ def two_factor_error() -> ApplicationError:
     )
 
 
-def api_token_get(user: Any) -> Token | None:
+def api_token_get(user: Actor) -> Token | None:
+    if not isinstance(user, User):
+        return None
     return Token.objects.filter(user=user).first()
 
 
 @transaction.atomic
-def api_token_issue(*, acting_user: Any, verified: bool) -> Token:
+def api_token_issue(*, acting_user: Actor, verified: bool) -> Token:
     """A new API token for `acting_user`, replacing the one they had. `verified`: the
     request carries a valid second factor (django-otp's `user.is_verified()`)."""
+    if not isinstance(acting_user, User):
+        raise PermissionDenied()
     if second_factor_required(acting_user) and not verified:
         raise two_factor_error()
     Token.objects.filter(user=acting_user).delete()
@@ -53,8 +56,10 @@ def api_token_issue(*, acting_user: Any, verified: bool) -> Token:
 
 
 @transaction.atomic
-def api_token_revoke(*, acting_user: Any, user: Any) -> bool:
+def api_token_revoke(*, acting_user: Actor | None, user: Actor | None) -> bool:
     """Delete `user`'s API token. True when there was one."""
+    if not isinstance(user, User):
+        return False
     deleted, _rows = Token.objects.filter(user=user).delete()
     if deleted:
         audit_record(acting_user=acting_user, action="api_token.revoke", target=user, data={})

@@ -26,6 +26,7 @@ from puente.accounts.models import ScopeKind
 from puente.accounts.permissions import (
     ROLE_ACTIONS,
     Action,
+    Actor,
     Target,
     scope_covers,
     user_can,
@@ -142,7 +143,7 @@ class ReachQueryForbidden(ReachQueryInvalid):
     status = 403
 
 
-def org_filter_allowed(user: Any, query: DashboardQuery) -> bool:
+def org_filter_allowed(user: Actor, query: DashboardQuery) -> bool:
     """May `user` read the figures of `query.org` alone? Only where one of the user's
     scopes for viewing reports covers every row of that organisation the query counts:
     the region (and superusers); an organisation scope, for that organisation only; a
@@ -165,7 +166,7 @@ def org_filter_allowed(user: Any, query: DashboardQuery) -> bool:
 
 
 def reach_query_for_user(
-    params: Mapping[str, Any], user: Any, *, period_required: bool = False
+    params: Mapping[str, Any], user: Actor, *, period_required: bool = False
 ) -> DashboardQuery:
     """`reach_query_parse` for a signed-in reader, the one check of every internal door
     (dashboard page, its JSON, explain, downloads, the API): PermissionDenied for a user
@@ -192,7 +193,7 @@ def reach_query_for_user(
     return query
 
 
-def country_detail_allowed(user: Any, query: DashboardQuery) -> bool:
+def country_detail_allowed(user: Actor, query: DashboardQuery) -> bool:
     """Which organisations of a country have reported (completeness) is shown to users who
     may view every report of that country."""
     return query.country is not None and user_can(

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from puente.accounts.permissions import Actor, signed_in
 from puente.core.codes import CoreCode
 
 
@@ -92,7 +93,7 @@ class ImportReport:
 
 
 def import_audit_record(
-    *, acting_user: Any, kind: str, filename: str, report: ImportReport
+    *, acting_user: Actor | None, kind: str, filename: str, report: ImportReport
 ) -> None:
     """Audit an import that wrote: who (None: the command line, the server's trusted
     operator), which kind of file, its name and the counts."""
@@ -102,7 +103,7 @@ def import_audit_record(
     # it wrote are audited.
     if report.dry_run or (report.errors and not (report.imported or report.updated)):
         return
-    actor = acting_user if getattr(acting_user, "pk", None) else None
+    actor = signed_in(acting_user)
     AuditRecord.objects.create(
         actor=actor,
         action=f"import.{kind}",
@@ -126,7 +127,7 @@ class ImportScope:
     outside, so the whole file is refused and nothing is written. Without an acting user
     (the command line, the server's trusted operator) everything is within scope."""
 
-    def __init__(self, acting_user: Any, action: Any):
+    def __init__(self, acting_user: Actor | None, action: Any):
         self.acting_user = acting_user
         self.action = action
         self.outside: dict[str, None] = {}  # names, in the order first met

@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from puente.accounts.permissions import Action, scope_filter, user_can, user_can_somewhere
+from puente.accounts.permissions import Action, Actor, scope_filter, user_can, user_can_somewhere
 from puente.core.errors import NotFound, PermissionDenied
 from puente.core.i18n import active_language
 from puente.core.models import AuditRecord
@@ -35,7 +35,7 @@ SCOPE_LOOKUPS: dict[str, Any] = {
 }
 
 
-def feedback_visible_filter(user: Any) -> Q:
+def feedback_visible_filter(user: Actor) -> Q:
     """Items `user` may read: sensitive ones through VIEW_SENSITIVE_FEEDBACK only."""
     ordinary = Q(sensitive=False) & scope_filter(user, Action.VIEW_FEEDBACK, **SCOPE_LOOKUPS)
     sensitive = Q(sensitive=True) & scope_filter(
@@ -54,7 +54,7 @@ class FeedbackFilters:
     overdue: bool = False
 
 
-def feedback_list(*, user: Any, filters: FeedbackFilters | None = None) -> QuerySet[Feedback]:
+def feedback_list(*, user: Actor, filters: FeedbackFilters | None = None) -> QuerySet[Feedback]:
     filters = filters or FeedbackFilters()
     items = Feedback.objects.filter(feedback_visible_filter(user)).select_related(
         "type", "channel", "country", "sector", "organisation"
@@ -74,7 +74,7 @@ def feedback_list(*, user: Any, filters: FeedbackFilters | None = None) -> Query
     return items.order_by("-received_at", "-pk")
 
 
-def access_feedback(user: Any, feedback_id: int) -> Feedback:
+def access_feedback(user: Actor, feedback_id: int) -> Feedback:
     """Load an item `user` may read. PermissionDenied when the user reads no feedback
     anywhere; NotFound both for an item that does not exist and for one outside what the
     user may read (a sensitive complaint for a CFM operator, another country's item)."""
@@ -114,7 +114,9 @@ class FeedbackContents:
     answer: str
 
 
-def feedback_contents_read(*, user: Any, item: Feedback, purpose: str = "view") -> FeedbackContents:
+def feedback_contents_read(
+    *, user: Actor, item: Feedback, purpose: str = "view"
+) -> FeedbackContents:
     """The decrypted contents, after the access check; a read of a sensitive item is
     written to the audit trail (who, which item, why)."""
     access_feedback(user, item.pk)
@@ -146,7 +148,7 @@ def feedback_excerpts(items: list[Feedback], *, length: int = 120) -> dict[int, 
     return excerpts
 
 
-def access_feedback_attachment(user: Any, attachment_id: int) -> tuple[FeedbackAttachment, bytes]:
+def access_feedback_attachment(user: Actor, attachment_id: int) -> tuple[FeedbackAttachment, bytes]:
     from puente.feedback.services.crypto import unseal_bytes
 
     attachment = FeedbackAttachment.objects.filter(pk=attachment_id).first()
@@ -183,7 +185,7 @@ class HistoryEntry:
     what: str
 
 
-def feedback_history(*, user: Any, item: Feedback) -> list[HistoryEntry]:
+def feedback_history(*, user: Actor, item: Feedback) -> list[HistoryEntry]:
     """Who did what to the item, and for a sensitive complaint who read it, from the
     audit trail (after the access check)."""
     access_feedback(user, item.pk)
@@ -384,7 +386,7 @@ def _trend(
     ]
 
 
-def feedback_dashboard(*, user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
+def feedback_dashboard(*, user: Actor, now: dt.datetime | None = None) -> dict[str, Any]:
     """Volumes by type, channel, sector, country, status and month (the last 12); time
     to close; overdue; monthly trends per sector and organisation. Ordinary items are
     counted exactly; sensitive complaints apart, and only in cells of at least MIN_CELL."""
@@ -440,7 +442,7 @@ AGGREGATE_HXL = [
 ]
 
 
-def feedback_aggregate_rows(*, user: Any) -> list[list[Any]]:
+def feedback_aggregate_rows(*, user: Actor) -> list[list[Any]]:
     """Counts per month, country, sector, type and channel for the export. Sensitive
     complaints are counted per month and country only, and left out below MIN_CELL;
     no content of any item is ever part of it."""

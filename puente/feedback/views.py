@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from puente.accounts.permissions import Action, user_can, user_can_somewhere
+from puente.accounts.permissions import Action, Actor, user_can, user_can_somewhere
 from puente.core.errors import ApplicationError, NotFound, PermissionDenied
 from puente.core.exports import csv_bytes, xlsx_bytes
 from puente.core.templatetags.figures import date_format_long
@@ -286,7 +286,7 @@ def log(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/log.html", {"form": form}, status=status)
 
 
-def _can_read(user: Any, feedback_id: int) -> bool:
+def _can_read(user: Actor, feedback_id: int) -> bool:
     try:
         access_feedback(user, feedback_id)
     except (PermissionDenied, NotFound):

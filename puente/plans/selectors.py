@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from puente.accounts.permissions import (
     Action,
+    Actor,
     Target,
     check,
     scope_filter,
@@ -58,7 +59,7 @@ def public_plan(code: str) -> Plan:
     return plan
 
 
-def plans_visible(user: Any) -> QuerySet[Plan]:
+def plans_visible(user: Actor) -> QuerySet[Plan]:
     """The plans a signed-in user who works with plans may open: every plan for those who
     manage them; for others the published ones and the inter-agency plans partners enter
     into."""
@@ -70,7 +71,7 @@ def plans_visible(user: Any) -> QuerySet[Plan]:
     return plans.filter(status=Plan.Status.PUBLISHED) | plans.filter(kind=Plan.Kind.INTER_AGENCY)
 
 
-def access_plan(user: Any, code: str) -> Plan:
+def access_plan(user: Actor, code: str) -> Plan:
     """One plan of `plans_visible`: PermissionDenied when the user opens no plan at all,
     NotFound for a plan that does not exist or that the user may not open."""
     plan = plans_visible(user).filter(code=code).first()
@@ -79,7 +80,7 @@ def access_plan(user: Any, code: str) -> Plan:
     return plan
 
 
-def access_plan_entry(user: Any, plan: Plan, entry_id: int, action: Action) -> PlanEntry:
+def access_plan_entry(user: Actor, plan: Plan, entry_id: int, action: Action) -> PlanEntry:
     """One entry of `plan` on which the user may `action` (review it, for instance):
     NotFound for an entry that does not exist and for one outside what the user sees;
     PermissionDenied for one the user sees but may not `action`."""
@@ -250,7 +251,7 @@ def plan_summary(plan: Plan, *, year: int) -> dict[str, Any]:
 
 
 def plan_entries(
-    user: Any, plan: Plan, *, action: Action = Action.VIEW_REPORTS
+    user: Actor, plan: Plan, *, action: Action = Action.VIEW_REPORTS
 ) -> QuerySet[PlanEntry]:
     """The entries of a plan the user may see (or review, with REVIEW_PLAN)."""
     entries = (

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action
+from puente.accounts.permissions import Action, Actor
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -33,7 +33,7 @@ PLANNING_COLUMNS = (
 
 
 def targets_import(
-    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Actor | None = None
 ) -> ImportReport:
     """Targets per year, country, sector and population group; a second import replaces
     the figures it names. Targets are set beside the needs analysis: an acting user needs
@@ -134,7 +134,7 @@ def targets_set(
     country: Any,
     population_group: Any,
     people: dict[Any, int],
-    acting_user: Any,
+    acting_user: Actor | None,
     source: str,
 ) -> int:
     """Set the targets of one population group in a country, per sector, leaving the

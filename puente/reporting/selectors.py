@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action, Target, check, scope_filter, user_can
+from puente.accounts.permissions import Action, Actor, Target, check, scope_filter, user_can
 from puente.core.errors import NotFound
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Sector
@@ -17,7 +17,7 @@ from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowCha
 __all__ = ["RowFilters"]
 
 
-def rows_visible(user: Any, action: Action = Action.VIEW_REPORTS) -> QuerySet[ActivityRow]:
+def rows_visible(user: Actor, action: Action = Action.VIEW_REPORTS) -> QuerySet[ActivityRow]:
     """Rows the user may see: their scope's countries, sectors or organisation."""
     return ActivityRow.objects.filter(
         scope_filter(
@@ -30,7 +30,7 @@ def rows_visible(user: Any, action: Action = Action.VIEW_REPORTS) -> QuerySet[Ac
     )
 
 
-def row_list(user: Any, filters: RowFilters | None = None) -> QuerySet[ActivityRow]:
+def row_list(user: Actor, filters: RowFilters | None = None) -> QuerySet[ActivityRow]:
     filters = filters or RowFilters()
     qs = rows_visible(user)
     if filters.month:
@@ -65,7 +65,7 @@ def row_list(user: Any, filters: RowFilters | None = None) -> QuerySet[ActivityR
 
 
 def access_activity_row(
-    user: Any, row_id: int, action: Action = Action.VIEW_REPORTS
+    user: Actor, row_id: int, action: Action = Action.VIEW_REPORTS
 ) -> ActivityRow:
     """Load one row the user may act on: NotFound for a row that does not exist and for
     one outside what the user may see; PermissionDenied for a row the user sees but may
@@ -99,7 +99,7 @@ def row_history(row: ActivityRow) -> QuerySet[RowChange]:
     return row.changes.select_related("changed_by", "batch")
 
 
-def submissions_summary(user: Any, filters: RowFilters) -> list[dict[str, Any]]:
+def submissions_summary(user: Actor, filters: RowFilters) -> list[dict[str, Any]]:
     """Rows grouped by organisation, country, month, sector and status: the review queue."""
     return [
         dict(group)
@@ -151,7 +151,7 @@ class ReviewGroup:
         }
 
 
-def review_queue(user: Any, filters: RowFilters, limit: int | None = 300) -> list[ReviewGroup]:
+def review_queue(user: Actor, filters: RowFilters, limit: int | None = 300) -> list[ReviewGroup]:
     """The groups of rows matching `filters` in the user's scope, newest month first,
     each with the decision the user may take (review a submitted group, submit a draft or
     returned one) or the reason they may not. Locked months take no decision."""
@@ -182,7 +182,7 @@ def review_queue(user: Any, filters: RowFilters, limit: int | None = 300) -> lis
     return groups
 
 
-def _decide(user: Any, group: ReviewGroup) -> None:
+def _decide(user: Actor, group: ReviewGroup) -> None:
     # Reasons mirror ROLE_ACTIONS: only sector coordinators review, and only those who
     # submit reports (the organisation's reporters, IM officers) submit them.
     if group.locked:
@@ -208,7 +208,7 @@ def _decide(user: Any, group: ReviewGroup) -> None:
 
 
 def review_group(
-    user: Any,
+    user: Actor,
     *,
     appealing_org: Organisation,
     country: Country,
@@ -237,7 +237,7 @@ def review_group(
     return group
 
 
-def reviewable_groups(user: Any, filters: RowFilters) -> list[ReviewGroup]:
+def reviewable_groups(user: Actor, filters: RowFilters) -> list[ReviewGroup]:
     """Every submitted group matching `filters` that the user may validate or return:
     the set a decision on the whole filtered queue acts on."""
     if filters.status not in ("", RowStatus.SUBMITTED):
@@ -247,7 +247,7 @@ def reviewable_groups(user: Any, filters: RowFilters) -> list[ReviewGroup]:
 
 
 def submission_rows(
-    user: Any,
+    user: Actor,
     *,
     appealing_org: Organisation,
     country: Country,
@@ -273,7 +273,7 @@ def locks_for(country_ids: list[int] | None = None) -> QuerySet[PeriodLock]:
     return qs
 
 
-def batch_for_user(user: Any, batch_id: int) -> ImportBatch:
+def batch_for_user(user: Actor, batch_id: int) -> ImportBatch:
     """An import the user may read, else NotFound (as for one that does not exist).
     Readers are:
     its creator;

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
+from puente.accounts.permissions import Action, Actor, scope_filter, user_can_somewhere
 from puente.core.errors import ApplicationError
 from puente.core.exports import xlsx_bytes
 from puente.core.tabular import cell_text, read_table
@@ -57,7 +57,7 @@ from puente.reporting.services.workflow import (
 from puente.reporting.tasks import batch_import_task
 
 
-def _require(user: Any, action: Action) -> None:
+def _require(user: Actor, action: Action) -> None:
     if not user_can_somewhere(user, action):
         raise DjangoPermissionDenied
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from puente.accounts.permissions import Actor
 from puente.core.filters import (
     UNKNOWN_COUNTRY,
     UNKNOWN_PLAN,
@@ -90,7 +91,7 @@ class GapFilterForm(FilterForm):
         return data
 
 
-def gap_filters(params: QueryDict, user: Any) -> GapFilterForm:
+def gap_filters(params: QueryDict, user: Actor) -> GapFilterForm:
     """The form bound to what was asked, with the year and plan used written in: this
     year, and the inter-agency plan of the year unless a plan (or none, "plan=") is
     asked. Only plans the user may open are offered (`plans_visible`, which also refuses

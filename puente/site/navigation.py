@@ -8,13 +8,13 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from puente.accounts.permissions import Action, user_can, user_can_somewhere
+from puente.accounts.permissions import Action, Actor, user_can, user_can_somewhere
 from puente.collect.navigation import collect_navigation
 from puente.feedback.navigation import feedback_navigation
 from puente.flows.navigation import flows_navigation
 
 
-def user_navigation(user: Any) -> list[dict[str, Any]]:
+def user_navigation(user: Actor) -> list[dict[str, Any]]:
     """The main menu, by area: each entry a link ({"label", "url"}) or a group of links
     ({"label", "links": [{"label", "url"}, ...]}). A user sees the areas their roles open;
     an area left with one link is that link."""

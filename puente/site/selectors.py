@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from puente.accounts.models import Role
-from puente.accounts.permissions import Action, scope_filter, user_roles
+from puente.accounts.permissions import Action, Actor, scope_filter, user_roles
 from puente.analytics.selectors import ReachFilters, people_reached
 from puente.core.i18n import sorted_by_name
 from puente.funding.selectors import funding_by
@@ -123,7 +123,7 @@ class HomeWork:
         )
 
 
-def home_work(user: Any, *, today: dt.date | None = None) -> HomeWork:
+def home_work(user: Actor, *, today: dt.date | None = None) -> HomeWork:
     """The work waiting for each of the user's roles (docs/roles.md, "Home page and menu")."""
     work = HomeWork()
     roles = user_roles(user)
@@ -194,7 +194,7 @@ def reports_due(organisations: list[Organisation], *, month: dt.date) -> list[Re
     return due
 
 
-def returned_rows(user: Any, organisations: list[Organisation]) -> tuple[list[ReturnedRows], int]:
+def returned_rows(user: Actor, organisations: list[Organisation]) -> tuple[list[ReturnedRows], int]:
     """Rows of the user's organisations returned for correction, by organisation, country
     and month (the latest first, at most RETURNED_SHOWN), and how many rows in all."""
     from puente.reporting.models import RowStatus
@@ -227,7 +227,7 @@ def returned_rows(user: Any, organisations: list[Organisation]) -> tuple[list[Re
     return shown, sum(g["rows"] for g in groups)
 
 
-def review_waiting(user: Any, *, monitoring: bool) -> dict[str, Any]:
+def review_waiting(user: Actor, *, monitoring: bool) -> dict[str, Any]:
     """Submissions waiting for a sector coordinator's decision in the user's scope: the
     ones a coordinator may review, or for an IM officer every one they may see.
     {"submissions": organisation-country-month-sector groups, "rows", "url"}."""
@@ -246,7 +246,7 @@ def review_waiting(user: Any, *, monitoring: bool) -> dict[str, Any]:
     }
 
 
-def reporting_status(user: Any, *, month: dt.date) -> list[CountryReporting]:
+def reporting_status(user: Actor, *, month: dt.date) -> list[CountryReporting]:
     """For each country the user monitors (their platform's, or every one for the region):
     appealing organisations that reported the month / expected to, by the completeness
     rule of the dashboards."""
@@ -269,7 +269,7 @@ def reporting_status(user: Any, *, month: dt.date) -> list[CountryReporting]:
     return status
 
 
-def feedback_waiting(user: Any, *, sensitive: bool) -> FeedbackWaiting:
+def feedback_waiting(user: Actor, *, sensitive: bool) -> FeedbackWaiting:
     """Feedback in the user's scope not yet answered (new, acknowledged or referred), and
     how many are past a deadline: sensitive complaints for a PSEA focal point, the other
     items for a CFM operator. Counts only: never a word of what people wrote."""
@@ -320,7 +320,7 @@ class OrganisationProfile:
 
 
 def organisation_profile(
-    user: Any, organisation: Organisation, *, today: dt.date | None = None
+    user: Actor, organisation: Organisation, *, today: dt.date | None = None
 ) -> OrganisationProfile:
     """Where and in what an organisation reports, its people reached this year, and its
     requirement and funding in the published plans.

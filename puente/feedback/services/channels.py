@@ -6,11 +6,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
 
 from django.db import transaction
 
-from puente.accounts.permissions import Action, check
+from puente.accounts.permissions import Action, Actor, check
 from puente.core.services import audit_record
 from puente.feedback.models import FeedbackChannel
 
@@ -20,7 +19,7 @@ def _token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def channel_token_create(*, acting_user: Any, channel: FeedbackChannel) -> str:
+def channel_token_create(*, acting_user: Actor | None, channel: FeedbackChannel) -> str:
     """A new token for `channel` (the old one stops working); shown once. The CLI
     passes no user; a person needs `manage_feedback`."""
     if acting_user is not None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
-from puente.accounts.permissions import Action, check
+from puente.accounts.permissions import Action, Actor, check
 from puente.core.services import audit_record
 from puente.feedback.codes import FeedbackCode
 from puente.feedback.models import (
@@ -49,7 +49,7 @@ def _changes(instance: Any, fields: tuple[str, ...], data: dict[str, Any]) -> di
 
 @transaction.atomic
 def feedback_type_save(
-    *, acting_user: Any, code: str, data: dict[str, Any], create: bool = False
+    *, acting_user: Actor | None, code: str, data: dict[str, Any], create: bool = False
 ) -> FeedbackType:
     """Create (`create=True`) or change one feedback type."""
     if acting_user is not None:
@@ -80,7 +80,7 @@ def feedback_type_save(
 
 @transaction.atomic
 def feedback_channel_save(
-    *, acting_user: Any, code: str, data: dict[str, Any], create: bool = False
+    *, acting_user: Actor | None, code: str, data: dict[str, Any], create: bool = False
 ) -> FeedbackChannel:
     """Create (`create=True`) or change one intake channel."""
     if acting_user is not None:

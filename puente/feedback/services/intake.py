@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from puente.accounts.permissions import Actor, signed_in
 from puente.core.errors import ApplicationError
 from puente.core.services import audit_record
 from puente.feedback.codes import FeedbackCode
@@ -120,7 +121,7 @@ def _validate(
 @transaction.atomic
 def feedback_create(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     channel: FeedbackChannel,
     feedback_type: FeedbackType,
     country: Country,
@@ -189,7 +190,7 @@ def feedback_create(
         respond_due=deadlines.respond_due,
         consent=consent if consent in Consent.values else "",
         consent_recorded_at=received_at if consent in (Consent.GIVEN, Consent.REFUSED) else None,
-        logged_by=acting_user if getattr(acting_user, "pk", None) else None,
+        logged_by=signed_in(acting_user),
     )
     item.full_clean()
     item.save()
@@ -234,7 +235,7 @@ def feedback_code_list_load() -> None:
         )
 
 
-def feedback_log(*, acting_user: Any, **fields: Any) -> tuple[Feedback, str]:
+def feedback_log(*, acting_user: Actor | None, **fields: Any) -> tuple[Feedback, str]:
     """Feedback logged by an operator: needs LOG_FEEDBACK over the item's country,
     sector and organisation concerned."""
     from puente.accounts.permissions import Action, Target, check

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from puente.accounts.models import RoleAssignment
+from puente.accounts.models import RoleAssignment, User
 from puente.accounts.permissions import ROLE_ACTIONS, Action, Target, scope_covers
 from puente.feedback.models import Feedback
 
@@ -42,7 +42,7 @@ def feedback_handlers(item: Feedback) -> list[Any]:
     return sorted(users.values(), key=lambda u: u.email)
 
 
-def _send(user: Any, subject: str, body: str) -> None:
+def _send(user: User, subject: str, body: str) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
 
 

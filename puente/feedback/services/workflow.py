@@ -6,12 +6,10 @@ consent is recorded."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
-from puente.accounts.permissions import check
+from puente.accounts.permissions import Actor, check
 from puente.core.services import audit_record
 from puente.feedback.codes import FeedbackCode
 from puente.feedback.models import (
@@ -39,7 +37,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def feedback_check_handler(*, acting_user: Any, item: Feedback) -> None:
+def feedback_check_handler(*, acting_user: Actor | None, item: Feedback) -> None:
     """Raise PermissionDenied unless `acting_user` may handle `item`."""
     check(acting_user, feedback_handling_action(item), feedback_target(item))
 
@@ -61,7 +59,7 @@ def _lock(item: Feedback) -> Feedback:
 
 
 @transaction.atomic
-def feedback_acknowledge(*, acting_user: Any, item: Feedback) -> Feedback:
+def feedback_acknowledge(*, acting_user: Actor | None, item: Feedback) -> Feedback:
     item = _lock(item)
     feedback_check_handler(acting_user=acting_user, item=item)
     _move(item, S.ACKNOWLEDGED)
@@ -74,7 +72,7 @@ def feedback_acknowledge(*, acting_user: Any, item: Feedback) -> Feedback:
 @transaction.atomic
 def feedback_refer(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     item: Feedback,
     organisation: Organisation | None = None,
     sector: Sector | None = None,
@@ -120,7 +118,7 @@ def feedback_refer(
 
 
 @transaction.atomic
-def feedback_respond(*, acting_user: Any, item: Feedback, answer: str) -> Feedback:
+def feedback_respond(*, acting_user: Actor | None, item: Feedback, answer: str) -> Feedback:
     """Record the answer given to the person (sealed like the message)."""
     item = _lock(item)
     feedback_check_handler(acting_user=acting_user, item=item)
@@ -136,7 +134,9 @@ def feedback_respond(*, acting_user: Any, item: Feedback, answer: str) -> Feedba
 
 
 @transaction.atomic
-def feedback_close(*, acting_user: Any, item: Feedback, satisfaction: str = "") -> Feedback:
+def feedback_close(
+    *, acting_user: Actor | None, item: Feedback, satisfaction: str = ""
+) -> Feedback:
     item = _lock(item)
     feedback_check_handler(acting_user=acting_user, item=item)
     if satisfaction and satisfaction not in Satisfaction.values:
@@ -157,7 +157,7 @@ def feedback_close(*, acting_user: Any, item: Feedback, satisfaction: str = "") 
 @transaction.atomic
 def feedback_code(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     item: Feedback,
     feedback_type: FeedbackType,
     country: Country,

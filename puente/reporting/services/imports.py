@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from puente.accounts.permissions import Actor, signed_in
 from puente.core.codes import CoreCode
 from puente.core.imports import (
     ImportFileError,
@@ -145,7 +146,7 @@ def _publish(
 
 def batch_create(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     filename: str,
     content: bytes | None,
     source: str,
@@ -155,7 +156,7 @@ def batch_create(
 ) -> ImportBatch:
     """Record an import and keep its file before anything is validated."""
     batch = ImportBatch(
-        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        created_by=signed_in(acting_user),
         filename=filename[:255],
         source=source,
         policy=policy,
@@ -172,7 +173,7 @@ def batch_create(
 def rows_import(
     *,
     rows: Iterable[tuple[int, dict[str, Any]]],
-    acting_user: Any,
+    acting_user: Actor | None,
     policy: str = ImportPolicy.REJECT_FILE,
     status: str = RowStatus.SUBMITTED,
     dry_run: bool = False,
@@ -303,7 +304,7 @@ def _write(
     report: ImportReport,
     *,
     status: str,
-    acting_user: Any,
+    acting_user: Actor | None,
     batch: ImportBatch | None,
     progress: Callable[[str, int, int], None] | None,
     bad_rows: int,
@@ -379,7 +380,7 @@ def file_import(
     *,
     source: Path | bytes | IO[bytes],
     filename: str,
-    acting_user: Any = None,
+    acting_user: Actor | None = None,
     policy: str = ImportPolicy.REJECT_FILE,
     status: str = RowStatus.SUBMITTED,
     dry_run: bool = False,

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Avg, Count
 from django.utils import timezone
 
-from puente.accounts.permissions import Action, Target, user_can
+from puente.accounts.permissions import Action, Actor, Target, user_can
 from puente.core.imports import ImportReport, Lookup, RowCells
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup
@@ -35,7 +35,7 @@ from puente.reporting.services.rules import RULES, WARNINGS, Row, unique
 class Lookups:
     """Everything the rules look a row up in, read once per import."""
 
-    def __init__(self, *, acting_user: Any, today: dt.date | None):
+    def __init__(self, *, acting_user: Actor | None, today: dt.date | None):
         self.acting_user = acting_user
         self.current_month = month_start(today or timezone.now().date())
         self.country = Lookup(
@@ -117,7 +117,7 @@ class Lookups:
 
 
 class RowValidator:
-    def __init__(self, *, acting_user: Any = None, today: dt.date | None = None):
+    def __init__(self, *, acting_user: Actor | None = None, today: dt.date | None = None):
         self.lookups = Lookups(acting_user=acting_user, today=today)
         self.seen: dict[str, int] = {}  # row key -> the first row of the file with it
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action, Target, check
+from puente.accounts.permissions import Action, Actor, Target, check, signed_in
 from puente.core.codes import CoreCode
 from puente.core.imports import ImportReport
 from puente.core.services import audit_record
@@ -37,7 +37,12 @@ def _ensure_open(country: Country, month: dt.date) -> None:
 
 
 def _set_status(
-    rows: list[ActivityRow], *, status: str, acting_user: Any, action: str, comment: str = ""
+    rows: list[ActivityRow],
+    *,
+    status: str,
+    acting_user: Actor | None,
+    action: str,
+    comment: str = "",
 ) -> int:
     now = timezone.now()
     ids = [r.pk for r in rows]
@@ -48,7 +53,7 @@ def _set_status(
         [
             RowChange(
                 row_id=r.pk,
-                changed_by=acting_user,
+                changed_by=signed_in(acting_user),
                 changed_at=now,
                 action=action,
                 changes={"status": [r.status, status]},
@@ -63,7 +68,7 @@ def _set_status(
 
 @transaction.atomic
 def report_submit(
-    *, acting_user: Any, appealing_org: Organisation, country: Country, month: dt.date
+    *, acting_user: Actor | None, appealing_org: Organisation, country: Country, month: dt.date
 ) -> int:
     """Send an organisation's draft or returned rows of a month for review."""
     check(acting_user, Action.SUBMIT_REPORT, Target(country=country, organisation=appealing_org))
@@ -82,7 +87,7 @@ def report_submit(
 @transaction.atomic
 def report_review(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     appealing_org: Organisation,
     country: Country,
     sector: Sector,
@@ -132,7 +137,7 @@ def report_review(
         month=month,
         decision=decision,
         comment=comment.strip(),
-        decided_by=acting_user,
+        decided_by=signed_in(acting_user),
         rows=count,
     )
     return count
@@ -141,7 +146,7 @@ def report_review(
 @transaction.atomic
 def report_review_many(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     groups: list[tuple[Organisation, Country, Sector, dt.date]],
     decision: str,
     comment: str = "",
@@ -168,10 +173,10 @@ def report_review_many(
 
 
 @transaction.atomic
-def period_lock(*, acting_user: Any, country: Country, month: dt.date) -> PeriodLock:
+def period_lock(*, acting_user: Actor | None, country: Country, month: dt.date) -> PeriodLock:
     check(acting_user, Action.LOCK_PERIOD, Target(country=country))
     lock, created = PeriodLock.objects.get_or_create(
-        country=country, month=month.replace(day=1), defaults={"locked_by": acting_user}
+        country=country, month=month.replace(day=1), defaults={"locked_by": signed_in(acting_user)}
     )
     if created:
         audit_record(
@@ -184,7 +189,7 @@ def period_lock(*, acting_user: Any, country: Country, month: dt.date) -> Period
 
 
 @transaction.atomic
-def period_unlock(*, acting_user: Any, country: Country, month: dt.date) -> None:
+def period_unlock(*, acting_user: Actor | None, country: Country, month: dt.date) -> None:
     check(acting_user, Action.LOCK_PERIOD, Target(country=country))
     for lock in PeriodLock.objects.filter(country=country, month=month.replace(day=1)):
         audit_record(
@@ -198,7 +203,11 @@ def period_unlock(*, acting_user: Any, country: Country, month: dt.date) -> None
 
 @transaction.atomic
 def row_update(
-    *, acting_user: Any, row: ActivityRow, data: dict[str, Any], status: str = RowStatus.DRAFT
+    *,
+    acting_user: Actor | None,
+    row: ActivityRow,
+    data: dict[str, Any],
+    status: str = RowStatus.DRAFT,
 ) -> ImportReport:
     """Correct one row through the same validation as a file. The row keeps its identity
     even when the fields of its key change."""

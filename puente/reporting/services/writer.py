@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from puente.accounts.permissions import Actor
 from puente.core.bulk import rows_insert
 from puente.reporting.models import ActivityRow, ImportBatch, RowChange
 from puente.reporting.services.columns import COMPARED_FIELDS, STORED_FIELDS, ValidRow
@@ -86,7 +87,7 @@ def rows_write(
     *,
     rows: Sequence[ValidRow],
     status: str,
-    acting_user: Any,
+    acting_user: Actor | None,
     batch: ImportBatch | None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, int, int]:
