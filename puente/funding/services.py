@@ -248,18 +248,7 @@ class _Flows:
         amount = cells.amount("amount")
         date = cells.date("date")
         currency, status, rate = self._money(cells, date)
-        if (
-            plan is not None
-            and country is not None
-            and not any(c.pk == country.pk for c in plan.countries.all())
-        ):
-            cells.error(
-                "country",
-                PlansCode.COUNTRY_OUTSIDE_PLAN,
-                _("%(country)s is not one of the countries of plan %(plan)s.")
-                % {"country": country.name, "plan": plan.code},
-                text["country"],
-            )
+        self._in_plan(cells, plan, country)
         key = (text.get("source") or DEFAULT_SOURCE, text.get("source_id", ""))
         if key in self.seen:
             cells.error(
@@ -297,6 +286,22 @@ class _Flows:
             source_id=key[1],
             description=text.get("description", ""),
         )
+
+    @staticmethod
+    def _in_plan(cells: RowCells, plan: Plan | None, country: Any) -> None:
+        """`country_outside_plan`: a contribution to a plan goes to one of its countries."""
+        if (
+            plan is not None
+            and country is not None
+            and not any(c.pk == country.pk for c in plan.countries.all())
+        ):
+            cells.error(
+                "country",
+                PlansCode.COUNTRY_OUTSIDE_PLAN,
+                _("%(country)s is not one of the countries of plan %(plan)s.")
+                % {"country": country.name, "plan": plan.code},
+                cells.text["country"],
+            )
 
     def _in_scope(self, country: Any, recipient: Organisation | None) -> None:
         """A contribution lies in its country or, without one, in every country its
