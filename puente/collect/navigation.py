@@ -3,22 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action, user_can_somewhere
+from puente.accounts.models import User
+from puente.accounts.permissions import Action, Actor, user_can_somewhere
 
 
-def collect_navigation(user: Any) -> tuple[str, list[dict[str, str]]]:
+def collect_navigation(user: Actor) -> tuple[str, list[dict[str, str]]]:
     """The menu group of data collection for `user`: ("", []) when they see none of it.
     Shown to those who see collected data by scope or manage a project."""
     manages = user_can_somewhere(user, Action.MANAGE_FORMS)
     sees = (
         manages
         or user_can_somewhere(user, Action.VIEW_COLLECTED)
-        or (getattr(user, "is_authenticated", False) and user.managed_collect_projects.exists())
+        or (isinstance(user, User) and user.managed_collect_projects.exists())
     )
     if not sees:
         return "", []

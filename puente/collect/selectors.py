@@ -8,11 +8,10 @@ publish forms and resolve the quarantine (MANAGE_FORMS)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from puente.accounts.permissions import Action, Target, scope_filter, user_can
+from puente.accounts.permissions import Action, Actor, Target, scope_filter, user_can
 from puente.collect.codes import CollectCode
 from puente.collect.models import Form, FormMedia, FormVersion, Project, QuarantinedSubmission
 from puente.core.errors import NotFound, PermissionDenied
@@ -22,20 +21,20 @@ def project_target(project: Project) -> Target:
     return Target(country=project.country, project=project)
 
 
-def _is_manager(user: Any, project: Project) -> bool:
+def _is_manager(user: Actor, project: Project) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return project.managers.filter(pk=user.pk).exists()
 
 
-def user_can_on_project(user: Any, action: Action, project: Project) -> bool:
+def user_can_on_project(user: Actor, action: Action, project: Project) -> bool:
     """`user_can` on a project, with its managers seeing its data."""
     if user_can(user, action, project_target(project)):
         return True
     return action == Action.VIEW_COLLECTED and _is_manager(user, project)
 
 
-def access_project(user: Any, code: str, action: Action) -> Project:
+def access_project(user: Actor, code: str, action: Action) -> Project:
     """The project `code` if `user` may `action` on it: NotFound for a code that names no
     project, PermissionDenied for another project (a collector asking for another
     project's forms is told no, not that they do not exist: the OpenRosa clients show a
@@ -48,7 +47,7 @@ def access_project(user: Any, code: str, action: Action) -> Project:
     return project
 
 
-def projects_visible(user: Any) -> QuerySet[Project]:
+def projects_visible(user: Actor) -> QuerySet[Project]:
     """The projects whose data `user` sees: by scope, or as a manager."""
     scope = scope_filter(user, Action.VIEW_COLLECTED, country="country", project="pk")
     managed = Q(managers=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
@@ -61,7 +60,7 @@ def projects_visible(user: Any) -> QuerySet[Project]:
     )
 
 
-def projects_manageable(user: Any) -> QuerySet[Project]:
+def projects_manageable(user: Actor) -> QuerySet[Project]:
     """The projects `user` may publish forms in."""
     scope = scope_filter(user, Action.MANAGE_FORMS, country="country", project="pk")
     return Project.objects.filter(scope).select_related("country").order_by("code")
@@ -115,7 +114,7 @@ def form_media_list(form: Form) -> list[FormMedia]:
     return list(FormMedia.objects.filter(form=form).order_by("filename"))
 
 
-def quarantine_visible(user: Any) -> QuerySet[QuarantinedSubmission]:
+def quarantine_visible(user: Actor) -> QuerySet[QuarantinedSubmission]:
     """Quarantined submissions of the projects where `user` may resolve them."""
     scope = scope_filter(user, Action.MANAGE_FORMS, country="project__country", project="project")
     return (
@@ -126,7 +125,7 @@ def quarantine_visible(user: Any) -> QuerySet[QuarantinedSubmission]:
     )
 
 
-def access_quarantined(user: Any, item_id: int) -> QuarantinedSubmission:
+def access_quarantined(user: Actor, item_id: int) -> QuarantinedSubmission:
     """A quarantined submission `user` may resolve; NotFound otherwise (as for one that
     does not exist)."""
     item = quarantine_visible(user).filter(pk=item_id).first()

@@ -12,7 +12,7 @@ from typing import Any
 import pycountry
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action, user_can
+from puente.accounts.permissions import Action, Actor, user_can
 from puente.core.codes import CoreCode
 from puente.core.imports import (
     ImportReport,
@@ -101,7 +101,7 @@ class RateTable:
 
 
 def exchange_rates_import(
-    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Actor | None = None
 ) -> ImportReport:
     """US dollars per unit of a currency from a date on; a rate for the same currency and
     date replaces the stored one. Rates apply to the whole region, so only a region-wide
@@ -180,7 +180,7 @@ def organisation_lookup() -> dict[str, Organisation]:
 
 
 def contributions_import(
-    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Actor | None = None
 ) -> ImportReport:
     """Contributions from a flows file, one per row. The same contribution (source and
     source id) twice, in the file or already stored, is an error: nothing is written.

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action
+from puente.accounts.permissions import Action, Actor
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -53,7 +53,7 @@ POPULATION_COLUMNS = (
 
 
 def needs_import(
-    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Actor | None = None
 ) -> ImportReport:
     """People in need per year, country, admin1 (optional), sector and population group."""
     report = ImportReport(dry_run=dry_run)
@@ -167,7 +167,7 @@ def _need_admin1(cells: RowCells, country: Any, admin1_areas: dict[str, Admin1])
 
 
 def population_import(
-    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Actor | None = None
 ) -> ImportReport:
     """Population figures per year, country and population group, with legal status."""
     report = ImportReport(dry_run=dry_run)
@@ -235,7 +235,7 @@ def transit_figures_set(
     population_group: Any,
     population: int,
     people_in_need: dict[Any, int],
-    acting_user: Any,
+    acting_user: Actor | None,
     source: str,
 ) -> dict[str, int]:
     """Set one population group's population and its people in need per sector for a

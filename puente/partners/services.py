@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action
+from puente.accounts.permissions import Action, Actor
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -103,7 +103,7 @@ def organisations_import(
     *,
     source: IO[bytes] | Path | bytes,
     filename: str,
-    acting_user: Any = None,
+    acting_user: Actor | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
     """Add or update organisations, keyed by acronym. Any row error and nothing is written.
@@ -218,7 +218,7 @@ def _organisation_changes(org: Organisation | None, item: dict[str, Any]) -> boo
 @transaction.atomic
 def organisation_upsert(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     acronym: str,
     name: str,
     type: str,

@@ -16,7 +16,7 @@ import pycountry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action
+from puente.accounts.permissions import Action, Actor
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -322,7 +322,7 @@ def indicators_import(
     source: IO[bytes] | Path | bytes,
     filename: str,
     dry_run: bool = False,
-    acting_user: Any = None,
+    acting_user: Actor | None = None,
     audit: bool = True,
 ) -> ImportReport:
     """Add or update indicators from CSV/XLSX. Any row error and nothing is written.

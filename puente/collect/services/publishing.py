@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
+from puente.accounts.permissions import Actor, signed_in
 from puente.collect.codes import CollectCode
 from puente.collect.models import Form, FormMedia, FormVersion, Project
 from puente.core.services import audit_record
@@ -117,7 +118,7 @@ def xform_md5(xml: str) -> str:
 
 
 def project_for_publishing(
-    *, acting_user: Any, code: str, country_iso3: str = "", name: str = ""
+    *, acting_user: Actor | None, code: str, country_iso3: str = "", name: str = ""
 ) -> Project:
     """The project `code`, created when new (its country is then required)."""
     code = code.strip().lower()
@@ -131,7 +132,7 @@ def project_for_publishing(
 
 
 @transaction.atomic
-def project_create(*, acting_user: Any, code: str, name: str, country: Country) -> Project:
+def project_create(*, acting_user: Actor | None, code: str, name: str, country: Country) -> Project:
     project = Project(code=code.strip().lower(), name=name, country=country)
     project.full_clean()
     project.save()
@@ -146,7 +147,7 @@ def project_create(*, acting_user: Any, code: str, name: str, country: Country) 
 
 @transaction.atomic
 def project_managers_change(
-    *, acting_user: Any, project: Project, add: list[str], remove: list[str]
+    *, acting_user: Actor | None, project: Project, add: list[str], remove: list[str]
 ) -> list[str]:
     """Add and remove a project's managers by e-mail address (they see its forms and
     data); the e-mail addresses of the managers after the change."""
@@ -177,7 +178,9 @@ class Publication:
 
 
 @transaction.atomic
-def form_publish(*, acting_user: Any, project: Project, name: str, content: bytes) -> Publication:
+def form_publish(
+    *, acting_user: Actor | None, project: Project, name: str, content: bytes
+) -> Publication:
     """Publish a workbook in `project`: a new version of its form (the form is created
     with its first version). Nothing is written when the workbook does not convert."""
     conversion = xlsform_convert(name=name, content=content)
@@ -206,7 +209,7 @@ def form_publish(*, acting_user: Any, project: Project, name: str, content: byte
         xml=conversion.xml,
         md5=md5,
         warnings=[w.as_dict() for w in conversion.warnings],
-        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        created_by=signed_in(acting_user),
     )
     version.xlsform.save(PurePath(name).name, ContentFile(content), save=False)
     version.save()
@@ -246,7 +249,7 @@ def _content_type(filename: str) -> str:
 
 @transaction.atomic
 def form_media_add(
-    *, acting_user: Any, form: Form, filename: str, content: bytes, content_type: str = ""
+    *, acting_user: Actor | None, form: Form, filename: str, content: bytes, content_type: str = ""
 ) -> FormMedia:
     """Attach a file to a form (listed in its manifest); a file of the same name is
     replaced, and devices fetch it again since its hash changes."""

@@ -5,12 +5,11 @@ discarded: nothing sent is deleted)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from puente.accounts.permissions import Actor, signed_in
 from puente.collect.codes import CollectCode
 from puente.collect.models import QuarantinedSubmission, Submission
 from puente.collect.openrosa import submission_meta
@@ -24,7 +23,7 @@ def _check_pending(item: QuarantinedSubmission) -> None:
 
 
 @transaction.atomic
-def quarantine_resolve(*, acting_user: Any, item: QuarantinedSubmission) -> Submission:
+def quarantine_resolve(*, acting_user: Actor | None, item: QuarantinedSubmission) -> Submission:
     """Store a quarantined submission now that its form version is published."""
     item = QuarantinedSubmission.objects.select_for_update().get(pk=item.pk)
     _check_pending(item)
@@ -50,7 +49,7 @@ def quarantine_resolve(*, acting_user: Any, item: QuarantinedSubmission) -> Subm
     )
     assert receipt.submission is not None  # noqa: S101 (submission_store always sets it)
     item.status = QuarantinedSubmission.Status.RESOLVED
-    item.resolved_by = acting_user if getattr(acting_user, "pk", None) else None
+    item.resolved_by = signed_in(acting_user)
     item.resolved_at = timezone.now()
     item.submission = receipt.submission
     item.save(update_fields=["status", "resolved_by", "resolved_at", "submission"])
@@ -64,12 +63,12 @@ def quarantine_resolve(*, acting_user: Any, item: QuarantinedSubmission) -> Subm
 
 
 @transaction.atomic
-def quarantine_discard(*, acting_user: Any, item: QuarantinedSubmission) -> None:
+def quarantine_discard(*, acting_user: Actor | None, item: QuarantinedSubmission) -> None:
     """Mark a quarantined submission discarded; it stays stored."""
     item = QuarantinedSubmission.objects.select_for_update().get(pk=item.pk)
     _check_pending(item)
     item.status = QuarantinedSubmission.Status.DISCARDED
-    item.resolved_by = acting_user if getattr(acting_user, "pk", None) else None
+    item.resolved_by = signed_in(acting_user)
     item.resolved_at = timezone.now()
     item.save(update_fields=["status", "resolved_by", "resolved_at"])
     audit_record(

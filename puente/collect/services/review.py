@@ -3,12 +3,10 @@ project's data. A decision can be changed; each one is audited with the status b
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
-from puente.accounts.permissions import Action
+from puente.accounts.permissions import Action, Actor, signed_in
 from puente.collect.codes import CollectCode
 from puente.collect.models import Submission
 from puente.collect.selectors import user_can_on_project
@@ -18,7 +16,7 @@ from puente.core.services import audit_record
 
 @transaction.atomic
 def submission_review(
-    *, acting_user: Any, submission: Submission, status: str, reason: str = ""
+    *, acting_user: Actor | None, submission: Submission, status: str, reason: str = ""
 ) -> Submission:
     """Set a submission's status to approved or rejected; a rejection needs its reason.
     Only the current instance of a submission is reviewed (an edit replaces it)."""
@@ -40,7 +38,7 @@ def submission_review(
     before = submission.status
     submission.status = status
     submission.status_reason = reason.strip()
-    submission.reviewed_by = acting_user if getattr(acting_user, "pk", None) else None
+    submission.reviewed_by = signed_in(acting_user)
     submission.reviewed_at = timezone.now()
     submission.save(update_fields=["status", "status_reason", "reviewed_by", "reviewed_at"])
     audit_record(

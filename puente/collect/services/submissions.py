@@ -21,12 +21,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from puente.accounts.permissions import Actor, signed_in
 from puente.collect.codes import CollectCode
 from puente.collect.models import (
     Form,
@@ -110,7 +110,7 @@ def _attachments_add(submission: Submission, files: Iterable[UploadedFile]) -> i
 
 def _quarantine(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     project: Project,
     meta: SubmissionMeta,
     text: str,
@@ -139,7 +139,7 @@ def _quarantine(
             xml=text,
             xml_md5=xml_md5,
             device_id=device_id,
-            submitted_by=acting_user if getattr(acting_user, "pk", None) else None,
+            submitted_by=signed_in(acting_user),
         )
     held = set(item.attachments.values_list("filename", flat=True))
     for uploaded in files:
@@ -169,7 +169,7 @@ def published_version(project: Project, meta: SubmissionMeta) -> FormVersion | N
 
 def submission_store(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     version: FormVersion,
     meta: SubmissionMeta,
     text: str,
@@ -210,7 +210,7 @@ def submission_store(
                     data=stored_values(version.xml, text),
                     complete=complete,
                     device_id=device_id,
-                    submitted_by=acting_user if getattr(acting_user, "pk", None) else None,
+                    submitted_by=signed_in(acting_user),
                 )
         except IntegrityError:
             # Another POST of the same instance committed first: this one is its duplicate.
@@ -233,7 +233,7 @@ def submission_store(
 @transaction.atomic
 def submission_receive(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     project: Project,
     xml: bytes,
     files: list[UploadedFile],

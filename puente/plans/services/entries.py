@@ -4,12 +4,11 @@ country, sector and year, written as a draft and submitted for review."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
-from puente.accounts.permissions import Action, Target, check
+from puente.accounts.permissions import Action, Actor, Target, check
 from puente.core.codes import CoreCode
 from puente.core.services import audit_record
 from puente.partners.models import Organisation
@@ -21,7 +20,7 @@ from puente.reference.models import Country, PopulationGroup, Sector
 @transaction.atomic
 def plan_entry_save(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     plan: Plan,
     organisation: Organisation,
     country: Country,

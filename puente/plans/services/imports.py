@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action
+from puente.accounts.permissions import Action, Actor
 from puente.core.codes import CoreCode
 from puente.core.imports import (
     ImportReport,
@@ -91,7 +91,7 @@ def _activities(text: str) -> str:
 
 
 def plan_import(
-    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Actor | None = None
 ) -> ImportReport:
     """Create or replace one plan from a flat file (docs/plans.md). Loading a plan
     rewrites it in every country it names and every country it named before, so an

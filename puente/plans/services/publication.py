@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
-from puente.accounts.permissions import Action, check
+from puente.accounts.permissions import Action, Actor, check
 from puente.core.services import audit_record
 from puente.plans.models import Plan
 
 
 @transaction.atomic
-def plan_publish(*, acting_user: Any, plan: Plan, published: bool) -> Plan:
+def plan_publish(*, acting_user: Actor | None, plan: Plan, published: bool) -> Plan:
     check(acting_user, Action.MANAGE_PLANS, None)
     plan.status = Plan.Status.PUBLISHED if published else Plan.Status.DRAFT
     plan.save(update_fields=["status", "updated_at"])

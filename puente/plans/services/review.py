@@ -3,11 +3,9 @@ submitted entry or returns it with a comment."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
-from puente.accounts.permissions import Action, Target, check
+from puente.accounts.permissions import Action, Actor, Target, check, signed_in
 from puente.core.services import audit_record
 from puente.plans.codes import PlansCode
 from puente.plans.models import PlanEntry
@@ -15,7 +13,7 @@ from puente.plans.models import PlanEntry
 
 @transaction.atomic
 def plan_entry_review(
-    *, acting_user: Any, entry: PlanEntry, decision: str, comment: str = ""
+    *, acting_user: Actor | None, entry: PlanEntry, decision: str, comment: str = ""
 ) -> PlanEntry:
     """The sector coordinator of the country approves a submitted entry or returns it with
     a comment."""
@@ -32,7 +30,7 @@ def plan_entry_review(
         raise PlansCode.NOTHING_TO_REVIEW.error()
     entry.status = decision
     entry.review_comment = comment.strip()
-    entry.reviewed_by = acting_user if getattr(acting_user, "pk", None) else None
+    entry.reviewed_by = signed_in(acting_user)
     entry.save(update_fields=["status", "review_comment", "reviewed_by", "updated_at"])
     audit_record(
         acting_user=acting_user,
