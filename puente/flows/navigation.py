@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import user_can_somewhere
+from puente.accounts.permissions import Actor, user_can_somewhere
 from puente.flows.access import VIEW_FLOWS
 
 
-def flows_navigation(user: Any) -> list[dict[str, str]]:
+def flows_navigation(user: Actor) -> list[dict[str, str]]:
     """The flows dashboard, for those who may read flow monitoring somewhere."""
     if not user_can_somewhere(user, VIEW_FLOWS):
         return []

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 
+from puente.accounts.permissions import Actor
 from puente.core.codes import CoreCode
 from puente.flows.codes import FlowsCode
 from puente.flows.models import NEED_SECTORS, PointKind, SurveySummary
@@ -155,7 +156,7 @@ def flows_planning_compute(
 
 
 @transaction.atomic
-def flows_planning_write(*, planning: TransitPlanning, acting_user: Any) -> None:
+def flows_planning_write(*, planning: TransitPlanning, acting_user: Actor | None) -> None:
     """Write the figures through the needs analysis and the targets services: the
     population in transit and its people in need per sector for the whole country, and
     the targets when a target share was given. Other figures are left as they are."""

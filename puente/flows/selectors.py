@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import scope_filter
+from puente.accounts.permissions import Actor, scope_filter
 from puente.core.i18n import collation_key
 from puente.flows.access import VIEW_FLOWS
 from puente.flows.models import (
@@ -37,7 +37,7 @@ PUBLIC_MINIMUM = 5
 TOP_NATIONALITIES = 10
 
 
-def flow_points_visible(*, user: Any = None, public: bool = False) -> QuerySet[FlowPoint]:
+def flow_points_visible(*, user: Actor | None = None, public: bool = False) -> QuerySet[FlowPoint]:
     """The points a user's roles reach (or, for the public, the points marked public)."""
     points = FlowPoint.objects.select_related("country", "admin1")
     if public:

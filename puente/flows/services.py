@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from puente.accounts.permissions import Actor, signed_in
 from puente.core.imports import (
     ImportPolicy,
     ImportReport,
@@ -177,7 +178,7 @@ def _coordinate(cells: RowCells, column: str, limit: int) -> Decimal | None:
 
 
 def flow_points_import(
-    *, source: Any, filename: str, dry_run: bool = False, acting_user: Any = None
+    *, source: Any, filename: str, dry_run: bool = False, acting_user: Actor | None = None
 ) -> ImportReport:
     """Flow-monitoring points, added or updated by code. An acting user needs the flows
     role over each row's country (and over the country a point had before)."""
@@ -394,7 +395,7 @@ def flow_counts_import(
     source: Any,
     filename: str,
     dry_run: bool = False,
-    acting_user: Any = None,
+    acting_user: Actor | None = None,
     policy: str = ImportPolicy.REJECT_FILE,
 ) -> ImportReport:
     """Daily counts, one row per point, day, direction, nationality, sex, age group and
@@ -463,7 +464,7 @@ def flow_counts_record(
     date: dt.date,
     figures: list[CountFigure],
     submission_id: str,
-    acting_user: Any,
+    acting_user: Actor | None,
 ) -> tuple[int, int, int]:
     """The counts a submitted form gives for one point and day: (created, updated,
     unchanged). An edited submission (OpenRosa `deprecatedID`) first withdraws what the
@@ -495,7 +496,7 @@ def flow_counts_record(
 
 
 @transaction.atomic
-def flow_counts_withdraw(*, submission_id: str, acting_user: Any) -> int:
+def flow_counts_withdraw(*, submission_id: str, acting_user: Actor | None) -> int:
     """Delete the counts a submission wrote (it was edited, or rejected on review)."""
     if not submission_id:
         return 0
@@ -503,7 +504,7 @@ def flow_counts_withdraw(*, submission_id: str, acting_user: Any) -> int:
     SurveySummary.objects.filter(submission_id=submission_id).delete()
     if deleted:
         AuditRecord.objects.create(
-            actor=acting_user if getattr(acting_user, "pk", None) else None,
+            actor=signed_in(acting_user),
             action="flows.counts_withdrawn",
             target_type="submission",
             target_id=submission_id[:64],
@@ -519,7 +520,7 @@ def survey_summary_record(
     date: dt.date,
     submission_id: str,
     nationality: str,
-    acting_user: Any,
+    acting_user: Actor | None,
     sex: str = Sex.UNKNOWN,
     age_group: str = AgeGroup.UNKNOWN,
     group_size: int = 1,
@@ -557,7 +558,7 @@ def survey_summary_record(
 
 
 def survey_summary_from_answers(
-    *, answers: dict[str, Any], submission_id: str, acting_user: Any
+    *, answers: dict[str, Any], submission_id: str, acting_user: Actor | None
 ) -> SurveySummary | None:
     """The summary of a submission of the shipped flow-monitoring survey
     (data/flow-monitoring-survey.toml), from its answers by field path or name: select_multiple
@@ -606,7 +607,7 @@ def survey_summary_from_answers(
 
 
 @transaction.atomic
-def flow_points_publish(*, project: str, public: bool, acting_user: Any) -> int:
+def flow_points_publish(*, project: str, public: bool, acting_user: Actor | None) -> int:
     """Publish (or withdraw) the aggregates of the points a data-collection project
     monitors, as the project says: the collection server calls this when a project's
     choice changes. Returns the points changed."""
@@ -615,7 +616,7 @@ def flow_points_publish(*, project: str, public: bool, acting_user: Any) -> int:
     changed = points.update(public=public)
     if changed:
         AuditRecord.objects.create(
-            actor=acting_user if getattr(acting_user, "pk", None) else None,
+            actor=signed_in(acting_user),
             action="flows.points_published" if public else "flows.points_withdrawn",
             target_type="project",
             target_id=project[:64],
