@@ -1,17 +1,16 @@
-"""Feedback pages: the public form and status check (no sign-in), and the operators'
-and PSEA focal points' pages. Views parse, call one service or selector, render."""
+"""The pages of those who handle feedback: the list (and the overdue list), logging
+feedback received by another channel, one item with its workflow, its attachments."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,54 +19,28 @@ from django.views.decorators.http import require_http_methods
 
 from puente.accounts.permissions import Action, Actor, user_can, user_can_somewhere
 from puente.core.errors import ApplicationError, NotFound, PermissionDenied
-from puente.core.exports import csv_bytes, xlsx_bytes
-from puente.core.templatetags.figures import date_format_long
 from puente.feedback.forms import (
     CloseForm,
     CodingForm,
-    FeedbackChannelForm,
     FeedbackFilterForm,
     FeedbackLogForm,
-    FeedbackTypeForm,
-    PublicFeedbackForm,
     ReferForm,
     RespondForm,
-    StatusForm,
 )
 from puente.feedback.models import (
-    Consent,
     Feedback,
-    FeedbackChannel,
     FeedbackStatus,
-    FeedbackType,
 )
-from puente.feedback.ratelimit import rate_limited
 from puente.feedback.selectors import (
-    AGGREGATE_HEADERS,
-    AGGREGATE_HXL,
     FeedbackFilters,
     access_feedback,
     access_feedback_attachment,
-    feedback_aggregate_rows,
-    feedback_by_receipt,
     feedback_contents_read,
-    feedback_dashboard,
     feedback_excerpts,
     feedback_history,
     feedback_list,
 )
-from puente.feedback.services.channels import channel_token_create
-from puente.feedback.services.code_list import (
-    CHANNEL_FIELDS,
-    TYPE_FIELDS,
-    feedback_channel_save,
-    feedback_type_save,
-)
-from puente.feedback.services.crypto import unseal
 from puente.feedback.services.intake import (
-    Upload,
-    feedback_channel_web,
-    feedback_create,
     feedback_log,
     receipt_display,
 )
@@ -80,97 +53,7 @@ from puente.feedback.services.workflow import (
     feedback_refer,
     feedback_respond,
 )
-
-
-def _uploads(files: list[Any]) -> list[Upload]:
-    # Never more than one byte past the limit in memory: enough for the service to refuse.
-    limit = settings.PUENTE_FEEDBACK_MAX_ATTACHMENT_BYTES + 1
-    return [Upload(name=f.name, content=f.read(limit)) for f in files if f]
-
-
-# Public --------------------------------------------------------------------------------
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def public_form(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return render(request, "feedback/public_form.html", {"form": PublicFeedbackForm()})
-    # Bound to what was sent even when refused, so the person's text stays on the page.
-    form = PublicFeedbackForm(request.POST, request.FILES)
-    if rate_limited(request, "form"):
-        form.is_valid()
-        form.add_error(
-            None, _("Too many messages were sent from this connection. Please try again later.")
-        )
-        return render(request, "feedback/public_form.html", {"form": form}, status=429)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["website"]:
-            form.add_error(None, _("This message could not be accepted."))
-        else:
-            try:
-                item, code = feedback_create(
-                    acting_user=None,
-                    channel=feedback_channel_web(),
-                    feedback_type=data["feedback_type"],
-                    country=data["country"],
-                    admin1=data["admin1"],
-                    text=data["text"],
-                    name=data["name"],
-                    contact=data["contact"],
-                    anonymous=data["anonymous"],
-                    sex=data["sex"],
-                    age=data["age"],
-                    consent=Consent.GIVEN if data["consent"] else "",
-                    language=translation.get_language() or "",
-                    attachments=_uploads([data["attachment"]]),
-                )
-            except ApplicationError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                return render(
-                    request,
-                    "feedback/public_receipt.html",
-                    {"item": item, "code": receipt_display(code)},
-                    status=201,
-                )
-    return render(request, "feedback/public_form.html", {"form": form}, status=400)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def public_status(request: HttpRequest) -> HttpResponse:
-    """Status by receipt code. The code is posted, not put in the address, so it stays
-    out of server logs and browser history."""
-    if request.method != "POST":
-        return render(request, "feedback/public_status.html", {"form": StatusForm()})
-    form = StatusForm(request.POST)
-    context: dict[str, Any] = {"form": form}
-    status = 200
-    if rate_limited(request, "status", factor=3):
-        form.add_error(None, _("Too many attempts from this connection. Please try again later."))
-        status = 429
-    elif form.is_valid():
-        item = feedback_by_receipt(form.cleaned_data["code"])
-        if item is None:
-            form.add_error("code", _("No message has this receipt code. Check it and try again."))
-            status = 404
-        else:
-            context["item"] = item
-            # The answer is shown for ordinary feedback only: a sensitive complaint is
-            # answered by the focal point in person, never to whoever holds the code.
-            if not item.sensitive and item.status in (
-                FeedbackStatus.RESPONDED,
-                FeedbackStatus.CLOSED,
-            ):
-                context["answer"] = unseal(item.answer_sealed)
-    else:
-        status = 400
-    return render(request, "feedback/public_status.html", context, status=status)
-
-
-# Operators and focal points ------------------------------------------------------------
+from puente.feedback.views.public import _uploads
 
 
 def _require_somewhere(request: HttpRequest, action: Action) -> None:
@@ -432,154 +315,3 @@ def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _chart_rows(rows: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {"label": row.label or _("Not coded"), "count": row.count, "sensitive": row.sensitive}
-        for row in rows
-    ]
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    _require_somewhere(request, Action.VIEW_FEEDBACK)
-    data = feedback_dashboard(user=request.user)
-    tables = [
-        (_("By type"), data["by_type"], "type"),
-        (_("By status"), data["by_status"], "status"),
-        (_("By channel"), data["by_channel"], "channel"),
-        (_("By sector"), data["by_sector"], "sector"),
-        (_("By country"), data["by_country"], "country"),
-    ]
-    trends = [
-        (_("Monthly trend by sector"), data["trend_by_sector"]),
-        (_("Monthly trend by organisation concerned"), data["trend_by_organisation"]),
-    ]
-    # The charts' figures: labels in the reader's language, sensitive complaints apart
-    # and null where suppressed (never a number under MIN_CELL).
-    charts = {
-        "by_type": _chart_rows(data["by_type"]),
-        "by_status": _chart_rows(data["by_status"]),
-        "by_month": [
-            {
-                "label": date_format_long(m["month"], "short_month"),
-                "count": m["count"],
-                "sensitive": m["sensitive"],
-            }
-            for m in data["by_month"]
-        ],
-        "labels": {"count": _("Feedback"), "sensitive": _("Sensitive")},
-    }
-    return render(
-        request,
-        "feedback/dashboard.html",
-        {"data": data, "tables": tables, "trends": trends, "charts": charts},
-    )
-
-
-@login_required
-def dashboard_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    _require_somewhere(request, Action.VIEW_FEEDBACK)
-    rows = feedback_aggregate_rows(user=request.user)
-    if file_format == "csv":
-        content = csv_bytes(AGGREGATE_HEADERS, rows, hxl=AGGREGATE_HXL)
-        content_type = "text/csv; charset=utf-8"
-    elif file_format == "xlsx":
-        content = xlsx_bytes(AGGREGATE_HEADERS, rows, sheet="feedback")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        raise Http404
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="feedback-aggregates.{file_format}"'
-    return response
-
-
-# The code list ---------------------------------------------------------------------------
-
-
-def _require_manage(request: HttpRequest) -> None:
-    if not user_can(request.user, Action.MANAGE_FEEDBACK):
-        raise DjangoPermissionDenied
-
-
-@login_required
-def code_list(request: HttpRequest) -> HttpResponse:
-    _require_manage(request)
-    return render(
-        request,
-        "feedback/code_list.html",
-        {
-            "types": list(FeedbackType.objects.all()),
-            "channels": list(FeedbackChannel.objects.select_related("country", "default_type")),
-        },
-    )
-
-
-CODE_LIST_KINDS: dict[str, Any] = {
-    "type": (FeedbackType, FeedbackTypeForm, feedback_type_save),
-    "channel": (FeedbackChannel, FeedbackChannelForm, feedback_channel_save),
-}
-
-
-def _initial(instance: Any) -> dict[str, Any]:
-    """The form's values for a type or a channel: the fields its save service takes,
-    references by code."""
-    if not isinstance(instance, FeedbackChannel):
-        return {field: getattr(instance, field) for field in ("code", *TYPE_FIELDS)}
-    initial = {
-        field: getattr(instance, field)
-        for field in ("code", *CHANNEL_FIELDS)
-        if field not in ("country", "default_type")
-    }
-    initial["country"] = instance.country.iso3 if instance.country else ""
-    initial["default_type"] = instance.default_type.code if instance.default_type else ""
-    return initial
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def code_list_edit(request: HttpRequest, kind: str, code: str = "") -> HttpResponse:
-    """Create (no code in the address) or change a type or a channel; a channel's page
-    also creates its API token."""
-    _require_manage(request)
-    if kind not in CODE_LIST_KINDS:
-        raise Http404
-    model, form_class, save = CODE_LIST_KINDS[kind]
-    instance = None
-    if code:
-        instance = model.objects.filter(code=code).first()
-        if instance is None:
-            raise Http404
-    context: dict[str, Any] = {"kind": kind, "instance": instance}
-    token_asked = request.method == "POST" and request.POST.get("action") == "token"
-    if token_asked and isinstance(instance, FeedbackChannel):
-        context["token"] = channel_token_create(acting_user=request.user, channel=instance)
-        form = form_class(initial=_initial(instance))
-    elif request.method == "POST":
-        form = form_class(request.POST)
-        if instance is not None:
-            form.fields["code"].disabled = True
-            form.initial["code"] = instance.code
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            new_code = data.pop("code")
-            try:
-                saved = save(
-                    acting_user=request.user,
-                    code=instance.code if instance else new_code,
-                    data=data,
-                    create=instance is None,
-                )
-            except ApplicationError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("Saved: %(code)s.") % {"code": saved.code})
-                return redirect("feedback:code-list")
-    else:
-        form = form_class(initial=_initial(instance) if instance else None)
-        if instance is not None:
-            form.fields["code"].disabled = True
-    context["form"] = form
-    status = 400 if request.method == "POST" and form.errors else 200
-    return render(request, "feedback/code_list_edit.html", context, status=status)
