@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -326,9 +327,28 @@ DEMO_TOTP_KEYS = {
 }
 
 
+DEMO_COLLECT_PROJECT = "fm-colombia"
+
+
+def demo_collect_project_create() -> None:
+    """A data-collection project in Colombia with the shipped flow-monitoring survey
+    published in it: what the demo's data collector sees in ODK Collect."""
+    from puente.collect.services.publishing import form_publish, project_for_publishing
+
+    project = project_for_publishing(
+        acting_user=None,
+        code=DEMO_COLLECT_PROJECT,
+        country_iso3="COL",
+        name="Flow monitoring Colombia 2026",
+    )
+    survey = Path(__file__).resolve().parents[1] / "flows" / "data" / "flow-monitoring-survey.xlsx"
+    form_publish(acting_user=None, project=project, name=survey.name, content=survey.read_bytes())
+
+
 @transaction.atomic
 def demo_users_create() -> list[DemoUser]:
     org = _demo_reporting_org()
+    demo_collect_project_create()
     specs = [
         ("admin@demo.puente.org", Role.REGIONAL_ADMIN, "region"),
         ("im.colombia@demo.puente.org", Role.PLATFORM_IM_OFFICER, "platform:colombia"),
@@ -338,6 +358,11 @@ def demo_users_create() -> list[DemoUser]:
         ("cfm.colombia@demo.puente.org", Role.CFM_OPERATOR, "country:COL"),
         ("psea.colombia@demo.puente.org", Role.PSEA_FOCAL_POINT, "country:COL"),
         ("psea.coordinator@demo.puente.org", Role.PSEA_COORDINATOR, "region"),
+        (
+            "collector.colombia@demo.puente.org",
+            Role.DATA_COLLECTOR,
+            f"project:{DEMO_COLLECT_PROJECT}",
+        ),
     ]
     users = []
     for email, role, scope_text in specs:
