@@ -124,7 +124,10 @@ class RowListCreateApi(generics.ListAPIView):
             OpenApiParameter("sector", str, description="sector code (its sub-sectors too)"),
             OpenApiParameter("indicator", str, description="indicator code"),
             OpenApiParameter("population_group", str, description="population group code"),
-            OpenApiParameter("status", str, enum=list(RowStatus.values)),
+            # Empty, like every filter here (as the web form sends it): any status.
+            OpenApiParameter(
+                "status", str, enum=["", *RowStatus.values], description="empty: any status"
+            ),
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
