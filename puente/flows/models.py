@@ -68,7 +68,7 @@ class Need(models.TextChoices):
     LEGAL = "legal", _("Legal assistance")
     EMPLOYMENT = "employment", _("Work")
     COMMUNICATION = "communication", _("Phone or internet")
-    NONE = "none", pgettext_lazy("needs", "None")
+    NONE = "none", pgettext_lazy("needs", "No needs")
 
 
 # The RMRP sector whose help answers each need (docs/methodology.md, people in transit).
@@ -101,7 +101,7 @@ class Incident(models.TextChoices):
     FORCED_RETURN = "forced-return", _("Forced return or pushback")
     FORCED_LABOUR = "forced-labour", _("Work without pay or forced work")
     DISCRIMINATION = "discrimination", _("Discrimination")
-    NONE = "none", pgettext_lazy("incidents", "None")
+    NONE = "none", pgettext_lazy("incidents", "No incident")
     NO_ANSWER = "no-answer", _("Prefers not to answer")
 
 
