@@ -10,6 +10,7 @@ from puente.accounts.permissions import Action, Actor, signed_in
 from puente.collect.codes import CollectCode
 from puente.collect.models import Submission
 from puente.collect.selectors import user_can_on_project
+from puente.collect.signals import submission_announce
 from puente.core.errors import PermissionDenied
 from puente.core.services import audit_record
 
@@ -41,6 +42,8 @@ def submission_review(
     submission.reviewed_by = signed_in(acting_user)
     submission.reviewed_at = timezone.now()
     submission.save(update_fields=["status", "status_reason", "reviewed_by", "reviewed_at"])
+    if before != status:
+        submission_announce(submission, outcome=status)
     audit_record(
         acting_user=acting_user,
         action="collect.submission_review",

@@ -39,6 +39,7 @@ from puente.collect.models import (
 )
 from puente.collect.openrosa import SubmissionMeta, UnreadableSubmission, submission_meta
 from puente.collect.parsing import stored_values
+from puente.collect.signals import submission_announce
 
 
 @dataclass
@@ -220,6 +221,9 @@ def submission_store(
                 old.superseded_by = submission
                 old.save(update_fields=["superseded_by"])
             _attachments_add(submission, files)
+            submission_announce(
+                submission, outcome="stored", replaced=meta.deprecated_id if old else ""
+            )
             return Receipt(outcome="created", submission=submission, meta=meta)
     if existing.xml_md5 != xml_md5 or existing.form.project_id != version.form.project_id:
         raise CollectCode.INSTANCE_CONFLICT.error(instance_id=meta.instance_id)
