@@ -22,7 +22,7 @@ class PlatformAdmin(admin.ModelAdmin):
 
 @admin.register(Sector)
 class SectorAdmin(admin.ModelAdmin):
-    list_display = ["code", "parent", "name_en", "name_es", "name_pt"]
+    list_display = ["code", "parent", "name_en", "name_es", "name_pt", "in_intersector"]
 
 
 @admin.register(PopulationGroup)

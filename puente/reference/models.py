@@ -106,6 +106,17 @@ class Sector(TranslatedNameMixin):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subsectors"
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # Common Services (coordination, information management, communication, AAP, PSEA)
+    # serve the response, not people: they have no people in need and stay out of every
+    # inter-sector figure (people in need, targets, people reached; docs/methodology.md).
+    in_intersector = models.BooleanField(
+        _("counted in inter-sector figures"),
+        default=True,
+        help_text=_(
+            "Off for sectors without people in need of their own (Common Services): they "
+            "take no people in need and stay out of inter-sector figures."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "code"]

@@ -195,6 +195,7 @@ def _load_sectors(summary: LoadSummary) -> None:
                 "name_pt": row["name_pt"],
                 "position": position,
                 "parent": by_code.get(row["parent"]) if row["parent"] else None,
+                "in_intersector": row["in_intersector"] != "no",
             },
         )
         by_code[sector.code] = sector

@@ -107,6 +107,14 @@ def test_population_groups_sectors_and_indicators():
     assert gbv.sector.code == "PRO" and gbv.reporting_sector.code == "PRO-GBV"
 
 
+def test_common_services_are_shipped_out_of_inter_sector_figures():
+    outside = set(Sector.objects.filter(in_intersector=False).values_list("code", flat=True))
+    assert outside == {"CSS"}
+    Sector.objects.filter(code="CSS").update(in_intersector=True)
+    reference_load()
+    assert Sector.objects.get(code="CSS").in_intersector is False
+
+
 def test_second_load_creates_nothing_and_restores_changed_names():
     before = {m: m.objects.count() for m in (Country, Admin1, Platform, Sector, Indicator)}
     Country.objects.filter(iso3="PER").update(name_es="Peru (typo)")
