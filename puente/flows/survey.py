@@ -1,7 +1,8 @@
-"""The flow-monitoring survey shipped with Puente: an XLSForm built from a readable
-definition (`data/flow-monitoring-survey.toml`) by `scripts/build-flow-survey`, so that
-a change to a question is reviewed as text. Choice names are the codes the survey
-summary stores (models.py)."""
+"""The flow-monitoring forms shipped with Puente: the survey and the daily tally sheet,
+each an XLSForm built from a readable definition (`data/flow-monitoring-survey.toml`,
+`data/flow-monitoring-daily-count.toml`) by `scripts/build-flow-survey`, so that a
+change to a question is reviewed as text. Choice names are the codes the survey summary
+and the daily counts store (models.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ import xlsxwriter
 DATA = Path(__file__).resolve().parent / "data"
 DEFINITION = DATA / "flow-monitoring-survey.toml"
 WORKBOOK = DATA / "flow-monitoring-survey.xlsx"
+DAILY_COUNT_DEFINITION = DATA / "flow-monitoring-daily-count.toml"
+DAILY_COUNT_WORKBOOK = DATA / "flow-monitoring-daily-count.xlsx"
+# Every shipped form: (definition, workbook), built alike.
+SHIPPED_FORMS = ((DEFINITION, WORKBOOK), (DAILY_COUNT_DEFINITION, DAILY_COUNT_WORKBOOK))
 # The form's languages, in the order the definition gives each label.
 LANGUAGES = ("Español (es)", "Português (pt)", "English (en)")
 TRANSLATED = ("label", "hint", "constraint_message")
