@@ -64,6 +64,10 @@ PLAN = {
     "figures_as_of": "2024-11-30",
     "long_term_share": "",  # named in the appeal, no figure given
     "status": "published",
+    # Shown beside the figures on the plan's pages: where they come from, and that only
+    # the totals are the appeal's own.
+    "source": "IOM appeal for the RMRP 2025-2026, Venezuela situation (totals as of November 2024)",
+    "split": "illustrative",
 }
 
 OBJECTIVES = {
@@ -708,6 +712,8 @@ COLUMNS = [
     "figures_as_of",
     "long_term_share",
     "status",
+    "source",
+    "split",
     "objective",
     "objective_title",
     "objective_title_es",

@@ -8,11 +8,15 @@ class FundingConfig(AppConfig):
     label = "funding"
 
     def ready(self) -> None:
-        from puente.funding.selectors import funding_by
-        from puente.plans.selectors import plan_funding_reader_set
+        from puente.funding.selectors import funding_by, funding_sources
+        from puente.plans.selectors import PlanFunding, plan_funding_reader_set
 
-        # The plan pages show each country's funding beside its requirement.
-        def by_country(plan: Any, year: int) -> dict[tuple[Any, ...], dict[str, Any]]:
-            return dict(funding_by(plan, by=("country",), year=year))
+        # The plan pages show each country's funding beside its requirement, and where
+        # the contributions were recorded from.
+        def reader(plan: Any, year: int) -> PlanFunding:
+            return PlanFunding(
+                by_country=dict(funding_by(plan, by=("country",), year=year)),
+                sources=funding_sources(plan, year=year),
+            )
 
-        plan_funding_reader_set(by_country)
+        plan_funding_reader_set(reader)

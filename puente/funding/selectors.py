@@ -45,6 +45,15 @@ def attributed_flows(
             yield donor_org, country, sector, status, -amount
 
 
+def funding_sources(plan: Plan, *, year: int | None = None) -> list[str]:
+    """The sources the plan's contributions were recorded from (`fts`, `demo`, a
+    platform's own register), in alphabetical order."""
+    contributions = Contribution.objects.filter(plan=plan)
+    if year is not None:
+        contributions = contributions.filter(date__year=year)
+    return sorted(set(contributions.values_list("source", flat=True)))
+
+
 def funding_by(
     plan: Plan, *, by: tuple[str, ...] | list[str], year: int | None = None
 ) -> dict[tuple[Any, ...], dict[str, Decimal]]:

@@ -15,6 +15,7 @@ class PlansCode(ErrorCode):
         400,
     )
     INVALID_STATUS = "invalid_status", _("“%(value)s” is not draft or published."), 400
+    INVALID_SPLIT = "invalid_split", _("“%(value)s” is not published or illustrative."), 400
     PLAN_MISMATCH = (
         "plan_mismatch",
         _("“%(value)s” differs from “%(first)s” given in row %(row)s."),

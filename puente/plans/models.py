@@ -21,6 +21,13 @@ class Plan(TranslatedNameMixin):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
+    class Split(models.TextChoices):
+        """Whether the requirement and people targeted by country and activity area are
+        the source's own figures, or an illustration of totals the source gives alone."""
+
+        PUBLISHED = "published", _("Published by the source")
+        ILLUSTRATIVE = "illustrative", _("Illustrative")
+
     code = models.SlugField(_("code"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     organisation = models.ForeignKey(
@@ -36,6 +43,18 @@ class Plan(TranslatedNameMixin):
     countries = models.ManyToManyField(Country, related_name="plans")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     figures_as_of = models.DateField(_("figures as of"), null=True, blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("The document the requirement and people targeted come from."),
+    )
+    split = models.CharField(
+        _("split by country and activity area"),
+        max_length=16,
+        choices=Split.choices,
+        default=Split.PUBLISHED,
+    )
     long_term_share = models.DecimalField(
         _("share of funding for long-term outcomes (%)"),
         max_digits=5,

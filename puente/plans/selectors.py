@@ -157,11 +157,19 @@ def people_targeted(plan: Plan, *, year: int) -> dict[int | None, int]:
     return result
 
 
-# A plan's funding in a year by country, {(country id,): {"funded_usd": ...}, (None,):
-# ...}, as plan_summary shows it beside the requirement. Funding sits above plans (its
-# contributions count against plans' requirements), so the funding app hands its reader
-# in when it loads (FundingConfig.ready); plans never import it.
-PlanFundingReader = Callable[[Plan, int], dict[tuple[Any, ...], dict[str, Any]]]
+@dataclass
+class PlanFunding:
+    """A plan's funding in a year as plan_summary shows it beside the requirement:
+    `by_country` {(country id,): {"funded_usd": ...}, (None,): ...}, and the sources its
+    contributions were recorded from (e.g. `fts`), named beside the figure."""
+
+    by_country: dict[tuple[Any, ...], dict[str, Any]]
+    sources: list[str]
+
+
+# Funding sits above plans (its contributions count against plans' requirements), so the
+# funding app hands its reader in when it loads (FundingConfig.ready); plans never import it.
+PlanFundingReader = Callable[[Plan, int], PlanFunding]
 _plan_funding_readers: list[PlanFundingReader] = []
 
 
@@ -184,7 +192,12 @@ def plan_summary(plan: Plan, *, year: int) -> dict[str, Any]:
         if row.organisation_id is not None:
             by_organisation[row.organisation_id] += row.amount
     targeted = people_targeted(plan, year=year)
-    funded = _plan_funding_readers[0](plan, year) if _plan_funding_readers else {}
+    funding = (
+        _plan_funding_readers[0](plan, year)
+        if _plan_funding_readers
+        else PlanFunding(by_country={}, sources=[])
+    )
+    funded = funding.by_country
     countries = sorted(plan.countries.all(), key=lambda c: c.name)
     objectives = []
     areas = list(plan.activity_areas.select_related("objective", "sector"))
@@ -251,6 +264,7 @@ def plan_summary(plan: Plan, *, year: int) -> dict[str, Any]:
 
 
 def plan_entries(
+        "funding_sources": funding.sources,
     user: Actor, plan: Plan, *, action: Action = Action.VIEW_REPORTS
 ) -> QuerySet[PlanEntry]:
     """The entries of a plan the user may see (or review, with REVIEW_PLAN)."""

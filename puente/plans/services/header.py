@@ -1,7 +1,8 @@
 """The plan's own fields in a plan file: code, names, kind, appealing organisation, years,
-countries, the date of its figures, long-term share and status. A file may repeat them
-on every row or give them once; they are read as one row, reported at the file's first
-row, and completed by the stored plan when the file leaves one out."""
+countries, the date of its figures, long-term share, status, the source of its figures and
+whether their split by country and activity area is published or illustrative. A file may
+repeat them on every row or give them once; they are read as one row, reported at the
+file's first row, and completed by the stored plan when the file leaves one out."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ PLAN_FIELDS = (
     "figures_as_of",
     "long_term_share",
     "status",
+    "source",
+    "split",
 )
 # The fields a new plan needs; a stored plan keeps its own when the file leaves them out.
 NEW_PLAN_FIELDS = ("plan_name", "start_year", "end_year", "countries")
@@ -50,6 +53,14 @@ PLAN_STATUSES = {
     "rascunho": Plan.Status.DRAFT,
     "published": Plan.Status.PUBLISHED,
     "publicado": Plan.Status.PUBLISHED,
+}
+PLAN_SPLITS = {
+    "published": Plan.Split.PUBLISHED,
+    "publicado": Plan.Split.PUBLISHED,
+    "publicada": Plan.Split.PUBLISHED,
+    "illustrative": Plan.Split.ILLUSTRATIVE,
+    "ilustrativo": Plan.Split.ILLUSTRATIVE,
+    "ilustrativa": Plan.Split.ILLUSTRATIVE,
 }
 EVERY_COUNTRY = {"all", "todos", "todas"}
 
@@ -105,6 +116,7 @@ def plan_header(
         },
         **_figures(cells, plan, share_text=given.get("long_term_share")),
         "status": _status(cells, plan),
+        **_source(cells, plan),
     }
 
 
@@ -213,6 +225,23 @@ def _status(cells: RowCells, plan: Plan | None) -> Any:
     )
 
 
+def _source(cells: RowCells, plan: Plan | None) -> dict[str, Any]:
+    """`invalid_split`: the split by country and activity area is neither published nor
+    illustrative. A stored plan keeps its source and split when the file leaves them out."""
+    split = plan.split if plan else Plan.Split.PUBLISHED
+    if cells.text["split"]:
+        split = cells.lookup(
+            "split",
+            PLAN_SPLITS,
+            PlansCode.INVALID_SPLIT,
+            _("“%(value)s” is not published or illustrative."),
+        )
+    return {
+        "source": cells.text["source"] or (plan.source if plan else ""),
+        "split": split,
+    }
+
+
 def plan_save(plan: Plan | None, header: dict[str, Any]) -> Plan:
     """Create the plan, or change the stored one, from its fields in the file."""
     plan = plan or Plan(code=header["code"])
@@ -222,6 +251,8 @@ def plan_save(plan: Plan | None, header: dict[str, Any]) -> Plan:
     plan.figures_as_of = header["figures_as_of"]
     plan.long_term_share = header["long_term_share"]
     plan.status = header["status"]
+    plan.source = header["source"]
+    plan.split = header["split"]
     for name, value in header["names"].items():
         setattr(plan, name, value)
     plan.full_clean(exclude=["countries"])

@@ -42,6 +42,8 @@ PLAN_COLUMNS = (
     Column("figures_as_of", required=False),
     Column("long_term_share", required=False),
     Column("status", required=False),
+    Column("source", required=False, aliases=("fuente", "fonte")),
+    Column("split", required=False, aliases=("desglose", "distribución", "distribuição")),
     Column("objective", required=False, aliases=("objetivo",)),
     Column("objective_title", required=False),
     Column("objective_title_es", required=False),

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from puente.core.testing import run_import
 from puente.plans.models import ActivityArea, AreaRequirement, Plan
@@ -173,3 +174,44 @@ def test_dry_run_writes_nothing(iom, capsys):
     call_command("import_data", "plan", str(SEED), "--dry-run", "--format", "json")
     assert json.loads(capsys.readouterr().out)["errors"] == []
     assert Plan.objects.count() == 0
+
+
+def test_the_plan_names_its_source_and_whether_its_split_is_illustrative(
+    iom, tmp_path, capsys, client
+):
+    # a plan file gives its source once and says its split is illustrative (in Spanish)
+    header = [*HEADER, "fuente", "desglose"]
+    first = [*line(1, "health", "Health", "yes", "HEA", 2025, "COL", "1000", 300)]
+    rows = [
+        header,
+        [*first, "Appeal document, 2024", "ilustrativo"],
+        [*line(1, "health", "Health", "yes", "HEA", 2025, "ECU", "500", 100), "", ""],
+    ]
+    assert run_import(tmp_path, capsys, "plan", rows)["errors"] == []
+    plan = Plan.objects.get(code="demo-appeal")
+    assert (plan.source, plan.split) == ("Appeal document, 2024", Plan.Split.ILLUSTRATIVE)
+    # the public page names the source of the figures and says the split is illustrative
+    page = client.get(reverse("public-plan", args=[plan.code])).content.decode()
+    assert "Funding required and people targeted: Appeal document, 2024." in page
+    assert 'id="plan-split-illustrative"' in page
+    assert "Funded: no contribution recorded for this year." in page
+    # loading the plan again without the two columns keeps them
+    assert run_import(tmp_path, capsys, "plan", [HEADER, first])["errors"] == []
+    plan.refresh_from_db()
+    assert (plan.source, plan.split) == ("Appeal document, 2024", Plan.Split.ILLUSTRATIVE)
+    # a split that is neither published nor illustrative is refused where it is written
+    rows = [header, [*first, "", "rough"]]
+    out = run_import(tmp_path, capsys, "plan", rows, ok=False)
+    assert [(e["row"], e["column"], e["code"]) for e in out["errors"]] == [
+        (2, "split", "invalid_split")
+    ]
+    plan.refresh_from_db()
+    assert plan.split == Plan.Split.ILLUSTRATIVE
+
+
+def test_the_seed_appeal_says_its_country_split_is_illustrative(seed_appeal, client):
+    assert seed_appeal.split == Plan.Split.ILLUSTRATIVE
+    assert seed_appeal.source.startswith("IOM appeal for the RMRP 2025-2026")
+    page = client.get(reverse("public-plan", args=[seed_appeal.code])).content.decode()
+    assert 'id="plan-split-illustrative"' in page
+    assert "IOM appeal for the RMRP 2025-2026" in page
