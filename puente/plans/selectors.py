@@ -244,6 +244,7 @@ def plan_summary(plan: Plan, *, year: int) -> dict[str, Any]:
         "requirement_usd": total,
         "people_targeted": targeted.get(None),
         "funded_usd": funded_total,
+        "funding_sources": funding.sources,
         "percent_funded": round(float(funded_total / total) * 100, 1) if total else None,
         "objectives": objectives,
         "countries": country_rows,
@@ -264,7 +265,6 @@ def plan_summary(plan: Plan, *, year: int) -> dict[str, Any]:
 
 
 def plan_entries(
-        "funding_sources": funding.sources,
     user: Actor, plan: Plan, *, action: Action = Action.VIEW_REPORTS
 ) -> QuerySet[PlanEntry]:
     """The entries of a plan the user may see (or review, with REVIEW_PLAN)."""
