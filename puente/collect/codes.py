@@ -103,6 +103,30 @@ class CollectCode(ErrorCode):
         _("Say why the submission is rejected."),
         400,
     )
+    # Corrections
+    CORRECTION_FIELD_UNKNOWN = (
+        "correction_field_unknown",
+        _(
+            "“%(path)s” is not a field of this form version that can be corrected (a field "
+            "outside repeats, not a file)."
+        ),
+        400,
+    )
+    CORRECTION_VALUE_INVALID = (
+        "correction_value_invalid",
+        _("“%(value)s” does not fit field “%(path)s”: %(problem)s"),
+        400,
+    )
+    CORRECTION_REASON_REQUIRED = (
+        "correction_reason_required",
+        _("Say why the answer is corrected."),
+        400,
+    )
+    CORRECTION_UNCHANGED = (
+        "correction_unchanged",
+        _("Field “%(path)s” already has this value."),
+        400,
+    )
     # Quarantine
     QUARANTINE_CLOSED = (
         "quarantine_closed",

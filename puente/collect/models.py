@@ -268,3 +268,27 @@ class QuarantinedAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class SubmissionCorrection(models.Model):
+    """One answer of a submission corrected by an officer: the field path, the value
+    before and after (typed as `Submission.data` keeps them), why, by whom and when. The
+    XML stays as the device sent it; `Submission.data` carries the corrected value, and
+    these rows are its history, in order."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="corrections")
+    path = models.CharField(_("field"), max_length=255)
+    old_value = models.JSONField(_("value before"), null=True, blank=True)
+    new_value = models.JSONField(_("new value"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "created_at", "id"]
+        verbose_name = _("submission correction")
+
+    def __str__(self) -> str:
+        return f"{self.submission.instance_id} {self.path}"
