@@ -7,13 +7,21 @@ publish forms and resolve the quarantine (MANAGE_FORMS)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from puente.accounts.permissions import Action, Actor, Target, scope_filter, user_can
 from puente.collect.codes import CollectCode
-from puente.collect.models import Form, FormMedia, FormVersion, Project, QuarantinedSubmission
+from puente.collect.models import (
+    Form,
+    FormMedia,
+    FormVersion,
+    Project,
+    QuarantinedSubmission,
+    Submission,
+)
 from puente.core.errors import NotFound, PermissionDenied
 
 
@@ -132,3 +140,30 @@ def access_quarantined(user: Actor, item_id: int) -> QuarantinedSubmission:
     if item is None:
         raise NotFound()
     return item
+
+
+def submission_for_figures(submission_id: int) -> Submission | None:
+    """One submission with its form, project and the project's country, for the apps
+    above that turn answers into figures (flow monitoring); None when it is not held."""
+    return (
+        Submission.objects.select_related("form__project__country").filter(pk=submission_id).first()
+    )
+
+
+def submissions_for_figures(
+    *, form_ids: Iterable[str], project: str | None = None, current: bool = True
+) -> QuerySet[Submission]:
+    """The submissions of these form IDs (in one project when given), oldest first, as
+    they were received. `current`: only those no edit replaced and no review rejected,
+    the ones whose answers count."""
+    found = Submission.objects.filter(form__form_id__in=list(form_ids))
+    if project is not None:
+        found = found.filter(form__project__code=project)
+    if current:
+        found = found.filter(superseded_by__isnull=True).exclude(status=Submission.Status.REJECTED)
+    return found.select_related("form__project__country").order_by("received_at", "id")
+
+
+def project_by_code(code: str) -> Project | None:
+    """The project `code` (any case), without a permission check: for the command line."""
+    return Project.objects.select_related("country").filter(code=code.strip().lower()).first()
