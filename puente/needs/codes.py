@@ -15,6 +15,14 @@ class NeedsCode(ErrorCode):
         ),
         400,
     )
+    SECTOR_WITHOUT_NEED = (
+        "sector_without_need",
+        _(
+            "%(sector)s has no people in need: it stays out of inter-sector figures "
+            "(Common Services). Leave its rows out of the needs analysis."
+        ),
+        400,
+    )
     STATUS_ABOVE_POPULATION = (
         "status_above_population",
         _("Regular and irregular status add up to more than the population."),

@@ -1,6 +1,7 @@
 """People in need, summed as docs/methodology.md says: a sector's figure sums its
-admin-1 areas and population groups; the inter-sector figure takes, per country, admin-1
-area and population group, the largest sector's need, then sums those upward."""
+admin-1 areas and population groups; the inter-sector figure takes, per admin-1 area and
+population group, the largest sector's need, sums the areas, and is never below a sector
+given for the whole country; Common Services stay out of it."""
 
 from __future__ import annotations
 
@@ -41,27 +42,53 @@ def people_in_need_by_country_and_sector(
     admin1_id: int | None = None,
 ) -> dict[tuple[int, int], dict[str, Any]]:
     """{(country id, sector id or INTER_SECTOR): {"people_in_need", "severity"}}; the
-    severity shown is the highest of the areas and groups behind the figure."""
+    severity shown is the highest of the areas and groups behind the figure.
+
+    Every door (the needs page and its downloads, the dashboards, their API and public
+    page, the gap view) reads people in need here, so the inter-sector rule is this one
+    (docs/methodology.md, "People in need"), per country c and population group g:
+      X(c,a,g) = max over the sectors given for admin-1 area a of their figure there;
+      X(c,g)   = max(sum over a of X(c,a,g), each sector's figure given for the whole
+                 country); the country's figure sums X(c,g) over g.
+    Sectors out of inter-sector figures (`Sector.in_intersector` off: Common Services)
+    keep their own figure and take no part in X."""
     result: dict[tuple[int, int], dict[str, Any]] = defaultdict(
         lambda: {"people_in_need": 0, "severity": None}
     )
-    inter: dict[tuple[int, int | None, int], int] = {}
+    by_area: dict[tuple[int, int, int], int] = {}  # X(c,a,g), keyed (c, g, a)
+    whole: dict[tuple[int, int], int] = {}  # the largest country-level sector, keyed (c, g)
     rows = need_figures(
         year=year,
         country_ids=country_ids,
         population_group_id=population_group_id,
         admin1_id=admin1_id,
     ).values_list(
-        "country_id", "admin1_id", "sector_id", "population_group_id", "people_in_need", "severity"
+        "country_id",
+        "admin1_id",
+        "sector_id",
+        "population_group_id",
+        "people_in_need",
+        "severity",
+        "sector__in_intersector",
+        "sector__parent__in_intersector",
     )
-    for country, admin1, sector, group, people, severity in rows:
+    for country, admin1, sector, group, people, severity, counted, parent_counted in rows:
         cell = result[(country, sector)]
         cell["people_in_need"] += people
         if severity is not None:
             cell["severity"] = max(cell["severity"] or 0, severity)
-        key = (country, admin1, group)
-        inter[key] = max(inter.get(key, 0), people)
-    for (country, _a, _g), people in inter.items():
+        if not counted or parent_counted is False:
+            continue
+        if admin1 is None:
+            whole[(country, group)] = max(whole.get((country, group), 0), people)
+        else:
+            key = (country, group, admin1)
+            by_area[key] = max(by_area.get(key, 0), people)
+    areas_summed: dict[tuple[int, int], int] = defaultdict(int)
+    for (country, group, _area), people in by_area.items():
+        areas_summed[(country, group)] += people
+    for country, group in areas_summed.keys() | whole.keys():
+        people = max(areas_summed.get((country, group), 0), whole.get((country, group), 0))
         result[(country, INTER_SECTOR)]["people_in_need"] += people
     return dict(result)
 

@@ -22,7 +22,7 @@ from puente.needs.models import NeedFigure, PopulationFigure
 from puente.needs.signals import needs_changed
 from puente.reference.codes import ReferenceCode
 from puente.reference.imports import ReferenceKeys
-from puente.reference.models import Admin1
+from puente.reference.models import Admin1, Sector
 from puente.reference.selectors import keyed_lookup
 
 YEAR = Column("year", aliases=("año", "ano"))
@@ -111,6 +111,13 @@ def _need_read(
     severity = cells.integer("severity", low=1, high=5)
     if not cells.ok:
         return None
+    if not _takes_need(values["sector"]):
+        cells.invalid(
+            "sector",
+            NeedsCode.SECTOR_WITHOUT_NEED,
+            NeedsCode.SECTOR_WITHOUT_NEED.text(sector=_sector_label(values["sector"])),
+        )
+        return None
     key = (
         values["year"],
         values["country"].pk,
@@ -144,6 +151,16 @@ def _need_read(
         people_in_need=people,
         severity=severity,
     )
+
+
+def _takes_need(sector: Sector) -> bool:
+    """A sector out of inter-sector figures (Common Services, or a sub-sector of it) has
+    no people in need."""
+    return sector.in_intersector and (sector.parent is None or sector.parent.in_intersector)
+
+
+def _sector_label(sector: Sector) -> str:
+    return f"{sector.name} ({sector.code})"
 
 
 def _need_admin1(cells: RowCells, country: Any, admin1_areas: dict[str, Admin1]) -> Any:
@@ -245,6 +262,9 @@ def transit_figures_set(
     the group is refused (`mixed_admin_levels`): the two levels would be added up."""
     from puente.core.services import audit_record
 
+    without = [_sector_label(s) for s in people_in_need if not _takes_need(s)]
+    if without:
+        raise NeedsCode.SECTOR_WITHOUT_NEED.error(sector=", ".join(without))
     by_area = set(
         NeedFigure.objects.filter(
             year=year,

@@ -18,7 +18,7 @@ from puente.core.imports import (
     write_whole_file,
 )
 from puente.core.tabular import Column, open_table
-from puente.needs.selectors import people_in_need_by_sector
+from puente.needs.selectors import INTER_SECTOR, people_in_need_by_sector
 from puente.plans.models import PlanningFigure
 from puente.plans.signals import targets_changed
 from puente.reference.imports import ReferenceKeys
@@ -95,9 +95,9 @@ def planning_by_sector(
     admin1_id: int | None = None,
 ) -> dict[str, dict[int, int]]:
     """{"target": {sector id: people}, "in-need": {sector id: people}} summed over
-    countries and population groups, each with {0: inter-sector}: per country and
-    population group (and admin-1 area for needs) the largest sector's figure, as people
-    reached are counted across sectors.
+    countries and population groups, each with {0: inter-sector}: as people reached are
+    counted across sectors (`targets_by_country_and_sector` and the needs selectors give
+    the rule, Common Services out of it).
 
     For an admin-1 area, the figures of that area only: targets are set per country, so
     an area has none; people in need, where the needs analysis gives them per area. A
@@ -110,6 +110,25 @@ def planning_by_sector(
     )
     if admin1_id is not None:
         return {"target": {}, "in-need": in_need}
+    targets: dict[int, int] = {}
+    for (_country, sector), people in targets_by_country_and_sector(
+        year=year, country_ids=country_ids, population_group_id=population_group_id
+    ).items():
+        targets[sector] = targets.get(sector, 0) + people
+    return {"target": targets, "in-need": in_need}
+
+
+def targets_by_country_and_sector(
+    *,
+    year: int,
+    country_ids: tuple[int, ...] | None = None,
+    population_group_id: int | None = None,
+) -> dict[tuple[int, int], int]:
+    """{(country id, sector id or INTER_SECTOR): people targeted}, summed over population
+    groups. The inter-sector target takes, per country and population group, the largest
+    sector's target and sums those over groups, as people reached are counted across
+    sectors; sectors out of inter-sector figures (Common Services) keep their own target
+    and take no part in it. Every door reads targets here (docs/methodology.md)."""
     figures = PlanningFigure.objects.filter(year=year, kind=PlanningFigure.Kind.TARGET)
     if country_ids is not None:
         figures = figures.filter(country_id__in=country_ids)

@@ -185,19 +185,19 @@ def _load_population_groups(summary: LoadSummary) -> None:
 
 def _load_sectors(summary: LoadSummary) -> None:
     by_code: dict[str, Sector] = {}
+    existing = set(Sector.objects.values_list("code", flat=True))
     for position, row in enumerate(_read_csv("sectors.csv")):
-        sector, created, changed = _upsert(
-            Sector,
-            {"code": row["code"]},
-            {
-                "name_en": row["name_en"],
-                "name_es": row["name_es"],
-                "name_pt": row["name_pt"],
-                "position": position,
-                "parent": by_code.get(row["parent"]) if row["parent"] else None,
-                "in_intersector": row["in_intersector"] != "no",
-            },
-        )
+        values: dict[str, Any] = {
+            "name_en": row["name_en"],
+            "name_es": row["name_es"],
+            "name_pt": row["name_pt"],
+            "position": position,
+            "parent": by_code.get(row["parent"]) if row["parent"] else None,
+        }
+        # Shipped for a new sector only: a regional admin's choice outlives later loads.
+        if row["code"] not in existing:
+            values["in_intersector"] = row["in_intersector"] != "no"
+        sector, created, changed = _upsert(Sector, {"code": row["code"]}, values)
         by_code[sector.code] = sector
         summary.count("sector", created, changed)
 

@@ -11,7 +11,7 @@ from puente.analytics.selectors import ReachFilters, people_reached
 from puente.analytics.services.cube import last_month_of
 from puente.core.i18n import collation_key
 from puente.needs.selectors import INTER_SECTOR, people_in_need_by_country_and_sector
-from puente.plans.models import PlanningFigure
+from puente.plans.targets import targets_by_country_and_sector
 from puente.reference.models import Country, Sector
 
 GAP_COLUMNS = (
@@ -62,12 +62,11 @@ def gap_rows(
     ).items():
         if sector:
             rows[(country, sector)]["in_need"] = cell["people_in_need"]
-    targets = PlanningFigure.objects.filter(year=year, kind=PlanningFigure.Kind.TARGET)
-    if country_ids is not None:
-        targets = targets.filter(country_id__in=country_ids)
-    for country, sector, people in targets.values_list("country_id", "sector_id", "people"):
-        row = rows[(country, sector)]
-        row["targeted"] = (row["targeted"] or 0) + people
+    for (country, sector), people in targets_by_country_and_sector(
+        year=year, country_ids=country_ids
+    ).items():
+        if sector != INTER_SECTOR:
+            rows[(country, sector)]["targeted"] = people
     month = min(last_month_of(year), 12)
     if month:
         for reach in people_reached(
@@ -129,9 +128,10 @@ def _with_ratios(totals: dict[str, Any]) -> dict[str, Any]:
 def _inter_sector(
     *, year: int, country_ids: tuple[int, ...] | None
 ) -> dict[int, dict[str, int | None]]:
-    """{country id: {"in_need", "targeted", "reached"}} counted across sectors: per area
-    and population group the largest sector's need, per population group the largest
-    sector's target, and the consolidated inter-sector reach (docs/methodology.md)."""
+    """{country id: {"in_need", "targeted", "reached"}} counted across sectors: the
+    inter-sector need and target as the needs selectors and `targets_by_country_and_sector`
+    give them (Common Services out), and the consolidated inter-sector reach
+    (docs/methodology.md)."""
     figures: dict[int, dict[str, int | None]] = defaultdict(
         lambda: {"in_need": None, "targeted": None, "reached": None}
     )
@@ -140,16 +140,11 @@ def _inter_sector(
     ).items():
         if sector == INTER_SECTOR:
             figures[country]["in_need"] = cell["people_in_need"]
-    targets = PlanningFigure.objects.filter(year=year, kind=PlanningFigure.Kind.TARGET)
-    if country_ids is not None:
-        targets = targets.filter(country_id__in=country_ids)
-    largest: dict[tuple[int, int], int] = {}
-    for country, group, people in targets.values_list(
-        "country_id", "population_group_id", "people"
-    ):
-        largest[(country, group)] = max(largest.get((country, group), 0), people)
-    for (country, _group), people in largest.items():
-        figures[country]["targeted"] = (figures[country]["targeted"] or 0) + people
+    for (country, sector), people in targets_by_country_and_sector(
+        year=year, country_ids=country_ids
+    ).items():
+        if sector == INTER_SECTOR:
+            figures[country]["targeted"] = people
     month = min(last_month_of(year), 12)
     if month:
         for reach in people_reached(
