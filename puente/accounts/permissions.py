@@ -341,6 +341,13 @@ def check(user: Actor | None, action: Action, target: Target | None = None) -> N
         raise PermissionDenied()
 
 
+def check_somewhere(user: Actor | None, action: Action) -> None:
+    """The gate of a page that lists what the user's scopes cover: PermissionDenied (403)
+    when none of the user's roles gives `action` anywhere."""
+    if not user_can_somewhere(user, action):
+        raise PermissionDenied()
+
+
 def access_organisation(
     user: Actor | None, acronym: str, action: Action = Action.VIEW_DIRECTORY
 ) -> Organisation:

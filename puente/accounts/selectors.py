@@ -1,15 +1,23 @@
-from typing import Any
-
 from puente.accounts.models import Role, RoleAssignment, User
-from puente.accounts.permissions import assignment_reach, reach_covers, user_grant_reach
+from puente.accounts.permissions import (
+    Action,
+    Actor,
+    assignment_reach,
+    check_somewhere,
+    reach_covers,
+    user_grant_reach,
+)
 
 
-def roles_grantable_by(manager: Any) -> list[str]:
-    """The roles `manager` may grant somewhere, in the order of Role."""
+def roles_grantable_by(manager: Actor) -> list[str]:
+    """The roles `manager` may grant somewhere, in the order of Role (the choices of the
+    Users and roles page): PermissionDenied for a user none of whose roles manages roles,
+    to whom the page does not open."""
+    check_somewhere(manager, Action.MANAGE_ROLES)
     return [role for role in Role.values if user_grant_reach(manager, role) != frozenset()]
 
 
-def user_list_for_manager(manager: Any) -> list[tuple[User, list[RoleAssignment]]]:
+def user_list_for_manager(manager: Actor) -> list[tuple[User, list[RoleAssignment]]]:
     """Users holding at least one role the manager may manage (grant, so also remove),
     with those roles. The manager's own roles are listed but are not theirs to remove."""
     reaches = {role: user_grant_reach(manager, role) for role in Role.values}
