@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from puente.accounts.permissions import Action, Actor, check_somewhere
 from puente.needs.models import NeedFigure, PopulationFigure
 
 INTER_SECTOR = 0  # the key of the inter-sector figure among sector ids
@@ -156,3 +157,9 @@ def population_rows(
 
 def need_years() -> list[int]:
     return sorted(set(NeedFigure.objects.values_list("year", flat=True).distinct()), reverse=True)
+
+
+def needs_page_check(user: Actor) -> None:
+    """The needs analysis pages (the tables and their downloads) open to those who read
+    reports somewhere: PermissionDenied for anyone else."""
+    check_somewhere(user, Action.VIEW_REPORTS)

@@ -3,14 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from puente.accounts.permissions import Action, user_can, user_can_somewhere
+from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core import exports
 from puente.core.i18n import collation_key, sorted_by_name
 from puente.core.uploads import page_upload
@@ -19,6 +18,7 @@ from puente.needs.selectors import (
     INTER_SECTOR,
     need_rows,
     need_years,
+    needs_page_check,
     people_in_need_by_country_and_sector,
     population_rows,
 )
@@ -63,12 +63,9 @@ def _filters(request: HttpRequest) -> tuple[NeedsFilterForm, int | None]:
 
 @login_required
 def needs(request: HttpRequest) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
+    needs_page_check(request.user)
     filters, year = _filters(request)
-    can_import = user_can(request.user, Action.MANAGE_NEEDS, None) or user_can_somewhere(
-        request.user, Action.MANAGE_NEEDS
-    )
+    can_import = user_can_somewhere(request.user, Action.MANAGE_NEEDS)
     form, report, kind = page_upload(request, importers=IMPORTERS, allowed=can_import)
     context: dict[str, Any] = {
         "filters": filters,
@@ -123,8 +120,7 @@ def population_table(*, year: int) -> list[dict[str, Any]]:
 
 @login_required
 def export(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.VIEW_REPORTS):
-        raise DjangoPermissionDenied
+    needs_page_check(request.user)
     if file_format not in exports.FORMATS or table not in IMPORTERS:
         raise Http404
     filters, year = _filters(request)
