@@ -20,11 +20,13 @@ from puente.accounts.permissions import (
     Actor,
     Target,
     check,
+    check_somewhere,
     scope_filter,
     user_can,
     user_can_somewhere,
 )
 from puente.core.errors import NotFound, PermissionDenied
+from puente.partners.models import Organisation
 from puente.partners.selectors import money_localisation
 from puente.plans.models import (
     AreaRequirement,
@@ -78,6 +80,24 @@ def access_plan(user: Actor, code: str) -> Plan:
     if plan is None:
         raise NotFound()
     return plan
+
+
+def plan_upload_check(user: Actor) -> None:
+    """The plan upload page opens to those who manage plans everywhere (regional
+    admins): PermissionDenied for anyone else."""
+    check(user, Action.MANAGE_PLANS, None)
+
+
+def plan_entry_organisations(user: Actor, plan: Plan) -> QuerySet[Organisation]:
+    """The organisations the user may write an entry of `plan` for (the entry form's
+    choices): PermissionDenied when the plan takes no partners' entries (an agency
+    appeal) or none of the user's roles writes entries."""
+    if plan.kind != Plan.Kind.INTER_AGENCY:
+        raise PermissionDenied()
+    check_somewhere(user, Action.SUBMIT_PLAN)
+    return Organisation.objects.filter(
+        scope_filter(user, Action.SUBMIT_PLAN, country="countries", organisations=("pk",))
+    ).distinct()
 
 
 def access_plan_entry(user: Actor, plan: Plan, entry_id: int, action: Action) -> PlanEntry:
@@ -278,6 +298,24 @@ def plan_entries(
             user, action, country="country", sector="sector", organisations=("organisation",)
         )
     )
+
+
+def plan_entries_matching(user: Actor, plan: Plan, filters: dict[str, Any]) -> QuerySet[PlanEntry]:
+    """The entries of `plan_entries` that match the plan page's filters, as
+    `PlanEntryFilterForm` reads them (`year`, `country`, `sector`, `org`, `status`; each
+    None or empty for any): one reading for the page and the API."""
+    entries = plan_entries(user, plan)
+    if filters.get("year"):
+        entries = entries.filter(year=filters["year"])
+    for name, field in (
+        ("country", "country"),
+        ("sector", "sector"),
+        ("org", "organisation"),
+        ("status", "status"),
+    ):
+        if filters.get(name):
+            entries = entries.filter(**{field: filters[name]})
+    return entries
 
 
 def entry_targets_total(entries: QuerySet[PlanEntry]) -> int:

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,10 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from puente.accounts.permissions import Action, scope_filter, user_can, user_can_somewhere
+from puente.accounts.permissions import Action, user_can, user_can_somewhere
 from puente.core.errors import ApplicationError
 from puente.core.uploads import UploadForm, upload_import
-from puente.partners.models import Organisation
 from puente.plans.forms import (
     EntryReviewForm,
     PlanEntryFilterForm,
@@ -28,8 +26,10 @@ from puente.plans.selectors import (
     access_plan_entry,
     plan_default_year,
     plan_entries,
+    plan_entry_organisations,
     plan_list,
     plan_summary,
+    plan_upload_check,
     plans_visible,
     public_plan,
 )
@@ -93,8 +93,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_upload(request: HttpRequest) -> HttpResponse:
-    if not user_can(request.user, Action.MANAGE_PLANS, None):
-        raise DjangoPermissionDenied
+    plan_upload_check(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -181,13 +180,7 @@ def plan_publish_view(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def entry_form(request: HttpRequest, code: str) -> HttpResponse:
     plan = _access(request, code)
-    if plan.kind != Plan.Kind.INTER_AGENCY or not user_can_somewhere(
-        request.user, Action.SUBMIT_PLAN
-    ):
-        raise DjangoPermissionDenied
-    organisations = Organisation.objects.filter(
-        scope_filter(request.user, Action.SUBMIT_PLAN, country="countries", organisations=("pk",))
-    ).distinct()
+    organisations = plan_entry_organisations(request.user, plan)
     initial = {
         k: request.GET[k] for k in ("organisation", "country", "sector", "year") if k in request.GET
     }
