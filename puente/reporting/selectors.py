@@ -7,7 +7,15 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action, Actor, Target, check, scope_filter, user_can
+from puente.accounts.permissions import (
+    Action,
+    Actor,
+    Target,
+    check,
+    check_somewhere,
+    scope_filter,
+    user_can,
+)
 from puente.core.errors import NotFound
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Sector
@@ -15,6 +23,13 @@ from puente.reporting.filters import RowFilters
 from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowChange, RowStatus
 
 __all__ = ["RowFilters"]
+
+
+def reports_page_check(user: Actor, action: Action = Action.VIEW_REPORTS) -> None:
+    """The gate of a 5W page (rows, review, upload, a row's form): PermissionDenied when
+    none of the user's roles gives `action` anywhere; what the page then lists is what
+    the user's scopes cover."""
+    check_somewhere(user, action)
 
 
 def rows_visible(user: Actor, action: Action = Action.VIEW_REPORTS) -> QuerySet[ActivityRow]:
@@ -271,6 +286,13 @@ def locks_for(country_ids: list[int] | None = None) -> QuerySet[PeriodLock]:
     if country_ids is not None:
         qs = qs.filter(country_id__in=country_ids)
     return qs
+
+
+def locks_visible(user: Actor) -> QuerySet[PeriodLock]:
+    """The locks of the countries the user may lock (a country's IM officer sees its
+    own): PermissionDenied for a user who locks no month anywhere."""
+    check_somewhere(user, Action.LOCK_PERIOD)
+    return locks_for().filter(scope_filter(user, Action.LOCK_PERIOD))
 
 
 def batch_for_user(user: Actor, batch_id: int) -> ImportBatch:

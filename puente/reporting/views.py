@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from puente.accounts.permissions import Action, Actor, scope_filter, user_can_somewhere
+from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core.errors import ApplicationError
 from puente.core.exports import xlsx_bytes
 from puente.core.tabular import cell_text, read_table
@@ -28,7 +27,8 @@ from puente.reporting.models import ActivityRow, ImportBatch
 from puente.reporting.selectors import (
     access_activity_row,
     batch_for_user,
-    locks_for,
+    locks_visible,
+    reports_page_check,
     review_group,
     review_queue,
     reviewable_groups,
@@ -55,11 +55,6 @@ from puente.reporting.services.workflow import (
     row_update,
 )
 from puente.reporting.tasks import batch_import_task
-
-
-def _require(user: Actor, action: Action) -> None:
-    if not user_can_somewhere(user, action):
-        raise DjangoPermissionDenied
 
 
 def _filters(params: QueryDict) -> tuple[RowFilterForm, RowFilters | None]:
@@ -101,14 +96,14 @@ def _rows_page(
 
 @login_required
 def rows(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Action.VIEW_REPORTS)
+    reports_page_check(request.user)
     form, filters = _filters(request.GET)
     return _rows_page(request, form, filters)
 
 
 @login_required
 def export(request: HttpRequest, file_format: str) -> HttpResponse:
-    _require(request.user, Action.VIEW_REPORTS)
+    reports_page_check(request.user)
     if file_format not in ("csv", "xlsx", "hxl"):
         raise Http404
     form, filters = _filters(request.GET)
@@ -135,7 +130,7 @@ def template(request: HttpRequest, iso3: str) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Action.SUBMIT_REPORT)
+    reports_page_check(request.user, Action.SUBMIT_REPORT)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
@@ -225,7 +220,7 @@ def batch_errors_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @login_required
 def row_form(request: HttpRequest, row_id: int | None = None) -> HttpResponse:
-    _require(request.user, Action.SUBMIT_REPORT)
+    reports_page_check(request.user, Action.SUBMIT_REPORT)
     row = None
     initial: dict[str, Any] = {}
     if row_id is not None:
@@ -358,7 +353,7 @@ def _review_page(
 
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Action.VIEW_REPORTS)
+    reports_page_check(request.user)
     return _review_page(request, request.GET)
 
 
@@ -372,7 +367,7 @@ def review_decide(request: HttpRequest) -> HttpResponse:
     """Submit one group, or validate or return it (exactly the sector of the group shown
     on the page). Back to the review page with its filters; a refused decision is shown
     with its form, and changes nothing."""
-    _require(request.user, Action.VIEW_REPORTS)
+    reports_page_check(request.user)
     query = request.POST.get("filters", "")
     try:
         decision = ReviewRequest.parse(request.POST)
@@ -413,7 +408,7 @@ def review_decide_all(request: HttpRequest) -> HttpResponse:
     """Validate or return every submitted group matching the review page's filters that
     the user may review, all or nothing. The count the reviewer confirmed must still be
     the count: a group submitted meanwhile is not decided unseen."""
-    _require(request.user, Action.REVIEW_REPORT)
+    reports_page_check(request.user, Action.REVIEW_REPORT)
     query = request.POST.get("filters", "")
     try:
         bulk = BulkReviewRequest.parse(request.POST)
@@ -444,7 +439,7 @@ def review_decide_all(request: HttpRequest) -> HttpResponse:
 @login_required
 def review_rows(request: HttpRequest) -> HttpResponse:
     """The rows of one review group, with its decision: what a reviewer reads first."""
-    _require(request.user, Action.VIEW_REPORTS)
+    reports_page_check(request.user)
     back = request.GET.get("back", "")
     form, filters = _filters(request.GET)
     missing = filters is None or not all(
@@ -484,7 +479,7 @@ def review_rows(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def locks(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Action.LOCK_PERIOD)
+    visible = locks_visible(request.user)
     form = LockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         month = parse_month(form.cleaned_data["month"])
@@ -504,6 +499,4 @@ def locks(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc.message))
             else:
                 return redirect("reporting:locks")
-    # Only the locks of countries the user may lock: a country's IM officer sees its own.
-    visible = locks_for().filter(scope_filter(request.user, Action.LOCK_PERIOD))
     return render(request, "reporting/locks.html", {"form": form, "locks": visible[:200]})
