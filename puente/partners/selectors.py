@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from puente.accounts.permissions import Action, Actor, check
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Platform
 
@@ -45,6 +46,15 @@ def organisation_list(*, filters: OrganisationFilters | None = None) -> QuerySet
         )
     # Platform and country joins can repeat an organisation; a subquery keeps counts honest.
     return Organisation.objects.filter(pk__in=qs.values("pk")).prefetch_related("countries")
+
+
+def organisation_directory(
+    user: Actor, *, filters: OrganisationFilters | None = None
+) -> QuerySet[Organisation]:
+    """The partner directory's organisations: PermissionDenied for a user none of whose
+    roles reads the directory (a data collector)."""
+    check(user, Action.VIEW_DIRECTORY)
+    return organisation_list(filters=filters)
 
 
 @dataclass(frozen=True)

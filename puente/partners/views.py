@@ -1,22 +1,18 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from puente.accounts.permissions import Action, user_can
 from puente.partners.forms import DirectoryFilterForm
 from puente.partners.selectors import (
     OrganisationFilters,
     localisation_shares,
-    organisation_list,
+    organisation_directory,
 )
 
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
-    if not user_can(request.user, Action.VIEW_DIRECTORY):
-        raise DjangoPermissionDenied
     form = DirectoryFilterForm(request.GET or None)
     filters = OrganisationFilters()
     if form.is_valid():
@@ -30,7 +26,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             appealing=form.flag(data["appealing"]),
             search=data["q"],
         )
-    organisations = organisation_list(filters=filters)
+    organisations = organisation_directory(request.user, filters=filters)
     page = Paginator(organisations.order_by("acronym"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
