@@ -6,13 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from puente.accounts.permissions import Action, user_can
+from puente.accounts.permissions import Action, check
 from puente.core.errors import ApplicationError
 from puente.feedback.forms import (
     FeedbackChannelForm,
@@ -32,8 +31,7 @@ from puente.feedback.services.code_list import (
 
 
 def _require_manage(request: HttpRequest) -> None:
-    if not user_can(request.user, Action.MANAGE_FEEDBACK):
-        raise DjangoPermissionDenied
+    check(request.user, Action.MANAGE_FEEDBACK)
 
 
 @login_required

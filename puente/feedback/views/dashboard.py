@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action
+from puente.accounts.permissions import Action, check_somewhere
 from puente.core.exports import csv_bytes, xlsx_bytes
 from puente.core.templatetags.figures import date_format_long
 from puente.feedback.selectors import (
@@ -19,7 +19,6 @@ from puente.feedback.selectors import (
     feedback_aggregate_rows,
     feedback_dashboard,
 )
-from puente.feedback.views.handling import _require_somewhere
 
 
 def _chart_rows(rows: list[Any]) -> list[dict[str, Any]]:
@@ -31,7 +30,7 @@ def _chart_rows(rows: list[Any]) -> list[dict[str, Any]]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require_somewhere(request, Action.VIEW_FEEDBACK)
+    check_somewhere(request.user, Action.VIEW_FEEDBACK)
     data = feedback_dashboard(user=request.user)
     tables = [
         (_("By type"), data["by_type"], "type"),
@@ -68,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    _require_somewhere(request, Action.VIEW_FEEDBACK)
+    check_somewhere(request.user, Action.VIEW_FEEDBACK)
     rows = feedback_aggregate_rows(user=request.user)
     if file_format == "csv":
         content = csv_bytes(AGGREGATE_HEADERS, rows, hxl=AGGREGATE_HXL)

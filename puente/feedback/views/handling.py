@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from puente.accounts.permissions import Action, Actor, user_can, user_can_somewhere
+from puente.accounts.permissions import (
+    Action,
+    Actor,
+    check_somewhere,
+    user_can,
+    user_can_somewhere,
+)
 from puente.core.errors import ApplicationError, NotFound, PermissionDenied
 from puente.feedback.forms import (
     CloseForm,
@@ -56,13 +61,8 @@ from puente.feedback.services.workflow import (
 from puente.feedback.views.public import _uploads
 
 
-def _require_somewhere(request: HttpRequest, action: Action) -> None:
-    if not user_can_somewhere(request.user, action):
-        raise DjangoPermissionDenied
-
-
 def _list_page(request: HttpRequest, *, overdue: bool) -> HttpResponse:
-    _require_somewhere(request, Action.VIEW_FEEDBACK)
+    check_somewhere(request.user, Action.VIEW_FEEDBACK)
     form = FeedbackFilterForm(request.GET or None)
     filters = FeedbackFilters(overdue=overdue)
     if form.is_bound and not form.is_valid():
@@ -125,7 +125,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def log(request: HttpRequest) -> HttpResponse:
-    _require_somewhere(request, Action.LOG_FEEDBACK)
+    check_somewhere(request.user, Action.LOG_FEEDBACK)
     form = FeedbackLogForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
