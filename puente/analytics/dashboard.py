@@ -37,6 +37,7 @@ from puente.analytics.models import CubeState
 from puente.analytics.selectors import (
     GROUPINGS,
     ReachFilters,
+    figures_apart,
     latest_validated_month,
     people_reached,
     reach_trend,
@@ -500,7 +501,6 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
             "monthly": headline["monthly"],
             "consolidated": headline["consolidated"],
             "cva_value_usd": float(headline["cva_value_usd"]),
-            "outputs": headline["outputs"],
             "targeted": targets.get(headline_key),
             "in_need": in_need.get(headline_key),
             "coverage": ratio(headline["consolidated"], targets.get(headline_key)),
@@ -508,6 +508,9 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
             "split": split,
             "explain_url": explain(),
         },
+        # Counted beside people reached, never added to it: people trained, outputs per
+        # unit, stocks at their latest level (docs/methodology.md, "What is counted").
+        "apart": figures_apart(year=query.year, month=query.month, filters=filters),
         # Targets are set per country: an admin-1 area has none of its own.
         "targets_level": "country" if level != "admin1" else None,
         "validated": validated,

@@ -33,7 +33,6 @@ class ReachCell(models.Model):
     men = models.BigIntegerField(default=0)
     other = models.BigIntegerField(default=0)
     cva_value_usd = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    outputs = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [

@@ -9,16 +9,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from puente.analytics.models import ReachCell
-from puente.analytics.services.consolidation import BREAKDOWN, consolidate
+from puente.analytics.services.consolidation import BREAKDOWN, COUNTED, consolidate, period
 from puente.analytics.services.cube import cube_ensure
-from puente.reference.models import Admin1, Country, PopulationGroup, Sector
+from puente.reference.models import (
+    INDICATOR_UNITS,
+    Admin1,
+    Country,
+    Indicator,
+    Measure,
+    PopulationGroup,
+    Sector,
+)
 from puente.reporting.models import ActivityRow, RowStatus
 
 GROUPINGS = ("country", "admin1", "sector", "population_group")
-MEASURES = ("monthly", "consolidated", *BREAKDOWN, "cva_value_usd", "outputs")
+MEASURES = ("monthly", "consolidated", *BREAKDOWN, "cva_value_usd")
 
 
 @dataclass(frozen=True)
@@ -159,3 +168,115 @@ def latest_validated_month(
         rows = rows.filter(month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1))
     latest: dt.date | None = rows.aggregate(latest=Max("month"))["latest"]
     return latest
+
+
+def _apart_rows(*, year: int, month: int, filters: ReachFilters) -> QuerySet[ActivityRow]:
+    """Validated RMRP rows of the year through the month that people reached leaves out
+    (people trained, outputs, stocks), within the dashboard's filters."""
+    start, end = period(year, month)
+    rows = ActivityRow.objects.filter(
+        ~COUNTED,
+        status=RowStatus.VALIDATED,
+        rmrp_activity=True,
+        month__gte=start,
+        month__lte=end,
+    )
+    if filters.country_ids is not None:
+        rows = rows.filter(country_id__in=filters.country_ids)
+    if filters.admin1_id is not None:
+        rows = rows.filter(admin1_id=filters.admin1_id)
+    if filters.population_group_id is not None:
+        rows = rows.filter(population_group_id=filters.population_group_id)
+    if filters.org_id is not None:
+        rows = rows.filter(appealing_org_id=filters.org_id)
+    if filters.sector_id is not None:
+        rows = rows.filter(Q(sector_id=filters.sector_id) | Q(sector__parent_id=filters.sector_id))
+    return rows
+
+
+def figures_apart(*, year: int, month: int, filters: ReachFilters | None = None) -> dict[str, Any]:
+    """What is counted beside people reached, never added to it (docs/methodology.md,
+    "What is counted"), for the months of `year` through `month`:
+
+    - `people_trained`: rows of people-trained indicators and capacity-building rows of
+      people-reached indicators: `consolidated` sums their new people of the months through
+      the month, `monthly` their monthly totals of the month (a plain sum);
+    - `outputs`: per unit, the quantities of output indicators (`consolidated` through the
+      month, `monthly` of the month); units are never added to each other;
+    - `stocks`: per stock indicator, `latest` sums the latest level each organisation
+      reported in each place through the month (`as_of`: the latest of those months),
+      `monthly` the levels reported for the month itself; never a sum over months."""
+    filters = filters or ReachFilters()
+    _start, end = period(year, month)
+    rows = _apart_rows(year=year, month=month, filters=filters)
+    in_month = Q(month=end)
+    trained = rows.filter(
+        Q(indicator__measure=Measure.PEOPLE_TRAINED) | Q(indicator__measure=Measure.PEOPLE_REACHED)
+    ).aggregate(
+        consolidated=Coalesce(Sum("new_beneficiaries"), 0),
+        monthly=Coalesce(Sum("total_monthly", filter=in_month), 0),
+    )
+    outputs = [
+        {
+            "unit": unit,
+            "label": str(INDICATOR_UNITS.get(unit, unit)),
+            "monthly": monthly,
+            "consolidated": consolidated,
+        }
+        for unit, monthly, consolidated in rows.filter(indicator__measure=Measure.OUTPUT)
+        .values_list("indicator__unit")
+        .annotate(
+            monthly=Coalesce(Sum("quantity", filter=in_month), 0),
+            consolidated=Coalesce(Sum("quantity"), 0),
+        )
+        .values_list("indicator__unit", "monthly", "consolidated")
+        .order_by("indicator__unit")
+    ]
+    return {
+        "people_trained": {"monthly": trained["monthly"], "consolidated": trained["consolidated"]},
+        "outputs": outputs,
+        "stocks": _stocks(rows.filter(indicator__measure=Measure.STOCK), end),
+    }
+
+
+def _stocks(rows: QuerySet[ActivityRow], end: dt.date) -> list[dict[str, Any]]:
+    """Per stock indicator, the latest level of every (country, admin-1 area, appealing
+    organisation) summed; the levels one of them reports for one month add up (several
+    activities or population groups)."""
+    levels = (
+        rows.values_list("indicator_id", "country_id", "admin1_id", "appealing_org_id", "month")
+        .annotate(level=Sum("quantity"))
+        .values_list(
+            "indicator_id", "country_id", "admin1_id", "appealing_org_id", "month", "level"
+        )
+        .order_by()
+    )
+    latest: dict[tuple[int, int, int, int], tuple[dt.date, int]] = {}
+    monthly: dict[int, int] = defaultdict(int)
+    for indicator, country, admin1, org, month, level in levels:
+        key = (indicator, country, admin1, org)
+        if key not in latest or latest[key][0] < month:
+            latest[key] = (month, level or 0)
+        if month == end:
+            monthly[indicator] += level or 0
+    totals: dict[int, list[Any]] = {}
+    for (indicator, *_place), (month, level) in latest.items():
+        total = totals.setdefault(indicator, [0, month])
+        total[0] += level
+        total[1] = max(total[1], month)
+    indicators = Indicator.objects.in_bulk(list(totals))
+    return sorted(
+        (
+            {
+                "indicator": indicators[pk].code,
+                "name": indicators[pk].name,
+                "unit": indicators[pk].unit,
+                "label": indicators[pk].unit_label,
+                "monthly": monthly[pk],
+                "latest": level,
+                "as_of": f"{as_of:%Y-%m}",
+            }
+            for pk, (level, as_of) in totals.items()
+        ),
+        key=lambda stock: stock["indicator"],
+    )

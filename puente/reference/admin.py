@@ -32,6 +32,6 @@ class PopulationGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "sector", "subsector", "name_en", "unit", "counts_people"]
-    list_filter = ["sector", "counts_people"]
+    list_display = ["code", "sector", "subsector", "name_en", "unit", "measure"]
+    list_filter = ["sector", "measure"]
     search_fields = ["code", "name_en", "name_es", "name_pt"]

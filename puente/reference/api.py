@@ -47,6 +47,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "name_es",
             "name_pt",
             "unit",
+            "measure",
             "counts_people",
         ]
 

@@ -36,6 +36,11 @@ class ReferenceCode(ErrorCode):
         _("“%(value)s” is not an indicator code of the registry."),
         400,
     )
+    UNKNOWN_MEASURE = (
+        "unknown_measure",
+        _("“%(value)s” is not a measure: people-reached, people-trained, output or stock."),
+        400,
+    )
     # A shipped reference file that does not load is a packaging error, not the user's.
     INVALID_REFERENCE = (
         "invalid_reference",

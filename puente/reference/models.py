@@ -132,6 +132,19 @@ class PopulationGroup(TranslatedNameMixin):
         verbose_name = _("population group")
 
 
+class Measure(models.TextChoices):
+    """What an indicator counts (docs/methodology.md, "What is counted"): people reached
+    (the people-reached rule), people trained (staff, teachers, officials: summed apart,
+    never people reached), an output in its unit (kits, meals, US$: summed within one
+    unit), or a stock (a level at a date, such as support spaces operating: its latest
+    value in a period, never a sum over months)."""
+
+    PEOPLE_REACHED = "people-reached", _("People reached")
+    PEOPLE_TRAINED = "people-trained", _("People trained")
+    OUTPUT = "output", _("Output")
+    STOCK = "stock", _("Stock")
+
+
 class Indicator(TranslatedNameMixin):
     code = models.CharField(max_length=32, unique=True)
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="indicators")
@@ -139,7 +152,9 @@ class Indicator(TranslatedNameMixin):
         Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="subsector_indicators"
     )
     unit = models.CharField(max_length=64)
-    counts_people = models.BooleanField()
+    measure = models.CharField(
+        _("measure"), max_length=16, choices=Measure.choices, default=Measure.PEOPLE_REACHED
+    )
 
     class Meta:
         ordering = ["sector__position", "code"]
@@ -148,6 +163,12 @@ class Indicator(TranslatedNameMixin):
     @property
     def unit_label(self) -> str:
         return str(INDICATOR_UNITS.get(self.unit, self.unit))
+
+    @property
+    def counts_people(self) -> bool:
+        """Its figures are people (reached or trained): a 5W row gives people, not a
+        quantity. Only people reached enter the people-reached rule."""
+        return self.measure in (Measure.PEOPLE_REACHED, Measure.PEOPLE_TRAINED)
 
     @property
     def reporting_sector(self) -> Sector:

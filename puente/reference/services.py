@@ -31,6 +31,7 @@ from puente.reference.models import (
     Boundary,
     Country,
     Indicator,
+    Measure,
     Platform,
     PopulationGroup,
     Sector,
@@ -311,11 +312,29 @@ INDICATOR_COLUMNS = (
     Column("name_es", required=False, aliases=("nombre_es", "nome_es", "nombre")),
     Column("name_pt", required=False, aliases=("nombre_pt", "nome_pt", "nome")),
     Column("unit", aliases=("unidad", "unidade")),
+    Column("measure", required=False, aliases=("medida", "kind", "tipo de medida")),
+    # Files written before measures: yes reads as people reached, no as an output.
     Column(
         "counts_people",
+        required=False,
         aliases=("cuenta_personas", "conta_pessoas", "people", "personas", "pessoas"),
     ),
 )
+
+# The words an indicator file may give a measure in (accents and case ignored).
+MEASURE_WORDS = {
+    **{measure.value: measure.value for measure in Measure},
+    "people reached": Measure.PEOPLE_REACHED,
+    "personas alcanzadas": Measure.PEOPLE_REACHED,
+    "pessoas alcancadas": Measure.PEOPLE_REACHED,
+    "people trained": Measure.PEOPLE_TRAINED,
+    "personas capacitadas": Measure.PEOPLE_TRAINED,
+    "pessoas capacitadas": Measure.PEOPLE_TRAINED,
+    "producto": Measure.OUTPUT,
+    "produto": Measure.OUTPUT,
+    "existencias": Measure.STOCK,
+    "estoque": Measure.STOCK,
+}
 
 
 def indicators_import(
@@ -365,7 +384,9 @@ def _indicator_read(
 ) -> dict[str, Any] | None:
     """One row of an indicator file as the fields of `Indicator`, or None when it has
     errors (each in the report)."""
-    cells.required("code", "sector", "name_en", "unit", "counts_people")
+    cells.required("code", "sector", "name_en", "unit")
+    if not cells.text.get("counts_people"):
+        cells.required("measure")
     code = cells.text.get("code", "").upper()
     if code:
         cells.first_of(
@@ -394,7 +415,11 @@ def _indicator_read(
                 subsector=cells.text["subsector"], sector=sector.code
             ),
         )
-    counts_people = cells.yes_no("counts_people")
+    unknown_measure = ReferenceCode.UNKNOWN_MEASURE
+    measure = cells.lookup("measure", MEASURE_WORDS, unknown_measure, unknown_measure.message)
+    if not cells.text.get("measure"):
+        counts_people = cells.yes_no("counts_people")
+        measure = Measure.PEOPLE_REACHED if counts_people else Measure.OUTPUT
     if not cells.ok:
         return None
     return {
@@ -405,5 +430,5 @@ def _indicator_read(
         "name_es": cells.text.get("name_es", ""),
         "name_pt": cells.text.get("name_pt", ""),
         "unit": cells.text["unit"],
-        "counts_people": bool(counts_people),
+        "measure": str(measure),
     }

@@ -10,10 +10,11 @@ instead of scanning the row table. See docs/architecture.md ("Consolidated figur
 A partition holds the validated rows of RMRP activities of a country and year, summed to
 the finest grain each part of the rule reads (nothing the rule computes looks finer):
 - `<country>.parquet`: per month, admin-1 area, sector, organisation, indicator and
-  population group, `new` and `total` of the indicators that count people;
+  population group, `new` and `total` of the rows people reached are counted from
+  (`COUNTED_SQL`);
 - `<country>.extras.parquet`: per month, admin-1 area, sector and population group, the
-  breakdown sums and CVA value of those rows, and the outputs (quantity) of the others,
-  year to date (each month holds the sums of the months up to it).
+  breakdown sums of those rows and the CVA value of every row, year to date (each month
+  holds the sums of the months up to it).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from puente.analytics.services.consolidation import COUNTED_SQL
 from puente.reference.models import Indicator
 from puente.reporting.models import ActivityRow
 
@@ -52,7 +54,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("men", "INTEGER"),
     ("other", "INTEGER"),
     ("cva", "DECIMAL(14,2)"),
-    ("quantity", "INTEGER"),
 )
 
 
@@ -94,8 +95,7 @@ EXTRAS_SQL = """
                SUM(CASE WHEN counts THEN women ELSE 0 END) AS women,
                SUM(CASE WHEN counts THEN men ELSE 0 END) AS men,
                SUM(CASE WHEN counts THEN other ELSE 0 END) AS other,
-               SUM(cva) AS cva,
-               SUM(CASE WHEN counts THEN 0 ELSE quantity END) AS outputs
+               SUM(cva) AS cva
         FROM raw GROUP BY month, c, a, s, g
     ), grid AS (
         SELECT k.c, k.a, k.s, k.g, months.month
@@ -109,8 +109,7 @@ EXTRAS_SQL = """
            CAST(SUM(COALESCE(m.women, 0)) OVER w AS BIGINT) AS women,
            CAST(SUM(COALESCE(m.men, 0)) OVER w AS BIGINT) AS men,
            CAST(SUM(COALESCE(m.other, 0)) OVER w AS BIGINT) AS other,
-           CAST(SUM(COALESCE(m.cva, 0)) OVER w AS DECIMAL(18, 2)) AS cva,
-           CAST(SUM(COALESCE(m.outputs, 0)) OVER w AS BIGINT) AS outputs
+           CAST(SUM(COALESCE(m.cva, 0)) OVER w AS DECIMAL(18, 2)) AS cva
     FROM grid LEFT JOIN m
       ON m.month = grid.month AND m.c = grid.c AND m.a = grid.a AND m.s = grid.s
      AND m.g = grid.g
@@ -142,9 +141,9 @@ def _export_query() -> str:
     )
     return f"""
         SELECT {month}, r.country_id, r.admin1_id, r.sector_id, r.appealing_org_id,
-               r.indicator_id, r.population_group_id, ind.counts_people,
+               r.indicator_id, r.population_group_id, {COUNTED_SQL},
                r.new_beneficiaries, r.total_monthly, r.girls, r.boys, r.women, r.men,
-               r.other, r.cva_value_usd, r.quantity
+               r.other, r.cva_value_usd
         FROM {rows} r JOIN {indicators} ind ON ind.id = r.indicator_id
         WHERE r.status = 'validated' AND r.rmrp_activity = TRUE AND r.country_id = %s
           AND r.month >= %s AND r.month <= %s

@@ -1,7 +1,7 @@
 """People reached without double counting: the rule of docs/methodology.md, in one place.
 
 For a year Y and a month M, over validated 5W rows of RMRP activities whose indicator
-counts people:
+counts people reached, capacity building left out:
   N(c,a,s,o,i,g) = sum of new_beneficiaries, months of Y up to M   (monthly: total_monthly of M)
   P(c,a,s,o,g)   = combine over indicators i of N                    (default max)
   S(c,a,s,g)     = combine over appealing organisations o of P        (default sum)
@@ -24,12 +24,23 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Q
 
-from puente.reference.models import Indicator, Sector
-from puente.reporting.models import ActivityRow
+from puente.reference.models import Indicator, Measure, Sector
+from puente.reporting.models import ActivityRow, Modality
 
 COMBINATORS = ("max", "sum")
 BREAKDOWN = ("girls", "boys", "women", "men", "other")
+
+# The rows people reached are counted from, over the 5W table `r` joined to its indicator
+# `ind`: an indicator of people reached, and not capacity building (staff, teachers and
+# officials trained are people trained, never people reached). The same condition as
+# `COUNTED` for the ORM.
+COUNTED_SQL = (
+    f"(ind.measure = '{Measure.PEOPLE_REACHED.value}' "
+    f"AND r.modality <> '{Modality.CAPACITY_BUILDING.value}')"
+)
+COUNTED = Q(indicator__measure=Measure.PEOPLE_REACHED) & ~Q(modality=Modality.CAPACITY_BUILDING)
 
 
 @dataclass(frozen=True)
@@ -58,17 +69,15 @@ class Cell:
     men: int = 0
     other: int = 0
     cva_value_usd: Decimal = field(default_factory=Decimal)
-    outputs: int = 0
 
     def add_extras(self, other: Cell) -> None:
-        """Breakdown sums, CVA value and outputs always add up."""
+        """Breakdown sums and CVA value always add up."""
         self.girls += other.girls
         self.boys += other.boys
         self.women += other.women
         self.men += other.men
         self.other += other.other
         self.cva_value_usd += other.cva_value_usd
-        self.outputs += other.outputs
 
 
 def period(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -86,7 +95,7 @@ def rule_ctes(rows: str, extras: str, families: str, combinators: Combinators) -
 
     `rows` is a relation with the columns c, a, s, o, i, g, counts, in_month, new and
     total; steps one to three run over it. `extras` (columns c, a, s, g, girls ... other,
-    cva, outputs: breakdown and CVA of rows counting people, outputs of the others) is
+    cva: breakdown of rows counted, CVA value of every row) is
     summed straight to (c, a, s, g): these add up at every level, so a far smaller
     grouping than step one's serves them. `families` (columns s, parent) lists every
     sub-sector with its parent sector.
@@ -103,10 +112,8 @@ def rule_ctes(rows: str, extras: str, families: str, combinators: Combinators) -
     ind = "MAX" if combinators.indicators == "max" else "SUM"
     org = "MAX" if combinators.orgs == "max" else "SUM"
     sec = "MAX" if combinators.sectors == "max" else "SUM"
-    sums = ", ".join(f"SUM({b}) AS {b}" for b in (*BREAKDOWN, "cva", "outputs"))
-    picked = ", ".join(
-        f"CAST(COALESCE(e.{b}, 0) AS BIGINT) AS {b}" for b in (*BREAKDOWN, "outputs")
-    )
+    sums = ", ".join(f"SUM({b}) AS {b}" for b in (*BREAKDOWN, "cva"))
+    picked = ", ".join(f"CAST(COALESCE(e.{b}, 0) AS BIGINT) AS {b}" for b in BREAKDOWN)
     added_named = ", ".join(f"CAST(SUM({b}) AS BIGINT) AS {b}" for b in BREAKDOWN)
     return f"""
         n AS (
@@ -132,14 +139,12 @@ def rule_ctes(rows: str, extras: str, families: str, combinators: Combinators) -
             SELECT s, parent FROM {families}
         ), tops AS (
             SELECT cells.c, cells.a, COALESCE(f.parent, cells.s) AS s, cells.g,
-                   MAX(cons) AS cons, MAX(mon) AS mon, {added_named}, SUM(cva) AS cva,
-                   CAST(SUM(outputs) AS BIGINT) AS outputs
+                   MAX(cons) AS cons, MAX(mon) AS mon, {added_named}, SUM(cva) AS cva
             FROM cells LEFT JOIN families f ON f.s = cells.s
             GROUP BY cells.c, cells.a, COALESCE(f.parent, cells.s), cells.g
         ), x AS (
             SELECT c, a, g, CAST({sec}(cons) AS BIGINT) AS cons,
-                   CAST({sec}(mon) AS BIGINT) AS mon, {added_named}, SUM(cva) AS cva,
-                   CAST(SUM(outputs) AS BIGINT) AS outputs
+                   CAST({sec}(mon) AS BIGINT) AS mon, {added_named}, SUM(cva) AS cva
             FROM tops GROUP BY c, a, g
         )
     """  # noqa: S608  (identifiers and functions come from the code)
@@ -149,7 +154,7 @@ def _rule_sql(rows: str, extras: str, families: str, combinators: Combinators) -
     """The rule's result: S(c,a,s,g) for every sector and sub-sector, a parent sector's
     cell combined with its sub-sectors' (max), then X(c,a,g) with NULL in place of the
     sector, each with its sums."""
-    measures = f"cons, mon, {', '.join(BREAKDOWN)}, cva, outputs"
+    measures = f"cons, mon, {', '.join(BREAKDOWN)}, cva"
     return f"""
         WITH {rule_ctes(rows, extras, families, combinators)}
         SELECT c, a, s, g, {measures} FROM cells
@@ -262,7 +267,7 @@ def _columnar_result(
     measures = ", ".join(("cons", "mon", *BREAKDOWN))
     (result,) = columnar_query(
         [
-            f"SELECT c, a, s, g, {measures}, CAST(cva * 100 AS BIGINT), outputs "  # noqa: S608
+            f"SELECT c, a, s, g, {measures}, CAST(cva * 100 AS BIGINT) "  # noqa: S608
             f"FROM ({rule})"
         ],
         year=year,
@@ -293,18 +298,15 @@ def _database_result(
         params.extend(org_ids)
     # Counts are summed as integers: PostgreSQL sums bigint through slow numeric.
     people = ", ".join(
-        f"CASE WHEN ind.counts_people THEN CAST(r.{b} AS INTEGER) ELSE 0 END AS {b}"
-        for b in BREAKDOWN
+        f"CASE WHEN {COUNTED_SQL} THEN CAST(r.{b} AS INTEGER) ELSE 0 END AS {b}" for b in BREAKDOWN
     )
     relation = f"""(
         SELECT r.country_id AS c, r.admin1_id AS a, r.sector_id AS s,
                r.appealing_org_id AS o, r.indicator_id AS i, r.population_group_id AS g,
-               ind.counts_people AS counts, r.month = %s AS in_month,
+               {COUNTED_SQL} AS counts, r.month = %s AS in_month,
                CAST(r.new_beneficiaries AS INTEGER) AS new,
                CAST(r.total_monthly AS INTEGER) AS total, {people},
-               r.cva_value_usd AS cva,
-               CASE WHEN ind.counts_people THEN 0 ELSE CAST(r.quantity AS INTEGER) END
-                   AS outputs
+               r.cva_value_usd AS cva
         FROM {rows} r JOIN {indicators} ind ON ind.id = r.indicator_id
         WHERE r.status = 'validated' AND r.rmrp_activity = TRUE
           AND r.month >= %s AND r.month <= %s{where}
@@ -331,12 +333,12 @@ def _fold(result: list[tuple[Any, ...]], *, cva_in_cents: bool) -> Consolidation
     no_cents = Decimal("0.00")
     sectors: dict[tuple[int, int, int, int], Cell] = {}
     inter: dict[tuple[int, int, int], Cell] = {}
-    for c, a, s, g, cons, mon, girls, boys, women, men, other, cva, outputs in result:
+    for c, a, s, g, cons, mon, girls, boys, women, men, other, cva in result:
         if cva_in_cents:
             cva = Decimal(cva).scaleb(-2) if cva else no_cents
         elif type(cva) is not Decimal:
             cva = Decimal(str(cva)).quantize(cent)
-        cell = Cell(cons, mon, girls, boys, women, men, other, cva, outputs)
+        cell = Cell(cons, mon, girls, boys, women, men, other, cva)
         if s is None:
             inter[(c, a, g)] = cell
         else:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from puente.analytics.services.consolidation import (
     BREAKDOWN,
+    COUNTED,
     Combinators,
     database_families,
     default_combinators,
@@ -110,11 +111,10 @@ def _figure_rows(
     org_id: int | None,
 ) -> QuerySet[ActivityRow]:
     """The rows the consolidation counts in this figure: validated RMRP rows of indicators
-    counting people, of the year through the month (monthly: of the month alone)."""
+    of people reached, capacity building left out (`COUNTED`), of the year through the
+    month (monthly: of the month alone)."""
     start, end = period(year, month)
-    rows = ActivityRow.objects.filter(
-        status="validated", rmrp_activity=True, indicator__counts_people=True
-    )
+    rows = ActivityRow.objects.filter(COUNTED, status="validated", rmrp_activity=True)
     rows = (
         rows.filter(month=end)
         if measure == "monthly"
@@ -168,8 +168,8 @@ def _rule_per_row(rows: QuerySet[ActivityRow], field_name: str, combinators: Com
         )
         .query.sql_with_params()
     )
-    # The breakdown, CVA and outputs the rule carries along play no part in the figure.
-    breakdown = ", ".join(f"0 AS {b}" for b in (*BREAKDOWN, "cva", "outputs"))
+    # The breakdown and CVA the rule carries along play no part in the figure.
+    breakdown = ", ".join(f"0 AS {b}" for b in (*BREAKDOWN, "cva"))
     rule = rule_ctes("explained", "explained", database_families(), combinators)
     table = ActivityRow._meta.db_table
     # Identifiers and field names come from the code; values are the queryset's parameters.

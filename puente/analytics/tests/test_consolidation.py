@@ -50,6 +50,7 @@ def add(
     breakdown=None,
     quantity=None,
     cva=None,
+    modality="service",
 ):
     """One 5W row, straight into the table."""
     from puente.reporting.services.columns import row_key
@@ -67,7 +68,7 @@ def add(
         sector=ind.reporting_sector,
         activity=f"activity {n}",
         rmrp_activity=rmrp,
-        modality="service",
+        modality=modality,
         population_group=PopulationGroup.objects.get(code=group),
         new_beneficiaries=new if ind.counts_people else None,
         total_monthly=(total if total is not None else new) if ind.counts_people else None,
@@ -146,8 +147,10 @@ def test_only_validated_rmrp_people_rows_of_the_year_count(world):
     add(world["A"], "HEA-03", 500, status="submitted")
     add(world["B"], "HEA-02", 500, rmrp=False)
     add(world["C"], "HEA-01", 0, quantity=900)  # consultations: outputs, not people
+    add(world["C"], "HEA-04", 70, modality="capacity-building")  # staff trained, not reached
+    add(world["C"], "EDU-03", 40)  # teachers trained
     row = region(month=1)[0]
-    assert (row["monthly"], row["consolidated"], row["outputs"]) == (100, 100, 900)
+    assert (row["monthly"], row["consolidated"]) == (100, 100)
 
 
 def test_groupings_sum_the_finest_figure(world):

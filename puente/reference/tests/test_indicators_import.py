@@ -150,9 +150,15 @@ def test_headers_match_ignoring_case_accents_and_spaces(tmp_path, capsys):
         ),
         (
             [HEADER[:-1], ["X-1", "HEA", "", "n", "", "", "people"], ["BAD"]],
-            "missing_header",
-            1,
-            "counts_people",
+            "missing_required",
+            2,
+            "measure",
+        ),
+        (
+            [[*HEADER[:-1], "measure"], ["X-1", "HEA", "", "n", "", "", "people", "BAD"]],
+            "unknown_measure",
+            2,
+            "measure",
         ),
         (
             [[*HEADER, "colour"], ["X-1", "HEA", "", "n", "", "", "people", "yes", "BAD"]],
@@ -224,3 +230,52 @@ def test_text_output_names_row_and_column_and_exits_non_zero(tmp_path, capsys):
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "row 2, column sector" in err and "unknown_sector" in err
+
+
+def test_measure_column_gives_each_indicator_its_kind_in_any_language(tmp_path, capsys):
+    # given a measure column, written as code or in Spanish and Portuguese
+    header = [*HEADER[:-1], "medida"]
+    rows = [
+        header,
+        ["EDU-97", "EDU", "", "Teachers trained", "", "", "people", "Personas capacitadas"],
+        ["CSS-97", "CSS", "", "Spaces operating", "", "", "spaces", "estoque"],
+        ["FSC-97", "FSC", "", "Meals", "", "", "meals", "output"],
+        ["HEA-97", "HEA", "", "Patients", "", "", "people", "Pessoas alcançadas"],
+    ]
+    # when
+    out = run(tmp_path, capsys, csv_bytes(rows))
+    # then
+    assert out["errors"] == [] and out["imported"] == 4
+    measures = dict(Indicator.objects.filter(code__endswith="-97").values_list("code", "measure"))
+    assert measures == {
+        "EDU-97": "people-trained",
+        "CSS-97": "stock",
+        "FSC-97": "output",
+        "HEA-97": "people-reached",
+    }
+    trained = Indicator.objects.get(code="EDU-97")
+    assert trained.counts_people is True  # its 5W figures are people
+    assert Indicator.objects.get(code="CSS-97").counts_people is False
+
+
+def test_unknown_measure_names_row_and_column_and_writes_nothing(tmp_path, capsys):
+    rows = [
+        [*HEADER[:-1], "measure"],
+        ["EDU-96", "EDU", "", "Fine", "", "", "people", "people-reached"],
+        ["EDU-95", "EDU", "", "Wrong", "", "", "people", "beneficiaries BAD"],
+    ]
+    out = run(tmp_path, capsys, csv_bytes(rows))
+    assert [(e["row"], e["column"], e["code"], e["value"]) for e in out["errors"]] == [
+        (3, "measure", "unknown_measure", "beneficiaries BAD")
+    ]
+    assert not Indicator.objects.filter(code__in=["EDU-96", "EDU-95"]).exists()
+
+
+def test_shipped_indicators_carry_their_measure():
+    measures = dict(Indicator.objects.values_list("code", "measure"))
+    assert measures["EDU-03"] == measures["CSS-02"] == "people-trained"
+    assert measures["CSS-03"] == "stock"
+    assert measures["MPC-02"] == "people-reached"
+    assert measures["FSC-03"] == measures["PRO-GBV-03"] == "output"
+    assert measures["INT-02"] == "people-reached"  # refugees and migrants trained for work
+    assert not Indicator.objects.filter(unit="USD").exists()

@@ -187,6 +187,28 @@
     }
   }
 
+  // People trained, outputs per unit and stocks: beside people reached, never added to it.
+  function apart(data) {
+    const element = document.getElementById("apart-table");
+    const body = element.querySelector("tbody");
+    const labels = element.dataset;
+    const rows = [[labels.labelTrained, labels.labelPeople, format(data.people_trained.monthly), format(data.people_trained.consolidated)]];
+    for (const output of data.outputs) rows.push([labels.labelOutputs, output.label, format(output.monthly), format(output.consolidated)]);
+    for (const stock of data.stocks) {
+      rows.push([stock.name, stock.label, format(stock.monthly), `${format(stock.latest)} (${labels.labelAsOf} ${stock.as_of})`]);
+    }
+    for (const values of rows) {
+      const tr = document.createElement("tr");
+      for (const value of values) {
+        const td = document.createElement("td");
+        td.textContent = value;
+        if (tr.children.length > 1) td.className = "num";
+        tr.append(td);
+      }
+      body.append(tr);
+    }
+  }
+
   fetch(root.dataset.url, { credentials: "same-origin" })
     .then((r) => r.json())
     .then((data) => {
@@ -215,6 +237,7 @@
         }
         coverage.append(tr);
       }
+      apart(data.apart);
       table(data.table);
       root.dataset.loaded = "true";
       bars("chart-sector", data.by_sector);

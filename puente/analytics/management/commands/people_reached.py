@@ -3,8 +3,15 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from puente.analytics.dashboard import ReachQueryInvalid, grouping_parse, reach_query_parse
-from puente.analytics.selectors import GROUPINGS, people_reached
+from puente.analytics.selectors import GROUPINGS, figures_apart, people_reached
 from puente.core.commands import PuenteCommand
+
+# What --measure shows beside people reached, and the columns of each.
+APART = {
+    "people-trained": ["monthly", "consolidated"],
+    "outputs": ["unit", "monthly", "consolidated"],
+    "stocks": ["indicator", "unit", "monthly", "latest", "as_of"],
+}
 
 # Options read as the reach query's parameters of the same name.
 QUERY_OPTIONS = ("year", "through", "country", "admin1", "sector", "population_group", "org")
@@ -13,7 +20,8 @@ QUERY_OPTIONS = ("year", "through", "country", "admin1", "sector", "population_g
 class Command(PuenteCommand):
     help = (
         "People reached without double counting: monthly and consolidated (year to date) "
-        "figures, by country, admin1, sector and/or population group."
+        "figures, by country, admin1, sector and/or population group; --measure shows "
+        "people trained, outputs per unit or stocks instead, each apart."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,6 +34,12 @@ class Command(PuenteCommand):
         parser.add_argument("--population-group", default=None, help="population group code")
         parser.add_argument("--org", default=None, help="appealing organisation's acronym")
         parser.add_argument("--by", default="", help=f"comma separated: {','.join(GROUPINGS)}")
+        parser.add_argument(
+            "--measure",
+            choices=["people-reached", *APART],
+            default="people-reached",
+            help="people-reached (the rule), people-trained, outputs (per unit) or stocks",
+        )
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,6 +56,12 @@ class Command(PuenteCommand):
                     for name, message in error.messages().items()
                 )
             ) from error
+        measure = options["measure"]
+        if measure in APART:
+            if by:
+                raise CommandError("--by: only people reached are grouped.")
+            self._apart(query, measure, options["format"])
+            return
         rows = people_reached(year=query.year, month=query.month, by=by, filters=query.filters())
         records = [
             {
@@ -54,3 +74,12 @@ class Command(PuenteCommand):
         self.print_records(
             records, fieldnames=[*by, "monthly", "consolidated"], output_format=options["format"]
         )
+
+    def _apart(self, query: Any, measure: str, output_format: str) -> None:
+        figures = figures_apart(year=query.year, month=query.month, filters=query.filters())
+        records = (
+            [figures["people_trained"]]
+            if measure == "people-trained"
+            else [{k: row[k] for k in APART[measure]} for row in figures[measure]]
+        )
+        self.print_records(records, fieldnames=APART[measure], output_format=output_format)
