@@ -146,6 +146,9 @@ def _needs_and_targets(
                             people=target,
                         )
                     )
+                    # Common Services have no people in need (docs/methodology.md).
+                    if not sector.in_intersector:
+                        continue
                     need = int(target * rng.uniform(1.5, 3.5))
                     weights = [rng.random() + 0.2 for _a in areas]
                     for area, weight in zip(areas, weights, strict=True):

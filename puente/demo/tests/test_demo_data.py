@@ -30,6 +30,14 @@ def test_demo_response_has_the_plan_composition_and_a_user_per_role(capsys):
     roles = set(User.objects.values_list("role_assignments__role", flat=True))
     assert roles == set(Role.values)
     assert "admin@demo.puente.org" in out and "puente-demo-2025" in out and "TOTP key" in out
+    # Common Services have no people in need (Mexico once showed 94,526), only targets
+    from puente.needs.models import NeedFigure
+    from puente.plans.models import PlanningFigure
+
+    assert NeedFigure.objects.exists()
+    assert not NeedFigure.objects.filter(sector__code="CSS").exists()
+    assert not NeedFigure.objects.filter(sector__in_intersector=False).exists()
+    assert PlanningFigure.objects.filter(sector__code="CSS", country__iso3="MEX").exists()
 
 
 def test_demo_data_is_deterministic_and_idempotent():
@@ -67,3 +75,43 @@ def test_demo_has_a_year_of_5w_in_every_state():
     decembers = [m for m in months if m.month == 12]
     octobers = [m for m in months if m.month == 10]
     assert by_month[decembers[0]] > by_month[octobers[0]] * 0.9
+
+
+def _groups_outside_their_countries() -> dict[str, int]:
+    """How many demo records of each kind name a population group in a country where it
+    does not apply (reference data): none, as the demo follows the reference data. The
+    two the response noticed are asked by name."""
+    from puente.needs.models import NeedFigure, PopulationFigure
+    from puente.plans.models import EntryTarget, PlanningFigure
+    from puente.reference.models import PopulationGroup
+    from puente.reporting.models import ActivityRow
+
+    assert (
+        ActivityRow.objects.filter(population_group__code="in-transit", country__iso3="TTO").count()
+        == 0
+    )
+    assert (
+        ActivityRow.objects.filter(
+            population_group__code="colombian-returnees", country__iso3="PRY"
+        ).count()
+        == 0
+    )
+    outside: dict[str, int] = {}
+    kinds = {
+        "5w": (ActivityRow.objects, "country"),
+        "population": (PopulationFigure.objects, "country"),
+        "needs": (NeedFigure.objects, "country"),
+        "targets": (PlanningFigure.objects, "country"),
+        "entry targets": (EntryTarget.objects, "entry__country"),
+    }
+    for group in PopulationGroup.objects.prefetch_related("countries"):
+        allowed = [c.pk for c in group.countries.all()]
+        for kind, (manager, country_field) in kinds.items():
+            found = (
+                manager.filter(population_group=group)
+                .exclude(**{f"{country_field}__in": allowed})
+                .count()
+            )
+            if found:
+                outside[kind] = outside.get(kind, 0) + found
+    return outside
