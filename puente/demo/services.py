@@ -8,12 +8,11 @@ from __future__ import annotations
 import base64
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from puente.accounts.models import Role
+from puente.accounts.models import Role, User
 from puente.accounts.permissions import TWO_FACTOR_ROLES
 from puente.accounts.services import role_assign, scope_parse, user_create
 from puente.partners.models import Organisation
@@ -331,9 +330,11 @@ DEMO_COLLECT_PROJECT = "fm-colombia"
 
 
 def demo_collect_project_create() -> None:
-    """A data-collection project in Colombia with the shipped flow-monitoring survey
-    published in it: what the demo's data collector sees in ODK Collect."""
+    """A data-collection project in Colombia with the shipped flow-monitoring forms (the
+    survey and the daily tally sheet) published in it: what the demo's data collector
+    sees in ODK Collect. The demo's flow monitoring submits forms to it."""
     from puente.collect.services.publishing import form_publish, project_for_publishing
+    from puente.flows.survey import SHIPPED_FORMS
 
     project = project_for_publishing(
         acting_user=None,
@@ -341,8 +342,10 @@ def demo_collect_project_create() -> None:
         country_iso3="COL",
         name="Flow monitoring Colombia 2026",
     )
-    survey = Path(__file__).resolve().parents[1] / "flows" / "data" / "flow-monitoring-survey.xlsx"
-    form_publish(acting_user=None, project=project, name=survey.name, content=survey.read_bytes())
+    for _definition, workbook in SHIPPED_FORMS:
+        form_publish(
+            acting_user=None, project=project, name=workbook.name, content=workbook.read_bytes()
+        )
 
 
 @transaction.atomic
@@ -404,5 +407,9 @@ def demo_data_create(*, seed: int = 2025) -> tuple[list[Organisation], list[Demo
     reports["planning"] = demo_planning_create(seed=seed)  # type: ignore[assignment]
     from puente.flows.demo import flows_demo_create
 
-    reports["flows"] = flows_demo_create(seed=seed)  # type: ignore[assignment]
+    # The last weeks in Colombia come in as forms the demo's collector submits.
+    collector = User.objects.get(email="collector.colombia@demo.puente.org")
+    reports["flows"] = flows_demo_create(  # type: ignore[assignment]
+        seed=seed, collect_project=DEMO_COLLECT_PROJECT, collector=collector
+    )
     return organisations, users, reports

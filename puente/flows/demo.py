@@ -1,18 +1,30 @@
 """Demo flow monitoring: points along the routes through Colombia, Ecuador, Peru, Brazil
 and Chile, three months of daily counts and a few thousand survey summaries. Places and
 coordinates are real; every figure is made up. Deterministic for a seed; run twice, it
-replaces its own figures and adds nothing."""
+replaces its own figures and adds nothing.
+
+Given a data-collection project with the two shipped forms published (the demo's
+`fm-colombia`), the last weeks at the points of the project's country arrive as a field
+team would send them: the surveys of the last month and the daily tally sheets of the
+last two weeks are submitted through the collection server (`submission_receive`, the
+XML an ODK Collect device sends) and become figures as any submission does, once the
+demo's transaction commits. They are the figures the demo would have written itself:
+the dashboards show the same numbers, and the submission pages show the forms."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import random
+import uuid
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from puente.accounts.permissions import Actor
+from puente.collect.selectors import project_by_code
+from puente.collect.services.submissions import submission_receive
 from puente.flows.models import (
     AgeGroup,
     Direction,
@@ -26,9 +38,14 @@ from puente.flows.models import (
     SurveySummary,
     Transport,
 )
+from puente.flows.submissions import DAILY_COUNT_FORM, SURVEY_FORM
+from puente.flows.survey import DAILY_COUNT_DEFINITION, DEFINITION, survey_definition
 from puente.reference.models import Admin1, Country
 
 MONTHS = 3
+# The last days of the period whose figures come through the forms (see the docstring).
+SURVEY_FORM_DAYS = 31
+TALLY_FORM_DAYS = 14
 B, T, R = PointKind.BORDER_CROSSING, PointKind.BUS_TERMINAL, PointKind.ROUTE_POINT
 # code, name, kind, admin-1, admin-2, latitude, longitude, public,
 # daily entries, daily exits, main means of transport
@@ -225,9 +242,112 @@ def _survey(
     )
 
 
+def _instance_id(seed: int, *parts: object) -> str:
+    """A fixed instanceID for a demo submission: the same seed sends the same instances
+    again, which the collection server recognises as already held."""
+    name = ":".join(str(p) for p in (seed, *parts))
+    return f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'https://demo.puente.org/' + name)}"
+
+
+def _submission_xml(form_id: str, version: str, instance_id: str, body: str) -> bytes:
+    """A submission as ODK Collect writes it: the XForm's root (`data`) with the form's
+    id and version, the answers, and `meta/instanceID`."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<data xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms"'
+        f' id="{form_id}" version="{version}">{body}'
+        f"<meta><instanceID>{instance_id}</instanceID></meta></data>"
+    ).encode()
+
+
+def _survey_xml(version: str, instance_id: str, survey: SurveySummary) -> bytes:
+    """The survey whose answers give `survey` as its summary."""
+    point = survey.point
+    number = uuid.UUID(instance_id[5:]).int
+    age = 18 + number % 42 if survey.age_group == AgeGroup.ADULTS else 60 + number % 20
+    travellers = "".join(
+        "<travellers><traveller_relation>{}</traveller_relation><traveller_sex>{}"
+        "</traveller_sex><traveller_age>{}</traveller_age><traveller_disability>no"
+        "</traveller_disability></travellers>".format(
+            ("child", "partner", "sibling", "other-family")[(number >> n) % 4],
+            ("female", "male")[(number >> (n + 2)) % 2],
+            (number >> (n + 4)) % 17 + 1,
+        )
+        for n in range(survey.group_size - 1)
+    )
+    body = (
+        f"<interview><point>{point.code}</point><survey_date>{survey.date.isoformat()}"
+        f"</survey_date><location>{point.latitude} {point.longitude} 0 10</location>"
+        "<consent>yes</consent></interview>"
+        f"<profile><nationality>{survey.nationality}</nationality><sex>{survey.sex}</sex>"
+        f"<age>{age}</age><age_group>{survey.age_group}</age_group><travels_with_others>"
+        f"{'yes' if survey.group_size > 1 else 'no'}</travels_with_others></profile>"
+        f"{travellers}<group_size>{survey.group_size}</group_size>"
+        f"<route><origin_country>VEN</origin_country><transport>{survey.transport}</transport>"
+        f"<destination>{survey.destination or 'undecided'}</destination></route>"
+        f"<documents><documentation>{survey.documentation}</documentation></documents>"
+        f"<needs_group><needs>{' '.join(survey.needs)}</needs></needs_group>"
+        f"<protection><incidents>{' '.join(survey.incidents)}</incidents></protection>"
+    )
+    return _submission_xml(SURVEY_FORM, version, instance_id, body)
+
+
+def _tally_xml(
+    version: str, instance_id: str, point: FlowPoint, day: dt.date, counts: list[FlowCount]
+) -> bytes:
+    """The daily tally sheet whose lines are `counts`."""
+    lines = "".join(
+        f"<lines><direction>{c.direction}</direction><nationality>{c.nationality}"
+        f"</nationality><sex>{c.sex}</sex><age_group>{c.age_group}</age_group>"
+        f"<transport>{c.transport}</transport><people>{c.people}</people></lines>"
+        for c in counts
+    )
+    body = (
+        f"<point>{point.code}</point><count_date>{day.isoformat()}</count_date>{lines}"
+        f"<total_people>{sum(c.people for c in counts)}</total_people>"
+    )
+    return _submission_xml(DAILY_COUNT_FORM, version, instance_id, body)
+
+
+def _send_forms(
+    *,
+    seed: int,
+    project_code: str,
+    acting_user: Actor | None,
+    surveys: list[SurveySummary],
+    sheets: dict[tuple[int, dt.date], list[FlowCount]],
+) -> None:
+    """Submit the surveys and tally sheets through the collection server."""
+    project = project_by_code(project_code)
+    assert project is not None  # noqa: S101  (the demo publishes its forms first)
+    survey_version = survey_definition(DEFINITION)["settings"]["version"]
+    tally_version = survey_definition(DAILY_COUNT_DEFINITION)["settings"]["version"]
+    sent = []
+    for survey in surveys:
+        instance_id = _instance_id(seed, "survey", survey.submission_id)
+        sent.append(_survey_xml(survey_version, instance_id, survey))
+    for (_point_id, day), counts in sheets.items():
+        point = counts[0].point
+        instance_id = _instance_id(seed, "tally", point.code, day.isoformat())
+        sent.append(_tally_xml(tally_version, instance_id, point, day, counts))
+    for xml in sent:
+        submission_receive(
+            acting_user=acting_user, project=project, xml=xml, files=[], device_id="demo"
+        )
+
+
 @transaction.atomic
-def flows_demo_create(*, seed: int, today: dt.date | None = None) -> dict[str, int]:
-    """Points, daily counts and survey summaries of the demo (its own figures replaced)."""
+def flows_demo_create(
+    *,
+    seed: int,
+    today: dt.date | None = None,
+    collect_project: str = "",
+    collector: Actor | None = None,
+) -> dict[str, int]:
+    """Points, daily counts and survey summaries of the demo (its own figures replaced).
+    With `collect_project` (a project holding the shipped forms), the figures of the last
+    weeks at the points of the project's country are submitted as forms by `collector`
+    instead of written: `survey_submissions` and `tally_sheets` count them."""
     rng = random.Random(seed)  # noqa: S311  (demo figures)
     start, end = demo_period(today)
     points = _points()
@@ -242,6 +362,44 @@ def flows_demo_create(*, seed: int, today: dt.date | None = None) -> dict[str, i
             for number in range(rng.randint(1, 4) if point.kind != T else rng.randint(0, 2)):
                 surveys.append(_survey(rng, point, day, number, spec[10]))
         day += dt.timedelta(days=1)
+    # Point-days forms counted or surveyed already (an earlier run's submissions) keep
+    # the forms' figures.
+    by_form = set(
+        FlowCount.objects.filter(source=Source.FORM).values_list("point_id", "date").distinct()
+    )
+    surveyed = set(
+        SurveySummary.objects.filter(source=Source.FORM).values_list("point_id", "date").distinct()
+    )
+    sheets: dict[tuple[int, dt.date], list[FlowCount]] = {}
+    submitted: list[SurveySummary] = []
+    project = project_by_code(collect_project) if collect_project else None
+    if project is not None:
+        in_country = {p.pk for p, _spec in points if p.country_id == project.country_id}
+        tally_from = end - dt.timedelta(days=TALLY_FORM_DAYS - 1)
+        survey_from = end - dt.timedelta(days=SURVEY_FORM_DAYS - 1)
+        for count in counts:
+            if count.point_id in in_country and count.date >= tally_from:
+                sheets.setdefault((count.point_id, count.date), []).append(count)
+        submitted = [s for s in surveys if s.point_id in in_country and s.date >= survey_from]
+        by_form |= set(sheets)
+        sent_ids = {s.submission_id for s in submitted}
+        surveys = [s for s in surveys if s.submission_id not in sent_ids]
+    counts = [c for c in counts if (c.point_id, c.date) not in by_form]
+    surveys = [s for s in surveys if (s.point_id, s.date) not in surveyed]
     FlowCount.objects.bulk_create(counts, batch_size=5000)
     SurveySummary.objects.bulk_create(surveys, batch_size=5000)
-    return {"points": len(points), "counts": len(counts), "surveys": len(surveys)}
+    if project is not None:
+        _send_forms(
+            seed=seed,
+            project_code=project.code,
+            acting_user=collector,
+            surveys=submitted,
+            sheets=sheets,
+        )
+    return {
+        "points": len(points),
+        "counts": len(counts),
+        "surveys": len(surveys),
+        "survey_submissions": len(submitted),
+        "tally_sheets": len(sheets),
+    }

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from puente.core.commands import PuenteCommand
-from puente.demo.services import DEMO_PASSWORD, demo_data_create
+from puente.demo.services import DEMO_COLLECT_PROJECT, DEMO_PASSWORD, demo_data_create
 
 
 class Command(PuenteCommand):
@@ -29,7 +29,9 @@ class Command(PuenteCommand):
         flows = reports["flows"]
         self.stdout.write(
             f"{flows['points']} flow-monitoring points with {flows['counts']:,} daily counts "
-            f"and {flows['surveys']:,} surveys."
+            f"and {flows['surveys']:,} surveys written, and {flows['survey_submissions']:,} "
+            f"surveys and {flows['tally_sheets']:,} daily tally sheets submitted to the "
+            f"data-collection project {DEMO_COLLECT_PROJECT}."
         )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
