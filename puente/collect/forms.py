@@ -5,7 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from puente.collect.models import Project
+from puente.collect.fields import AnswerInvalid, FormFields, answer_read
+from puente.collect.models import Project, Submission
+from puente.core.filters import FilterForm
 from puente.reference.models import Country
 
 
@@ -57,3 +59,128 @@ class PublishForm(forms.Form):
         if not data.get("project") and not data.get("new_country"):
             self.add_error("new_country", _("A new project needs its country."))
         return data
+
+
+EMPTY = [("", "–")]
+# Field types whose answers the answer filter compares (one value each).
+FILTERABLE_KINDS = {"string", "int", "decimal", "date", "dateTime", "time"}
+
+
+class SubmissionFilterForm(FilterForm):
+    """The filters of a form's submissions. A value that names no collector, status or
+    field, or an answer that does not fit its field, is an error on the page, never a
+    list that ignores it."""
+
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=EMPTY + list(Submission.Status.choices),
+        required=False,
+        error_messages={"invalid_choice": _("“%(value)s” is not a status of submissions.")},
+    )
+    collector = forms.ChoiceField(
+        label=_("Collector"),
+        required=False,
+        error_messages={"invalid_choice": _("“%(value)s” sent no submission of this form.")},
+    )
+    field = forms.ChoiceField(
+        label=_("Answer of"),
+        required=False,
+        error_messages={"invalid_choice": _("“%(value)s” is not a field of this form.")},
+    )
+    answer = forms.CharField(label=_("is"), required=False, max_length=255)
+
+    def __init__(
+        self,
+        *args: Any,
+        fields: FormFields,
+        collectors: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.form_fields = fields
+        self.fields["collector"].choices = EMPTY + [(email, email) for _pk, email in collectors]  # type: ignore[attr-defined]
+        self.collector_ids = {email: pk for pk, email in collectors}
+        filterable = [
+            f for f in fields.top_level() if f.kind in FILTERABLE_KINDS and not f.multiple
+        ]
+        self.fields["field"].choices = EMPTY + [  # type: ignore[attr-defined]
+            (f.path, f"{f.label} ({f.path})" if f.label else f.path) for f in filterable
+        ]
+        # A form with a field named "point" (flow monitoring) is filtered by it first.
+        if any(f.path == "point" for f in filterable):
+            self.fields["field"].initial = "point"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and end < start:
+            self.add_error("received_to", _("The end of the range is before its start."))
+        data["collector_id"] = self.collector_ids.get(data.get("collector") or "")
+        path, text = data.get("field") or "", data.get("answer") or ""
+        data["answer_value"] = None
+        if text.strip() and not path:
+            self.add_error("field", _("Choose the field whose answer is compared."))
+        elif text.strip():
+            spec = self.form_fields.get(path)
+            if spec is not None:
+                try:
+                    data["answer_value"] = answer_read(spec, text)
+                except AnswerInvalid as exc:
+                    self.add_error("answer", str(exc))
+        return data
+
+
+class ReviewForm(forms.Form):
+    """Approve, or reject with a reason."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            (Submission.Status.APPROVED, _("Approve")),
+            (Submission.Status.REJECTED, _("Reject")),
+        ],
+        error_messages={"invalid_choice": _("Approve or reject.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for rejection"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("decision") == Submission.Status.REJECTED
+            and not (data.get("reason") or "").strip()
+        ):
+            self.add_error("reason", _("Say why the submission is rejected."))
+        return data
+
+
+class CorrectionForm(forms.Form):
+    """Correct one answer: the field, its new value (typed as the form types it) and why."""
+
+    path = forms.ChoiceField(label=_("Field"))
+    value = forms.CharField(
+        label=_("New value"),
+        required=False,
+        max_length=10000,
+        help_text=_(
+            "As the form types it: a whole number, a date as YYYY-MM-DD, choice names "
+            "separated by spaces, a geopoint as latitude longitude. Empty clears the answer."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, fields: FormFields, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["path"].choices = [  # type: ignore[attr-defined]
+            (f.path, f"{f.label} ({f.path})" if f.label else f.path)
+            for f in fields.top_level()
+            if f.kind != "binary"
+        ]

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from puente.accounts.permissions import Action, Actor, Target, scope_filter, user_can
+from puente.accounts.permissions import (
+    Action,
+    Actor,
+    Target,
+    scope_filter,
+    user_can,
+    user_can_somewhere,
+)
 from puente.collect.codes import CollectCode
 from puente.collect.models import (
     Form,
@@ -72,6 +81,120 @@ def projects_manageable(user: Actor) -> QuerySet[Project]:
     """The projects `user` may publish forms in."""
     scope = scope_filter(user, Action.MANAGE_FORMS, country="country", project="pk")
     return Project.objects.filter(scope).select_related("country").order_by("code")
+
+
+# Submissions: the page of a form, a submission's page, its files.
+
+
+def collected_data_somewhere(user: Actor) -> bool:
+    """Whether some project's data is open to `user`: the gate of the submission pages
+    (403 without it; 404 for a project or submission outside what it opens)."""
+    if user_can_somewhere(user, Action.VIEW_COLLECTED):
+        return True
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return Project.objects.filter(managers=user).exists()
+
+
+def access_form(user: Actor, project_code: str, form_id: str) -> Form:
+    """A form of a project whose data `user` sees; NotFound for a project or form that
+    does not exist and for a project outside what the user sees alike."""
+    project = Project.objects.select_related("country").filter(code=project_code.lower()).first()
+    if project is None:
+        raise NotFound()
+    if not user_can_on_project(user, Action.VIEW_COLLECTED, project):
+        raise NotFound()
+    form = Form.objects.filter(project=project, form_id=form_id).first()
+    if form is None:
+        raise NotFound()
+    form.project = project
+    return form
+
+
+@dataclass(frozen=True)
+class SubmissionFilters:
+    """Filters of a form's submissions (received dates inclusive, in the site's time
+    zone). `answer`, typed as `Submission.data` keeps it (`fields.answer_read`), is
+    compared with the answer of `field`, a field path outside repeats."""
+
+    received_from: date | None = None
+    received_to: date | None = None
+    status: str = ""
+    collector_id: int | None = None
+    field: str = ""
+    answer: object = None
+
+
+def submissions_visible(
+    user: Actor, form: Form, filters: SubmissionFilters | None = None
+) -> QuerySet[Submission]:
+    """The current submissions of `form` (not those an edit replaced), newest first."""
+    if not user_can_on_project(user, Action.VIEW_COLLECTED, form.project):
+        raise NotFound()
+    filters = filters or SubmissionFilters()
+    rows = Submission.objects.filter(form=form, superseded_by__isnull=True)
+    if filters.received_from is not None:
+        rows = rows.filter(received_at__date__gte=filters.received_from)
+    if filters.received_to is not None:
+        rows = rows.filter(received_at__date__lte=filters.received_to)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.collector_id is not None:
+        rows = rows.filter(submitted_by_id=filters.collector_id)
+    if filters.field and filters.answer is not None:
+        rows = rows.filter(**{f"data__{filters.field}": filters.answer})
+    return rows.select_related("submitted_by", "form_version").order_by("-received_at", "-id")
+
+
+def submission_collectors(form: Form) -> list[tuple[int, str]]:
+    """(user id, e-mail address) of those who sent submissions of `form`, by address."""
+    return list(
+        Submission.objects.filter(form=form, submitted_by__isnull=False)
+        .values_list("submitted_by_id", "submitted_by__email")
+        .distinct()
+        .order_by("submitted_by__email")
+    )
+
+
+def access_submission(user: Actor, submission_id: int) -> Submission:
+    """A submission of a project whose data `user` sees; NotFound otherwise (as for one
+    that does not exist)."""
+    submission = (
+        Submission.objects.select_related(
+            "form__project__country", "form_version", "submitted_by", "reviewed_by"
+        )
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None:
+        raise NotFound()
+    if not user_can_on_project(user, Action.VIEW_COLLECTED, submission.form.project):
+        raise NotFound()
+    return submission
+
+
+def access_submission_file(user: Actor, submission_id: int, filename: str) -> Any:
+    """A file sent with a submission `user` sees (a SubmissionAttachment); NotFound
+    otherwise."""
+    submission = access_submission(user, submission_id)
+    attachment = submission.attachments.filter(filename=filename).first()
+    if attachment is None:
+        raise NotFound()
+    return attachment
+
+
+def submission_history(submission: Submission) -> list[Submission]:
+    """The edit chain of a submission, first instance first (the current one is last)."""
+    return list(
+        Submission.objects.filter(form=submission.form, root_id=submission.root_id)
+        .select_related("submitted_by")
+        .order_by("received_at", "id")
+    )
+
+
+def submission_corrections(submission: Submission) -> list[Any]:
+    """The corrections of a submission's answers (SubmissionCorrection), oldest first."""
+    return list(submission.corrections.select_related("created_by").order_by("created_at", "id"))
 
 
 @dataclass(frozen=True)

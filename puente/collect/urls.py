@@ -11,6 +11,14 @@ urlpatterns = [
     path("forms/publish/", views.publish, name="publish"),
     path("forms/quarantine/", views.quarantine, name="quarantine"),
     path("forms/quarantine/<int:item_id>/", views.quarantine_item, name="quarantine_item"),
+    path("forms/submissions/<int:submission_id>/", views.submission, name="submission_detail"),
+    path(
+        "forms/submissions/<int:submission_id>/files/<str:filename>",
+        views.submission_file,
+        name="submission_file",
+    ),
+    # After the fixed paths above: a project's code never hides them.
+    path("forms/<slug:project>/<str:form_id>/", views.form_submissions, name="form_submissions"),
     path("collect/<slug:project>/formList", server.form_list, name="form_list"),
     path("collect/<slug:project>/forms/<str:form_id>/form.xml", server.form_xml, name="form_xml"),
     path("collect/<slug:project>/forms/<str:form_id>/manifest", server.manifest, name="manifest"),

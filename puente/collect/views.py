@@ -1,5 +1,6 @@
 """The pages of field data collection: projects and their forms, publishing an XLSForm,
-and the quarantine. The OpenRosa server for devices is `server.py`."""
+the quarantine, and each form's submissions (review, corrections).
+The OpenRosa server for devices is `server.py`."""
 
 from __future__ import annotations
 
@@ -8,24 +9,36 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
-from puente.collect.forms import PublishForm
-from puente.collect.models import Project
+from puente.collect.fields import FormFields, answer_rows, answer_text, form_fields
+from puente.collect.forms import CorrectionForm, PublishForm, ReviewForm, SubmissionFilterForm
+from puente.collect.models import Project, Submission
 from puente.collect.selectors import (
+    SubmissionFilters,
+    access_form,
     access_quarantined,
+    access_submission,
+    access_submission_file,
+    collected_data_somewhere,
     forms_published,
     projects_manageable,
     projects_visible,
     quarantine_visible,
+    submission_collectors,
+    submission_corrections,
+    submission_history,
+    submissions_visible,
     user_can_on_project,
 )
+from puente.collect.services.corrections import submission_correct
 from puente.collect.services.publishing import (
     XlsformMessage,
     form_media_add,
@@ -33,6 +46,7 @@ from puente.collect.services.publishing import (
     project_for_publishing,
 )
 from puente.collect.services.quarantine import quarantine_discard, quarantine_resolve
+from puente.collect.services.review import submission_review
 from puente.core.errors import ApplicationError
 from puente.reference.models import Country
 
@@ -173,3 +187,160 @@ def quarantine_item(request: HttpRequest, item_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     return redirect("collect:quarantine")
+
+
+# Submissions: the page of a form, a submission's page (review, corrections), its files.
+
+SUBMISSIONS_PER_PAGE = 50
+
+
+def _require_collected_data(request: HttpRequest) -> None:
+    """403 for a user no project's data is open to; the loaders answer 404 beyond."""
+    if not collected_data_somewhere(request.user):
+        raise DjangoPermissionDenied
+
+
+@login_required
+@require_GET
+def form_submissions(request: HttpRequest, project: str, form_id: str) -> HttpResponse:
+    """The current submissions of a form, newest first, filtered by received dates,
+    status, collector and the answer of one field."""
+    _require_collected_data(request)
+    form = access_form(request.user, project, form_id)
+    version = form.current_version()
+    fields = form_fields(version.xml) if version is not None else FormFields()
+    filter_form = SubmissionFilterForm(
+        request.GET or None, fields=fields, collectors=submission_collectors(form)
+    )
+    context: dict[str, Any] = {"form": form, "version": version, "filter_form": filter_form}
+    if filter_form.is_bound and not filter_form.is_valid():
+        # A mistyped filter: the error on the page, never every submission instead.
+        return render(request, "collect/form_submissions.html", context, status=400)
+    filters = SubmissionFilters()
+    shown = "point" if fields.get("point") is not None else ""
+    if filter_form.is_bound:
+        data = filter_form.cleaned_data
+        filters = SubmissionFilters(
+            received_from=data["received_from"],
+            received_to=data["received_to"],
+            status=data["status"],
+            collector_id=data["collector_id"],
+            field=data["field"],
+            answer=data["answer_value"],
+        )
+        shown = data["field"] or shown
+    page = Paginator(
+        submissions_visible(request.user, form, filters), SUBMISSIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    shown_field = fields.get(shown) if shown else None
+    rows = [
+        {"submission": s, "answer": answer_text((s.data or {}).get(shown)) if shown else ""}
+        for s in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(
+        page=page,
+        rows=rows,
+        shown=shown,
+        shown_label=(shown_field.label or shown) if shown_field is not None else shown,
+        query=query.urlencode(),
+    )
+    return render(request, "collect/form_submissions.html", context)
+
+
+def _submission_page(
+    request: HttpRequest,
+    submission: Submission,
+    *,
+    review_form: ReviewForm | None = None,
+    correction_form: CorrectionForm | None = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    fields = form_fields(submission.form_version.xml)
+    corrections = submission_corrections(submission)
+    for correction in corrections:
+        correction.old_text = answer_text(correction.old_value)  # type: ignore[attr-defined]
+        correction.new_text = answer_text(correction.new_value)  # type: ignore[attr-defined]
+    current = submission.superseded_by_id is None
+    return render(
+        request,
+        "collect/submission.html",
+        {
+            "submission": submission,
+            "form": submission.form,
+            "answers": answer_rows(submission.data, fields, {c.path for c in corrections}),
+            "attachments": list(submission.attachments.order_by("filename")),
+            "history": submission_history(submission),
+            "corrections": corrections,
+            "current": current,
+            "review_form": review_form or ReviewForm(),
+            "correction_form": correction_form or CorrectionForm(fields=fields),
+            "errors": errors or [],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """A submission: its answers, files, edit history, review and corrections. A POST
+    reviews it (`action=review`) or corrects one answer (`action=correct`)."""
+    _require_collected_data(request)
+    item = access_submission(request.user, submission_id)
+    if request.method == "GET":
+        return _submission_page(request, item)
+    action = request.POST.get("action")
+    if action == "review":
+        review_form = ReviewForm(request.POST)
+        if not review_form.is_valid():
+            return _submission_page(request, item, review_form=review_form, status=400)
+        try:
+            submission_review(
+                acting_user=request.user,
+                submission=item,
+                status=review_form.cleaned_data["decision"],
+                reason=review_form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            return _submission_page(
+                request, item, review_form=review_form, errors=[str(exc)], status=exc.status
+            )
+        messages.success(request, _("The review was recorded."))
+    elif action == "correct":
+        correction_form = CorrectionForm(request.POST, fields=form_fields(item.form_version.xml))
+        if not correction_form.is_valid():
+            return _submission_page(request, item, correction_form=correction_form, status=400)
+        try:
+            submission_correct(
+                acting_user=request.user,
+                submission=item,
+                path=correction_form.cleaned_data["path"],
+                value=correction_form.cleaned_data["value"],
+                reason=correction_form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            correction_form.add_error(None, str(exc))
+            return _submission_page(
+                request, item, correction_form=correction_form, status=exc.status
+            )
+        messages.success(request, _("The answer was corrected."))
+    else:
+        return _submission_page(request, item, errors=[_("Say review or correct.")], status=400)
+    return redirect("collect:submission_detail", submission_id=item.pk)
+
+
+@login_required
+@require_GET
+def submission_file(request: HttpRequest, submission_id: int, filename: str) -> FileResponse:
+    """A file sent with a submission, downloaded as sent (never shown inline)."""
+    _require_collected_data(request)
+    attachment = access_submission_file(request.user, submission_id, filename)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )

@@ -19,11 +19,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from puente.accounts.models import RoleAssignment
-from puente.collect.models import Project, QuarantinedSubmission
+from puente.collect.models import (
+    Form,
+    FormVersion,
+    Project,
+    QuarantinedSubmission,
+    Submission,
+    SubmissionAttachment,
+)
 from puente.partners.models import Organisation
 from puente.plans.models import Plan, PlanEntry
 from puente.reference.models import Country, Sector
@@ -46,6 +54,13 @@ ROLES: dict[str, tuple[str, str] | None] = {
     "nobody": None,
 }
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/")
+# The XForm of the forms on each side: one text field, `point`.
+MATRIX_XFORM = (
+    '<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">'
+    '<h:head><model><instance><data id="survey"><point/><meta><instanceID/></meta></data>'
+    '</instance><bind nodeset="/data/point" type="string"/></model></h:head>'
+    '<h:body><input ref="/data/point"><label>Point</label></input></h:body></h:html>'
+)
 
 # The expected answers, "GET POST" (POST with an empty body). Per URL name: "*" for
 # every role, a role's name for that role, "<role>:out" for the object outside the role's
@@ -425,6 +440,29 @@ MATRIX: dict[str, dict[str, str]] = {
         "im": "200 200",
         "nobody": "302 302",
     },
+    # A form's submissions, a submission (an empty POST names no action: 400) and its
+    # files: for those who see the project's data; another country's: 404 (docs/collect.md).
+    "collect:form_submissions": {
+        "*": "403 405",
+        "admin": "200 405",
+        "im": "200 405",
+        "nobody": "302 302",
+        "im:out": "404 405",
+    },
+    "collect:submission_detail": {
+        "*": "403 403",
+        "admin": "200 400",
+        "im": "200 400",
+        "nobody": "302 302",
+        "im:out": "404 404",
+    },
+    "collect:submission_file": {
+        "*": "403 405",
+        "admin": "200 405",
+        "im": "200 405",
+        "nobody": "302 302",
+        "im:out": "404 405",
+    },
     # An empty POST names no action: 400. Another country's quarantine: 404.
     "collect:quarantine_item": {
         "*": "405 403",
@@ -491,6 +529,22 @@ def world(make_user: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         org.countries.set([country])
         project = Project.objects.create(code=f"fm-{variant}", name=variant, country=country)
         side[variant] = {"country": country, "org": org, "admin1": admin1, "project": project}
+        form = Form.objects.create(project=project, form_id=f"survey-{variant}", title=variant)
+        version = FormVersion.objects.create(
+            form=form, version="1", title=variant, xml=MATRIX_XFORM, md5="0" * 32
+        )
+        submission = Submission.objects.create(
+            form=form,
+            form_version=version,
+            instance_id=f"uuid:matrix-{variant}",
+            root_id=f"uuid:matrix-{variant}",
+            xml="<data><point>cucuta</point></data>",
+            data={"point": "cucuta"},
+        )
+        SubmissionAttachment.objects.create(
+            submission=submission, filename="photo.jpg", file=ContentFile(b"jpeg", "photo.jpg")
+        )
+        side[variant].update(form=form, submission=submission)
     users = {name: make_user(*role) if role else None for name, role in ROLES.items()}
     month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     feedback_code_list_load()
@@ -586,6 +640,15 @@ def url_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
         "api-feedback-channel-messages": {"code": "hotline"},
         "needs:export": {"table": "needs", "file_format": "csv"},
         "collect:quarantine_item": {"item_id": values["quarantined"].pk},
+        "collect:form_submissions": {
+            "project": values["project"].code,
+            "form_id": values["form"].form_id,
+        },
+        "collect:submission_detail": {"submission_id": values["submission"].pk},
+        "collect:submission_file": {
+            "submission_id": values["submission"].pk,
+            "filename": "photo.jpg",
+        },
     }
     if name.startswith("collect:") and name not in by_name and name not in COLLECT_PAGES:
         # The OpenRosa server: its own credentials on every request (collect/tests).
@@ -606,6 +669,9 @@ COLLECT_PAGES = {"collect:projects", "collect:publish", "collect:quarantine"}
 # URLs whose object is on one side of the line: asked for both.
 SIDED = {
     "collect:quarantine_item",
+    "collect:form_submissions",
+    "collect:submission_detail",
+    "collect:submission_file",
     "accounts:role_remove",
     "organisation",
     "reference:country",
