@@ -60,3 +60,15 @@ class ReferenceCode(ErrorCode):
         ),
         400,
     )
+    # Where a population group applies and when and where an indicator is in force
+    POPULATION_GROUP_NOT_IN_COUNTRY = (
+        "population_group_not_in_country",
+        _("“%(group)s” is not a population group of %(country)s."),
+        400,
+    )
+    UNKNOWN_PLATFORM = "unknown_platform", _("“%(value)s” is not a platform."), 400
+    YEARS_REVERSED = (
+        "years_reversed",
+        _("The last year (%(last)s) is before the first year (%(first)s)."),
+        400,
+    )

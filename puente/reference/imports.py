@@ -1,5 +1,6 @@
 """Reading reference keys (year, country, sector, population group) in the rows of an
-import, with the same errors in every importer that names them."""
+import, with the same errors in every importer that names them: a population group read
+with a country must apply in it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from typing import Any
 
 from puente.core.imports import RowCells
 from puente.reference.codes import ReferenceCode
-from puente.reference.selectors import country_lookup, population_group_lookup, sector_lookup
+from puente.reference.selectors import (
+    country_lookup,
+    group_countries,
+    population_group_lookup,
+    sector_lookup,
+)
 
 
 class ReferenceKeys:
@@ -17,6 +23,7 @@ class ReferenceKeys:
         self.countries = country_lookup()
         self.sectors = sector_lookup()
         self.groups = population_group_lookup()
+        self.group_countries = group_countries()
 
     def country(self, cells: RowCells, column: str = "country") -> Any:
         return cells.lookup(
@@ -47,4 +54,19 @@ class ReferenceKeys:
             "sector": lambda: self.sector(cells),
             "population_group": lambda: self.population_group(cells),
         }
-        return {column: readers[column]() for column in columns}
+        values = {column: readers[column]() for column in columns}
+        country, group = values.get("country"), values.get("population_group")
+        if country is not None and group is not None:
+            self.group_in_country(cells, group, country)
+        return values
+
+    def group_in_country(
+        self, cells: RowCells, group: Any, country: Any, column: str = "population_group"
+    ) -> bool:
+        """`population_group_not_in_country`: False (and the error recorded) when the group
+        does not apply in the country."""
+        if country.pk in self.group_countries.get(group.pk, ()):
+            return True
+        code = ReferenceCode.POPULATION_GROUP_NOT_IN_COUNTRY
+        cells.invalid(column, code, code.text(group=group.name, country=country.name))
+        return False

@@ -126,6 +126,11 @@ class Sector(TranslatedNameMixin):
 class PopulationGroup(TranslatedNameMixin):
     code = models.SlugField(max_length=32, unique=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Where the group applies (group_countries): people in transit everywhere but the
+    # Caribbean, Colombian returnees in Colombia. A group with no country applies nowhere.
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="population_groups", verbose_name=_("countries")
+    )
 
     class Meta:
         ordering = ["position"]
@@ -154,6 +159,16 @@ class Indicator(TranslatedNameMixin):
     unit = models.CharField(max_length=64)
     measure = models.CharField(
         _("measure"), max_length=16, choices=Measure.choices, default=Measure.PEOPLE_REACHED
+    )
+    # In force (in_force_years): from first_year to last_year (None: open-ended), in the
+    # countries listed and those of the platforms listed (neither listed: everywhere).
+    first_year = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="indicators", verbose_name=_("countries")
+    )
+    platforms = models.ManyToManyField(
+        Platform, blank=True, related_name="indicators", verbose_name=_("platforms")
     )
 
     class Meta:

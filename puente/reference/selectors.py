@@ -36,6 +36,44 @@ def population_group_lookup() -> dict[str, PopulationGroup]:
     return keyed_lookup(PopulationGroup.objects.all(), "code", "name_en", "name_es", "name_pt")
 
 
+def platform_lookup() -> dict[str, Platform]:
+    return keyed_lookup(Platform.objects.all(), "code", "name_en", "name_es", "name_pt")
+
+
+def group_countries() -> dict[int, frozenset[int]]:
+    """The ids of the countries where each population group applies, by group id."""
+    table: dict[int, set[int]] = {}
+    for group_id, country_id in PopulationGroup.countries.through.objects.values_list(
+        "populationgroup_id", "country_id"
+    ):
+        table.setdefault(group_id, set()).add(country_id)
+    return {group_id: frozenset(ids) for group_id, ids in table.items()}
+
+
+def indicators_in_force() -> dict[int, tuple[int | None, int | None, frozenset[int] | None]]:
+    """When and where each indicator is in force, by indicator id: its first and last
+    year (None: open-ended) and the ids of its countries, those of its platforms included
+    (None: every country)."""
+    places: dict[int, set[int]] = {}
+    for indicator_id, country_id in Indicator.countries.through.objects.values_list(
+        "indicator_id", "country_id"
+    ):
+        places.setdefault(indicator_id, set()).add(country_id)
+    for indicator_id, country_id in Indicator.platforms.through.objects.values_list(
+        "indicator_id", "platform__countries"
+    ):
+        if country_id is not None:
+            places.setdefault(indicator_id, set()).add(country_id)
+    return {
+        pk: (first, last, frozenset(places[pk]) if pk in places else None)
+        for pk, first, last in Indicator.objects.values_list("pk", "first_year", "last_year")
+    }
+
+
+def population_group_list() -> QuerySet[PopulationGroup]:
+    return PopulationGroup.objects.prefetch_related("countries").order_by("position")
+
+
 def admin1_lookup(country: Country) -> dict[str, Admin1]:
     return keyed_lookup(country.admin1_areas.all(), "iso_code", "pcode", "name")
 

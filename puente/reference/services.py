@@ -16,7 +16,7 @@ import pycountry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action, Actor
+from puente.accounts.permissions import Action, Actor, check, signed_in
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -24,6 +24,7 @@ from puente.core.imports import (
     import_audit_record,
     write_whole_file,
 )
+from puente.core.services import audit_record
 from puente.core.tabular import Column, cell_text, normalize_value, open_table
 from puente.reference.codes import ReferenceCode
 from puente.reference.models import (
@@ -36,7 +37,7 @@ from puente.reference.models import (
     PopulationGroup,
     Sector,
 )
-from puente.reference.selectors import sector_lookup
+from puente.reference.selectors import country_lookup, platform_lookup, sector_lookup
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_BOUNDARIES = DATA_DIR / "boundaries" / "admin1.geojson"
@@ -90,7 +91,7 @@ def reference_load(*, boundaries: Path | None = DEFAULT_BOUNDARIES) -> LoadSumma
     countries = _load_countries(summary)
     _load_admin1(summary, countries)
     _load_platforms(summary, countries)
-    _load_population_groups(summary)
+    _load_population_groups(summary, countries)
     _load_sectors(summary)
     # The package's own list, part of the reference load (no import to audit).
     report = indicators_import(
@@ -169,9 +170,9 @@ def _load_platforms(summary: LoadSummary, countries: dict[str, Country]) -> None
         summary.count("platform", created, changed)
 
 
-def _load_population_groups(summary: LoadSummary) -> None:
+def _load_population_groups(summary: LoadSummary, countries: dict[str, Country]) -> None:
     for position, row in enumerate(_read_csv("population_groups.csv")):
-        _obj, created, changed = _upsert(
+        group, created, changed = _upsert(
             PopulationGroup,
             {"code": row["code"]},
             {
@@ -181,6 +182,11 @@ def _load_population_groups(summary: LoadSummary) -> None:
                 "position": position,
             },
         )
+        # The shipped countries go to a group that has none (new, or just migrated): a
+        # regional admin's choice (population_group_countries_set) outlives a reload.
+        if not group.countries.exists():
+            group.countries.set([countries[c] for c in row["countries"].split()])
+            changed = changed or not created
         summary.count("population_group", created, changed)
 
 
@@ -354,23 +360,29 @@ def indicators_import(
     scope.refuse(report)
     if not report.ok:
         return report
-    table = open_table(source, filename=filename, columns=INDICATOR_COLUMNS, report=report)
+    columns = (*INDICATOR_COLUMNS, *IN_FORCE_COLUMNS)
+    table = open_table(source, filename=filename, columns=columns, report=report)
     if table is None:
         return report
     sectors = sector_lookup()
+    in_force = _InForceReader()
     seen: dict[str, int] = {}
     parsed: list[dict[str, Any]] = []
     for number, raw in table:
         report.rows += 1
-        item = _indicator_read(RowCells(report, number, raw), sectors, seen=seen)
-        if item is not None:
-            parsed.append(item)
+        cells = RowCells(report, number, raw)
+        item = _indicator_read(cells, sectors, seen=seen)
+        places = in_force.read(cells)
+        if item is not None and places is not None:
+            parsed.append(item | places)
 
     def write() -> None:
         for item in parsed:
-            _obj, created, changed = _upsert(Indicator, {"code": item.pop("code")}, item)
+            countries, platforms = item.pop("countries"), item.pop("platforms")
+            obj, created, changed = _upsert(Indicator, {"code": item.pop("code")}, item)
+            changed = _in_force_places_set(obj, countries, platforms) or changed
             report.imported += created
-            report.updated += changed
+            report.updated += changed and not created
         if audit:
             import_audit_record(
                 acting_user=acting_user, kind="indicators", filename=filename, report=report
@@ -432,3 +444,119 @@ def _indicator_read(
         "unit": cells.text["unit"],
         "measure": str(measure),
     }
+
+
+# When and where an indicator is in force (docs/methodology.md): read after the columns
+# of INDICATOR_COLUMNS, written by indicators_table in the same order.
+IN_FORCE_COLUMNS = (
+    Column("first_year", required=False, aliases=("primer_año", "primeiro_ano")),
+    Column("last_year", required=False, aliases=("último_año", "último_ano")),
+    Column("countries", required=False, aliases=("países", "paises")),
+    Column("platforms", required=False, aliases=("plataformas",)),
+)
+
+
+class _InForceReader:
+    """Reads when and where an indicator of a file is in force: `first_year` and
+    `last_year` (blank: open-ended), `countries` (ISO3 codes or names) and `platforms`
+    (codes or names), each a list separated by `;` or `,` (both blank: everywhere)."""
+
+    def __init__(self) -> None:
+        self.countries = country_lookup()
+        self.platforms = platform_lookup()
+
+    def read(self, cells: RowCells) -> dict[str, Any] | None:
+        """The in-force fields of the row, or None when they have errors (each in the
+        report)."""
+        errors = len(cells.report.errors)
+        first, last = cells.year("first_year"), cells.year("last_year")
+        if first is not None and last is not None and last < first:
+            cells.invalid(
+                "last_year",
+                ReferenceCode.YEARS_REVERSED,
+                ReferenceCode.YEARS_REVERSED.text(first=first, last=last),
+            )
+        countries = cells.lookup_many(
+            "countries",
+            self.countries,
+            ReferenceCode.UNKNOWN_COUNTRY,
+            ReferenceCode.UNKNOWN_COUNTRY.message,
+        )
+        platforms = cells.lookup_many(
+            "platforms",
+            self.platforms,
+            ReferenceCode.UNKNOWN_PLATFORM,
+            ReferenceCode.UNKNOWN_PLATFORM.message,
+        )
+        if len(cells.report.errors) != errors:
+            return None
+        return {
+            "first_year": first,
+            "last_year": last,
+            "countries": countries,
+            "platforms": platforms,
+        }
+
+
+def _in_force_places_set(
+    indicator: Indicator, countries: list[Country], platforms: list[Platform]
+) -> bool:
+    """Limit an indicator to these countries and platforms; True when that changed."""
+    changed = False
+    for related, wanted in ((indicator.countries, countries), (indicator.platforms, platforms)):
+        ids = {item.pk for item in wanted}
+        if ids != set(related.values_list("pk", flat=True)):
+            related.set(ids)
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def population_group_countries_set(
+    *, acting_user: Actor | None, group: PopulationGroup, countries: list[Country]
+) -> bool:
+    """Set the countries where a population group applies: a regional admin's choice,
+    which later reference loads keep. The 5W validation, the needs, population and targets
+    imports and the demo follow it. True when it changed."""
+    check(acting_user, Action.MANAGE_REFERENCE)
+    before = sorted(group.countries.values_list("iso3", flat=True))
+    after = sorted(c.iso3 for c in countries)
+    if before == after:
+        return False
+    group.countries.set(countries)
+    audit_record(
+        acting_user=signed_in(acting_user),
+        action="population_group.countries",
+        target=group,
+        data={"before": before, "after": after},
+    )
+    return True
+
+
+def indicators_table() -> tuple[list[str], list[list[Any]]]:
+    """The indicator registry as a file reads it (headers and rows): what
+    `indicators_import` takes back unchanged, so a registry is edited in a spreadsheet and
+    imported again."""
+    indicators = Indicator.objects.select_related("sector", "subsector").prefetch_related(
+        "countries", "platforms"
+    )
+    special: dict[str, Any] = {
+        "sector": lambda i: i.sector.code,
+        "subsector": lambda i: i.subsector.code if i.subsector else "",
+        "countries": lambda i: ";".join(sorted(c.iso3 for c in i.countries.all())),
+        "platforms": lambda i: ";".join(sorted(p.code for p in i.platforms.all())),
+    }
+    # A column kept only to read older files (no field of that name) is not written.
+    columns = [
+        column.name
+        for column in (*INDICATOR_COLUMNS, *IN_FORCE_COLUMNS)
+        if column.name in special or hasattr(Indicator, column.name)
+    ]
+    rows = [
+        [
+            special[name](indicator) if name in special else getattr(indicator, name)
+            for name in columns
+        ]
+        for indicator in indicators.order_by("sector__position", "code")
+    ]
+    return columns, rows

@@ -16,10 +16,11 @@ from puente.funding.services import CONTRIBUTION_COLUMNS, RATE_COLUMNS
 from puente.needs.services import NEED_COLUMNS, POPULATION_COLUMNS
 from puente.partners.services import PARTNER_COLUMNS
 from puente.plans.services.imports import PLAN_COLUMNS
-from puente.reference.services import INDICATOR_COLUMNS
+from puente.reference.services import IN_FORCE_COLUMNS, INDICATOR_COLUMNS
 
 IMPORT_COLUMNS = (
     *INDICATOR_COLUMNS,
+    *IN_FORCE_COLUMNS,
     *PARTNER_COLUMNS,
     *NEED_COLUMNS,
     *POPULATION_COLUMNS,

@@ -100,6 +100,14 @@ MATRIX: dict[str, dict[str, str]] = {
     "reference:countries": {"*": "200 200", "nobody": "302 302"},
     "reference:country": {"*": "200 200", "nobody": "302 302"},
     "reference:sectors": {"*": "200 200", "nobody": "302 302"},
+    "reference:population_groups": {"*": "200 200", "nobody": "302 302"},
+    # Where a population group applies is the region's reference data: regional admins.
+    "reference:population_group_edit": {
+        "*": "403 403",
+        "admin": "200 200",
+        "nobody": "302 302",
+    },
+    "reference:indicators_export": {"*": "200 405", "nobody": "302 302"},
     "reporting:rows": {
         "collector": "403 403",
         "*": "200 200",
@@ -620,6 +628,7 @@ def url_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
         "accounts:role_remove": {"pk": values["role"].pk},
         "organisation": {"acronym": values["org"].acronym},
         "reference:country": {"iso3": values["country"].iso3},
+        "reference:population_group_edit": {"code": "in-transit"},
         "reporting:template": {"iso3": values["country"].iso3},
         "reporting:batch": {"batch_id": values["batch"].pk},
         "reporting:batch_progress": {"batch_id": values["batch"].pk},
