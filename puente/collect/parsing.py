@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from xml.etree import ElementTree
 
@@ -31,7 +32,11 @@ class FormShape:
     repeats: set[str] = field(default_factory=set)
 
 
+@lru_cache(maxsize=16)
 def form_shape(form_xml: str) -> FormShape:
+    """Read once per XForm and process (a published version never changes, and parsing
+    the flow-monitoring survey's XForm costs more than the rest of reading a
+    submission): the shape returned is shared, read it only."""
     root = ElementTree.fromstring(form_xml.encode("utf-8"))  # noqa: S314 (our own XForm)
     shape = FormShape()
     for bind in root.iter(f"{XFORMS}bind"):

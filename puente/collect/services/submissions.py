@@ -86,10 +86,13 @@ def xml_read(xml: bytes) -> tuple[SubmissionMeta, str]:
     return meta, text
 
 
-def _attachments_add(submission: Submission, files: Iterable[UploadedFile]) -> int:
+def _attachments_add(
+    submission: Submission, files: Iterable[UploadedFile], *, new: bool = False
+) -> int:
     """Store the files not yet held under their names; a name held already is kept as
-    first received (a retry sends the same files again)."""
-    held = set(submission.attachments.values_list("filename", flat=True))
+    first received (a retry sends the same files again). A submission created by this
+    request holds none yet: `new` spares the query."""
+    held = set() if new else set(submission.attachments.values_list("filename", flat=True))
     added = 0
     for uploaded in files:
         name = _filename(uploaded)
@@ -161,8 +164,9 @@ def _quarantine(
 
 
 def published_version(project: Project, meta: SubmissionMeta) -> FormVersion | None:
+    # The form's project too: the announcement of a stored submission names it.
     return (
-        FormVersion.objects.select_related("form")
+        FormVersion.objects.select_related("form__project")
         .filter(form__project=project, form__form_id=meta.form_id, version=meta.version)
         .first()
     )
@@ -220,7 +224,7 @@ def submission_store(
             if old is not None:
                 old.superseded_by = submission
                 old.save(update_fields=["superseded_by"])
-            _attachments_add(submission, files)
+            _attachments_add(submission, files, new=True)
             submission_announce(
                 submission, outcome="stored", replaced=meta.deprecated_id if old else ""
             )
