@@ -82,6 +82,12 @@ DONORS = [
 ]
 
 
+def group_countries_of(group: PopulationGroup) -> set[int]:
+    """The ids of the countries where a group applies (prefetched with the group): the
+    demo's figures follow the reference data, as a platform's would."""
+    return {country.pk for country in group.countries.all()}
+
+
 def _reached(year: int) -> dict[tuple[int, int, int], int]:
     """Sum of new people in the demo 5W per country, sector and group: targets and needs
     are set around it so coverage looks like a response's."""
@@ -103,6 +109,8 @@ def _population(
         growth = 1 + 0.03 * (year - 2025)
         for iso3, hosted in HOSTED.items():
             for group in groups:
+                if countries[iso3].pk not in group_countries_of(group):
+                    continue
                 people = int(hosted * GROUP_SHARE[group.code] * growth * rng.uniform(0.9, 1.1))
                 if group.code == "host-community":
                     figures.append((year, countries[iso3], group, people, None, None))
@@ -133,6 +141,8 @@ def _needs_and_targets(
         for country_id, areas in areas_by_country.items():
             for sector in sectors:
                 for group in groups:
+                    if country_id not in group_countries_of(group):
+                        continue
                     done = reached.get((country_id, sector.pk, group.pk), 0)
                     base = max(done, int(rng.lognormvariate(7, 1)))
                     target = int(base * rng.uniform(1.1, 1.8))
@@ -210,7 +220,8 @@ def _rmrp(rng: random.Random, sectors: list[Sector], groups: list[PopulationGrou
                             status=status,
                         )
                     )
-                    for group in rng.sample(groups, k=2):
+                    applying = [g for g in groups if country.pk in group_countries_of(g)]
+                    for group in rng.sample(applying, k=min(2, len(applying))):
                         targets.append(
                             (len(entries) - 1, group, int(amount / rng.uniform(80, 400)))
                         )
@@ -347,7 +358,7 @@ def demo_planning_create(*, seed: int) -> dict[str, int]:
     PopulationFigure.objects.all().delete()
     PlanningFigure.objects.all().delete()
     countries = {c.iso3: c for c in Country.objects.all()}
-    groups = list(PopulationGroup.objects.all())
+    groups = list(PopulationGroup.objects.prefetch_related("countries"))
     sectors = list(Sector.objects.filter(parent__isnull=True))
     report = plan_import(source=APPEAL_FILE, filename=APPEAL_FILE.name)
     if report.errors:

@@ -82,7 +82,11 @@ def _plans(rng: random.Random) -> list[dict[str, Any]]:
     by_sector: dict[str, list[Indicator]] = {}
     for indicator in indicators:
         by_sector.setdefault(indicator.sector.code, []).append(indicator)
-    groups = list(PopulationGroup.objects.all())
+    # Each country reports only the groups that apply in it (reference data).
+    groups_in: dict[int, list[PopulationGroup]] = {}
+    for group in PopulationGroup.objects.prefetch_related("countries"):
+        for group_country in group.countries.all():
+            groups_in.setdefault(group_country.pk, []).append(group)
     areas: dict[int, list[Admin1]] = {}
     for area in Admin1.objects.filter(parent__isnull=True).exclude(
         kind="Region", country__iso3="DOM"
@@ -100,6 +104,7 @@ def _plans(rng: random.Random) -> list[dict[str, Any]]:
                 sector = rng.choices(sectors, weights=[SECTOR_WEIGHTS[s] for s in sectors])[0]
                 indicator = rng.choice(by_sector[sector])
                 area = rng.choice(areas[country.pk])
+                groups = groups_in[country.pk]
                 group = rng.choices(groups, weights=[GROUP_WEIGHTS[g.code] for g in groups])[0]
                 scale = rng.lognormvariate(5.5 if big else 4.0, 0.8)
                 key = (org.pk, country.pk, area.pk, indicator.pk, group.pk)

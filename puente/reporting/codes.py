@@ -54,6 +54,11 @@ class ReportingCode(ErrorCode):
         _("Your roles do not allow reporting for %(org)s in %(country)s."),
         403,
     )
+    INDICATOR_NOT_IN_FORCE = (
+        "indicator_not_in_force",
+        _("%(indicator)s is not in force in %(country)s in %(year)s."),
+        400,
+    )
     # Warnings: the row is written all the same
     ABOVE_PEOPLE_IN_NEED = (
         "above_people_in_need",

@@ -68,6 +68,8 @@ def test_demo_has_a_year_of_5w_in_every_state():
     # every sector and population group appears, as in a real response
     assert rows.values("sector__parent", "sector").distinct().count() >= 11
     assert rows.values("population_group").distinct().count() == 5
+    # every figure names a population group only where it applies
+    assert _groups_outside_their_countries() == {}
     # seasonality: December above October for the same plans
     from django.db.models import Sum
 

@@ -221,6 +221,46 @@ def classification(row: Row, lookups: Lookups) -> None:
         row.rmrp = cells.yes_no("rmrp_activity")
 
 
+def population_group_in_country(row: Row, lookups: Lookups) -> None:
+    """`population_group_not_in_country`: the population group does not apply in the
+    row's country (reference data: people in transit nowhere in the Caribbean, Colombian
+    returnees in Colombia only)."""
+    country, group = row.country, row.population_group
+    if (
+        country is not None
+        and group is not None
+        and country.id not in lookups.group_countries.get(group.id, ())
+    ):
+        row.cells.invalid(
+            "population_group",
+            ReferenceCode.POPULATION_GROUP_NOT_IN_COUNTRY,
+            ReferenceCode.POPULATION_GROUP_NOT_IN_COUNTRY.text(
+                group=group.name, country=country.name
+            ),
+        )
+
+
+def indicator_in_force(row: Row, lookups: Lookups) -> None:
+    """`indicator_not_in_force`: the indicator is not in force in the row's year (its
+    first and last year) or country (its countries and platforms, when it has any)."""
+    country, indicator, found = row.country, row.indicator, row.month
+    if country is None or indicator is None or found is None:
+        return
+    first, last, countries = lookups.in_force[indicator.id]
+    if (
+        (first is not None and found.year < first)
+        or (last is not None and found.year > last)
+        or (countries is not None and country.id not in countries)
+    ):
+        row.cells.invalid(
+            "indicator",
+            ReportingCode.INDICATOR_NOT_IN_FORCE,
+            ReportingCode.INDICATOR_NOT_IN_FORCE.text(
+                indicator=indicator.code, country=country.name, year=found.year
+            ),
+        )
+
+
 def figures(row: Row, lookups: Lookups) -> None:
     """`not_a_number`, `negative_number`, `not_an_integer` in any figure, and
     `missing_required` for those the indicator needs: the monthly total and the new
@@ -331,6 +371,8 @@ RULES: tuple[Rule, ...] = (
     place,
     organisations,
     classification,
+    population_group_in_country,
+    indicator_in_force,
     figures,
     breakdown,
     cva,

@@ -19,7 +19,7 @@ from puente.accounts.permissions import Action, Actor, Target, user_can
 from puente.core.imports import ImportReport, Lookup, RowCells
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup
-from puente.reference.selectors import keyed_lookup
+from puente.reference.selectors import group_countries, indicators_in_force, keyed_lookup
 from puente.reporting.models import ActivityRow, PeriodLock, RowStatus
 from puente.reporting.services.columns import (
     BLANK_ROW,
@@ -61,6 +61,8 @@ class Lookups:
         self.population_group = Lookup(
             keyed_lookup(PopulationGroup.objects.all(), "code", "name_en", "name_es", "name_pt")
         )
+        self.group_countries = group_countries()
+        self.in_force = indicators_in_force()
         self.modality = Lookup(modality_lookup())
         self.locks = set(PeriodLock.objects.values_list("country_id", "month"))
         self.usual = self._usual_figures()
