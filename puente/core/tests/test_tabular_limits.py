@@ -9,7 +9,7 @@ import pytest
 import xlwt
 from django.urls import reverse
 
-from puente.core import tabular
+from puente.core import tabular, workbooks
 from puente.core.imports import ImportFileError
 from puente.core.models import Upload
 from puente.core.tabular import Column, cell_text, read_table
@@ -77,7 +77,7 @@ def test_an_xls_reaching_iv65536_is_refused_on_a_web_import_before_it_is_read(
 def test_the_cells_of_an_xls_are_measured_even_when_its_declared_extent_lies(settings, monkeypatch):
     # given a reader that ignores the sheet's declared extent (a file may lie in it)
     settings.PUENTE_IMPORT_MAX_COLUMNS = 100
-    monkeypatch.setattr(tabular, "BIFF_DIMENSIONS", -1)
+    monkeypatch.setattr(workbooks, "BIFF_DIMENSIONS", -1)
     monkeypatch.setattr(tabular, "CalamineWorkbook", NoWorkbookReader)
     # then a cell at column 256 is found among the records
     with pytest.raises(ImportFileError) as caught:
@@ -101,6 +101,34 @@ def test_a_damaged_xls_is_one_file_error():
     with pytest.raises(ImportFileError) as caught:
         read_table(content[:1500], filename="f.xls", columns=COLUMNS)
     assert [e.code for e in caught.value.errors] == ["not_a_workbook"]
+
+
+def test_an_xls_is_measured_from_its_file_never_held_whole(tmp_path, settings):
+    # given an XLS workbook of about 3.5 MB on disk (40,000 rows of 10 numbers)
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Hoja1")
+    for row in range(40_000):
+        for column in range(10):
+            sheet.write(row, column, row * 10 + column + 0.5)
+    path = tmp_path / "grande.xls"
+    book.save(str(path))
+    size = path.stat().st_size
+    assert size > 3 * 1024 * 1024
+    # when its records are scanned for the sheet's extent
+    with path.open("rb") as handle:
+        tracemalloc.start()
+        try:
+            workbooks.check_xls(handle)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    # then the sheet fits the limits and the scan held a small part of the file
+    assert peak < size // 4, f"peak {peak} bytes of a {size}-byte file"
+    # and the same scan finds a sheet beyond the limits in it
+    settings.PUENTE_IMPORT_MAX_CELLS = 100_000
+    with path.open("rb") as handle, pytest.raises(ImportFileError) as caught:
+        workbooks.check_xls(handle)
+    assert [e.code for e in caught.value.errors] == ["sheet_too_large"]
 
 
 def test_a_csv_file_is_read_row_by_row_never_held_whole(tmp_path):
@@ -210,7 +238,7 @@ def test_a_damaged_xls_that_aborts_the_reader_is_refused_and_the_process_lives(c
 )
 def test_whatever_ends_the_xls_reader_is_a_file_error(monkeypatch, settings, child):
     settings.PUENTE_XLS_READER_MEMORY_BYTES = 1024**3
-    monkeypatch.setattr(tabular, "XLS_CHILD", child)
+    monkeypatch.setattr(workbooks, "XLS_CHILD", child)
     with pytest.raises(ImportFileError) as caught:
         read_table(xls_bytes(HEADER_CELLS), filename="f.xls", columns=COLUMNS)
     assert [e.code for e in caught.value.errors] == ["not_a_workbook"]

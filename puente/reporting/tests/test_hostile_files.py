@@ -232,7 +232,7 @@ def test_an_ods_with_the_usual_empty_tail_is_not_refused_for_it(tmp_path, capsys
     # given an ODS whose empty rows are repeated to the end of the sheet, as LibreOffice
     # saves them: only cells holding values count
     from puente.core.imports import ImportFileError
-    from puente.core.tabular import _check_archive
+    from puente.core.workbooks import check_archive
 
     table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
     office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -245,7 +245,7 @@ def test_an_ods_with_the_usual_empty_tail_is_not_refused_for_it(tmp_path, capsys
         "</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     try:
-        _check_archive(io.BytesIO(ods(content)))
+        check_archive(io.BytesIO(ods(content)))
     except ImportFileError as exc:  # pragma: no cover - the failure message
         pytest.fail(f"refused: {exc}")
 
