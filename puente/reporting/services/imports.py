@@ -34,7 +34,8 @@ from puente.core.imports import (
     RowError,
     import_audit_record,
 )
-from puente.core.tabular import OLE_MAGIC, expanded_size, read_table
+from puente.core.tabular import read_table
+from puente.core.workbooks import OLE_MAGIC, expanded_size
 from puente.reporting.codes import ReportingCode
 from puente.reporting.models import ActivityRow, ImportBatch, PeriodLock, RowStatus
 from puente.reporting.services.columns import COLUMNS, EXPORT_ONLY_COLUMNS, ValidRow
@@ -122,9 +123,11 @@ def batch_runs_inline(batch: ImportBatch) -> bool:
     if not batch.file or batch.file.size > limit:
         return not batch.file
     with batch.file.open("rb") as handle:
-        data = handle.read()
-    # An XLS workbook (OLE) is not measured before it is read: only the worker reads it.
-    return not data.startswith(OLE_MAGIC) and expanded_size(data) <= limit
+        # An XLS workbook (OLE) is not measured before it is read: only the worker reads
+        # it. Otherwise the archive's directory is read, never the whole file.
+        if handle.read(len(OLE_MAGIC)) == OLE_MAGIC:
+            return False
+        return expanded_size(handle) <= limit
 
 
 def batch_progress(batch_id: int) -> dict[str, Any]:
