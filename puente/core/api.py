@@ -21,6 +21,14 @@ def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "detail": detail}}
 
 
+def form_invalid(form: Any) -> ApplicationError:
+    """The 400 of a query or body a page's form refused: `invalid`, each wrong parameter
+    named in `detail` with the page's own messages (raise it)."""
+    detail = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+    error: ApplicationError = CoreCode.INVALID.error(extra=detail)
+    return error
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(

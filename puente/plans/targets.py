@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Action, Actor
+from puente.accounts.permissions import Action, Actor, check_somewhere
 from puente.core.imports import (
     ImportReport,
     ImportScope,
@@ -181,3 +181,32 @@ def targets_set(
         )
     transaction.on_commit(lambda: targets_changed.send(sender=PlanningFigure))
     return written
+
+
+def targets_read_check(user: Actor) -> None:
+    """Targets are read by those who read reports somewhere, as the needs pages:
+    PermissionDenied for anyone else."""
+    check_somewhere(user, Action.VIEW_REPORTS)
+
+
+def target_rows(
+    user: Actor, *, year: int, country_ids: tuple[int, ...] | None = None
+) -> list[dict[str, Any]]:
+    """The targets of a year as a table, in the columns the targets import reads (a
+    download of it imports again unchanged); `targets_read_check` first."""
+    targets_read_check(user)
+    figures = PlanningFigure.objects.filter(kind=PlanningFigure.Kind.TARGET, year=year)
+    if country_ids is not None:
+        figures = figures.filter(country_id__in=country_ids)
+    return [
+        {
+            "year": year,
+            "country": country,
+            "sector": sector,
+            "population_group": group,
+            "people": people,
+        }
+        for country, sector, group, people in figures.order_by(
+            "country__iso3", "sector__position", "population_group__code"
+        ).values_list("country__iso3", "sector__code", "population_group__code", "people")
+    ]

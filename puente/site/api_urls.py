@@ -2,7 +2,9 @@ from django.urls import include, path
 
 from puente.analytics import api as analytics_api
 from puente.funding import api as funding_api
+from puente.needs import api as needs_api
 from puente.partners import api as partners_api
+from puente.plans import api as plans_api
 from puente.reference import api as reference_api
 from puente.reporting import api as reporting_api
 
@@ -23,4 +25,19 @@ urlpatterns = [
     path("feedback/", include("puente.feedback.api_urls")),
     path("people-reached/", analytics_api.PeopleReachedApi.as_view(), name="api-people-reached"),
     path("funding-summary/", funding_api.FundingSummaryApi.as_view(), name="api-funding-summary"),
+    path("plans/", plans_api.PlanListApi.as_view(), name="api-plans"),
+    path("plans/<slug:code>/", plans_api.PlanDetailApi.as_view(), name="api-plan"),
+    path(
+        "plans/<slug:code>/entries/",
+        plans_api.PlanEntryListCreateApi.as_view(),
+        name="api-plan-entries",
+    ),
+    path(
+        "plans/<slug:code>/entries/<int:entry_id>/review/",
+        plans_api.PlanEntryReviewApi.as_view(),
+        name="api-plan-entry-review",
+    ),
+    path("targets/", plans_api.TargetListApi.as_view(), name="api-targets"),
+    path("needs/", needs_api.NeedListApi.as_view(), name="api-needs"),
+    path("population/", needs_api.PopulationListApi.as_view(), name="api-population"),
 ]

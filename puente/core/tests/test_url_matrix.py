@@ -431,6 +431,69 @@ MATRIX: dict[str, dict[str, str]] = {
         "psea-coord": "403 405",
         "nobody": "401 401",
     },
+    # Plans, entries, targets and needs over REST answer as their pages (docs/api.md);
+    # without a year, the tables of targets and needs are a 400 naming it.
+    "api-plans": {
+        "collector": "403 405",
+        "*": "200 405",
+        "cfm": "403 405",
+        "psea": "403 405",
+        "psea-coord": "403 405",
+        "nobody": "401 401",
+    },
+    "api-plan": {
+        "collector": "403 405",
+        "*": "200 405",
+        "cfm": "403 405",
+        "psea": "403 405",
+        "psea-coord": "403 405",
+        "nobody": "401 401",
+    },
+    # Those who write entries (the plans:entry page) get 400 for an empty body.
+    "api-plan-entries": {
+        "*": "403 403",
+        "admin": "200 403",
+        "im": "200 400",
+        "sector": "200 403",
+        "reporter": "200 400",
+        "viewer": "200 403",
+        "nobody": "401 401",
+    },
+    "api-plan-entry-review": {
+        "*": "405 403",
+        "admin": "405 400",
+        "im": "405 400",
+        "sector": "405 400",
+        "nobody": "401 401",
+        "im:out": "405 404",
+        "sector:out": "405 404",
+        "reporter:out": "405 404",
+        "viewer:out": "405 404",
+    },
+    "api-targets": {
+        "collector": "403 405",
+        "*": "400 405",
+        "cfm": "403 405",
+        "psea": "403 405",
+        "psea-coord": "403 405",
+        "nobody": "401 401",
+    },
+    "api-needs": {
+        "collector": "403 405",
+        "*": "400 405",
+        "cfm": "403 405",
+        "psea": "403 405",
+        "psea-coord": "403 405",
+        "nobody": "401 401",
+    },
+    "api-population": {
+        "collector": "403 405",
+        "*": "400 405",
+        "cfm": "403 405",
+        "psea": "403 405",
+        "psea-coord": "403 405",
+        "nobody": "401 401",
+    },
     "api-schema": {"*": "200 405"},
     # Flow monitoring: IM officers and regional admins (docs/roles.md); the public page
     # shows the points marked public to everyone.
@@ -641,6 +704,9 @@ def url_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
         "plans:entry": {"code": values["plan"].code},
         "plans:review": {"code": values["plan"].code, "entry_id": values["entry"].pk},
         "public-plan": {"code": values["plan"].code},
+        "api-plan": {"code": values["plan"].code},
+        "api-plan-entries": {"code": values["plan"].code},
+        "api-plan-entry-review": {"code": values["plan"].code, "entry_id": values["entry"].pk},
         "feedback:item": {"feedback_id": values["feedback"].pk},
         # No attachment is made here: the view's own tests cover attachments.
         "feedback:attachment": {"attachment_id": 999999},
@@ -696,6 +762,9 @@ SIDED = {
     "plans:entry",
     "plans:review",
     "public-plan",
+    "api-plan",
+    "api-plan-entries",
+    "api-plan-entry-review",
     "feedback:item",
 }
 # POSTs that would change what the next requests see.
