@@ -26,6 +26,7 @@ from puente.accounts.permissions import (
     user_can_somewhere,
 )
 from puente.core.errors import NotFound, PermissionDenied
+from puente.needs.selectors import INTER_SECTOR
 from puente.partners.models import Organisation
 from puente.partners.selectors import money_localisation
 from puente.plans.models import (
@@ -34,8 +35,8 @@ from puente.plans.models import (
     EntryTarget,
     Plan,
     PlanEntry,
-    PlanningFigure,
 )
+from puente.plans.targets import targets_by_country_and_sector
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,8 @@ def requirement_rows(plan: Plan, *, year: int | None = None) -> Iterator[Require
 
 def people_targeted(plan: Plan, *, year: int) -> dict[int | None, int]:
     """{country id: people targeted} and {None: the plan's total}. An appeal states them
-    per country (or only as a total); an inter-agency plan takes, per country and
-    population group, the largest sector's target (as people reached are counted)."""
+    per country (or only as a total); an inter-agency plan takes the inter-sector target
+    of `targets_by_country_and_sector` (as people reached are counted)."""
     result: dict[int | None, int] = {}
     if plan.kind == Plan.Kind.AGENCY:
         for country, people in CountryTarget.objects.filter(plan=plan, year=year).values_list(
@@ -166,13 +167,11 @@ def people_targeted(plan: Plan, *, year: int) -> dict[int | None, int]:
         if None not in result:
             result[None] = sum(result.values())
         return result
-    largest: dict[tuple[int, int], int] = {}
-    for country, group, people in PlanningFigure.objects.filter(
-        year=year, kind=PlanningFigure.Kind.TARGET, country__in=plan.countries.all()
-    ).values_list("country_id", "population_group_id", "people"):
-        largest[(country, group)] = max(largest.get((country, group), 0), people)
-    for (country, _group), people in largest.items():
-        result[country] = result.get(country, 0) + people
+    for (country, sector), people in targets_by_country_and_sector(
+        year=year, country_ids=tuple(plan.countries.values_list("pk", flat=True))
+    ).items():
+        if sector == INTER_SECTOR:
+            result[country] = people
     result[None] = sum(v for k, v in result.items() if k is not None)
     return result
 

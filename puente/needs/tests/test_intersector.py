@@ -136,6 +136,15 @@ def test_common_services_stay_out_of_inter_sector_targets():
     assert planning_by_sector(year=YEAR, country_ids=None)["target"][INTER_SECTOR] == 400
     countries, _region = gap_totals(gap_rows(year=YEAR), year=YEAR)
     assert countries[colombia.pk]["targeted"] == 400
+    # an inter-agency plan's people targeted (its page and the public plan page)
+    from puente.plans.models import Plan
+    from puente.plans.selectors import people_targeted
+
+    plan = Plan.objects.create(
+        code="rmrp", name_en="RMRP", kind="inter-agency", start_year=YEAR, end_year=YEAR + 1
+    )
+    plan.countries.set([colombia])
+    assert people_targeted(plan, year=YEAR) == {colombia.pk: 400, None: 400}
 
 
 def test_the_import_refuses_people_in_need_of_common_services(tmp_path, capsys):
