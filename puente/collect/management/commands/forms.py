@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from puente.collect.codes import CollectCode
-from puente.collect.models import Form, Project
+from puente.collect.models import Form, Project, Submission
+from puente.collect.services.exports import FORMATS, export_shape, form_export
 from puente.collect.services.publishing import (
     XlsformMessage,
     form_media_add,
@@ -26,7 +28,8 @@ class Command(PuenteCommand):
     help = (
         "XLSForm forms served over OpenRosa: puente forms publish FILE.xlsx --project CODE "
         "[--country ISO3] [--media FILE ...]; puente forms list [--project CODE]; "
-        "puente forms managers CODE [--add EMAIL ...] [--remove EMAIL ...]"
+        "puente forms managers CODE [--add EMAIL ...] [--remove EMAIL ...]; "
+        "puente forms export FORM_ID --project CODE --format csv|xlsx --out DIR"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -51,7 +54,27 @@ class Command(PuenteCommand):
         managers.add_argument("project")
         managers.add_argument("--add", nargs="*", default=[], metavar="EMAIL")
         managers.add_argument("--remove", nargs="*", default=[], metavar="EMAIL")
-        for sub in (publish, listing, managers):
+        export = commands.add_parser(
+            "export",
+            help="Export a form's submissions: one table for the form, one per repeat group.",
+        )
+        export.add_argument("form_id")
+        export.add_argument("--project", required=True, help="Project code.")
+        export.add_argument("--format", choices=FORMATS, default="csv", dest="file_format")
+        export.add_argument("--out", required=True, help="Folder the files are written to.")
+        export.add_argument(
+            "--labels", default="", metavar="LANG", help="Headers in this language (es, pt, en)."
+        )
+        export.add_argument(
+            "--status",
+            nargs="*",
+            default=[],
+            choices=Submission.Status.values,
+            help="Only submissions in these statuses (default: any).",
+        )
+        export.add_argument("--from", dest="received_from", default=None, metavar="DATE")
+        export.add_argument("--to", dest="received_to", default=None, metavar="DATE")
+        for sub in (publish, listing, managers, export):
             # Also after the subcommand: `puente forms publish F --project P --language es`.
             sub.add_argument("--language", choices=LANGUAGES, default=argparse.SUPPRESS)
 
@@ -60,8 +83,54 @@ class Command(PuenteCommand):
             self._publish(options)
         elif options["subcommand"] == "managers":
             self._managers(options)
+        elif options["subcommand"] == "export":
+            self._export(options)
         else:
             self._list(options)
+
+    def _date(self, text: str | None, option: str) -> dt.date | None:
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise CommandError(
+                _("%(option)s: “%(value)s” is not a date (YYYY-MM-DD).")
+                % {"option": option, "value": text}
+            ) from exc
+
+    def _export(self, options: dict[str, Any]) -> None:
+        project = Project.objects.filter(code=options["project"].lower()).first()
+        if project is None:
+            raise CommandError(CollectCode.UNKNOWN_PROJECT.text(code=options["project"]))
+        form = Form.objects.filter(project=project, form_id=options["form_id"]).first()
+        if form is None:
+            raise CommandError(CollectCode.UNKNOWN_FORM.text(form_id=options["form_id"]))
+        received_from = self._date(options["received_from"], "--from")
+        received_to = self._date(options["received_to"], "--to")
+        out = Path(options["out"])
+        if not out.is_dir():
+            raise CommandError(_("No folder %(path)s.") % {"path": out})
+        shape = export_shape(form)
+        labels = options["labels"].lower()
+        if labels and labels not in shape.languages:
+            raise CommandError(
+                _("--labels: the form has no labels in “%(language)s” (it has: %(languages)s).")
+                % {"language": labels, "languages": ", ".join(shape.languages) or "-"}
+            )
+        paths = form_export(
+            acting_user=None,
+            form=form,
+            file_format=options["file_format"],
+            out_dir=out,
+            labels=labels,
+            statuses=options["status"],
+            received_from=received_from,
+            received_to=received_to,
+            shape=shape,
+        )
+        for path in paths:
+            self.stdout.write(str(path))
 
     def _managers(self, options: dict[str, Any]) -> None:
         project = Project.objects.filter(code=options["project"].lower()).first()

@@ -1,0 +1,617 @@
+"""Collected data out: one table for the form and one per repeat group, as CSV files or as
+one XLSX workbook (docs/collect.md, "Exports").
+
+The columns are those of every version of the form, merged in form order, read from the
+XLSForm each version keeps (pyxform's reading of it: names, types, labels in every
+language, choice lists and the `hxl` column, which the XForm does not carry). The rows
+are `Submission.data`, read in chunks and written as they come: an export of any size
+holds one chunk of submissions in memory, never the whole form.
+
+Keys follow ODK Central: a submission's KEY is its `root_id` (the first instanceID of its
+edit chain, so an edit keeps its key); a repeat row's KEY is its parent's KEY followed by
+`/<repeat name>[n]` (n from 1), and PARENT_KEY is the parent's KEY.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path, PurePath
+from typing import IO, Any, Protocol
+
+import xlsxwriter
+from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pyxform.errors import PyXFormError
+from pyxform.xls2xform import convert
+
+from puente.accounts.permissions import Action, Actor
+from puente.collect.models import Form, FormVersion, Submission
+from puente.collect.selectors import user_can_on_project
+from puente.core.errors import NotFound
+from puente.core.exports import inert
+
+FORMATS = ("csv", "xlsx")
+CHUNK_SIZE = 2000
+GEO_PARTS = (
+    ("latitude", "Latitude", "lat"),
+    ("longitude", "Longitude", "lon"),
+    ("altitude", "Altitude", "alt"),
+    ("accuracy", "Accuracy", "accuracy"),
+)
+# The part of a geopoint after its label, when headers are labels.
+GEO_LABELS = {
+    "latitude": gettext_lazy("latitude"),
+    "longitude": gettext_lazy("longitude"),
+    "altitude": gettext_lazy("altitude"),
+    "accuracy": gettext_lazy("accuracy"),
+}
+NUMERIC_TYPES = {"integer", "int", "decimal", "range"}
+# Questions that hold no answer of their own.
+NO_VALUE_TYPES = {"note", "trigger", "acknowledge"}
+_LANGUAGE = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)\s*$")
+_HXL_ATTRIBUTE = re.compile(r"[^a-z0-9_]+")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table. `key` is where the answer sits in a row of the table
+    (`interview/location`: path under the table's root, as `Submission.data` keys it);
+    `name` is the header (`interview-location-Latitude`). `kind`: `value`, `multiple`
+    (a select_multiple's answer, space separated), `choice` (0/1 for the choice `part`),
+    `geo` (the geopoint's `part`), or `submission` (a column of the submission itself)."""
+
+    name: str
+    key: str
+    kind: str = "value"
+    part: str = ""
+    numeric: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+    hxl: str = ""
+
+
+@dataclass
+class Table:
+    """The form's table (`path` "") or one repeat group's (`path`: the repeat's path under
+    the form's root, `travellers` or `household/members`). `key` is where the repeat's
+    rows sit in a row of the parent table, `parent` the parent table's path."""
+
+    path: str
+    name: str
+    key: str = ""
+    parent: str | None = None
+    columns: list[Column] = field(default_factory=list)
+
+
+@dataclass
+class ExportShape:
+    """The tables of a form, the union of its versions' tables in form order."""
+
+    form_id: str
+    tables: list[Table]
+    versions: dict[int, str]
+    languages: list[str]
+
+    @property
+    def has_hxl(self) -> bool:
+        return any(column.hxl for table in self.tables for column in table.columns)
+
+    def file_stem(self, table: Table) -> str:
+        return self.form_id if not table.path else f"{self.form_id}-{table.name}"
+
+
+def _language_code(name: str) -> str:
+    """`Español (es)` -> `es`; a language written without its code stays as written."""
+    match = _LANGUAGE.search(name)
+    return (match.group(1) if match else name).lower()
+
+
+def _labels(value: Any) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {_language_code(str(k)): str(v) for k, v in value.items() if v}
+    if value:
+        return {"default": str(value)}
+    return {}
+
+
+def _hxl_part(tag: str, part: str) -> str:
+    if not tag:
+        return ""
+    return f"{tag}+{_HXL_ATTRIBUTE.sub('_', part.lower()).strip('_')}"
+
+
+def _version_tables(
+    version_dict: dict[str, Any],
+) -> list[Table]:
+    """The tables of one version, from pyxform's reading of its XLSForm."""
+    choices: dict[str, list[dict[str, Any]]] = version_dict.get("choices") or {}
+    main = Table(path="", name="")
+    tables = [main]
+
+    def walk(children: list[dict[str, Any]], prefix: str, table: Table, at_root: bool) -> None:
+        for child in children:
+            kind = str(child.get("type", ""))
+            name = str(child.get("name", ""))
+            key = f"{prefix}{name}"
+            header = key.replace("/", "-")
+            labels = _labels(child.get("label"))
+            hxl = str(child.get("hxl") or "")
+            if kind == "repeat":
+                path = f"{table.path}/{key}" if table.path else key
+                repeat = Table(path=path, name=name, key=key, parent=table.path)
+                tables.append(repeat)
+                walk(child.get("children", []), "", repeat, False)
+            elif kind == "group":
+                if at_root and not prefix and name == "meta":
+                    continue  # instanceID and friends: the submission's own columns
+                walk(child.get("children", []), f"{key}/", table, False)
+            elif kind in NO_VALUE_TYPES:
+                continue
+            elif kind == "geopoint":
+                for part, suffix, attribute in GEO_PARTS:
+                    table.columns.append(
+                        Column(
+                            name=f"{header}-{suffix}",
+                            key=key,
+                            kind="geo",
+                            part=part,
+                            numeric=True,
+                            labels=labels,
+                            hxl=_hxl_part(hxl, attribute),
+                        )
+                    )
+            elif kind == "select all that apply":
+                table.columns.append(
+                    Column(name=header, key=key, kind="multiple", labels=labels, hxl=hxl)
+                )
+                listed = child.get("choices") or choices.get(
+                    str(child.get("itemset") or child.get("list_name") or ""), []
+                )
+                for choice in listed:
+                    choice_name = str(choice.get("name", ""))
+                    choice_labels = _labels(choice.get("label"))
+                    table.columns.append(
+                        Column(
+                            name=f"{header}/{choice_name}",
+                            key=key,
+                            kind="choice",
+                            part=choice_name,
+                            numeric=True,
+                            labels={
+                                lang: f"{label}/{choice_labels.get(lang, choice_name)}"
+                                for lang, label in labels.items()
+                            },
+                            hxl=_hxl_part(hxl, choice_name),
+                        )
+                    )
+            else:
+                table.columns.append(
+                    Column(
+                        name=header,
+                        key=key,
+                        numeric=kind in NUMERIC_TYPES,
+                        labels=labels,
+                        hxl=hxl,
+                    )
+                )
+
+    walk(version_dict.get("children", []), "", main, True)
+    return tables
+
+
+def xlsform_dict(version: FormVersion) -> dict[str, Any]:
+    """pyxform's reading of the XLSForm the version was published from."""
+    suffix = PurePath(version.xlsform_name or version.xlsform.name or "").suffix.lower()
+    with version.xlsform.open("rb") as handle:
+        content = handle.read()
+    warnings: list[str] = []
+    try:
+        result = convert(xlsform=io.BytesIO(content), file_type=suffix, warnings=warnings)
+    except (PyXFormError, ValueError, KeyError, TypeError) as exc:  # pragma: no cover
+        # It converted when it was published; pyxform changed since. The XForm stays.
+        raise NotFound(_("The XLSForm of this version can no longer be read.")) from exc
+    return result._pyxform  # type: ignore[no-any-return]
+
+
+def _merge(into: list[Column], new: list[Column]) -> None:
+    """Add `new` (one version's columns, in its order) to `into` (the columns of the
+    versions before): a column already there keeps its place and takes the newer label
+    and hashtag; a new one goes right after the column that precedes it in its version."""
+    where = {column.name: index for index, column in enumerate(into)}
+    position = 0
+    for column in new:
+        index = where.get(column.name)
+        if index is None:
+            into.insert(position, column)
+            where = {c.name: i for i, c in enumerate(into)}
+            position += 1
+        else:
+            old = into[index]
+            into[index] = replace(
+                column, labels=column.labels or old.labels, hxl=column.hxl or old.hxl
+            )
+            position = index + 1
+
+
+def export_shape(
+    form: Form, *, reader: Callable[[FormVersion], dict[str, Any]] = xlsform_dict
+) -> ExportShape:
+    """The tables of every version of `form`, oldest first, merged."""
+    versions = list(form.versions.order_by("created_at", "id"))
+    tables: dict[str, Table] = {}
+    order: list[str] = []
+    languages: list[str] = []
+    for version in versions:
+        version_tables = _version_tables(reader(version))
+        for table in version_tables:
+            if table.path not in tables:
+                tables[table.path] = Table(
+                    path=table.path, name=table.name, key=table.key, parent=table.parent
+                )
+                order.append(table.path)
+            _merge(tables[table.path].columns, table.columns)
+            for column in table.columns:
+                for language in column.labels:
+                    if language not in languages:
+                        languages.append(language)
+    return ExportShape(
+        form_id=form.form_id,
+        tables=[tables[path] for path in order],
+        versions={v.pk: v.version for v in versions},
+        languages=languages,
+    )
+
+
+# Submission columns: on the form's table (KEY first, these after the answers) and on
+# every repeat table (PARENT_KEY, KEY first).
+def _submission_columns() -> list[Column]:
+    return [
+        Column(name="__instance_id", key="instance_id", kind="submission"),
+        Column(name="__received_at", key="received_at", kind="submission"),
+        Column(name="__submitted_by", key="submitted_by", kind="submission"),
+        Column(name="__status", key="status", kind="submission"),
+        Column(name="__version", key="version", kind="submission"),
+    ]
+
+
+def _submission_label(name: str) -> str:
+    return {
+        "KEY": "KEY",
+        "PARENT_KEY": "PARENT_KEY",
+        "__instance_id": _("Instance ID"),
+        "__received_at": _("Received at"),
+        "__submitted_by": _("Submitted by"),
+        "__status": _("Status"),
+        "__version": _("Form version"),
+    }[name]
+
+
+def table_columns(table: Table) -> list[Column]:
+    """Every column of a table as written, keys and submission columns included."""
+    key = Column(name="KEY", key="KEY", kind="submission")
+    if not table.path:
+        return [key, *table.columns, *_submission_columns()]
+    return [Column(name="PARENT_KEY", key="PARENT_KEY", kind="submission"), key, *table.columns]
+
+
+def headers(shape: ExportShape, table: Table, labels: str = "") -> list[str]:
+    """The header row: column names, or the labels in language `labels` (the name where
+    a column has no label in it)."""
+    columns = table_columns(table)
+    if not labels:
+        return [column.name for column in columns]
+    with translation.override(labels if labels in ("en", "es", "pt") else "en"):
+        return [_header(column, labels) for column in columns]
+
+
+def _header(column: Column, language: str) -> str:
+    if column.kind == "submission":
+        return _submission_label(column.name)
+    label = column.labels.get(language) or column.labels.get("default")
+    if not label:
+        return column.name
+    if column.kind == "geo":
+        return f"{label} ({GEO_LABELS[column.part]})"
+    return label
+
+
+def hxl_row(table: Table) -> list[str]:
+    return [column.hxl for column in table_columns(table)]
+
+
+def _number(value: Any) -> Any:
+    """A numeric answer as a number (text the parser could not read stays text)."""
+    if isinstance(value, int | float):
+        return value
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return inert(str(value))
+    return int(number) if number == number.to_integral_value() and "." not in str(value) else number
+
+
+def _cell(column: Column, row: dict[str, Any]) -> Any:
+    value = row.get(column.key)
+    if column.kind == "geo":
+        value = value.get(column.part) if isinstance(value, dict) else None
+    elif column.kind == "multiple":
+        if isinstance(value, list):
+            value = " ".join(str(v) for v in value)
+    elif column.kind == "choice":
+        chosen = value.split() if isinstance(value, str) else value
+        if not chosen:
+            return None
+        return 1 if column.part in chosen else 0
+    if value is None or value == "":
+        return None
+    if column.numeric:
+        return _number(value)
+    if isinstance(value, dict | list):
+        return inert(
+            " ".join(str(v) for v in (value.values() if isinstance(value, dict) else value))
+        )
+    if isinstance(value, str):
+        return inert(value)
+    return value
+
+
+def _rows(
+    shape: ExportShape, submissions: Iterator[tuple[Any, ...]]
+) -> Iterator[tuple[Table, list[Any]]]:
+    """(table, row) for every row of every table, a submission's repeat rows after it."""
+    children: dict[str, list[Table]] = {}
+    for table in shape.tables[1:]:
+        children.setdefault(table.parent or "", []).append(table)
+    main = shape.tables[0]
+    main_columns = main.columns
+
+    def repeats(
+        table_path: str, item: dict[str, Any], key: str
+    ) -> Iterator[tuple[Table, list[Any]]]:
+        for child in children.get(table_path, ()):
+            items = item.get(child.key)
+            if not isinstance(items, list):
+                continue
+            for number, sub in enumerate(items, start=1):
+                if not isinstance(sub, dict):
+                    continue
+                sub_key = f"{key}/{child.name}[{number}]"
+                yield child, [key, sub_key, *[_cell(c, sub) for c in child.columns]]
+                yield from repeats(child.path, sub, sub_key)
+
+    for root_id, instance_id, received_at, email, status, version_id, data in submissions:
+        data = data if isinstance(data, dict) else {}
+        yield (
+            main,
+            [
+                root_id,
+                *[_cell(c, data) for c in main_columns],
+                instance_id,
+                received_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                email or "",
+                status,
+                shape.versions.get(version_id, ""),
+            ],
+        )
+        yield from repeats("", data, root_id)
+
+
+def submissions_for_export(
+    form: Form,
+    *,
+    statuses: Sequence[str] = (),
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+) -> QuerySet[Submission]:
+    """The current submissions of the form (those an edit replaced are left out), oldest
+    first, received between the two dates (UTC, both included), in the statuses given
+    (any when none)."""
+    submissions = Submission.objects.filter(form=form, superseded_by__isnull=True)
+    if statuses:
+        submissions = submissions.filter(status__in=list(statuses))
+    if received_from is not None:
+        start = dt.datetime.combine(received_from, dt.time.min, tzinfo=dt.UTC)
+        submissions = submissions.filter(received_at__gte=start)
+    if received_to is not None:
+        end = dt.datetime.combine(received_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+        submissions = submissions.filter(received_at__lt=end)
+    return submissions.order_by("received_at", "id")
+
+
+class _Writer(Protocol):
+    def write(self, table: Table, row: list[Any]) -> None: ...
+
+    def close(self) -> list[Path]: ...
+
+
+class _CsvWriter:
+    """One UTF-8 CSV file per table (with a BOM, so Excel reads accents)."""
+
+    def __init__(self, shape: ExportShape, out_dir: Path, labels: str) -> None:
+        self.paths: list[Path] = []
+        self.files: list[Any] = []
+        self.writers: dict[str, Any] = {}
+        hxl = shape.has_hxl
+        for table in shape.tables:
+            path = out_dir / f"{shape.file_stem(table)}.csv"
+            handle = path.open("w", encoding="utf-8-sig", newline="")
+            writer = csv.writer(handle, lineterminator="\r\n")
+            writer.writerow([inert(h) for h in headers(shape, table, labels)])
+            if hxl:
+                writer.writerow(hxl_row(table))
+            self.paths.append(path)
+            self.files.append(handle)
+            self.writers[table.path] = writer
+
+    def write(self, table: Table, row: list[Any]) -> None:
+        self.writers[table.path].writerow(row)
+
+    def close(self) -> list[Path]:
+        for handle in self.files:
+            handle.close()
+        return self.paths
+
+
+class _XlsxWriter:
+    """One workbook, one sheet per table, written row by row (constant memory)."""
+
+    def __init__(self, shape: ExportShape, out_dir: Path, labels: str) -> None:
+        self.path = out_dir / f"{shape.form_id}.xlsx"
+        self.book = xlsxwriter.Workbook(
+            str(self.path),
+            {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+        )
+        bold = self.book.add_format({"bold": True, "bg_color": "#EEF1F5"})
+        self.sheets: dict[str, Any] = {}
+        self.next_row: dict[str, int] = {}
+        used: set[str] = set()
+        hxl = shape.has_hxl
+        for table in shape.tables:
+            title = (table.name or shape.form_id)[:31]
+            base, number = title, 2
+            while title.lower() in used:
+                suffix = f"~{number}"
+                title, number = base[: 31 - len(suffix)] + suffix, number + 1
+            used.add(title.lower())
+            sheet = self.book.add_worksheet(title)
+            sheet.write_row(0, 0, [inert(h) for h in headers(shape, table, labels)], bold)
+            row = 1
+            if hxl:
+                sheet.write_row(1, 0, hxl_row(table))
+                row = 2
+            sheet.freeze_panes(row, 0)
+            self.sheets[table.path] = sheet
+            self.next_row[table.path] = row
+
+    def write(self, table: Table, row: list[Any]) -> None:
+        number = self.next_row[table.path]
+        self.sheets[table.path].write_row(
+            number, 0, [float(v) if isinstance(v, Decimal) else v for v in row]
+        )
+        self.next_row[table.path] = number + 1
+
+    def close(self) -> list[Path]:
+        self.book.close()
+        return [self.path]
+
+
+def form_export(
+    *,
+    acting_user: Actor | None,
+    form: Form,
+    file_format: str,
+    out_dir: Path,
+    labels: str = "",
+    statuses: Sequence[str] = (),
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    shape: ExportShape | None = None,
+) -> list[Path]:
+    """Write the form's tables into `out_dir`: `<form_id>.csv` and `<form_id>-<repeat>.csv`
+    per repeat group, or one `<form_id>.xlsx` with a sheet per table. The paths written.
+    `acting_user` None is the command line; anyone else needs VIEW_COLLECTED on the
+    form's project (NotFound otherwise: nobody learns the form exists)."""
+    if acting_user is not None and not user_can_on_project(
+        acting_user, Action.VIEW_COLLECTED, form.project
+    ):
+        raise NotFound()
+    if file_format not in FORMATS:
+        raise ValueError(f"unknown format: {file_format}")
+    shape = shape or export_shape(form)
+    submissions = (
+        submissions_for_export(
+            form, statuses=statuses, received_from=received_from, received_to=received_to
+        )
+        .values_list(
+            "root_id",
+            "instance_id",
+            "received_at",
+            "submitted_by__email",
+            "status",
+            "form_version_id",
+            "data",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+    writer: _Writer = (
+        _CsvWriter(shape, out_dir, labels)
+        if file_format == "csv"
+        else _XlsxWriter(shape, out_dir, labels)
+    )
+    try:
+        for table, row in _rows(shape, submissions):
+            writer.write(table, row)
+    finally:
+        paths = writer.close()
+    return paths
+
+
+def access_form_for_export(user: Actor, project_code: str, form_id: str) -> Form:
+    """The form `form_id` of project `project_code` if `user` sees the project's data;
+    NotFound otherwise, as for a form that does not exist (docs/roles.md)."""
+    form = (
+        Form.objects.select_related("project", "project__country")
+        .filter(project__code=project_code.lower(), form_id=form_id)
+        .first()
+    )
+    if form is None or not user_can_on_project(user, Action.VIEW_COLLECTED, form.project):
+        raise NotFound()
+    return form
+
+
+@dataclass
+class ExportFile:
+    """A finished export, open for reading: a ZIP of the CSV files or the XLSX workbook."""
+
+    handle: IO[bytes]
+    filename: str
+    content_type: str
+
+
+def form_export_file(
+    *,
+    acting_user: Actor | None,
+    form: Form,
+    file_format: str,
+    labels: str = "",
+    statuses: Sequence[str] = (),
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+) -> ExportFile:
+    """The export as one file for a download: the CSV tables in a ZIP (`<form_id>.zip`),
+    or the workbook. Written to temporary files, never held in memory whole."""
+    with tempfile.TemporaryDirectory(prefix="puente-export-") as folder:
+        paths = form_export(
+            acting_user=acting_user,
+            form=form,
+            file_format=file_format,
+            out_dir=Path(folder),
+            labels=labels,
+            statuses=statuses,
+            received_from=received_from,
+            received_to=received_to,
+        )
+        handle: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
+        if file_format == "csv":
+            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for path in paths:
+                    archive.write(path, arcname=path.name)
+            filename, content_type = f"{form.form_id}.zip", "application/zip"
+        else:
+            with paths[0].open("rb") as workbook:
+                shutil.copyfileobj(workbook, handle)
+            filename = paths[0].name
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    handle.seek(0)
+    return ExportFile(handle=handle, filename=filename, content_type=content_type)
