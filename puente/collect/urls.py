@@ -3,13 +3,18 @@ ODK Collect and Enketo are given is the server's root, docs/collect.md)."""
 
 from django.urls import path
 
-from puente.collect import server, views
+from puente.collect import exports_views, server, views
 
 app_name = "collect"
 urlpatterns = [
     path("forms/", views.projects, name="projects"),
     path("forms/publish/", views.publish, name="publish"),
     path("forms/quarantine/", views.quarantine, name="quarantine"),
+    path(
+        "forms/<slug:project>/<str:form_id>/export/",
+        exports_views.form_export,
+        name="form_export",
+    ),
     path("forms/quarantine/<int:item_id>/", views.quarantine_item, name="quarantine_item"),
     path("forms/submissions/<int:submission_id>/", views.submission, name="submission_detail"),
     path(

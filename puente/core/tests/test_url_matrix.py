@@ -542,6 +542,10 @@ MATRIX: dict[str, dict[str, str]] = {
         "nobody": "302 302",
         "im:out": "405 404",
     },
+    # The export of a form's collected data: 404 for a form the user may not see, as for
+    # one that does not exist; the projects here have no form (collect/tests/test_exports
+    # checks who downloads it).
+    "collect:form_export": {"*": "404 405", "nobody": "302 302"},
     "collect:form_list": {"*": "401 401"},
     "collect:form_xml": {"*": "401 401"},
     "collect:manifest": {"*": "401 401"},
