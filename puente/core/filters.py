@@ -90,6 +90,25 @@ class CodeChoiceField(forms.ModelChoiceField):
         return str(obj.name)
 
 
+class PlanChoiceField(CodeChoiceField):
+    """A plan chosen by its code among the plans the reader may open, which the form
+    hands in (`offer`, with `plans.selectors.plans_visible`): only those are listed and
+    accepted, and any other code is an unknown plan, whether or not such a plan exists.
+    `empty`: the label of a first choice of no plan, if the filter has one."""
+
+    def __init__(self, *, queryset: Any, empty: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("unknown", UNKNOWN_PLAN)
+        super().__init__(queryset=queryset, **kwargs)
+        self.empty = empty
+
+    def offer(self, plans: Any) -> None:
+        """Only `plans` (a queryset of plans) are listed and accepted."""
+        self.queryset = plans
+        first = [("", self.empty)] if self.empty is not None else []
+        self.choices = first + [(p.code, p.name) for p in plans]
+
+
 def code_choices(objects: Iterable[Any], field: str, *, empty: str = "") -> list[Any]:
     """(code, name) choices sorted by name in the active language, with an empty first
     choice labelled `empty`."""

@@ -3,7 +3,7 @@ an error shown on the page, never a 404 and never the whole region instead."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from puente.accounts.permissions import Actor
 from puente.core.filters import (
     UNKNOWN_COUNTRY,
-    UNKNOWN_PLAN,
     UNKNOWN_SECTOR,
     CodeChoiceField,
     FilterForm,
+    PlanChoiceField,
     YearField,
     code_choices,
 )
@@ -54,11 +54,10 @@ class GapFilterForm(FilterForm):
         to_field_name="code",
         unknown=UNKNOWN_SECTOR,
     )
-    plan = CodeChoiceField(
+    plan = PlanChoiceField(
         label=gettext_lazy("Plan (requirement and funding)"),
         queryset=Plan.objects.all(),
-        to_field_name="code",
-        unknown=UNKNOWN_PLAN,
+        empty="–",
     )
     sort = forms.ChoiceField(
         choices=[(f"{d}{k}", f"{d}{k}") for k in GAP_SORTS for d in ("", "-")],
@@ -69,15 +68,12 @@ class GapFilterForm(FilterForm):
     def __init__(self, *args: Any, plans: QuerySet[Plan], **kwargs: Any) -> None:
         """`plans`: those the reader may open (plans.selectors.plans_visible)."""
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+        cast(PlanChoiceField, self.fields["plan"]).offer(plans)
         self.fields["country"].choices = code_choices(  # type: ignore[attr-defined]
             Country.objects.all(), "iso3", empty=_("All countries")
         )
         self.fields["sector"].choices = [("", _("All sectors"))] + [  # type: ignore[attr-defined]
             (s.code, s.name) for s in Sector.objects.all()
-        ]
-        self.fields["plan"].choices = [("", "–")] + [  # type: ignore[attr-defined]
-            (p.code, p.name) for p in plans
         ]
 
     def clean(self) -> dict[str, Any]:
