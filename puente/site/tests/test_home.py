@@ -12,7 +12,6 @@ from django.urls import reverse
 from puente.partners.models import Organisation
 from puente.reference.models import Country
 from puente.reporting.models import ActivityRow, PeriodLock, RowStatus
-from puente.reporting.services.imports import rows_import
 
 pytestmark = pytest.mark.django_db
 
@@ -25,44 +24,12 @@ def _month(back: int) -> dt.date:
     return month
 
 
-def _row(month: dt.date, **changes: str) -> dict[str, str]:
-    row = {
-        "month": f"{month:%Y-%m}",
-        "country": "COL",
-        "admin1": "Atlántico",
-        "appealing_org": "ORGA",
-        "indicator": "HEA-02",
-        "activity": "Atención primaria",
-        "rmrp_activity": "yes",
-        "modality": "service",
-        "population_group": "in-destination",
-        "total_monthly": "100",
-        "new_beneficiaries": "40",
-        "girls": "10",
-        "boys": "10",
-        "women": "10",
-        "men": "10",
-        "other": "0",
-    }
-    row.update(changes)
-    return row
-
-
-def _import(*rows: dict[str, str], status: str = RowStatus.SUBMITTED) -> None:
-    report = rows_import(rows=list(enumerate(rows, start=2)), acting_user=None, status=status)
-    assert report.ok, report.errors
-
-
 @pytest.fixture
-def orgs():
+def orgs(org_a):
     """ORGA works in Colombia and Peru; ORGB in Colombia."""
-    a = Organisation.objects.create(
-        name="Organización A", acronym="ORGA", type="national-ngo", appealing=True
-    )
-    a.countries.set(Country.objects.filter(iso3__in=["COL", "PER"]))
     b = Organisation.objects.create(name="Org B", acronym="ORGB", type="ingo", appealing=True)
     b.countries.set(Country.objects.filter(iso3__in=["COL"]))
-    return a, b
+    return org_a, b
 
 
 def _card(page: str, card_id: str) -> str:
@@ -83,12 +50,14 @@ def test_anonymous_visitors_see_the_public_links_only(client):
     assert reverse("public-dashboard") in page and reverse("public-plans") in page
 
 
-def test_partner_reporter_sees_the_months_due_and_the_rows_returned(client, make_user, orgs):
+def test_partner_reporter_sees_the_months_due_and_the_rows_returned(
+    client, make_user, orgs, five_w_row, import_rows
+):
     # given: ORGA submitted Colombia last month, started Peru two months ago in draft,
     # and had Colombia of three months ago returned; Peru of last month is locked
-    _import(_row(_month(1)))
-    _import(_row(_month(2), country="PER", admin1="Lima"), status=RowStatus.DRAFT)
-    _import(_row(_month(3)), _row(_month(3), indicator="HEA-03"))
+    import_rows(five_w_row(_month(1)))
+    import_rows(five_w_row(_month(2), country="PER", admin1="Lima"), status=RowStatus.DRAFT)
+    import_rows(five_w_row(_month(3)), five_w_row(_month(3), indicator="HEA-03"))
     ActivityRow.objects.filter(month=_month(3)).update(status=RowStatus.RETURNED)
     PeriodLock.objects.create(country=Country.objects.get(iso3="PER"), month=_month(1))
     # when
@@ -113,14 +82,16 @@ def test_partner_reporter_sees_the_months_due_and_the_rows_returned(client, make
         assert f'id="{other}"' not in page
 
 
-def test_sector_coordinator_sees_submissions_waiting_in_their_sector(client, make_user, orgs):
-    _import(
-        _row(_month(1)),
-        _row(_month(1), indicator="HEA-03"),
-        _row(_month(1), appealing_org="ORGB"),
-        _row(_month(1), indicator="EDU-01"),
+def test_sector_coordinator_sees_submissions_waiting_in_their_sector(
+    client, make_user, orgs, five_w_row, import_rows
+):
+    import_rows(
+        five_w_row(_month(1)),
+        five_w_row(_month(1), indicator="HEA-03"),
+        five_w_row(_month(1), appealing_org="ORGB"),
+        five_w_row(_month(1), indicator="EDU-01"),
     )
-    _import(_row(_month(2)), status=RowStatus.VALIDATED)
+    import_rows(five_w_row(_month(2)), status=RowStatus.VALIDATED)
     page = _home(client, make_user("sector-coordinator", "sector:COL/HEA"))
     review = _card(page, "review")
     assert "2 submissions" in review  # ORGA and ORGB health in Colombia last month
@@ -129,9 +100,11 @@ def test_sector_coordinator_sees_submissions_waiting_in_their_sector(client, mak
     assert 'id="reports-due"' not in page and 'id="reporting-status"' not in page
 
 
-def test_im_officer_sees_the_months_reporting_status_in_their_platform(client, make_user, orgs):
-    _import(_row(_month(1)))
-    _import(_row(_month(1), country="PER", admin1="Lima", appealing_org="ORGA"))
+def test_im_officer_sees_the_months_reporting_status_in_their_platform(
+    client, make_user, orgs, five_w_row, import_rows
+):
+    import_rows(five_w_row(_month(1)))
+    import_rows(five_w_row(_month(1), country="PER", admin1="Lima", appealing_org="ORGA"))
     page = _home(client, make_user("platform-im-officer", "platform:colombia"))
     status = _card(page, "reporting-status")
     assert "1 of 2 appealing organisations have reported." in status

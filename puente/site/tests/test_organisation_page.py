@@ -13,11 +13,9 @@ from django.urls import reverse
 
 from puente.analytics.selectors import ReachFilters, people_reached
 from puente.funding.models import Contribution
-from puente.partners.models import Organisation
 from puente.plans.models import Plan, PlanEntry
 from puente.reference.models import Country, Sector
 from puente.reporting.models import RowStatus
-from puente.reporting.services.imports import rows_import
 
 pytestmark = pytest.mark.django_db
 
@@ -25,44 +23,13 @@ THIS_MONTH = dt.date.today().replace(day=1)
 LAST_YEAR = THIS_MONTH.replace(year=THIS_MONTH.year - 1)
 
 
-def _row(month: dt.date, **changes: str) -> dict[str, str]:
-    row = {
-        "month": f"{month:%Y-%m}",
-        "country": "COL",
-        "admin1": "Atlántico",
-        "appealing_org": "ORGA",
-        "indicator": "HEA-02",
-        "activity": "Atención primaria",
-        "rmrp_activity": "yes",
-        "modality": "service",
-        "population_group": "in-destination",
-        "total_monthly": "100",
-        "new_beneficiaries": "40",
-        "girls": "10",
-        "boys": "10",
-        "women": "10",
-        "men": "10",
-        "other": "0",
-    }
-    row.update(changes)
-    return row
-
-
-def _import(*rows: dict[str, str], status: str) -> None:
-    report = rows_import(rows=list(enumerate(rows, start=2)), acting_user=None, status=status)
-    assert report.ok, report.errors
-
-
 @pytest.fixture
-def orga():
-    org = Organisation.objects.create(
-        name="Organización A", acronym="ORGA", type="national-ngo", appealing=True
-    )
-    org.countries.set(Country.objects.filter(iso3__in=["COL", "PER"]))
+def orga(org_a, five_w_row, import_rows):
+    org = org_a
     # validated: health in Colombia this month and last year; submitted: education in Peru
-    _import(
-        _row(THIS_MONTH),
-        _row(
+    import_rows(
+        five_w_row(THIS_MONTH),
+        five_w_row(
             LAST_YEAR,
             total_monthly="600",
             new_beneficiaries="500",
@@ -73,8 +40,8 @@ def orga():
         ),
         status="validated",
     )
-    _import(
-        _row(THIS_MONTH, country="PER", admin1="Lima", indicator="EDU-01"),
+    import_rows(
+        five_w_row(THIS_MONTH, country="PER", admin1="Lima", indicator="EDU-01"),
         status=RowStatus.SUBMITTED,
     )
     return org
