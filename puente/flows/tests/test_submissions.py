@@ -384,6 +384,18 @@ def test_flows_rebuild_reads_every_current_submission_and_is_idempotent(
     assert (summaries(), counts()) == state
 
 
+def test_flows_rebuild_says_what_it_read(project, point):
+    submission_receive(acting_user=None, project=project, xml=survey_xml("uuid:s1"), files=[])
+    submission_receive(
+        acting_user=None, project=project, xml=survey_xml("uuid:s2", point="x"), files=[]
+    )
+    out = StringIO()
+    call_command("flows_rebuild", "--language", "en", stdout=out)
+    assert out.getvalue().startswith(
+        "2 submissions read: 1 survey summaries, 0 daily tally sheets, 1 without figures"
+    )
+
+
 def test_flows_rebuild_of_an_unknown_project_is_refused(project):
     with pytest.raises(CommandError, match="unknown_project"):
         rebuild("--project", "fm-nowhere")
