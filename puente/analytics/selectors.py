@@ -210,30 +210,44 @@ def figures_apart(*, year: int, month: int, filters: ReachFilters | None = None)
     _start, end = period(year, month)
     rows = _apart_rows(year=year, month=month, filters=filters)
     in_month = Q(month=end)
-    trained = rows.filter(
-        Q(indicator__measure=Measure.PEOPLE_TRAINED) | Q(indicator__measure=Measure.PEOPLE_REACHED)
-    ).aggregate(
-        consolidated=Coalesce(Sum("new_beneficiaries"), 0),
-        monthly=Coalesce(Sum("total_monthly", filter=in_month), 0),
-    )
-    outputs = [
-        {
-            "unit": unit,
-            "label": str(INDICATOR_UNITS.get(unit, unit)),
-            "monthly": monthly,
-            "consolidated": consolidated,
-        }
-        for unit, monthly, consolidated in rows.filter(indicator__measure=Measure.OUTPUT)
-        .values_list("indicator__unit")
+    # People trained and outputs per unit in one query: people-reached rows here are the
+    # capacity-building ones, people trained too.
+    sums = (
+        rows.exclude(indicator__measure=Measure.STOCK)
+        .values_list("indicator__measure", "indicator__unit")
         .annotate(
-            monthly=Coalesce(Sum("quantity", filter=in_month), 0),
-            consolidated=Coalesce(Sum("quantity"), 0),
+            people_month=Coalesce(Sum("total_monthly", filter=in_month), 0),
+            people=Coalesce(Sum("new_beneficiaries"), 0),
+            quantity_month=Coalesce(Sum("quantity", filter=in_month), 0),
+            quantity=Coalesce(Sum("quantity"), 0),
         )
-        .values_list("indicator__unit", "monthly", "consolidated")
+        .values_list(
+            "indicator__measure",
+            "indicator__unit",
+            "people_month",
+            "people",
+            "quantity_month",
+            "quantity",
+        )
         .order_by("indicator__unit")
-    ]
+    )
+    trained = {"monthly": 0, "consolidated": 0}
+    outputs = []
+    for measure, unit, people_month, people, quantity_month, quantity in sums:
+        if measure == Measure.OUTPUT:
+            outputs.append(
+                {
+                    "unit": unit,
+                    "label": str(INDICATOR_UNITS.get(unit, unit)),
+                    "monthly": quantity_month,
+                    "consolidated": quantity,
+                }
+            )
+        else:
+            trained["monthly"] += people_month
+            trained["consolidated"] += people
     return {
-        "people_trained": {"monthly": trained["monthly"], "consolidated": trained["consolidated"]},
+        "people_trained": trained,
         "outputs": outputs,
         "stocks": _stocks(rows.filter(indicator__measure=Measure.STOCK), end),
     }

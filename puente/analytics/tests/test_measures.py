@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from puente.analytics.selectors import ReachFilters, figures_apart, people_reached
 from puente.analytics.services.columnar import partitions_write
@@ -68,6 +69,7 @@ def test_both_sources_leave_people_trained_out(trained, source):
     )
 
 
+@translation.override("en")
 def test_outputs_add_up_within_one_unit_only(world):  # noqa: F811
     add(world["A"], "FSC-03", 0, quantity=500, month=1)  # meals
     add(world["B"], "FSC-03", 0, quantity=300, month=2)  # meals
