@@ -6,6 +6,7 @@ no figures is kept all the same; `puente flows-rebuild` reads everything again."
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import logging
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from puente.collect.models import Project, Submission
@@ -196,6 +198,29 @@ def test_a_submitted_survey_makes_its_summary(project, point, django_capture_on_
             "incidents": ["theft"],
         }
     ]
+
+
+def test_a_tally_sheet_posted_to_the_openrosa_server_makes_its_counts(
+    project, point, make_user, client, django_capture_on_commit_callbacks
+):
+    # given a data collector of the project, signing in as ODK Collect does (Basic)
+    collector = make_user("data-collector", "project:fm-col", email="collector@example.org")
+    collector.set_password("collect-pass-1")
+    collector.save()
+    token = base64.b64encode(b"collector@example.org:collect-pass-1").decode()
+    xml = tally_xml("uuid:t1", TALLY)
+    # when the device posts the sheet
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/collect/fm-col/submission",
+            {"xml_submission_file": SimpleUploadedFile("submission.xml", xml, "text/xml")},
+            HTTP_X_OPENROSA_VERSION="1.0",
+            HTTP_AUTHORIZATION=f"Basic {token}",
+        )
+    # then
+    assert response.status_code == 201
+    assert sum(FlowCount.objects.values_list("people", flat=True)) == 15 + 4 + 2
+    assert FlowCount.objects.filter(submission_id="uuid:t1").count() == 3
 
 
 def test_nothing_happens_before_the_submission_commits(project, point):
