@@ -48,6 +48,14 @@ class ReportingCode(ErrorCode):
         _("A cash and voucher row needs its value in USD."),
         400,
     )
+    UNKNOWN_DELIVERY_MECHANISM = (
+        "unknown_delivery_mechanism",
+        _(
+            "“%(value)s” is not a delivery mechanism (cash-in-hand, bank-transfer, "
+            "mobile-money, prepaid-card, e-voucher, paper-voucher, other)."
+        ),
+        400,
+    )
     PERIOD_LOCKED = "period_locked", _("%(month)s is locked for %(country)s."), 400
     NOT_ALLOWED = (
         "not_allowed",

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from puente.core.tabular import Column, cell_text, normalize_value
 from puente.reporting.models import Modality
@@ -273,6 +275,63 @@ def row_key(parts: tuple[Any, ...]) -> str:
     """A stable 32-character digest of `parts` (a `RowKey`)."""
     text = "\x1f".join(["" if p is None else str(p) for p in parts])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+class DeliveryMechanism(models.TextChoices):
+    """How cash and voucher assistance reaches people: the 5W's code list for
+    `delivery_mechanism` (stored as the code)."""
+
+    CASH_IN_HAND = "cash-in-hand", _("Cash in hand")
+    BANK_TRANSFER = "bank-transfer", _("Bank transfer")
+    MOBILE_MONEY = "mobile-money", _("Mobile money")
+    PREPAID_CARD = "prepaid-card", _("Prepaid card")
+    E_VOUCHER = "e-voucher", _("Electronic voucher")
+    PAPER_VOUCHER = "paper-voucher", _("Paper voucher")
+    OTHER = "other", _("Other")
+
+
+# The words a 5W file may give a delivery mechanism in, beside the codes and the labels
+# (accents and case ignored).
+DELIVERY_MECHANISM_ALIASES = {
+    "cash": DeliveryMechanism.CASH_IN_HAND,
+    "efectivo": DeliveryMechanism.CASH_IN_HAND,
+    "efectivo en mano": DeliveryMechanism.CASH_IN_HAND,
+    "dinheiro em especie": DeliveryMechanism.CASH_IN_HAND,
+    "transferencia bancaria": DeliveryMechanism.BANK_TRANSFER,
+    "transferencia": DeliveryMechanism.BANK_TRANSFER,
+    "mobile money": DeliveryMechanism.MOBILE_MONEY,
+    "dinero movil": DeliveryMechanism.MOBILE_MONEY,
+    "billetera movil": DeliveryMechanism.MOBILE_MONEY,
+    "dinheiro movel": DeliveryMechanism.MOBILE_MONEY,
+    "prepaid card": DeliveryMechanism.PREPAID_CARD,
+    "tarjeta prepago": DeliveryMechanism.PREPAID_CARD,
+    "tarjeta prepagada": DeliveryMechanism.PREPAID_CARD,
+    "cartao pre-pago": DeliveryMechanism.PREPAID_CARD,
+    "cartao pre-pago recarregavel": DeliveryMechanism.PREPAID_CARD,
+    "e-voucher": DeliveryMechanism.E_VOUCHER,
+    "bono electronico": DeliveryMechanism.E_VOUCHER,
+    "cupon electronico": DeliveryMechanism.E_VOUCHER,
+    "voucher eletronico": DeliveryMechanism.E_VOUCHER,
+    "voucher": DeliveryMechanism.PAPER_VOUCHER,
+    "cupon": DeliveryMechanism.PAPER_VOUCHER,
+    "bono": DeliveryMechanism.PAPER_VOUCHER,
+    "vale": DeliveryMechanism.PAPER_VOUCHER,
+    "otro": DeliveryMechanism.OTHER,
+    "outro": DeliveryMechanism.OTHER,
+}
+
+
+def delivery_mechanism_lookup() -> dict[str, str]:
+    """Codes, labels in English, Spanish and Portuguese, and the aliases, to the code."""
+    table: dict[str, str] = {
+        normalize_value(k): str(v) for k, v in DELIVERY_MECHANISM_ALIASES.items()
+    }
+    for value, _label in DeliveryMechanism.choices:
+        table[normalize_value(value)] = value
+        for language in ("en", "es", "pt"):
+            with translation.override(language):
+                table[normalize_value(str(DeliveryMechanism(value).label))] = value
+    return table
 
 
 def modality_lookup() -> dict[str, str]:

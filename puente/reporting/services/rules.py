@@ -14,6 +14,7 @@ row in error pays for translating a message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,12 @@ from puente.reference.codes import ReferenceCode
 from puente.reference.models import Admin1, Country, Indicator, PopulationGroup
 from puente.reporting.codes import ReportingCode
 from puente.reporting.models import Modality
-from puente.reporting.services.columns import BREAKDOWN, NUMBER_FIELDS, RowKey
+from puente.reporting.services.columns import (
+    BREAKDOWN,
+    NUMBER_FIELDS,
+    RowKey,
+    delivery_mechanism_lookup,
+)
 
 if TYPE_CHECKING:
     from puente.reporting.services.validation import Lookups
@@ -37,6 +43,13 @@ if TYPE_CHECKING:
 REQUIRED = ("month", "country", "appealing_org", "indicator", "modality", "population_group")
 OUTLIER_FACTOR = 10
 OUTLIER_FLOOR = 100
+
+
+@functools.cache
+def _delivery_mechanisms() -> Lookup:
+    """Delivery mechanisms by code, label (en, es, pt) or alias: a fixed list, read once
+    (on first use: labels need the translations, not ready while apps load)."""
+    return Lookup(delivery_mechanism_lookup())
 
 
 class Row:
@@ -326,13 +339,27 @@ def breakdown(row: Row, lookups: Lookups) -> None:
 
 
 def cva(row: Row, lookups: Lookups) -> None:
-    """`cva_value_required`: a cash and voucher row gives its value in USD."""
+    """`cva_value_required`: a cash and voucher row gives its value in USD (the one
+    source of the value of cash: no indicator counts US dollars);
+    `unknown_delivery_mechanism`: a delivery mechanism outside its code list (one given
+    is stored as its code)."""
     if row.modality == Modality.CVA and row.numbers["cva_value_usd"] is None:
         row.cells.invalid(
             "cva_value_usd",
             ReportingCode.CVA_VALUE_REQUIRED,
             ReportingCode.CVA_VALUE_REQUIRED.text(),
         )
+    mechanism = row.text["delivery_mechanism"]
+    if mechanism:
+        code = _delivery_mechanisms()(mechanism)
+        if code is None:
+            row.cells.invalid(
+                "delivery_mechanism",
+                ReportingCode.UNKNOWN_DELIVERY_MECHANISM,
+                ReportingCode.UNKNOWN_DELIVERY_MECHANISM.text(value=mechanism),
+            )
+        else:
+            row.text["delivery_mechanism"] = code
 
 
 def period_lock(row: Row, lookups: Lookups) -> None:
