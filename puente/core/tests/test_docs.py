@@ -15,6 +15,7 @@ from puente.flows.services import COUNT_COLUMNS, POINT_COLUMNS
 from puente.funding.services import CONTRIBUTION_COLUMNS, RATE_COLUMNS
 from puente.needs.services import NEED_COLUMNS, POPULATION_COLUMNS
 from puente.partners.services import PARTNER_COLUMNS
+from puente.plans.services.entry_imports import PLAN_ENTRY_COLUMNS
 from puente.plans.services.imports import PLAN_COLUMNS
 from puente.reference.services import IN_FORCE_COLUMNS, INDICATOR_COLUMNS
 
@@ -25,6 +26,7 @@ IMPORT_COLUMNS = (
     *NEED_COLUMNS,
     *POPULATION_COLUMNS,
     *PLAN_COLUMNS,
+    *PLAN_ENTRY_COLUMNS,
     *CONTRIBUTION_COLUMNS,
     *RATE_COLUMNS,
     *POINT_COLUMNS,

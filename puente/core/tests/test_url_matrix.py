@@ -280,6 +280,19 @@ MATRIX: dict[str, dict[str, str]] = {
     },
     "plans:publish": {"*": "405 403", "admin": "405 302", "nobody": "302 302"},
     "plans:entry": {"*": "403 403", "im": "200 200", "reporter": "200 200", "nobody": "302 302"},
+    # Many entries at once: those the entry form opens to (an empty POST shows the form).
+    "plans:entries_upload": {
+        "*": "403 403",
+        "im": "200 200",
+        "reporter": "200 200",
+        "nobody": "302 302",
+    },
+    "plans:entries_template": {
+        "*": "403 403",
+        "im": "200 200",
+        "reporter": "200 200",
+        "nobody": "302 302",
+    },
     # An entry outside what the user sees: 404, as for one that does not exist (the 5W
     # rows and the feedback items answer so too); seen but not the user's to review: 403.
     "plans:review": {
@@ -706,6 +719,8 @@ def url_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
         "plans:plan": {"code": values["plan"].code},
         "plans:publish": {"code": values["plan"].code},
         "plans:entry": {"code": values["plan"].code},
+        "plans:entries_upload": {"code": values["plan"].code},
+        "plans:entries_template": {"code": values["plan"].code},
         "plans:review": {"code": values["plan"].code, "entry_id": values["entry"].pk},
         "public-plan": {"code": values["plan"].code},
         "api-plan": {"code": values["plan"].code},
@@ -764,6 +779,8 @@ SIDED = {
     "plans:plan",
     "plans:publish",
     "plans:entry",
+    "plans:entries_upload",
+    "plans:entries_template",
     "plans:review",
     "public-plan",
     "api-plan",

@@ -32,12 +32,15 @@ def plan_entry_save(
     submit: bool,
 ) -> PlanEntry:
     """A partner writes (and optionally submits) its entry for a country and sector. An
-    approved entry is changed only after a coordinator returns it."""
-    check(
-        acting_user,
-        Action.SUBMIT_PLAN,
-        Target(country=country, sector=sector, organisation=organisation),
-    )
+    approved entry is changed only after a coordinator returns it. The acting user must
+    write entries for the organisation, country and sector (None: the command line,
+    `puente import plan-entries`)."""
+    if acting_user is not None:
+        check(
+            acting_user,
+            Action.SUBMIT_PLAN,
+            Target(country=country, sector=sector, organisation=organisation),
+        )
     if plan.kind != Plan.Kind.INTER_AGENCY:
         raise PlansCode.NOT_INTER_AGENCY.error()
     if year not in plan.years:

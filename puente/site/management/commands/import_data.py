@@ -18,6 +18,7 @@ IMPORTERS = {
     "needs": "puente.needs.services.needs_import",
     "population": "puente.needs.services.population_import",
     "plan": "puente.plans.services.imports.plan_import",
+    "plan-entries": "puente.plans.services.entry_imports.plan_entries_import",
     "funding": "puente.funding.services.contributions_import",
     "rates": "puente.funding.services.exchange_rates_import",
     "flows-points": "puente.flows.services.flow_points_import",
