@@ -12,6 +12,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Indicator, PopulationGroup
+from puente.reference.selectors import indicators_in_force
 from puente.reporting.models import Modality
 from puente.reporting.services.columns import COLUMN_NAMES
 
@@ -30,8 +31,15 @@ def template_build(*, country: Country) -> bytes:
 
     areas = sorted(a.name for a in country.admin1_areas.all())
     orgs = sorted(Organisation.objects.filter(countries=country).values_list("acronym", flat=True))
-    indicators = list(Indicator.objects.select_related("sector", "subsector").order_by("code"))
-    groups = [g.code for g in PopulationGroup.objects.all()]
+    # Only what a row of this country may name: the indicators in force there (any year)
+    # and the population groups that apply there (reference data).
+    in_force = indicators_in_force()
+    indicators = [
+        indicator
+        for indicator in Indicator.objects.select_related("sector", "subsector").order_by("code")
+        if (places := in_force[indicator.pk][2]) is None or country.pk in places
+    ]
+    groups = [g.code for g in PopulationGroup.objects.filter(countries=country)]
     modalities = [value for value, _label in Modality.choices]
     yes_no = [_("yes"), _("no")]
     columns = {
@@ -152,10 +160,8 @@ def template_build(*, country: Country) -> bytes:
             "modality: in-kind, cva, service, capacity-building or other. A cva row needs "
             "cva_value_usd."
         ),
-        _(
-            "population_group: in-destination, in-transit, pendular, colombian-returnees or "
-            "host-community."
-        ),
+        _("population_group: one of %(groups)s (the groups of %(country)s).")
+        % {"groups": ", ".join(groups), "country": country.name},
         _(
             "Uploading a corrected file replaces the rows with the same month, place, "
             "organisations, indicator, activity, modality and population group."

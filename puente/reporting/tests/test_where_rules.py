@@ -134,3 +134,37 @@ def test_an_indicator_of_some_platforms_and_countries_is_refused_elsewhere(tmp_p
             "HEA-02 is not in force in Colombia in " + good_row()["month"][:4] + ".",
         )
     ]
+
+
+def test_a_countrys_template_offers_only_its_groups_and_indicators(client, orgs, make_user):
+    # given HEA-02 kept by Peru only
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    Indicator.objects.get(code="HEA-02").countries.set(Country.objects.filter(iso3="PER"))
+    client.force_login(make_user("partner-reporter", "organisation:ORGA"))
+
+    def lists(iso3):
+        response = client.get(reverse("reporting:template", args=[iso3]))
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content))["lists"]
+        columns = {
+            column[0].value: [c.value for c in column[1:] if c.value] for column in sheet.columns
+        }
+        return columns["population_group"], columns["indicator"]
+
+    # when Trinidad and Tobago's and Colombia's templates are downloaded
+    tto_groups, tto_indicators = lists("TTO")
+    col_groups, col_indicators = lists("COL")
+    # then each offers the groups that apply there and the indicators in force there
+    assert tto_groups == ["in-destination", "host-community"]
+    assert col_groups == [
+        "in-destination",
+        "in-transit",
+        "pendular",
+        "colombian-returnees",
+        "host-community",
+    ]
+    assert "HEA-02" not in col_indicators and "HEA-01" in col_indicators
+    assert len(col_indicators) == Indicator.objects.count() - 1
