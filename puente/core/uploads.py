@@ -8,9 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.actors import Actor
 from puente.core.imports import ImportFileError, ImportReport
 from puente.core.models import Upload
 from puente.core.tabular import check_page_readable
@@ -25,14 +28,15 @@ class UploadForm(forms.Form):
 
 def upload_import(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     kind: str,
     uploaded: UploadedFile,
     dry_run: bool,
     importer: Callable[..., ImportReport],
 ) -> tuple[Upload, ImportReport]:
+    user_model = get_user_model()
     upload = Upload(
-        uploaded_by=acting_user if getattr(acting_user, "pk", None) else None,
+        uploaded_by=acting_user if isinstance(acting_user, user_model) and acting_user.pk else None,
         kind=kind,
         filename=uploaded.name or kind,
         dry_run=dry_run,
@@ -57,7 +61,7 @@ def _run(
     handle: Any,
     filename: str,
     dry_run: bool,
-    acting_user: Any,
+    acting_user: Actor | None,
 ) -> ImportReport:
     if "acting_user" in inspect.signature(importer).parameters:
         return importer(source=handle, filename=filename, dry_run=dry_run, acting_user=acting_user)
@@ -65,7 +69,7 @@ def _run(
 
 
 def page_upload(
-    request: Any, *, importers: dict[str, Callable[..., ImportReport]], allowed: bool
+    request: HttpRequest, *, importers: dict[str, Callable[..., ImportReport]], allowed: bool
 ) -> tuple[UploadForm, ImportReport | None, str]:
     """The upload form of a page that takes several kinds of file: (form, report of the
     file just imported, the kind chosen). Posting without `allowed` is refused."""
