@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from puente.reference.models import Admin1, Country, Indicator, Platform, PopulationGroup, Sector
+from puente.reference.models import (
+    Admin1,
+    Admin2,
+    Country,
+    Indicator,
+    Platform,
+    PopulationGroup,
+    Sector,
+)
 
 
 @admin.register(Country)
@@ -13,6 +21,13 @@ class Admin1Admin(admin.ModelAdmin):
     list_display = ["iso_code", "pcode", "name", "country", "parent"]
     list_filter = ["country"]
     search_fields = ["iso_code", "pcode", "name"]
+
+
+@admin.register(Admin2)
+class Admin2Admin(admin.ModelAdmin):
+    list_display = ["pcode", "name", "admin1", "country"]
+    list_filter = ["country"]
+    search_fields = ["pcode", "name"]
 
 
 @admin.register(Platform)

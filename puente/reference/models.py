@@ -88,6 +88,25 @@ class Admin1(models.Model):
         return str(ADMIN1_KINDS.get(self.kind, self.kind))
 
 
+class Admin2(models.Model):
+    """A second-level subdivision (municipality, province, canton) known by its P-code,
+    inside one admin-1 area. A country has admin-2 areas only once a list is loaded for
+    it (`puente load-areas`); 5W rows of such a country name one of them."""
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="admin2_areas")
+    admin1 = models.ForeignKey(Admin1, on_delete=models.CASCADE, related_name="admin2_areas")
+    pcode = models.CharField(_("P-code"), max_length=32, unique=True)
+    name = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["country__name_en", "admin1__name", "name"]
+        verbose_name = _("admin-2 area")
+        verbose_name_plural = _("admin-2 areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Boundary(models.Model):
     """A simplified polygon for choropleth maps (GeoJSON geometry, WGS84)."""
 
