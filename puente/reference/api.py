@@ -36,6 +36,13 @@ class IndicatorSerializer(serializers.ModelSerializer):
     subsector: serializers.SlugRelatedField = serializers.SlugRelatedField(
         read_only=True, slug_field="code", allow_null=True
     )
+    # Where the indicator is in force (empty lists: every country; docs/methodology.md)
+    countries: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="iso3"
+    )
+    platforms: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="code"
+    )
 
     class Meta:
         model = Indicator
@@ -49,13 +56,22 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "unit",
             "measure",
             "counts_people",
+            "first_year",
+            "last_year",
+            "countries",
+            "platforms",
         ]
 
 
 class PopulationGroupSerializer(serializers.ModelSerializer):
+    # The countries where the group applies (reference data a regional admin changes)
+    countries: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="iso3"
+    )
+
     class Meta:
         model = PopulationGroup
-        fields = ["code", "name_en", "name_es", "name_pt"]
+        fields = ["code", "name_en", "name_es", "name_pt", "countries"]
 
 
 class CountryListApi(generics.ListAPIView):
@@ -79,10 +95,10 @@ class IndicatorListApi(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return indicator_list()
+        return indicator_list().prefetch_related("countries", "platforms")
 
 
 class PopulationGroupListApi(generics.ListAPIView):
     serializer_class = PopulationGroupSerializer
     pagination_class = None
-    queryset = PopulationGroup.objects.all()
+    queryset = PopulationGroup.objects.prefetch_related("countries")

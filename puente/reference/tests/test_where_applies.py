@@ -190,3 +190,17 @@ def test_a_wrong_in_force_cell_is_named_by_row_and_column(cells, column, code, v
     )
     assert [(e.row, e.column, e.code, e.value) for e in report.errors] == [(3, column, code, value)]
     assert not Indicator.objects.filter(code__in=["EDU-97", "EDU-98"]).exists()
+
+
+def test_the_api_says_where_groups_apply_and_indicators_are_in_force(client, make_user):
+    Indicator.objects.get(code="HEA-02").platforms.set(
+        Indicator.platforms.field.related_model.objects.filter(code="caribbean")
+    )
+    client.force_login(make_user("cfm-operator", "country:COL"))
+    groups = {g["code"]: g["countries"] for g in client.get("/api/population-groups/").json()}
+    assert groups["colombian-returnees"] == ["COL"]
+    assert len(groups["in-transit"]) == 12 and "TTO" not in groups["in-transit"]
+    indicators = {i["code"]: i for i in client.get("/api/indicators/").json()}
+    health = indicators["HEA-02"]
+    assert (health["first_year"], health["last_year"]) == (2025, 2026)
+    assert (health["countries"], health["platforms"]) == ([], ["caribbean"])
