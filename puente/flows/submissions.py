@@ -197,12 +197,59 @@ def submission_figures_update(
     submission = submission_for_figures(submission_id)
     if submission is None or submission.form.form_id not in FLOW_FORMS:
         return "ignored"
+    if submission.form.form_id == DAILY_COUNT_FORM:
+        return _tally_sheet_update(submission, outcome, replaced, acting_user)
     if replaced:
         _withdraw(replaced, acting_user)
     if outcome == "rejected" or not _counts(submission):
         _withdraw(submission.instance_id, acting_user)
         return "withdrawn"
     return _read(submission, acting_user)
+
+
+def _sheet_day(submission: Submission) -> tuple[Any, Any]:
+    answers = submission.data or {}
+    return answers.get("point"), answers.get("count_date")
+
+
+def _tally_sheet_update(
+    submission: Submission, outcome: str, replaced: str, acting_user: Actor | None
+) -> str:
+    """A tally sheet changed: withdraw what it (and the instance it replaces) gave, then
+    read every current sheet of the same point and day again, in the order they arrived,
+    as `flows_rebuild` does. Where two sheets give the same key the later one's figure
+    stands, and withdrawing it (an edit, a rejection) brings the earlier one's back."""
+    days = {_sheet_day(submission)}
+    if replaced:
+        old = (
+            submissions_for_figures(form_ids=[DAILY_COUNT_FORM], current=False)
+            .filter(instance_id=replaced)
+            .first()
+        )
+        if old is not None:
+            days.add(_sheet_day(old))
+        _withdraw(replaced, acting_user)
+    _withdraw(submission.instance_id, acting_user)
+    counts = outcome != "rejected" and _counts(submission)
+    result = "withdrawn"
+    read_self = False
+    for point, day in sorted(days, key=str):
+        if not point or not day:
+            continue
+        sheets = submissions_for_figures(form_ids=[DAILY_COUNT_FORM]).filter(
+            data__point=point, data__count_date=day
+        )
+        for sheet in sheets:
+            if sheet.pk == submission.pk:
+                if not counts:
+                    continue
+                read_self = True
+            made = _read(sheet, acting_user)
+            if sheet.pk == submission.pk:
+                result = made
+    if counts and not read_self:
+        result = _read(submission, acting_user)
+    return result
 
 
 @dataclass

@@ -319,6 +319,27 @@ def test_an_edited_tally_sheet_replaces_and_a_rejection_withdraws(
     assert counts() == set()
 
 
+def test_two_sheets_of_a_key_the_later_stands_and_withdrawing_it_brings_back_the_earlier(
+    project, point, make_user, django_capture_on_commit_callbacks
+):
+    officer = make_user("platform-im-officer", "country:COL")
+    key = {"direction": "entry", "nationality": "VEN", "sex": "female", "age_group": "18-59"}
+    send(project, tally_xml("uuid:t1", TALLY), django_capture_on_commit_callbacks)
+    later = send(
+        project,
+        tally_xml("uuid:t2", [count_line("entry", "VEN", "female", "18-59", "walking", 9)]),
+        django_capture_on_commit_callbacks,
+    )
+    assert FlowCount.objects.get(**key).people == 9
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_review(acting_user=officer, submission=later, status="rejected", reason="Doble")
+    assert (FlowCount.objects.get(**key).people, FlowCount.objects.count()) == (15, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_review(acting_user=officer, submission=later, status="approved")
+    assert FlowCount.objects.get(**key).submission_id == "uuid:t2"
+    assert (FlowCount.objects.get(**key).people, FlowCount.objects.count()) == (9, 3)
+
+
 def test_a_correction_that_is_not_a_code_leaves_no_figures_and_is_logged(
     project, point, caplog, django_capture_on_commit_callbacks
 ):
