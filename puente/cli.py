@@ -21,7 +21,7 @@ COMMAND_ALIASES = {"import": "import_data"}
 # that no area names is listed under "Other". Django's `migrate` and `runserver` and
 # django-tasks' `db_worker` are listed with them: running Puente needs them.
 COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Data in", ("load_reference", "load_boundaries", "import_data", "demo_data")),
+    ("Data in", ("load_reference", "load_boundaries", "load_areas", "import_data", "demo_data")),
     ("Figures", ("people_reached", "funding_summary", "cube_rebuild", "flows_planning")),
     (
         "Community feedback",

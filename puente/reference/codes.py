@@ -72,3 +72,19 @@ class ReferenceCode(ErrorCode):
         _("The last year (%(last)s) is before the first year (%(first)s)."),
         400,
     )
+    # Admin-2 areas (puente load-areas) and the 5W rows that name them
+    AREA_PARENT_NOT_IN_COUNTRY = (
+        "area_parent_not_in_country",
+        _("The admin-1 area “%(value)s” is in %(other)s, not in %(country)s."),
+        400,
+    )
+    PCODE_OF_ANOTHER_COUNTRY = (
+        "pcode_of_another_country",
+        _("The P-code %(value)s is already an admin-2 area of %(other)s."),
+        400,
+    )
+    MISSING_AREA_NAME = (
+        "missing_area_name",
+        _("The row gives no name for the area (a name column: ADM2_ES, ADM2_PT, ADM2_EN…)."),
+        400,
+    )

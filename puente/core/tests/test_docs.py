@@ -17,6 +17,7 @@ from puente.needs.services import NEED_COLUMNS, POPULATION_COLUMNS
 from puente.partners.services import PARTNER_COLUMNS
 from puente.plans.services.entry_imports import PLAN_ENTRY_COLUMNS
 from puente.plans.services.imports import PLAN_COLUMNS
+from puente.reference.areas import ADMIN2_COLUMNS
 from puente.reference.services import IN_FORCE_COLUMNS, INDICATOR_COLUMNS
 
 IMPORT_COLUMNS = (
@@ -31,6 +32,7 @@ IMPORT_COLUMNS = (
     *RATE_COLUMNS,
     *POINT_COLUMNS,
     *COUNT_COLUMNS,
+    *ADMIN2_COLUMNS,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
