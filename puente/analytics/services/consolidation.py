@@ -115,6 +115,12 @@ def rule_ctes(rows: str, extras: str, families: str, combinators: Combinators) -
     sums = ", ".join(f"SUM({b}) AS {b}" for b in (*BREAKDOWN, "cva"))
     picked = ", ".join(f"CAST(COALESCE(e.{b}, 0) AS BIGINT) AS {b}" for b in BREAKDOWN)
     added_named = ", ".join(f"CAST(SUM({b}) AS BIGINT) AS {b}" for b in BREAKDOWN)
+    # Step 5 leaves out the sectors out of inter-sector figures (Common Services): their
+    # people and breakdown count 0 there; they keep their own S, and CVA adds up as ever.
+    out = intersector_outside()
+    x_named = ", ".join(
+        f"CAST(SUM(CASE WHEN s IN ({out}) THEN 0 ELSE {b} END) AS BIGINT) AS {b}" for b in BREAKDOWN
+    )
     return f"""
         n AS (
             SELECT c, a, s, o, i, g, SUM(new) AS n_cons,
@@ -143,8 +149,10 @@ def rule_ctes(rows: str, extras: str, families: str, combinators: Combinators) -
             FROM cells LEFT JOIN families f ON f.s = cells.s
             GROUP BY cells.c, cells.a, COALESCE(f.parent, cells.s), cells.g
         ), x AS (
-            SELECT c, a, g, CAST({sec}(cons) AS BIGINT) AS cons,
-                   CAST({sec}(mon) AS BIGINT) AS mon, {added_named}, SUM(cva) AS cva
+            SELECT c, a, g, CAST({sec}(CASE WHEN s IN ({out}) THEN 0 ELSE cons END) AS BIGINT)
+                   AS cons,
+                   CAST({sec}(CASE WHEN s IN ({out}) THEN 0 ELSE mon END) AS BIGINT) AS mon,
+                   {x_named}, SUM(cva) AS cva
             FROM tops GROUP BY c, a, g
         )
     """  # noqa: S608  (identifiers and functions come from the code)
@@ -314,6 +322,16 @@ def _database_result(
     with connection.cursor() as cursor, _hash_aggregation(cursor):
         cursor.execute(_rule_sql(relation, relation, database_families(), combinators), params * 2)
         return cursor.fetchall()
+
+
+def intersector_outside() -> str:
+    """The top-level sectors out of inter-sector figures (`Sector.in_intersector` off:
+    Common Services) as the SQL list of their ids, "NULL" when there are none (then
+    `s IN (NULL)` holds for no row). Ids from the database, as integers."""
+    ids = Sector.objects.filter(parent__isnull=True, in_intersector=False).values_list(
+        "pk", flat=True
+    )
+    return ", ".join(str(int(pk)) for pk in ids) or "NULL"
 
 
 def database_families() -> str:

@@ -23,6 +23,7 @@ from puente.analytics.services.consolidation import (
     Combinators,
     database_families,
     default_combinators,
+    intersector_outside,
     period,
     rule_ctes,
 )
@@ -82,7 +83,7 @@ def figure_explain(
     if visible is not None:
         visible_ids = set(rows.filter(visible).values_list("pk", flat=True))
     field_name = "total_monthly" if measure == "monthly" else "new_beneficiaries"
-    ruled = list(_rule_per_row(rows, field_name, combinators))
+    ruled = list(_rule_per_row(rows, field_name, combinators, across_sectors=sector is None))
     prefetch_related_objects(
         ruled, "country", "admin1", "appealing_org", "indicator", "sector", "population_group"
     )
@@ -137,7 +138,13 @@ def _figure_rows(
     return rows
 
 
-def _rule_per_row(rows: QuerySet[ActivityRow], field_name: str, combinators: Combinators) -> Any:
+def _rule_per_row(
+    rows: QuerySet[ActivityRow],
+    field_name: str,
+    combinators: Combinators,
+    *,
+    across_sectors: bool = True,
+) -> Any:
     """Each row of the figure, in the order reported (month, then id), with the rule's
     numbers and choices for it as attributes:
     - `rule_n`: N of its indicator; `rule_best_n`: the largest N among the indicators of
@@ -146,6 +153,8 @@ def _rule_per_row(rows: QuerySet[ActivityRow], field_name: str, combinators: Com
     - `rule_family`: how many of its sector's family (parent and sub-sectors) have rows
       here; `rule_sector_kept`: its sector's S gives the family's figure;
     - `rule_top_kept`: its top-level sector's figure is the largest here;
+      `rule_top_outside`: its top-level sector is out of inter-sector figures (Common
+      Services), so step 5 counts it as 0;
     - `rule_figure`: the figure, the sum of X over places and population groups (with one
       sector asked, its rows are one family, so X is that sector's figure).
 
@@ -171,6 +180,10 @@ def _rule_per_row(rows: QuerySet[ActivityRow], field_name: str, combinators: Com
     # The breakdown and CVA the rule carries along play no part in the figure.
     breakdown = ", ".join(f"0 AS {b}" for b in (*BREAKDOWN, "cva"))
     rule = rule_ctes("explained", "explained", database_families(), combinators)
+    out = intersector_outside()
+    # Without a sector the figure is X; with one, its family's figure (Common Services
+    # included, though X leaves them out).
+    figure_of = "x" if across_sectors else "tops"
     table = ActivityRow._meta.db_table
     # Identifiers and field names come from the code; values are the queryset's parameters.
     sql = f"""
@@ -211,8 +224,11 @@ def _rule_per_row(rows: QuerySet[ActivityRow], field_name: str, combinators: Com
             FROM sectors
         ), ranked_t AS (
             SELECT t.c, t.a, t.s, t.g,
-                   ROW_NUMBER() OVER (PARTITION BY t.c, t.a, t.g ORDER BY t.cons DESC, f.k)
-                       AS place
+                   CASE WHEN t.s IN ({out}) THEN 1 ELSE 0 END AS outside,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY t.c, t.a, t.g
+                       ORDER BY CASE WHEN t.s IN ({out}) THEN 0 ELSE t.cons END DESC, f.k
+                   ) AS place
             FROM tops t JOIN (
                 SELECT c, a, parent, g, MIN(k) AS k FROM sectors GROUP BY c, a, parent, g
             ) f ON f.c = t.c AND f.a = t.a AND f.parent = t.s AND f.g = t.g
@@ -221,7 +237,8 @@ def _rule_per_row(rows: QuerySet[ActivityRow], field_name: str, combinators: Com
                rn.place = 1 AS rule_indicator_kept, rp.place = 1 AS rule_org_kept,
                rs.family AS rule_family, rs.place = 1 AS rule_sector_kept,
                rt.place = 1 AS rule_top_kept,
-               (SELECT CAST(SUM(cons) AS BIGINT) FROM x) AS rule_figure
+               rt.outside = 1 AS rule_top_outside,
+               (SELECT CAST(SUM(cons) AS BIGINT) FROM {figure_of}) AS rule_figure
         FROM explained ex
         JOIN {table} t ON t.id = ex.id
         JOIN ranked_n rn ON rn.c = ex.c AND rn.a = ex.a AND rn.s = ex.s AND rn.o = ex.o
@@ -281,6 +298,10 @@ def _describe(item: ExplainedRow, combinators: Combinators, *, across_sectors: b
             return
     # Step 5: across sectors, per place and population group.
     if not across_sectors:
+        return
+    if row.rule_top_outside:
+        item.counted = False
+        item.steps.append(_("Dropped: this sector stays out of inter-sector figures"))
         return
     if combinators.sectors == "sum":
         item.steps.append(_("Sectors added up"))
