@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from puente.partners.models import Organisation
-from puente.reference.models import Admin1, Indicator, PopulationGroup
+from puente.reference.models import Admin1, Indicator, Measure, PopulationGroup
 from puente.reporting.models import ActivityRow, PeriodLock, RowChange, RowStatus
 from puente.reporting.services.imports import rows_import
 
@@ -149,17 +149,21 @@ def _rows(rng: random.Random, months: list[dt.date]) -> Iterator[tuple[int, dict
                 "activity": plan["activity"],
                 "rmrp_activity": "yes",
                 "population_group": plan["group"].code,
+                # teachers and staff trained: capacity building, never people reached
                 "modality": "cva"
                 if plan["cva"]
                 else (
-                    "service"
+                    "capacity-building"
+                    if plan["indicator"].measure == Measure.PEOPLE_TRAINED
+                    else "service"
                     if plan["indicator"].sector.code in ("HEA", "PRO", "EDU")
                     else "in-kind"
                 ),
             }
             if plan["cva"]:
                 row["cva_value_usd"] = round(total * rng.uniform(40, 120), 2)
-                row["delivery_mechanism"] = rng.choice(["mobile money", "prepaid card", "voucher"])
+                mechanisms = ["mobile-money", "prepaid-card", "e-voucher"]
+                row["delivery_mechanism"] = rng.choice(mechanisms)
             if plan["indicator"].counts_people:
                 row.update(
                     total_monthly=total,
