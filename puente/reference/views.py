@@ -54,7 +54,7 @@ def sectors(request: HttpRequest) -> HttpResponse:
         "reference/sectors.html",
         {
             "sectors": sector_list(),
-            "indicators": indicator_list(),
+            "indicators": indicator_list().prefetch_related("countries", "platforms"),
             "population_groups": PopulationGroup.objects.all(),
         },
     )

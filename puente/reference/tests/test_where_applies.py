@@ -204,3 +204,15 @@ def test_the_api_says_where_groups_apply_and_indicators_are_in_force(client, mak
     health = indicators["HEA-02"]
     assert (health["first_year"], health["last_year"]) == (2025, 2026)
     assert (health["countries"], health["platforms"]) == ([], ["caribbean"])
+
+
+def test_the_sectors_page_says_when_and_where_each_indicator_is_in_force(client, make_user):
+    indicator = Indicator.objects.get(code="HEA-02")
+    indicator.first_year, indicator.last_year = 2026, None
+    indicator.save()
+    indicator.countries.set(Country.objects.filter(iso3="PER"))
+    client.force_login(make_user("cfm-operator", "country:COL"))
+    page = client.get(reverse("reference:sectors")).content.decode()
+    rows = {row.split("</td>")[0]: row for row in page.split("<tr><td>")[1:]}
+    assert "from 2026, Peru</td>" in rows["HEA-02"]
+    assert "2025–2026, every country</td>" in rows["HEA-01"]
