@@ -39,7 +39,7 @@ from puente.accounts.permissions import Action, Actor
 from puente.collect.models import Form, FormVersion, Submission
 from puente.collect.selectors import user_can_on_project
 from puente.core.errors import NotFound
-from puente.core.exports import inert
+from puente.core.exports import DANGEROUS_PREFIXES, inert
 
 FORMATS = ("csv", "xlsx")
 CHUNK_SIZE = 2000
@@ -340,29 +340,101 @@ def _number(value: Any) -> Any:
     return int(number) if number == number.to_integral_value() and "." not in str(value) else number
 
 
-def _cell(column: Column, row: dict[str, Any]) -> Any:
-    value = row.get(column.key)
-    if column.kind == "geo":
-        value = value.get(column.part) if isinstance(value, dict) else None
-    elif column.kind == "multiple":
-        if isinstance(value, list):
-            value = " ".join(str(v) for v in value)
-    elif column.kind == "choice":
-        chosen = value.split() if isinstance(value, str) else value
-        if not chosen:
-            return None
-        return 1 if column.part in chosen else 0
-    if value is None or value == "":
+def _text(value: Any) -> Any:
+    if type(value) is str:
+        # inert(), inlined: this runs for every text cell of every row.
+        return ("'" + value if value.startswith(DANGEROUS_PREFIXES) else value) or None
+    if value is None:
         return None
-    if column.numeric:
-        return _number(value)
-    if isinstance(value, dict | list):
-        return inert(
-            " ".join(str(v) for v in (value.values() if isinstance(value, dict) else value))
-        )
-    if isinstance(value, str):
-        return inert(value)
+    if isinstance(value, dict):
+        return inert(" ".join(str(v) for v in value.values()))
+    if isinstance(value, list):
+        return inert(" ".join(str(v) for v in value))
     return value
+
+
+def _numeric(value: Any) -> Any:
+    return None if value is None or value == "" else _number(value)
+
+
+# A row's cells are made by emitters, each giving the cells of one question: one cell,
+# the four parts of a geopoint, or a select_multiple's answer and its 0/1 per choice
+# (the answer's set made once for all its choices: a form has hundreds of them).
+Emitter = Callable[[dict[str, Any]], list[Any]]
+
+
+def _value_emitter(column: Column) -> Emitter:
+    key = column.key
+    if column.numeric:
+        return lambda row: [_numeric(row.get(key))]
+    return lambda row: [_text(row.get(key))]
+
+
+def _geo_emitter(key: str, parts: list[str]) -> Emitter:
+    empty = [None] * len(parts)
+
+    def emit(row: dict[str, Any]) -> list[Any]:
+        value = row.get(key)
+        if not isinstance(value, dict):
+            return list(empty)
+        return [_numeric(value.get(part)) for part in parts]
+
+    return emit
+
+
+def _select_emitter(key: str, parts: list[str | None]) -> Emitter:
+    """`parts`: None for the answer's column, else the choice of a 0/1 column."""
+    empty = [None] * len(parts)
+
+    def emit(row: dict[str, Any]) -> list[Any]:
+        value = row.get(key)
+        chosen = value.split() if isinstance(value, str) else value
+        if not chosen or not isinstance(chosen, list):
+            return list(empty)
+        names = {str(name) for name in chosen}
+        return [
+            _text(" ".join(str(name) for name in chosen))
+            if part is None
+            else (1 if part in names else 0)
+            for part in parts
+        ]
+
+    return emit
+
+
+def _emitters(columns: list[Column]) -> list[Emitter]:
+    """The emitters of a table's answer columns, in order: consecutive columns of one
+    geopoint, or of one select_multiple, share one."""
+    groups: list[tuple[str, str, list[Any], Column]] = []
+    for column in columns:
+        group = (
+            "geo"
+            if column.kind == "geo"
+            else "select"
+            if column.kind in ("multiple", "choice")
+            else ""
+        )
+        part = column.part if column.kind != "multiple" else None
+        if group and groups and groups[-1][0] == group and groups[-1][1] == column.key:
+            groups[-1][2].append(part)
+        else:
+            groups.append((group, column.key, [part], column))
+    emitters = []
+    for group, key, parts, column in groups:
+        if group == "geo":
+            emitters.append(_geo_emitter(key, parts))
+        elif group == "select":
+            emitters.append(_select_emitter(key, parts))
+        else:
+            emitters.append(_value_emitter(column))
+    return emitters
+
+
+def _cells(emitters: list[Emitter], row: dict[str, Any]) -> list[Any]:
+    cells: list[Any] = []
+    for emit in emitters:
+        cells += emit(row)
+    return cells
 
 
 def _rows(
@@ -373,7 +445,8 @@ def _rows(
     for table in shape.tables[1:]:
         children.setdefault(table.parent or "", []).append(table)
     main = shape.tables[0]
-    main_columns = main.columns
+    emitters = {table.path: _emitters(table.columns) for table in shape.tables}
+    main_emitters = emitters[""]
 
     def repeats(
         table_path: str, item: dict[str, Any], key: str
@@ -386,7 +459,7 @@ def _rows(
                 if not isinstance(sub, dict):
                     continue
                 sub_key = f"{key}/{child.name}[{number}]"
-                yield child, [key, sub_key, *[_cell(c, sub) for c in child.columns]]
+                yield child, [key, sub_key, *_cells(emitters[child.path], sub)]
                 yield from repeats(child.path, sub, sub_key)
 
     for root_id, instance_id, received_at, email, status, version_id, data in submissions:
@@ -395,9 +468,10 @@ def _rows(
             main,
             [
                 root_id,
-                *[_cell(c, data) for c in main_columns],
+                *_cells(main_emitters, data),
                 instance_id,
-                received_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                received_at.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat()
+                + "Z",
                 email or "",
                 status,
                 shape.versions.get(version_id, ""),
