@@ -7,6 +7,7 @@ P-code from official boundaries (`puente load-boundaries`)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,6 +26,7 @@ from puente.reference.codes import ReferenceCode
 from puente.reference.models import Admin1, Admin2, Country
 
 AREA_LEVELS = (2,)
+PCODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
 
 # The names COD tables (HDX) and their HXL-derived variants give to each column.
 ADMIN2_COLUMNS = (
@@ -112,12 +114,14 @@ def areas_load(
             parsed.append(item)
 
     def write() -> None:
+        new = [Admin2(**item) for item in parsed if item["pcode"] not in existing]
+        Admin2.objects.bulk_create(new, batch_size=1000)
+        report.imported += len(new)
         for item in parsed:
             area = existing.get(item["pcode"])
             if area is None:
-                Admin2.objects.create(**item)
-                report.imported += 1
-            elif area.name != item["name"] or area.admin1_id != item["admin1"].pk:
+                continue
+            if area.name != item["name"] or area.admin1_id != item["admin1"].pk:
                 area.name, area.admin1 = item["name"], item["admin1"]
                 area.save(update_fields=["name", "admin1"])
                 report.updated += 1
@@ -148,7 +152,10 @@ def _area_read(
     if not name:
         missing = ReferenceCode.MISSING_AREA_NAME
         cells.error("adm2_name", missing, missing.text())
-    if pcode:
+    if pcode and not PCODE.fullmatch(pcode):
+        invalid = ReferenceCode.INVALID_PCODE
+        cells.invalid("adm2_pcode", invalid, invalid.text(value=cells.text["adm2_pcode"]))
+    elif pcode:
         cells.first_of(
             seen_pcodes,
             pcode,

@@ -88,3 +88,8 @@ class ReferenceCode(ErrorCode):
         _("The row gives no name for the area (a name column: ADM2_ES, ADM2_PT, ADM2_EN…)."),
         400,
     )
+    INVALID_PCODE = (
+        "invalid_pcode",
+        _("“%(value)s” is not a P-code: letters, digits and hyphens, 32 at most."),
+        400,
+    )

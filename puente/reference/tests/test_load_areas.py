@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -66,6 +67,7 @@ def test_refuses_the_whole_file_naming_row_and_column(tmp_path, capsys):
         "PE1501,Lima,PE-LMA\n"  # row 5: Peru, with --country COL
         "CO05002,,CO-ANT\n"  # row 6: no name
         "CO05003,MEDELLIN,CO-ANT\n"  # row 7: the name of row 2 in the same department
+        "CO 05004,Bello,CO-ANT\n"  # row 8: a space in the P-code
     )
     # when
     out = load(tmp_path, capsys, text, "--country", "COL", fails=True)
@@ -77,6 +79,7 @@ def test_refuses_the_whole_file_naming_row_and_column(tmp_path, capsys):
         (5, "adm1_pcode", "area_parent_not_in_country", "PE-LMA"),
         (6, "adm2_name", "missing_area_name", ""),
         (7, "adm2_es", "duplicate_row", "MEDELLIN"),
+        (8, "adm2_pcode", "invalid_pcode", "CO 05004"),
     ]
     assert "Peru" in out["errors"][2]["message"]
     assert "Colombia" in out["errors"][2]["message"]
@@ -103,3 +106,16 @@ def test_missing_columns_are_named(tmp_path, capsys):
     out = load(tmp_path, capsys, "ADM2_ES,ADM1_PCODE\nMedellín,CO-ANT\n", fails=True)
     assert [e["code"] for e in out["errors"]] == ["missing_header"]
     assert "adm2_pcode" in out["errors"][0]["message"]
+
+
+def test_the_shipped_list_of_peru_loads(capsys):
+    # given the list built by scripts/build_admin2.py
+    path = Path(__file__).resolve().parents[1] / "data" / "admin2-PER.csv"
+    # when
+    call_command("load_areas", str(path), "--level", "2", "--country", "PER", "--format", "json")
+    # then: 196 provinces, Lima's apart from the Lima region's nine
+    assert json.loads(capsys.readouterr().out)["imported"] == 196
+    assert Admin2.objects.filter(country__iso3="PER").count() == 196
+    assert Admin2.objects.get(pcode="PE1501").admin1.iso_code == "PE-LMA"
+    assert Admin2.objects.filter(admin1__iso_code="PE-LIM").count() == 9
+    assert Admin2.objects.get(pcode="PE0701").admin1.iso_code == "PE-CAL"
