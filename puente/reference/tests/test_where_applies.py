@@ -216,3 +216,22 @@ def test_the_sectors_page_says_when_and_where_each_indicator_is_in_force(client,
     rows = {row.split("</td>")[0]: row for row in page.split("<tr><td>")[1:]}
     assert "from 2026, Peru</td>" in rows["HEA-02"]
     assert "2025–2026, every country</td>" in rows["HEA-01"]
+
+
+def test_a_database_migrated_before_gets_the_shipped_countries_of_a_group_without_any():
+    # given a group left without countries (as the migration adding them leaves every
+    # group of an existing database) and one a regional admin limited
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "puente.reference.migrations.0006_population_group_shipped_countries"
+    )
+    PopulationGroup.objects.get(code="colombian-returnees").countries.clear()
+    PopulationGroup.objects.get(code="in-transit").countries.set(Country.objects.filter(iso3="PAN"))
+    # when the data migration runs
+    migration.shipped_countries_set(apps, None)
+    # then the first gets the shipped countries and the second keeps its own
+    assert countries_of("colombian-returnees") == {"COL"}
+    assert countries_of("in-transit") == {"PAN"}
