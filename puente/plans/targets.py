@@ -134,16 +134,22 @@ def targets_by_country_and_sector(
         figures = figures.filter(country_id__in=country_ids)
     if population_group_id is not None:
         figures = figures.filter(population_group_id=population_group_id)
-    targets: dict[int, int] = {}
-    inter: dict[tuple[int, int], int] = {}
-    for country, sector, group, people in figures.values_list(
-        "country_id", "sector_id", "population_group_id", "people"
+    result: dict[tuple[int, int], int] = {}
+    largest: dict[tuple[int, int], int] = {}
+    for country, sector, group, people, counted, parent_counted in figures.values_list(
+        "country_id",
+        "sector_id",
+        "population_group_id",
+        "people",
+        "sector__in_intersector",
+        "sector__parent__in_intersector",
     ):
-        targets[sector] = targets.get(sector, 0) + people
-        inter[(country, group)] = max(inter.get((country, group), 0), people)
-    for people in inter.values():
-        targets[0] = targets.get(0, 0) + people
-    return {"target": targets, "in-need": in_need}
+        result[(country, sector)] = result.get((country, sector), 0) + people
+        if counted and parent_counted is not False:
+            largest[(country, group)] = max(largest.get((country, group), 0), people)
+    for (country, _group), people in largest.items():
+        result[(country, INTER_SECTOR)] = result.get((country, INTER_SECTOR), 0) + people
+    return result
 
 
 @transaction.atomic
