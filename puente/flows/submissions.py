@@ -215,10 +215,11 @@ def _sheet_day(submission: Submission) -> tuple[Any, Any]:
 def _tally_sheet_update(
     submission: Submission, outcome: str, replaced: str, acting_user: Actor | None
 ) -> str:
-    """A tally sheet changed: withdraw what it (and the instance it replaces) gave, then
-    read every current sheet of the same point and day again, in the order they arrived,
-    as `flows_rebuild` does. Where two sheets give the same key the later one's figure
-    stands, and withdrawing it (an edit, a rejection) brings the earlier one's back."""
+    """A tally sheet changed: withdraw what it (and the instance it replaces) gave, read
+    it again when it counts, then give back the keys left without a figure to the other
+    current sheets of the same point and day, the one received last first. So where two
+    sheets give the same key and the later one is withdrawn (an edit, a rejection), the
+    earlier one's figure comes back; a figure written since by an import stays."""
     days = {_sheet_day(submission)}
     if replaced:
         old = (
@@ -229,27 +230,49 @@ def _tally_sheet_update(
         if old is not None:
             days.add(_sheet_day(old))
         _withdraw(replaced, acting_user)
-    _withdraw(submission.instance_id, acting_user)
-    counts = outcome != "rejected" and _counts(submission)
-    result = "withdrawn"
-    read_self = False
+    if outcome == "rejected" or not _counts(submission):
+        _withdraw(submission.instance_id, acting_user)
+        result = "withdrawn"
+    else:
+        result = _read(submission, acting_user)
     for point, day in sorted(days, key=str):
         if not point or not day:
             continue
-        sheets = submissions_for_figures(form_ids=[DAILY_COUNT_FORM]).filter(
-            data__point=point, data__count_date=day
+        others = (
+            submissions_for_figures(form_ids=[DAILY_COUNT_FORM])
+            .filter(data__point=point, data__count_date=day)
+            .exclude(pk=submission.pk)
+            .order_by("-received_at", "-id")
         )
-        for sheet in sheets:
-            if sheet.pk == submission.pk:
-                if not counts:
-                    continue
-                read_self = True
-            made = _read(sheet, acting_user)
-            if sheet.pk == submission.pk:
-                result = made
-    if counts and not read_self:
-        result = _read(submission, acting_user)
+        for other in others:
+            _fill(other, acting_user)
     return result
+
+
+def _fill(sheet: Submission, acting_user: Actor | None) -> None:
+    """Write the figures of a current tally sheet whose keys have no figure now."""
+    answers = _answers(sheet.data or {})
+    point = _point(answers.get("point"), sheet)
+    if point is None:
+        return
+    try:
+        day = _day(answers.get("count_date"))
+        figures = daily_count_figures(answers)
+    except UnreadableAnswers:
+        return
+    held = {
+        (c.direction, c.nationality, c.sex, c.age_group, c.transport)
+        for c in FlowCount.objects.filter(point=point, date=day)
+    }
+    missing = [f for f in figures if f.key() not in held]
+    if missing:
+        flow_counts_record(
+            point=point,
+            date=day,
+            figures=missing,
+            submission_id=sheet.instance_id,
+            acting_user=acting_user,
+        )
 
 
 @dataclass

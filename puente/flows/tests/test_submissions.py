@@ -340,6 +340,55 @@ def test_two_sheets_of_a_key_the_later_stands_and_withdrawing_it_brings_back_the
     assert (FlowCount.objects.get(**key).people, FlowCount.objects.count()) == (9, 3)
 
 
+def test_a_sheet_withdrawn_gives_back_its_keys_but_not_over_a_later_import(
+    project, point, make_user, django_capture_on_commit_callbacks
+):
+    officer = make_user("platform-im-officer", "country:COL")
+    exits = {"direction": "exit", "nationality": "COL"}
+    entries = {"direction": "entry", "nationality": "VEN"}
+    send(project, tally_xml("uuid:t1", TALLY), django_capture_on_commit_callbacks)
+    header = "date,point,direction,nationality,sex,age_group,transport,people\n"
+    row = f"{DAY},col-rumichaca,exit,COL,male,unknown,bus,30\n"
+    flow_counts_import(source=(header + row).encode(), filename="counts.csv")
+    later = send(
+        project,
+        tally_xml(
+            "uuid:t2",
+            [
+                count_line("entry", "VEN", "female", "18-59", "walking", 9),
+                count_line("exit", "COL", "male", "unknown", "bus", 8),
+            ],
+        ),
+        django_capture_on_commit_callbacks,
+    )
+    assert (FlowCount.objects.get(**entries).people, FlowCount.objects.get(**exits).people) == (
+        9,
+        8,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_review(acting_user=officer, submission=later, status="rejected", reason="Doble")
+    # the sheet received earlier gives both keys back: no figure was written since t2's
+    assert (FlowCount.objects.get(**entries).people, FlowCount.objects.get(**exits).people) == (
+        15,
+        4,
+    )
+    # an import after the sheets keeps its figure when another sheet is withdrawn
+    row = f"{DAY},col-rumichaca,entry,VEN,female,18-59,walking,40\n"
+    flow_counts_import(source=(header + row).encode(), filename="counts.csv")
+    third = send(
+        project,
+        tally_xml("uuid:t3", [count_line("exit", "VEN", "male", "18-59", "car", 2)]),
+        django_capture_on_commit_callbacks,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_review(acting_user=officer, submission=third, status="rejected", reason="Mal")
+    assert (FlowCount.objects.get(**entries).people, FlowCount.objects.get(**exits).people) == (
+        40,
+        4,
+    )
+    assert FlowCount.objects.count() == 3
+
+
 def test_a_correction_that_is_not_a_code_leaves_no_figures_and_is_logged(
     project, point, caplog, django_capture_on_commit_callbacks
 ):
