@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from puente.funding.models import Contribution, ExchangeRate
 from puente.needs.models import NeedFigure, PopulationFigure
 from puente.partners.models import Organisation
 from puente.plans.models import EntryTarget, Plan, PlanEntry, PlanningFigure
+from puente.plans.selectors import requirement_rows
 from puente.plans.services.imports import plan_import
 from puente.reference.models import Admin1, Country, PopulationGroup, Sector
 from puente.reporting.models import ActivityRow, RowStatus
@@ -179,7 +181,9 @@ def _needs_and_targets(
     return count
 
 
-def _rmrp(rng: random.Random, sectors: list[Sector], groups: list[PopulationGroup]) -> Plan:
+def _rmrp(
+    rng: random.Random, sectors: list[Sector], groups: list[PopulationGroup], appeal: Plan
+) -> Plan:
     plan = Plan.objects.create(
         code=RMRP_CODE,
         name_en="Regional Refugee and Migrant Response Plan 2025-2026",
@@ -194,7 +198,9 @@ def _rmrp(rng: random.Random, sectors: list[Sector], groups: list[PopulationGrou
     plan.countries.set(Country.objects.all())
     entries: list[PlanEntry] = []
     targets: list[tuple[int, PopulationGroup, int]] = []
-    for org in Organisation.objects.filter(appealing=True).prefetch_related("countries"):
+    # The appealing organisation of the agency appeal enters its appeal's lines (below).
+    partners = Organisation.objects.filter(appealing=True).exclude(plans=appeal)
+    for org in partners.prefetch_related("countries"):
         big = org.type in ("un-agency", "ingo")
         for country in org.countries.all():
             for sector in rng.sample(sectors, k=rng.randint(2, 4) if big else rng.randint(1, 2)):
@@ -225,12 +231,39 @@ def _rmrp(rng: random.Random, sectors: list[Sector], groups: list[PopulationGrou
                         targets.append(
                             (len(entries) - 1, group, int(amount / rng.uniform(80, 400)))
                         )
+    entries += _appeal_entries(appeal, plan)
     PlanEntry.objects.bulk_create(entries, batch_size=2000)
     EntryTarget.objects.bulk_create(
         (EntryTarget(entry=entries[i], population_group=g, people=p) for i, g, p in targets),
         batch_size=5000,
     )
+    # IOM's appeal is its part of the RMRP: its lines meet its entries, its money counts once.
+    appeal.part_of = plan
+    appeal.save(update_fields=["part_of"])
     return plan
+
+
+def _appeal_entries(appeal: Plan, plan: Plan) -> list[PlanEntry]:
+    """The appealing organisation's approved entries in the RMRP: its appeal's lines by
+    country, sector and year (lines of regional work or without a sector have no entry
+    and show as differences on the appeal's page)."""
+    totals: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
+    for row in requirement_rows(appeal):
+        if row.country_id is not None and row.sector_id is not None:
+            totals[(row.country_id, row.sector_id, row.year)] += row.amount
+    return [
+        PlanEntry(
+            plan=plan,
+            organisation_id=appeal.organisation_id,  # type: ignore[misc]
+            country_id=country,
+            sector_id=sector,
+            year=year,
+            requirement_usd=amount,
+            activities="",
+            status=PlanEntry.Status.APPROVED,
+        )
+        for (country, sector, year), amount in sorted(totals.items())
+    ]
 
 
 ACTIVITIES = [
@@ -270,8 +303,13 @@ def _contributions(rng: random.Random, plans: list[Plan]) -> int:
         )
         lines: list[tuple[Organisation, Any, Any, int, Decimal]] = []
         if entries is not None:
+            # Money for an organisation with its own appeal in the plan is recorded once,
+            # against the appeal (the plan counts it from there).
+            appealing = set(plan.agency_appeals.values_list("organisation_id", flat=True))
             lines = [
-                (e.organisation, e.country, e.sector, e.year, e.requirement_usd) for e in entries
+                (e.organisation, e.country, e.sector, e.year, e.requirement_usd)
+                for e in entries
+                if e.organisation_id not in appealing
             ]
         else:
             for area in plan.activity_areas.prefetch_related("requirements"):
@@ -364,7 +402,7 @@ def demo_planning_create(*, seed: int) -> dict[str, int]:
     if report.errors:
         raise RuntimeError(f"the appeal file has errors: {report.errors[:3]}")
     appeal = Plan.objects.get(code="iom-rmrp-2025-2026")
-    rmrp = _rmrp(rng, sectors, groups)
+    rmrp = _rmrp(rng, sectors, groups, appeal)
     return {
         "plans": Plan.objects.count(),
         "entries": PlanEntry.objects.filter(plan=rmrp).count(),

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
 from puente.funding.models import Contribution
 from puente.partners.models import Organisation
 from puente.partners.selectors import money_localisation
@@ -23,14 +25,30 @@ GROUPINGS = ("country", "sector", "org")
 ZERO = Decimal(0)
 
 
+def plan_contributions(plan: Plan, *, year: int | None = None) -> QuerySet[Contribution]:
+    """The contributions that fund `plan`, each once, wherever it was recorded: an
+    inter-agency plan's own and those recorded against the agency appeals that are part
+    of it (an agency appeal is its organisation's part of the plan); an agency appeal's own
+    and those recorded against its inter-agency plan for its organisation. Every funding
+    figure of a plan reads this set (docs/methodology.md, "Funding")."""
+    if plan.kind == Plan.Kind.INTER_AGENCY:
+        where = Q(plan=plan) | Q(plan__part_of=plan)
+    elif plan.part_of_id is not None:
+        where = Q(plan=plan) | Q(plan_id=plan.part_of_id, recipient_id=plan.organisation_id)
+    else:
+        where = Q(plan=plan)
+    contributions = Contribution.objects.filter(where)
+    if year is not None:
+        contributions = contributions.filter(date__year=year)
+    return contributions
+
+
 def attributed_flows(
     plan: Plan, *, year: int | None = None
 ) -> Iterator[tuple[int, int | None, int | None, str, Decimal]]:
     """(organisation, country, sector, status, USD) of the plan's contributions, with
     pass-through flows as a credit to the recipient and a debit to the donor."""
-    contributions = Contribution.objects.filter(plan=plan)
-    if year is not None:
-        contributions = contributions.filter(date__year=year)
+    contributions = plan_contributions(plan, year=year)
     for recipient, donor_org, country, sector, status, amount, passed in contributions.values_list(
         "recipient_id",
         "donor_organisation_id",
@@ -48,9 +66,7 @@ def attributed_flows(
 def funding_sources(plan: Plan, *, year: int | None = None) -> list[str]:
     """The sources the plan's contributions were recorded from (`fts`, `demo`, a
     platform's own register), in alphabetical order."""
-    contributions = Contribution.objects.filter(plan=plan)
-    if year is not None:
-        contributions = contributions.filter(date__year=year)
+    contributions = plan_contributions(plan, year=year)
     return sorted(set(contributions.values_list("source", flat=True)))
 
 

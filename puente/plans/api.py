@@ -57,6 +57,9 @@ class PlanSerializer(serializers.ModelSerializer):
     countries: serializers.SlugRelatedField = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="iso3"
     )
+    part_of: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        read_only=True, slug_field="code", allow_null=True
+    )
 
     class Meta:
         model = Plan
@@ -74,6 +77,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "figures_as_of",
             "source",
             "split",
+            "part_of",
         ]
 
 

@@ -28,6 +28,11 @@ class PlansCode(ErrorCode):
         400,
     )
     # Partners' entries
+    NOT_AN_AGENCY_APPEAL = (
+        "not_an_agency_appeal",
+        _("Only an agency appeal is part of an inter-agency plan."),
+        400,
+    )
     NOT_INTER_AGENCY = (
         "not_inter_agency",
         _("Only an inter-agency plan takes partners' entries."),

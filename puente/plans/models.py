@@ -38,6 +38,19 @@ class Plan(TranslatedNameMixin):
         related_name="plans",
         help_text=_("The appealing organisation of an agency appeal."),
     )
+    part_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agency_appeals",
+        verbose_name=_("part of"),
+        help_text=_(
+            "The inter-agency plan an agency appeal is its organisation's part of: its "
+            "lines meet that organisation's entries there, and money given to either is "
+            "counted once."
+        ),
+    )
     start_year = models.PositiveSmallIntegerField(_("first year"))
     end_year = models.PositiveSmallIntegerField(_("last year"))
     countries = models.ManyToManyField(Country, related_name="plans")

@@ -321,3 +321,47 @@ def entry_targets_total(entries: QuerySet[PlanEntry]) -> int:
     return (
         EntryTarget.objects.filter(entry__in=entries).aggregate(total=Sum("people"))["total"] or 0
     )
+
+
+def appeal_against_plan(appeal: Plan, *, year: int) -> list[dict[str, Any]]:
+    """An agency appeal's lines beside its organisation's entries in the inter-agency plan
+    it is part of, by country and sector for one year: the appeal's requirement, the
+    approved entries (what the plan counts) and those awaiting review, and whether the
+    appeal and the approved entries differ. Empty for an appeal part of no plan. A line of
+    the appeal without a sector or a country meets no entry and is shown as such."""
+    if appeal.part_of_id is None or appeal.organisation_id is None:
+        return []
+    cells: dict[tuple[Any, Any], dict[str, Decimal]] = defaultdict(
+        lambda: {"appeal_usd": Decimal(0), "approved_usd": Decimal(0), "pending_usd": Decimal(0)}
+    )
+    for row in requirement_rows(appeal, year=year):
+        cells[(row.country_id, row.sector_id)]["appeal_usd"] += row.amount
+    entries = PlanEntry.objects.filter(
+        plan_id=appeal.part_of_id, organisation_id=appeal.organisation_id, year=year
+    ).exclude(status=PlanEntry.Status.DRAFT)
+    for country, sector, status, amount in entries.values_list(
+        "country_id", "sector_id", "status", "requirement_usd"
+    ):
+        measure = "approved_usd" if status == PlanEntry.Status.APPROVED else "pending_usd"
+        cells[(country, sector)][measure] += amount
+    from puente.reference.models import Country, Sector
+
+    countries = Country.objects.in_bulk([c for c, _s in cells if c is not None])
+    sectors = Sector.objects.in_bulk([s for _c, s in cells if s is not None])
+    rows = [
+        {
+            "country": countries.get(country) if country is not None else None,
+            "sector": sectors.get(sector) if sector is not None else None,
+            **amounts,
+            "difference_usd": amounts["appeal_usd"] - amounts["approved_usd"],
+            "differs": amounts["appeal_usd"] != amounts["approved_usd"],
+        }
+        for (country, sector), amounts in cells.items()
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (
+            r["country"].name if r["country"] else "~",
+            r["sector"].position if r["sector"] else 999,
+        ),
+    )

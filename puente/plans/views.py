@@ -24,8 +24,10 @@ from puente.plans.models import Plan, PlanEntry
 from puente.plans.selectors import (
     access_plan,
     access_plan_entry,
+    appeal_against_plan,
     plan_default_year,
     plan_entries,
+    plan_entries_matching,
     plan_entry_organisations,
     plan_list,
     plan_summary,
@@ -140,19 +142,11 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
         filters=filters,
         statuses=PlanEntry.Status.choices,
         review_form=EntryReviewForm(),
+        against_plan=appeal_against_plan(plan, year=year),
     )
     if not filters.is_valid():
         return render(request, "plans/plan_detail.html", context, status=400)
-    data = filters.cleaned_data
-    entries = plan_entries(request.user, plan).filter(year=year)
-    if data["country"]:
-        entries = entries.filter(country=data["country"])
-    if data["sector"]:
-        entries = entries.filter(sector=data["sector"])
-    if data["status"]:
-        entries = entries.filter(status=data["status"])
-    if data["org"]:
-        entries = entries.filter(organisation=data["org"])
+    entries = plan_entries_matching(request.user, plan, filters.cleaned_data)
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -38,6 +38,29 @@ def test_demo_response_has_the_plan_composition_and_a_user_per_role(capsys):
     assert not NeedFigure.objects.filter(sector__code="CSS").exists()
     assert not NeedFigure.objects.filter(sector__in_intersector=False).exists()
     assert PlanningFigure.objects.filter(sector__code="CSS", country__iso3="MEX").exists()
+    # IOM's appeal is its part of the RMRP: its lines are IOM's entries there, and IOM's
+    # money is recorded once (against the appeal), never again against the RMRP
+    from django.db.models import Sum
+
+    from puente.funding.models import Contribution
+    from puente.plans.models import AreaRequirement, Plan, PlanEntry
+    from puente.plans.selectors import appeal_against_plan
+
+    appeal = Plan.objects.get(code="iom-rmrp-2025-2026")
+    assert appeal.part_of is not None and appeal.part_of.code == "rmrp-2025-2026"
+    lines = AreaRequirement.objects.filter(
+        activity_area__plan=appeal,
+        year=2025,
+        country__isnull=False,
+        activity_area__sector__isnull=False,
+    ).aggregate(total=Sum("requirement_usd"))["total"]
+    entries = PlanEntry.objects.filter(
+        plan=appeal.part_of, organisation__acronym="IOM", year=2025, status="approved"
+    ).aggregate(total=Sum("requirement_usd"))["total"]
+    assert lines == entries and entries > 400_000_000
+    assert not any(r["differs"] for r in appeal_against_plan(appeal, year=2025) if r["sector"])
+    assert not Contribution.objects.filter(plan=appeal.part_of, recipient__acronym="IOM").exists()
+    assert Contribution.objects.filter(plan=appeal, recipient__acronym="IOM").exists()
 
 
 def test_demo_data_is_deterministic_and_idempotent():

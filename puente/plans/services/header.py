@@ -36,6 +36,7 @@ PLAN_FIELDS = (
     "status",
     "source",
     "split",
+    "part_of",
 )
 # The fields a new plan needs; a stored plan keeps its own when the file leaves them out.
 NEW_PLAN_FIELDS = ("plan_name", "start_year", "end_year", "countries")
@@ -104,7 +105,7 @@ def plan_header(
                 CoreCode.MISSING_REQUIRED,
                 _("A new plan needs “%(column)s”.") % {"column": column},
             )
-    return {
+    header = {
         "code": cells.text["plan"],
         **_kind_and_organisation(cells, plan),
         **_years(cells, plan),
@@ -118,6 +119,8 @@ def plan_header(
         "status": _status(cells, plan),
         **_source(cells, plan),
     }
+    header.update(_part_of(cells, plan, header["kind"]))
+    return header
 
 
 def _kind_and_organisation(cells: RowCells, plan: Plan | None) -> dict[str, Any]:
@@ -242,6 +245,27 @@ def _source(cells: RowCells, plan: Plan | None) -> dict[str, Any]:
     }
 
 
+def _part_of(cells: RowCells, plan: Plan | None, kind: Any) -> dict[str, Any]:
+    """`unknown_plan`: the inter-agency plan an agency appeal is part of names no
+    inter-agency plan; `not_an_agency_appeal` when the file's plan is not an agency appeal.
+    A stored plan keeps its link when the file leaves the column out."""
+    text = cells.text["part_of"]
+    if not text:
+        return {"part_of": plan.part_of if plan else None}
+    if kind != Plan.Kind.AGENCY:
+        cells.error(
+            "part_of", PlansCode.NOT_AN_AGENCY_APPEAL, PlansCode.NOT_AN_AGENCY_APPEAL.text(), text
+        )
+        return {}
+    parent = cells.lookup(
+        "part_of",
+        keyed_lookup(Plan.objects.filter(kind=Plan.Kind.INTER_AGENCY), "code"),
+        PlansCode.UNKNOWN_PLAN,
+        _("“%(value)s” is not an inter-agency plan."),
+    )
+    return {"part_of": parent}
+
+
 def plan_save(plan: Plan | None, header: dict[str, Any]) -> Plan:
     """Create the plan, or change the stored one, from its fields in the file."""
     plan = plan or Plan(code=header["code"])
@@ -253,6 +277,7 @@ def plan_save(plan: Plan | None, header: dict[str, Any]) -> Plan:
     plan.status = header["status"]
     plan.source = header["source"]
     plan.split = header["split"]
+    plan.part_of = header.get("part_of")
     for name, value in header["names"].items():
         setattr(plan, name, value)
     plan.full_clean(exclude=["countries"])

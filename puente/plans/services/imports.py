@@ -44,6 +44,7 @@ PLAN_COLUMNS = (
     Column("status", required=False),
     Column("source", required=False, aliases=("fuente", "fonte")),
     Column("split", required=False, aliases=("desglose", "distribución", "distribuição")),
+    Column("part_of", required=False, aliases=("parte de",)),
     Column("objective", required=False, aliases=("objetivo",)),
     Column("objective_title", required=False),
     Column("objective_title_es", required=False),
