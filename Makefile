@@ -57,6 +57,7 @@ bench: install-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/consolidation.py
 	$(BIN)/python bench/collect_submit.py
+	$(BIN)/python bench/collect_export.py
 
 clean:
 	rm -rf $(VENV) puente.sqlite3* staticfiles .pytest_cache .mypy_cache .ruff_cache
