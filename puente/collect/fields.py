@@ -182,14 +182,32 @@ def _answer_kind(value: Any, spec: FormField | None) -> str:
     return "text"
 
 
+def _form_order(fields: FormFields) -> Any:
+    """A sort key putting answers in the form's order (the database may keep JSON keys in
+    an order of its own, as PostgreSQL's jsonb does); keys the form does not have last."""
+    positions = list(fields.fields)
+
+    def position(key: str) -> tuple[int, str]:
+        prefix = f"{fields.base}/{key}"
+        for index, absolute in enumerate(positions):
+            if absolute == prefix or absolute.startswith(prefix + "/"):
+                return (index, key)
+        return (len(positions), key)
+
+    return position
+
+
 def answer_rows(
     data: dict[str, Any], fields: FormFields, corrected: set[str] | None = None
 ) -> list[AnswerRow]:
     """The answers of a submission (its `data`, corrections applied), labelled by its form
-    version, in the order the device sent them; `corrected`: the paths corrected."""
+    version, in the form's order; `corrected`: the paths corrected."""
     corrected = corrected or set()
     answers = []
-    for key, value in (data or {}).items():
+    data = data or {}
+    order = _form_order(fields)
+    for key in sorted(data, key=lambda k: order(k)):
+        value = data[key]
         spec = fields.get(key)
         label = spec.label if spec is not None and spec.label else key
         if key in fields.repeats or (
@@ -199,6 +217,7 @@ def answer_rows(
             columns: list[str] = []
             for entry in value:
                 columns += [c for c in entry if c not in columns]
+            columns.sort(key=lambda c: order(f"{key}/{c}"))
             headers = []
             for column in columns:
                 inner = fields.in_repeat(key, column)
