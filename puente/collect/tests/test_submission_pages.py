@@ -306,3 +306,22 @@ def test_a_post_without_an_action_is_refused(officer, rich_form, collector):
     item = _receive(collector, rich_form.project, rich_xml("uuid:x1"))
     response = _client(officer).post(reverse("collect:submission_detail", args=[item.pk]))
     assert response.status_code == 400
+
+
+def test_the_submission_page_takes_a_fixed_number_of_queries(
+    officer, rich_form, collector, django_assert_max_num_queries
+):
+    from puente.collect.services.corrections import submission_correct
+
+    item = _receive(collector, rich_form.project, rich_xml("uuid:z1"))
+    url = reverse("collect:submission_detail", args=[item.pk])
+    client = _client(officer)
+    submission_correct(acting_user=officer, submission=item, path="age", value="40", reason="first")
+    with django_assert_max_num_queries(30) as one:
+        client.get(url)
+    for age, field in (("41", "age"), ("42", "age"), ("x", "point")):
+        submission_correct(
+            acting_user=officer, submission=item, path=field, value=age, reason="again"
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(url)
