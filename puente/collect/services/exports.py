@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePath
 from typing import IO, Any, Protocol
+from xml.etree import ElementTree
 
 import xlsxwriter
 from django.db.models import QuerySet
@@ -37,6 +38,7 @@ from pyxform.xls2xform import convert
 
 from puente.accounts.permissions import Action, Actor
 from puente.collect.models import Form, FormVersion, Submission
+from puente.collect.parsing import XFORMS, form_shape
 from puente.collect.selectors import user_can_on_project
 from puente.core.errors import NotFound
 from puente.core.exports import DANGEROUS_PREFIXES, inert
@@ -210,17 +212,53 @@ def _version_tables(
 
 
 def xlsform_dict(version: FormVersion) -> dict[str, Any]:
-    """pyxform's reading of the XLSForm the version was published from."""
+    """pyxform's reading of the XLSForm the version was published from; when the stored
+    workbook cannot be read any more, the fields of the XForm (names and types, no labels,
+    choices or hashtags), so that the data still comes out."""
     suffix = PurePath(version.xlsform_name or version.xlsform.name or "").suffix.lower()
-    with version.xlsform.open("rb") as handle:
-        content = handle.read()
-    warnings: list[str] = []
     try:
-        result = convert(xlsform=io.BytesIO(content), file_type=suffix, warnings=warnings)
-    except (PyXFormError, ValueError, KeyError, TypeError) as exc:  # pragma: no cover
-        # It converted when it was published; pyxform changed since. The XForm stays.
-        raise NotFound(_("The XLSForm of this version can no longer be read.")) from exc
+        with version.xlsform.open("rb") as handle:
+            content = handle.read()
+        result = convert(xlsform=io.BytesIO(content), file_type=suffix, warnings=[])
+    except (OSError, ValueError, PyXFormError, KeyError, TypeError):
+        return xform_dict(version.xml)
     return result._pyxform  # type: ignore[no-any-return]
+
+
+def xform_dict(form_xml: str) -> dict[str, Any]:
+    """The fields of an XForm in pyxform's shape, in the order of its instance."""
+    shape = form_shape(form_xml)
+    root = ElementTree.fromstring(form_xml.encode("utf-8"))  # noqa: S314 (our own XForm)
+    instance = root.find(f".//{XFORMS}instance")
+    primary = next(iter(instance)) if instance is not None and len(instance) else None
+
+    def children(element: ElementTree.Element, path: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for child in element:
+            name = child.tag.rsplit("}", 1)[-1]
+            child_path = f"{path}/{name}"
+            if name in seen:
+                continue  # a repeat's template and its first instance
+            seen.add(name)
+            if child_path in shape.repeats:
+                found.append(
+                    {"type": "repeat", "name": name, "children": children(child, child_path)}
+                )
+            elif len(child):
+                found.append(
+                    {"type": "group", "name": name, "children": children(child, child_path)}
+                )
+            elif child_path in shape.multiple:
+                found.append({"type": "select all that apply", "name": name})
+            else:
+                kind = shape.types.get(child_path, "string")
+                found.append({"type": {"int": "integer"}.get(kind, kind), "name": name})
+        return found
+
+    if primary is None:
+        return {"children": []}
+    return {"children": children(primary, "/" + primary.tag.rsplit("}", 1)[-1])}
 
 
 def _merge(into: list[Column], new: list[Column]) -> None:

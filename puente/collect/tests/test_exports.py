@@ -302,3 +302,34 @@ def test_unknown_form_and_bad_query_are_refused(
     assert client.get(_url(format="pdf")).status_code == 400
     assert client.get(_url(status="lost")).status_code == 400
     assert client.get(_url(**{"from": "yesterday"})).status_code == 400
+
+
+def test_without_its_workbook_a_version_is_exported_from_its_xform(
+    exp_form: Form, tmp_path: Path
+) -> None:
+    # given: the stored XLSForms are gone (the XForm is kept in the database)
+    for version in exp_form.versions.all():
+        version.xlsform.delete(save=False)
+    # when
+    _export(tmp_path)
+    # then: the same rows under the field names, without choice columns nor hashtags
+    main = _read(tmp_path / "exp.csv")
+    assert main[0] == [
+        "KEY",
+        "point",
+        "amount",
+        "location-Latitude",
+        "location-Longitude",
+        "location-Altitude",
+        "location-Accuracy",
+        "needs",
+        "__instance_id",
+        "__received_at",
+        "__submitted_by",
+        "__status",
+        "__version",
+    ]
+    assert main[1][:8] == ["uuid:a1", "p1", "12.50", "4.5", "-72.25", "100", "5", "food shelter"]
+    assert _read(tmp_path / "exp-visits.csv") == [
+        row for i, row in enumerate(_read(EXPECTED / "exp-visits.csv")) if i != 1
+    ]
