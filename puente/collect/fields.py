@@ -49,6 +49,10 @@ class FormFields:
         found = self.fields.get(f"{self.base}/{path}")
         return found if found is not None and not found.repeat else None
 
+    def named(self, name: str) -> FormField | None:
+        """The first field outside repeats called `name`, in a group or not."""
+        return next((f for f in self.top_level() if f.path.rsplit("/", 1)[-1] == name), None)
+
     def in_repeat(self, repeat: str, path: str) -> FormField | None:
         return self.fields.get(f"{self.base}/{repeat}/{path}")
 
@@ -135,6 +139,8 @@ def form_fields(form_xml: str) -> FormFields:
     for absolute, kind in shape.types.items():
         if not absolute.startswith(base + "/") or absolute.startswith(f"{base}/meta/"):
             continue
+        if any(other.startswith(absolute + "/") for other in shape.types):
+            continue  # a group's own bind (its relevance), not a field
         repeat = max(
             (r for r in shape.repeats if absolute.startswith(r + "/")), key=len, default=""
         )

@@ -113,8 +113,9 @@ class SubmissionFilterForm(FilterForm):
             (f.path, f"{f.label} ({f.path})" if f.label else f.path) for f in filterable
         ]
         # A form with a field named "point" (flow monitoring) is filtered by it first.
-        if any(f.path == "point" for f in filterable):
-            self.fields["field"].initial = "point"
+        point = fields.named("point")
+        if point is not None and point in filterable:
+            self.fields["field"].initial = point.path
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -217,7 +217,8 @@ def form_submissions(request: HttpRequest, project: str, form_id: str) -> HttpRe
         # A mistyped filter: the error on the page, never every submission instead.
         return render(request, "collect/form_submissions.html", context, status=400)
     filters = SubmissionFilters()
-    shown = "point" if fields.get("point") is not None else ""
+    point = fields.named("point")
+    shown = point.path if point is not None else ""
     if filter_form.is_bound:
         data = filter_form.cleaned_data
         filters = SubmissionFilters(

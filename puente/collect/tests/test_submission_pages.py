@@ -325,3 +325,22 @@ def test_the_submission_page_takes_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(url)
+
+
+def test_the_point_of_the_flow_survey_is_found_in_its_group_and_groups_are_no_fields(
+    officer, project
+):
+    # given the flow-monitoring survey the demo ships: `point` in the group `interview`
+    workbook = DATA.parents[2] / "flows" / "data" / "flow-monitoring-survey.xlsx"
+    form = form_publish(
+        acting_user=None, project=project, name=workbook.name, content=workbook.read_bytes()
+    ).version.form
+    # when
+    response = _client(officer).get(_list_url(form))
+    # then
+    filter_form = response.context["filter_form"]
+    assert filter_form.fields["field"].initial == "interview/point"
+    assert response.context["shown"] == "interview/point"
+    choices = [value for value, _label in filter_form.fields["field"].choices]
+    assert "profile/age" in choices
+    assert "profile" not in choices  # the group's own bind
