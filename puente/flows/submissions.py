@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from puente.accounts.permissions import Actor
+from puente.accounts.permissions import Actor, Target, check
 from puente.collect.codes import CollectCode
 from puente.collect.models import Submission
 from puente.collect.selectors import (
@@ -28,6 +28,7 @@ from puente.collect.selectors import (
     submission_for_figures,
     submissions_for_figures,
 )
+from puente.flows.access import MANAGE_FLOWS
 from puente.flows.models import (
     AgeGroup,
     Direction,
@@ -300,12 +301,18 @@ class RebuildReport:
 def flows_rebuild(*, project: str | None = None, acting_user: Actor | None = None) -> RebuildReport:
     """Read every current, non-rejected submission of the flow-monitoring forms (of one
     project when given) into survey summaries and daily counts again, and withdraw the
-    figures of forms that no longer count. For figures made while a listener failed, or
+    figures of forms that no longer count (the command line, or a person with the flows
+    role over the project's country). For figures made while a listener failed, or
     after answers were changed outside the services. Running it twice changes nothing:
     submissions are read in the order they arrived, so where two tally sheets give the
     same key the later one's figure stands, as when they arrived."""
-    if project is not None and project_by_code(project) is None:
+    found = project_by_code(project) if project is not None else None
+    if project is not None and found is None:
         raise CollectCode.UNKNOWN_PROJECT.error(code=project)
+    if acting_user is not None:
+        # The command line may rebuild anything; a person needs the flows role over the
+        # project's country, or region-wide for every project.
+        check(acting_user, MANAGE_FLOWS, Target(country=found.country) if found else None)
     project = project.strip().lower() if project is not None else None
     current = list(submissions_for_figures(form_ids=FLOW_FORMS, project=project))
     counting = {s.instance_id for s in current}

@@ -23,8 +23,10 @@ from puente.collect.services.publishing import form_publish, project_create
 from puente.collect.services.review import submission_review
 from puente.collect.services.submissions import submission_receive
 from puente.collect.signals import submission_announce
+from puente.core.errors import PermissionDenied
 from puente.flows.models import FlowCount, FlowPoint, PointKind, Source, SurveySummary
 from puente.flows.services import flow_counts_import
+from puente.flows.submissions import flows_rebuild
 from puente.flows.survey import DAILY_COUNT_WORKBOOK, WORKBOOK
 from puente.reference.models import Country
 
@@ -489,6 +491,15 @@ def test_flows_rebuild_says_what_it_read(project, point):
     assert out.getvalue().startswith(
         "2 submissions read: 1 survey summaries, 0 daily tally sheets, 1 without figures"
     )
+
+
+def test_flows_rebuild_by_a_person_needs_the_flows_role_over_the_project(project, point, make_user):
+    submission_receive(acting_user=None, project=project, xml=survey_xml("uuid:s1"), files=[])
+    with pytest.raises(PermissionDenied):
+        flows_rebuild(project="fm-col", acting_user=make_user("platform-im-officer", "country:PER"))
+    assert summaries() == []
+    officer = make_user("platform-im-officer", "country:COL")
+    assert flows_rebuild(project="fm-col", acting_user=officer).summaries == 1
 
 
 def test_flows_rebuild_of_an_unknown_project_is_refused(project):
