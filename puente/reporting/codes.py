@@ -67,6 +67,11 @@ class ReportingCode(ErrorCode):
         _("%(indicator)s is not in force in %(country)s in %(year)s."),
         400,
     )
+    UNKNOWN_ADMIN2 = (
+        "unknown_admin2",
+        _("“%(value)s” is not an admin-2 area of %(admin1)s (%(country)s)."),
+        400,
+    )
     # Warnings: the row is written all the same
     ABOVE_PEOPLE_IN_NEED = (
         "above_people_in_need",

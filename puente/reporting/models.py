@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.core.imports import ImportPolicy
 from puente.partners.models import Organisation
-from puente.reference.models import Admin1, Country, Indicator, PopulationGroup, Sector
+from puente.reference.models import Admin1, Admin2, Country, Indicator, PopulationGroup, Sector
 
 
 class Modality(models.TextChoices):
@@ -83,6 +83,17 @@ class ActivityRow(models.Model):
         Admin1, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     admin2 = models.CharField(max_length=128, blank=True)
+    # The admin-2 area `admin2` names, in a country with a list of them (puente load-areas);
+    # None elsewhere, where `admin2` stays the text as written.
+    admin2_area = models.ForeignKey(
+        Admin2,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     appealing_org = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,

@@ -181,6 +181,7 @@ STORED_FIELDS = (
     "country_id",
     "admin1_id",
     "admin2",
+    "admin2_area_id",
     "appealing_org_id",
     "implementing_org_id",
     "indicator_id",

@@ -26,7 +26,7 @@ from puente.core.imports import Lookup, RowCells
 from puente.core.tabular import normalize_value
 from puente.partners.models import Organisation
 from puente.reference.codes import ReferenceCode
-from puente.reference.models import Admin1, Country, Indicator, PopulationGroup
+from puente.reference.models import Admin1, Admin2, Country, Indicator, PopulationGroup
 from puente.reporting.codes import ReportingCode
 from puente.reporting.models import Modality
 from puente.reporting.services.columns import (
@@ -57,6 +57,7 @@ class Row:
 
     __slots__ = (
         "admin1",
+        "admin2_area",
         "appealing",
         "cells",
         "country",
@@ -76,6 +77,7 @@ class Row:
         self.month: dt.date | None = None
         self.country: Country | None = None
         self.admin1: Admin1 | None = None
+        self.admin2_area: Admin2 | None = None
         self.appealing: Organisation | None = None
         self.implementing: Organisation | None = None
         self.indicator: Indicator | None = None
@@ -94,7 +96,7 @@ class Row:
             month=month,
             country=country.id,
             admin1=admin1.id,
-            admin2=normalize_value(self.text["admin2"]),
+            admin2=self.admin2_key(),
             appealing_org=appealing.id,
             implementing_org=implementing.id,
             indicator=indicator.id,
@@ -102,6 +104,13 @@ class Row:
             modality=self.modality,
             population_group=self.population_group.id,
         )
+
+    def admin2_key(self) -> str:
+        """The admin-2 part of the key: the area's P-code where the text named an area
+        (by P-code or name alike), else the text as `normalize_value` reads it."""
+        if self.admin2_area is not None:
+            return self.admin2_area.pcode
+        return normalize_value(self.text["admin2"])
 
 
 def _known(row: Row, column: str, lookup: Lookup) -> Any:
@@ -172,6 +181,26 @@ def place(row: Row, lookups: Lookups) -> None:
             ReferenceCode.UNKNOWN_ADMIN1,
             _("“%(value)s” is not an admin-1 area of %(country)s.")
             % {"value": text, "country": country.name},
+        )
+
+
+def admin2(row: Row, lookups: Lookups) -> None:
+    """`unknown_admin2`: in a country with admin-2 areas (puente load-areas), a filled
+    admin2 names one of the row's admin-1 by P-code or name (case and accents ignored).
+    Elsewhere, and when blank, the text is kept as written."""
+    text = row.text["admin2"]
+    admin1, country = row.admin1, row.country
+    if not text or admin1 is None or country is None:
+        return
+    if country.id not in lookups.admin2_countries:
+        return
+    lookup = lookups.admin2_in.get(admin1.id)
+    row.admin2_area = lookup(text) if lookup is not None else None
+    if row.admin2_area is None:
+        row.cells.invalid(
+            "admin2",
+            ReportingCode.UNKNOWN_ADMIN2,
+            ReportingCode.UNKNOWN_ADMIN2.text(value=text, admin1=admin1.name, country=country.name),
         )
 
 
@@ -396,6 +425,7 @@ RULES: tuple[Rule, ...] = (
     required,
     month,
     place,
+    admin2,
     organisations,
     classification,
     population_group_in_country,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from puente.accounts.permissions import Action, Actor, Target, user_can
 from puente.core.imports import ImportReport, Lookup, RowCells
 from puente.partners.models import Organisation
-from puente.reference.models import Admin1, Country, Indicator, PopulationGroup
+from puente.reference.models import Admin1, Admin2, Country, Indicator, PopulationGroup
 from puente.reference.selectors import group_countries, indicators_in_force, keyed_lookup
 from puente.reporting.models import ActivityRow, PeriodLock, RowStatus
 from puente.reporting.services.columns import (
@@ -52,6 +52,15 @@ class Lookups:
             for cid, items in by_country.items()
         }
         self.admin1_any = Lookup(keyed_lookup(areas, "iso_code", "pcode", "name"))
+        # Admin-2 areas by admin-1 (P-code or name): only countries with a list have them.
+        admin2_by_admin1: dict[int, list[Admin2]] = {}
+        for area2 in Admin2.objects.all():
+            admin2_by_admin1.setdefault(area2.admin1_id, []).append(area2)
+        self.admin2_countries = set(Admin2.objects.values_list("country_id", flat=True))
+        self.admin2_in = {
+            aid: Lookup(keyed_lookup(items, "pcode", "name"))
+            for aid, items in admin2_by_admin1.items()
+        }
         organisations = list(Organisation.objects.prefetch_related("countries"))
         self.org = Lookup(keyed_lookup(organisations, "acronym", "name"))
         self.org_countries = {o.pk: {c.pk for c in o.countries.all()} for o in organisations}
@@ -151,7 +160,8 @@ class RowValidator:
                 row.month,
                 row.country.id,
                 row.admin1.id,
-                text["admin2"],
+                row.admin2_area.name if row.admin2_area else text["admin2"],
+                row.admin2_area.id if row.admin2_area else None,
                 row.appealing.id,
                 row.implementing.id,
                 row.indicator.id,
