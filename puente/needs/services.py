@@ -259,9 +259,14 @@ def transit_figures_set(
     whole country (no admin-1 detail), leaving every other figure of the year as it is.
     Computed figures (flow monitoring's planning command, `source`) come through here, a
     file through `needs_import`. A sector the needs analysis gives per admin-1 area for
-    the group is refused (`mixed_admin_levels`): the two levels would be added up."""
+    the group is refused (`mixed_admin_levels`): the two levels would be added up, and
+    so is a group that does not apply in the country (`population_group_not_in_country`)."""
     from puente.core.services import audit_record
 
+    if not population_group.countries.filter(pk=country.pk).exists():
+        raise ReferenceCode.POPULATION_GROUP_NOT_IN_COUNTRY.error(
+            group=population_group.name, country=country.name
+        )
     without = [_sector_label(s) for s in people_in_need if not _takes_need(s)]
     if without:
         raise NeedsCode.SECTOR_WITHOUT_NEED.error(sector=", ".join(without))

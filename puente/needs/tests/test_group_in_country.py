@@ -48,3 +48,41 @@ def test_population_in_transit_in_trinidad_and_tobago_refuses_the_file(tmp_path,
         (3, "population_group", "population_group_not_in_country")
     ]
     assert not PopulationFigure.objects.exists()
+
+
+def test_figures_computed_for_people_in_transit_in_trinidad_and_tobago_are_refused():
+    # given flow monitoring's figures for people in transit in Trinidad and Tobago
+    from puente.core.errors import ApplicationError
+    from puente.needs.services import transit_figures_set
+    from puente.reference.models import Country, PopulationGroup, Sector
+
+    group = PopulationGroup.objects.get(code="in-transit")
+    health = Sector.objects.get(code="HEA")
+    # when they are set, then nothing is written
+    with pytest.raises(ApplicationError) as refused:
+        transit_figures_set(
+            year=2025,
+            country=Country.objects.get(iso3="TTO"),
+            population_group=group,
+            population=300,
+            people_in_need={health: 200},
+            acting_user=None,
+            source="flows-planning",
+        )
+    assert refused.value.code == "population_group_not_in_country"
+    assert (
+        str(refused.value.message)
+        == "“In transit” is not a population group of Trinidad and Tobago."
+    )
+    assert not PopulationFigure.objects.exists() and not NeedFigure.objects.exists()
+    # and in Peru they are
+    transit_figures_set(
+        year=2025,
+        country=Country.objects.get(iso3="PER"),
+        population_group=group,
+        population=300,
+        people_in_need={health: 200},
+        acting_user=None,
+        source="flows-planning",
+    )
+    assert PopulationFigure.objects.get().population == 300
