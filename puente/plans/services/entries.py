@@ -14,7 +14,13 @@ from puente.core.services import audit_record
 from puente.partners.models import Organisation
 from puente.plans.codes import PlansCode
 from puente.plans.models import EntryTarget, Plan, PlanEntry
+from puente.reference.codes import ReferenceCode
 from puente.reference.models import Country, PopulationGroup, Sector
+
+
+def _applies(group: PopulationGroup, country: Country) -> bool:
+    """Whether the population group applies in the country (reference data)."""
+    return group.countries.filter(pk=country.pk).exists()
 
 
 @transaction.atomic
@@ -50,6 +56,11 @@ def plan_entry_save(
     if requirement_usd < 0 or any(p < 0 for p in targets.values()):
         raise CoreCode.NEGATIVE_AMOUNT.error(
             message=gettext_lazy("Amounts and targets cannot be negative.")
+        )
+    outside = [g for g, people in targets.items() if people and not _applies(g, country)]
+    if outside:
+        raise ReferenceCode.POPULATION_GROUP_NOT_IN_COUNTRY.error(
+            group=outside[0].name, country=country.name
         )
     entry = (
         PlanEntry.objects.select_for_update()

@@ -191,6 +191,8 @@ def _row(
             people = cells.integer(column, low=0, high=10**10)
             if people:
                 targets[group] = int(people)
+                if references["country"] is not None:
+                    keys.group_in_country(cells, group, references["country"], column)
     return {
         "plan": plan,
         "organisation": organisation,
