@@ -18,6 +18,7 @@ from puente.analytics.services.cube import cube_ensure
 from puente.reference.models import (
     INDICATOR_UNITS,
     Admin1,
+    Admin2,
     Country,
     Indicator,
     Measure,
@@ -26,7 +27,7 @@ from puente.reference.models import (
 )
 from puente.reporting.models import ActivityRow, RowStatus
 
-GROUPINGS = ("country", "admin1", "sector", "population_group")
+GROUPINGS = ("country", "admin1", "admin2", "sector", "population_group")
 MEASURES = ("monthly", "consolidated", *BREAKDOWN, "cva_value_usd")
 
 
@@ -63,14 +64,23 @@ def _cells(
 
 
 def _engine_cells(
-    *, year: int, months: list[int], sectors: bool, filters: ReachFilters
+    *, year: int, months: list[int], sectors: bool, filters: ReachFilters, area: str = "admin1"
 ) -> Iterator[tuple[Any, ...]]:
+    """The cells of `_cells` computed by the rule on the database: for one organisation
+    (the cube holds no organisation's figures), or per admin-2 area (`area` "admin2": the
+    cube stops at admin-1). Per admin-2, the admin-1 filter keeps the areas inside it."""
+    inside: set[int] | None = None
+    if area == "admin2" and filters.admin1_id is not None:
+        inside = set(
+            Admin2.objects.filter(admin1_id=filters.admin1_id).values_list("pk", flat=True)
+        )
     for month in months:
         result = consolidate(
             year=year,
             month=month,
-            org_ids=[filters.org_id],  # type: ignore[list-item]
+            org_ids=[filters.org_id] if filters.org_id is not None else None,
             country_ids=list(filters.country_ids) if filters.country_ids else None,
+            area=area,
         )
         items: Any = (
             result.sectors.items()
@@ -82,7 +92,10 @@ def _engine_cells(
                 continue
             if filters.population_group_id is not None and g != filters.population_group_id:
                 continue
-            if filters.admin1_id is not None and a != filters.admin1_id:
+            if inside is not None:
+                if a not in inside:
+                    continue
+            elif filters.admin1_id is not None and a != filters.admin1_id:
                 continue
             yield (month, c, a, s, g, *(getattr(cell, m) for m in MEASURES))
 
@@ -94,22 +107,38 @@ def people_reached(
     by: list[str] | tuple[str, ...] = (),
     filters: ReachFilters | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per group with its keys (country ISO3, admin1 ISO 3166-2, sector code,
-    population group code), then `monthly` and `consolidated` (and the breakdown sums,
+    """One row per group with its keys (country ISO3, admin1 ISO 3166-2, admin2 P-code,
+    sector code, population group code), then `monthly` and `consolidated` (and the breakdown sums,
     CVA value and outputs).
 
     Any grouping sums the finest figure over the dimensions it leaves out: the sector
     figure S(c,a,s,g) when `sector` is asked or filtered, else the inter-sector figure
-    X(c,a,g). Without `by`, the region as one row."""
+    X(c,a,g). Without `by`, the region as one row. `admin2` runs the rule per admin-2
+    area (docs/methodology.md, "People reached by admin-2 area") over the rows that name
+    one: its figures are not summed into admin-1 ones, which are the rule's own."""
     unknown = set(by) - set(GROUPINGS)
     if unknown:
         raise ValueError(f"unknown grouping: {', '.join(sorted(unknown))}")
     filters = filters or ReachFilters()
     sectors = "sector" in by or filters.sector_id is not None
-    positions = {"country": 1, "admin1": 2, "sector": 3, "population_group": 4}
+    positions = {"country": 1, "admin1": 2, "admin2": 2, "sector": 3, "population_group": 4}
+    if "admin2" in by:
+        # The rule per admin-2 area; an admin-1 asked beside it is the area's parent.
+        cells = _engine_cells(
+            year=year, months=[month], sectors=sectors, filters=filters, area="admin2"
+        )
+        parents = dict(Admin2.objects.values_list("pk", "admin1_id"))
+    else:
+        cells = _cells(year=year, months=[month], sectors=sectors, filters=filters)
+        parents = {}
     totals: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0] * len(MEASURES))
-    for values in _cells(year=year, months=[month], sectors=sectors, filters=filters):
-        total = totals[tuple(values[positions[b]] for b in by)]
+    for values in cells:
+        total = totals[
+            tuple(
+                parents[values[2]] if parents and b == "admin1" else values[positions[b]]
+                for b in by
+            )
+        ]
         for index, value in enumerate(values[5:]):
             total[index] += value or 0
     if not by and not totals:
@@ -148,6 +177,7 @@ def _codes(by: tuple[str, ...] | list[str], totals: dict) -> dict[str, dict[Any,
         model, field = {  # type: ignore[var-annotated]
             "country": (Country, "iso3"),
             "admin1": (Admin1, "iso_code"),
+            "admin2": (Admin2, "pcode"),
             "sector": (Sector, "code"),
             "population_group": (PopulationGroup, "code"),
         }[name]

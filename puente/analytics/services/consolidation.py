@@ -207,6 +207,7 @@ def consolidate(
     combinators: Combinators | None = None,
     org_ids: list[int] | None = None,
     source: str = "database",
+    area: str = "admin1",
 ) -> Consolidation:
     """The rule for a year through a month: every S and X cell.
 
@@ -217,7 +218,15 @@ def consolidate(
     The result is tens of thousands of small objects without cycles: the cyclic garbage
     collector, which would otherwise walk every object of the process several times while
     they are made, is paused meanwhile (a tenth of the time on a million rows,
-    docs/performance.md)."""
+    docs/performance.md).
+
+    `area` "admin2" runs the same rule with the admin-2 area in place of the admin-1
+    (cells keyed by `Admin2` id; rows naming no admin-2 area left out), from the database
+    only: the cube and its columnar copy stop at admin-1."""
+    if area not in AREAS:
+        raise ValueError(f"area must be one of {AREAS}")
+    if area == "admin2" and source != "database":
+        raise ValueError("figures by admin-2 area are read from the database")
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
     combinators = combinators or default_combinators()
@@ -240,6 +249,7 @@ def consolidate(
             country_ids=country_ids,
             org_ids=org_ids,
             combinators=combinators,
+            area=area,
         ),
         cva_in_cents=False,
     )
@@ -285,6 +295,11 @@ def _columnar_result(
     return result
 
 
+# The area column of each grain the rule can run at.
+AREA_COLUMNS = {"admin1": "admin1_id", "admin2": "admin2_area_id"}
+AREAS = tuple(AREA_COLUMNS)
+
+
 def _database_result(
     *,
     start: dt.date,
@@ -292,8 +307,10 @@ def _database_result(
     country_ids: list[int] | None,
     org_ids: list[int] | None,
     combinators: Combinators,
+    area: str = "admin1",
 ) -> list[tuple[Any, ...]]:
-    """The rule's rows over the 5W table, one organisation's figures included."""
+    """The rule's rows over the 5W table, one organisation's figures included; with
+    `area` "admin2", per admin-2 area instead of admin-1."""
     rows = ActivityRow._meta.db_table
     indicators = Indicator._meta.db_table
     where = ""
@@ -304,12 +321,14 @@ def _database_result(
     if org_ids is not None:
         where += _in("r.appealing_org_id", org_ids, "%s")
         params.extend(org_ids)
+    if area == "admin2":
+        where += " AND r.admin2_area_id IS NOT NULL"
     # Counts are summed as integers: PostgreSQL sums bigint through slow numeric.
     people = ", ".join(
         f"CASE WHEN {COUNTED_SQL} THEN CAST(r.{b} AS INTEGER) ELSE 0 END AS {b}" for b in BREAKDOWN
     )
     relation = f"""(
-        SELECT r.country_id AS c, r.admin1_id AS a, r.sector_id AS s,
+        SELECT r.country_id AS c, r.{AREA_COLUMNS[area]} AS a, r.sector_id AS s,
                r.appealing_org_id AS o, r.indicator_id AS i, r.population_group_id AS g,
                {COUNTED_SQL} AS counts, r.month = %s AS in_month,
                CAST(r.new_beneficiaries AS INTEGER) AS new,
