@@ -70,3 +70,23 @@ def test_admin2_beside_admin1_and_within_an_admin1_filter(atlantico_rows, capsys
     ]
     assert reached(capsys, "--by", "admin2", "--admin1", "CO-ANT") == []
     assert len(reached(capsys, "--by", "admin2", "--admin1", "CO-ATL")) == 2
+
+
+def test_the_api_groups_by_admin2_as_the_cli_does(atlantico_rows, make_user, capsys):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION="Token "
+        + Token.objects.create(user=make_user("partner-viewer", "organisation:A")).key
+    )
+    response = client.get(
+        "/api/people-reached/", {"year": YEAR, "through": f"{YEAR}-01", "by": "admin2"}
+    )
+    assert response.status_code == 200
+    assert response.json() == reached(capsys, "--by", "admin2")
+    assert [(r["admin2"], r["consolidated"]) for r in response.json()] == [
+        ("CO08001", 80),
+        ("CO08758", 130),
+    ]

@@ -54,9 +54,10 @@ class Lookups:
         self.admin1_any = Lookup(keyed_lookup(areas, "iso_code", "pcode", "name"))
         # Admin-2 areas by admin-1 (P-code or name): only countries with a list have them.
         admin2_by_admin1: dict[int, list[Admin2]] = {}
+        self.admin2_countries: set[int] = set()
         for area2 in Admin2.objects.all():
             admin2_by_admin1.setdefault(area2.admin1_id, []).append(area2)
-        self.admin2_countries = set(Admin2.objects.values_list("country_id", flat=True))
+            self.admin2_countries.add(area2.country_id)
         self.admin2_in = {
             aid: Lookup(keyed_lookup(items, "pcode", "name"))
             for aid, items in admin2_by_admin1.items()
