@@ -142,8 +142,9 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
         filters=filters,
         statuses=PlanEntry.Status.choices,
         review_form=EntryReviewForm(),
-        against_plan=appeal_against_plan(plan, year=year),
     )
+    against = appeal_against_plan(plan, year=year)
+    context.update(against_plan=against, against_differ=sum(r["differs"] for r in against))
     if not filters.is_valid():
         return render(request, "plans/plan_detail.html", context, status=400)
     entries = plan_entries_matching(request.user, plan, filters.cleaned_data)

@@ -131,6 +131,7 @@ def test_the_appeal_lines_meet_the_organisations_entries(plans, client, make_use
     assert 'id="against-plan-table"' in page
     assert page.count('class="differs"') == 2
     assert 'id="plan-part-of"' in page
+    assert "2 lines of 4 differ." in page
 
 
 def test_the_plan_file_names_the_plan_an_appeal_is_part_of(plans, tmp_path, capsys):
