@@ -106,10 +106,12 @@ class Row:
         )
 
     def admin2_key(self) -> str:
-        """The admin-2 part of the key: the area's P-code where the text named an area
-        (by P-code or name alike), else the text as `normalize_value` reads it."""
+        """The admin-2 part of the key, as `normalize_value` reads the area's name where
+        the text named an area (by P-code or name alike), else the text: a name is unique
+        within an admin-1 (puente load-areas), and a row stored as "Soledad" before the
+        country had a list keeps its key when imported again once it has one."""
         if self.admin2_area is not None:
-            return self.admin2_area.pcode
+            return normalize_value(self.admin2_area.name)
         return normalize_value(self.text["admin2"])
 
 

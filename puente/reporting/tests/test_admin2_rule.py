@@ -98,3 +98,21 @@ def test_a_country_without_a_list_keeps_the_text(tmp_path, capsys, colombia_admi
     assert out["errors"] == [] and out["imported"] == 1
     row = ActivityRow.objects.get()
     assert (row.admin2, row.admin2_area_id) == ("Distrito de Ninguna Parte", None)
+
+
+def test_a_row_stored_before_the_list_is_replaced_when_imported_again(tmp_path, capsys, orgs):
+    # given a row of Soledad stored while Colombia had no admin-2 areas
+    out = run_cli(tmp_path, capsys, as_rows(good_row(admin2="soledad", total_monthly="100")))
+    assert out["imported"] == 1
+    # when the list is loaded and the row comes again by P-code with another figure
+    Admin2.objects.create(
+        country=Country.objects.get(iso3="COL"),
+        admin1=Admin1.objects.get(iso_code="CO-ATL"),
+        pcode="CO08758",
+        name="Soledad",
+    )
+    out = run_cli(tmp_path, capsys, as_rows(good_row(admin2="CO08758", total_monthly="120")))
+    # then the stored row is replaced and now names the area
+    assert (out["imported"], out["updated"]) == (0, 1)
+    row = ActivityRow.objects.get()
+    assert (row.admin2, row.admin2_area.pcode, row.total_monthly) == ("Soledad", "CO08758", 120)
