@@ -84,6 +84,12 @@ DONORS = [
 ]
 
 
+# How much larger the RMRP entries of the largest agencies are than another UN agency's or
+# international NGO's (the co-lead UNHCR and the food and children's agencies ask most;
+# IOM enters its appeal's lines).
+AGENCY_SCALE = {"UNHCR": 9.0, "WFP": 14.0, "UNICEF": 4.0, "PAHO": 1.5}
+
+
 def group_countries_of(group: PopulationGroup) -> set[int]:
     """The ids of the countries where a group applies (prefetched with the group): the
     demo's figures follow the reference data, as a platform's would."""
@@ -101,6 +107,13 @@ def _reached(year: int) -> dict[tuple[int, int, int], int]:
     return {
         (r["country_id"], r["sector_id"], r["population_group_id"]): r["people"] or 0 for r in rows
     }
+
+
+def _split(total: int, weights: list[float]) -> list[int]:
+    """`total` in whole parts in proportion to `weights`, adding up to it exactly."""
+    parts = [int(total * w / sum(weights)) for w in weights]
+    parts[0] += total - sum(parts)
+    return parts
 
 
 def _population(
@@ -139,15 +152,26 @@ def _needs_and_targets(
     count = 0
     for year in YEARS:
         reached = _reached(year)
+        population = {
+            (f.country_id, f.population_group_id): f.population
+            for f in PopulationFigure.objects.filter(year=year)
+        }
         needs, targets = [], []
         for country_id, areas in areas_by_country.items():
             for sector in sectors:
                 for group in groups:
                     if country_id not in group_countries_of(group):
                         continue
+                    # People in need are a share of the group's population (never more
+                    # than all of it); targets a share of those in need, and at least
+                    # what partners already reached.
+                    people = population.get((country_id, group.pk), 0)
                     done = reached.get((country_id, sector.pk, group.pk), 0)
-                    base = max(done, int(rng.lognormvariate(7, 1)))
-                    target = int(base * rng.uniform(1.1, 1.8))
+                    need = min(people, max(int(people * rng.uniform(0.25, 0.75)), done))
+                    target = max(int(need * rng.uniform(0.2, 0.5)), int(done * 1.1))
+                    if not sector.in_intersector:
+                        # Common Services: a target, no people in need (docs/methodology.md).
+                        target = max(int(people * rng.uniform(0.03, 0.1)), done)
                     targets.append(
                         PlanningFigure(
                             kind=PlanningFigure.Kind.TARGET,
@@ -158,23 +182,23 @@ def _needs_and_targets(
                             people=target,
                         )
                     )
-                    # Common Services have no people in need (docs/methodology.md).
-                    if not sector.in_intersector:
+                    if not sector.in_intersector or not need:
                         continue
-                    need = int(target * rng.uniform(1.5, 3.5))
                     weights = [rng.random() + 0.2 for _a in areas]
-                    for area, weight in zip(areas, weights, strict=True):
-                        needs.append(
-                            NeedFigure(
-                                year=year,
-                                country_id=country_id,
-                                admin1=area,
-                                sector=sector,
-                                population_group=group,
-                                people_in_need=max(1, int(need * weight / sum(weights))),
-                                severity=rng.choices([2, 3, 4, 5], weights=[2, 4, 3, 1])[0],
+                    shares = _split(need, weights)
+                    for area, share in zip(areas, shares, strict=True):
+                        if share:
+                            needs.append(
+                                NeedFigure(
+                                    year=year,
+                                    country_id=country_id,
+                                    admin1=area,
+                                    sector=sector,
+                                    population_group=group,
+                                    people_in_need=share,
+                                    severity=rng.choices([2, 3, 4, 5], weights=[2, 4, 3, 1])[0],
+                                )
                             )
-                        )
         PlanningFigure.objects.bulk_create(targets)
         NeedFigure.objects.bulk_create(needs, batch_size=5000)
         count += len(needs)
@@ -213,7 +237,9 @@ def _rmrp(
                         ],
                         weights=[85, 10, 5] if year == YEARS[0] else [60, 30, 10],
                     )[0]
-                    amount = rng.lognormvariate(13.2 if big else 11.3, 0.9)
+                    amount = rng.lognormvariate(13.2 if big else 11.3, 0.9) * AGENCY_SCALE.get(
+                        org.acronym, 0.8 if big else 1
+                    )
                     entries.append(
                         PlanEntry(
                             plan=plan,
@@ -391,6 +417,7 @@ def demo_planning_create(*, seed: int) -> dict[str, int]:
     ExchangeRate.objects.all().delete()
     EntryTarget.objects.all().delete()
     PlanEntry.objects.all().delete()
+    Plan.objects.update(part_of=None)  # an appeal's link keeps its plan from deletion
     Plan.objects.all().delete()
     NeedFigure.objects.all().delete()
     PopulationFigure.objects.all().delete()

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from puente.demo.planning import HOSTED
 from puente.partners.models import Organisation
 from puente.reference.models import Admin1, Indicator, Measure, PopulationGroup
 from puente.reporting.models import ActivityRow, PeriodLock, RowChange, RowStatus
@@ -52,19 +53,70 @@ SEASON = {
     11: 1.0,
     12: 1.2,
 }
+# What partners write as the activity, in the language of the country they work in.
 ACTIVITIES = {
-    "EDU": "Apoyo a la matrícula escolar",
-    "FSC": "Entrega de canastas alimentarias",
-    "HEA": "Atención primaria en salud",
-    "HTR": "Transporte humanitario",
-    "INT": "Orientación para regularización",
-    "NUT": "Tamizaje nutricional",
-    "PRO": "Orientación legal",
-    "SHE": "Alojamiento temporal",
-    "WSH": "Entrega de kits de higiene",
-    "MPC": "Transferencia monetaria multipropósito",
-    "CSS": "Puntos de información",
+    "es": {
+        "EDU": "Apoyo a la matrícula escolar",
+        "FSC": "Entrega de canastas alimentarias",
+        "HEA": "Atención primaria en salud",
+        "HTR": "Transporte humanitario",
+        "INT": "Orientación para regularización",
+        "NUT": "Tamizaje nutricional",
+        "PRO": "Orientación legal",
+        "SHE": "Alojamiento temporal",
+        "WSH": "Entrega de kits de higiene",
+        "MPC": "Transferencia monetaria multipropósito",
+        "CSS": "Puntos de información",
+    },
+    "pt": {
+        "EDU": "Apoio à matrícula escolar",
+        "FSC": "Entrega de cestas básicas",
+        "HEA": "Atenção primária à saúde",
+        "HTR": "Transporte humanitário",
+        "INT": "Orientação para regularização migratória",
+        "NUT": "Triagem nutricional",
+        "PRO": "Orientação jurídica",
+        "SHE": "Abrigo temporário",
+        "WSH": "Entrega de kits de higiene",
+        "MPC": "Transferência monetária multipropósito",
+        "CSS": "Pontos de informação",
+    },
+    "en": {
+        "EDU": "School enrolment support",
+        "FSC": "Food basket distribution",
+        "HEA": "Primary health care",
+        "HTR": "Humanitarian transport",
+        "INT": "Guidance on regularisation",
+        "NUT": "Nutrition screening",
+        "PRO": "Legal counselling",
+        "SHE": "Temporary shelter",
+        "WSH": "Hygiene kit distribution",
+        "MPC": "Multipurpose cash transfer",
+        "CSS": "Information points",
+    },
+    "nl": {
+        "EDU": "Ondersteuning bij schoolinschrijving",
+        "FSC": "Uitdeling van voedselpakketten",
+        "HEA": "Eerstelijnsgezondheidszorg",
+        "HTR": "Humanitair vervoer",
+        "INT": "Begeleiding bij regularisatie",
+        "NUT": "Voedingsscreening",
+        "PRO": "Juridisch advies",
+        "SHE": "Tijdelijke huisvesting",
+        "WSH": "Uitdeling van hygiënepakketten",
+        "MPC": "Multifunctionele geldoverdracht",
+        "CSS": "Informatiepunten",
+    },
 }
+# The language activities are written in; Spanish elsewhere.
+COUNTRY_LANGUAGE = {"BRA": "pt", "GUY": "en", "TTO": "en", "ABW": "nl", "CUW": "nl"}
+# A partner's monthly reach grows with the Venezuelan population of the country, relative
+# to a middle-sized one (Ecuador): Paraguay's partners reach far fewer than Colombia's.
+REFERENCE_POPULATION = HOSTED["ECU"]
+
+
+def population_factor(iso3: str) -> float:
+    return min(2.5, max(0.12, (HOSTED[iso3] / REFERENCE_POPULATION) ** 0.5))
 
 
 def demo_months(today: dt.date) -> list[dt.date]:
@@ -106,7 +158,9 @@ def _plans(rng: random.Random) -> list[dict[str, Any]]:
                 area = rng.choice(areas[country.pk])
                 groups = groups_in[country.pk]
                 group = rng.choices(groups, weights=[GROUP_WEIGHTS[g.code] for g in groups])[0]
-                scale = rng.lognormvariate(5.5 if big else 4.0, 0.8)
+                scale = rng.lognormvariate(5.5 if big else 4.0, 0.8) * population_factor(
+                    country.iso3
+                )
                 key = (org.pk, country.pk, area.pk, indicator.pk, group.pk)
                 if key in seen:
                     continue
@@ -119,7 +173,7 @@ def _plans(rng: random.Random) -> list[dict[str, Any]]:
                         "group": group,
                         "indicator": indicator,
                         "scale": scale,
-                        "activity": ACTIVITIES[sector],
+                        "activity": ACTIVITIES[COUNTRY_LANGUAGE.get(country.iso3, "es")][sector],
                         "cva": sector == "MPC" or (sector == "FSC" and rng.random() < 0.4),
                     }
                 )
@@ -134,7 +188,8 @@ def _rows(rng: random.Random, months: list[dt.date]) -> Iterator[tuple[int, dict
             if rng.random() < 0.15:
                 continue
             total = max(1, int(plan["scale"] * SEASON[month.month] * rng.uniform(0.7, 1.3)))
-            new_share = 0.9 if month.month == 1 or index == 0 else max(0.1, 0.5 - seen / 10)
+            # Everyone reached in the first month of a year is new in that year.
+            new_share = 1.0 if month.month == 1 or index == 0 else max(0.1, 0.5 - seen / 10)
             new = max(0, min(total, int(total * new_share)))
             seen += 1
             children = int(new * rng.uniform(0.25, 0.45))
@@ -175,6 +230,9 @@ def _rows(rng: random.Random, months: list[dt.date]) -> Iterator[tuple[int, dict
                     other=0,
                     disability=int(new * 0.04),
                 )
+            elif plan["indicator"].measure == Measure.STOCK:
+                # a level (support spaces operating), a handful per organisation and place
+                row["quantity"] = rng.randint(1, 6)
             else:
                 row["quantity"] = total * rng.randint(1, 4)
             number += 1
