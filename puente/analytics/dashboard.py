@@ -53,7 +53,7 @@ from puente.partners.codes import PartnersCode
 from puente.partners.models import Organisation
 from puente.plans.targets import planning_by_sector
 from puente.reference.codes import ReferenceCode
-from puente.reference.models import Admin1, Country, PopulationGroup, Sector
+from puente.reference.models import Admin1, Admin2, Country, PopulationGroup, Sector
 from puente.reporting.services.columns import parse_month
 
 # The years a query may ask for; anything else is a typing error, not an empty year.
@@ -416,6 +416,16 @@ def _labels(model: Any, ids: set[int]) -> dict[int, Any]:
     return {obj.pk: obj for obj in model.objects.filter(pk__in=ids)}
 
 
+def drill_dimension(query: DashboardQuery) -> str:
+    """What the dashboard's table lists: countries in the region, admin-1 areas in a
+    country, and in an admin-1 area its admin-2 areas where it has them (sectors where it
+    has none)."""
+    level = query.level
+    if level == "admin1" and query.admin1 is not None and query.admin1.admin2_areas.exists():
+        return "admin2"
+    return {"region": "country", "country": "admin1", "admin1": "sector"}[level]
+
+
 def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> dict:
     filters = query.filters()
     headline = people_reached(year=query.year, month=query.month, filters=filters)[0]
@@ -424,7 +434,7 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
         Cell(**{b: headline[b] for b in ("girls", "boys", "women", "men", "other")}),
     )
     level = query.level
-    drill_by = {"region": "country", "country": "admin1", "admin1": "sector"}[level]
+    drill_by = drill_dimension(query)
     table_rows = people_reached(year=query.year, month=query.month, by=[drill_by], filters=filters)
     sectors = people_reached(year=query.year, month=query.month, by=["sector"], filters=filters)
     groups = people_reached(
@@ -435,6 +445,7 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
     models = {
         "country": Country,
         "admin1": Admin1,
+        "admin2": Admin2,
         "sector": Sector,
         "population_group": PopulationGroup,
     }
@@ -461,11 +472,12 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
                 "monthly": row["monthly"],
                 "consolidated": row["consolidated"],
                 "drill_url": drill,
-                "explain_url": explain(**{drill_by: code}),
+                # "Explain this number" reads the cube's cells, which stop at admin-1.
+                "explain_url": explain(**{drill_by: code}) if drill_by != "admin2" else None,
             }
         )
     # Countries and areas read by name in the reader's language (Argentina before Aruba).
-    if drill_by in ("country", "admin1"):
+    if drill_by in ("country", "admin1", "admin2"):
         table.sort(key=lambda r: collation_key(r["label"]))
     planning = planning_by_sector(
         year=query.year,

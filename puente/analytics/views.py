@@ -20,6 +20,7 @@ from puente.analytics.dashboard import (
     country_detail_allowed,
     dashboard_data,
     dashboard_json,
+    drill_dimension,
     month_choices,
     month_label,
     reach_query_for_user,
@@ -97,6 +98,7 @@ def _dashboard_page(request: HttpRequest, *, public: bool) -> HttpResponse:
         # the address gives none), so that the page and its JSON never disagree.
         query_string=urlencode(query.params()),
         month_label=month_label(query.year, query.month),
+        drill_by=drill_dimension(query),
         validated=reporting_validated(
             year=query.year,
             month=query.month,
@@ -249,6 +251,7 @@ def _export(request: HttpRequest, file_format: str, *, public: bool) -> HttpResp
     tags = {
         "country": "#country+code",
         "admin1": "#adm1+code",
+        "admin2": "#adm2+code",
         "sector": "#sector+code",
         "population_group": "#population+type",
     }

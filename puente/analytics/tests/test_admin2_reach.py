@@ -90,3 +90,35 @@ def test_the_api_groups_by_admin2_as_the_cli_does(atlantico_rows, make_user, cap
         ("CO08001", 80),
         ("CO08758", 130),
     ]
+
+
+def test_the_dashboard_of_an_admin1_with_areas_drills_down_to_them(
+    atlantico_rows, client, make_user
+):
+    from django.urls import reverse
+
+    from puente.analytics.services.cube import cube_refresh
+
+    cube_refresh(country_ids=list(Country.objects.values_list("id", flat=True)), year=YEAR)
+    client.force_login(make_user("regional-admin", "region"))
+    params = {"year": YEAR, "month": 1, "admin1": "CO-ATL"}
+    # when Atlántico, which has municipalities, is opened
+    data = client.get(reverse("analytics:data"), params).json()
+    # then its table lists them (rule per area), its headline stays the admin-1 figure
+    assert data["drill_by"] == "admin2"
+    assert data["headline"]["consolidated"] == 180
+    assert [
+        (r["code"], r["label"], r["consolidated"], r["explain_url"]) for r in data["table"]
+    ] == [
+        ("CO08001", "Barranquilla", 80, None),
+        ("CO08758", "Soledad", 130, None),
+    ]
+    page = client.get(reverse("analytics:dashboard"), params)
+    assert "By admin-2 area" in page.content.decode()
+    export = client.get(
+        reverse("analytics:export", kwargs={"file_format": "csv"}), params
+    ).content.decode()
+    assert "admin2" in export.splitlines()[0] and "CO08758" in export
+    # an admin-1 without areas still lists its sectors
+    antioquia = client.get(reverse("analytics:data"), {**params, "admin1": "CO-ANT"}).json()
+    assert antioquia["drill_by"] == "sector"
