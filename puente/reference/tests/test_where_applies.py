@@ -39,10 +39,11 @@ def test_shipped_groups_apply_where_the_appeal_says():
     assert countries_of("host-community") == every
 
 
-def test_shipped_indicators_are_in_force_2025_to_2026_everywhere():
+def test_shipped_indicators_are_in_force_from_2025_everywhere():
+    # From the RMRP 2025-2026 cycle on, until a later cycle's registry gives them an end.
     indicators = Indicator.objects.all()
     assert indicators.count() == 43
-    assert set(indicators.values_list("first_year", "last_year")) == {(2025, 2026)}
+    assert set(indicators.values_list("first_year", "last_year")) == {(2025, None)}
     assert not Indicator.countries.through.objects.exists()
     assert not Indicator.platforms.through.objects.exists()
 
@@ -141,7 +142,7 @@ def test_an_edited_registry_file_changes_years_countries_and_platforms():
     # from 2025 to 2025
     text = _table_file().decode("utf-8-sig")
     lines = [
-        line.replace(",2025,2026,,", ",2025,2025,Brasil,Southern Cone Sub-regional Platform")
+        line.replace(",2025,,,", ",2025,2025,Brasil,Southern Cone Sub-regional Platform")
         if line.startswith("EDU-01,")
         else line
         for line in text.splitlines()
@@ -202,7 +203,7 @@ def test_the_api_says_where_groups_apply_and_indicators_are_in_force(client, mak
     assert len(groups["in-transit"]) == 12 and "TTO" not in groups["in-transit"]
     indicators = {i["code"]: i for i in client.get("/api/indicators/").json()}
     health = indicators["HEA-02"]
-    assert (health["first_year"], health["last_year"]) == (2025, 2026)
+    assert (health["first_year"], health["last_year"]) == (2025, None)
     assert (health["countries"], health["platforms"]) == ([], ["caribbean"])
 
 
@@ -215,7 +216,7 @@ def test_the_sectors_page_says_when_and_where_each_indicator_is_in_force(client,
     page = client.get(reverse("reference:sectors")).content.decode()
     rows = {row.split("</td>")[0]: row for row in page.split("<tr><td>")[1:]}
     assert "from 2026, Peru</td>" in rows["HEA-02"]
-    assert "2025–2026, every country</td>" in rows["HEA-01"]
+    assert "from 2025, every country</td>" in rows["HEA-01"]
 
 
 def test_a_database_migrated_before_gets_the_shipped_countries_of_a_group_without_any():
