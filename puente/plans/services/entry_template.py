@@ -25,7 +25,7 @@ def plan_entry_template_build(*, plan: Plan, organisations: Iterable[Organisatio
     entries for)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet(_("Entries")[:31])
+    sheet = book.add_worksheet(_("Plan entries")[:31])
     instructions = book.add_worksheet(_("Instructions")[:31])
     lists = book.add_worksheet("lists")
     bold = book.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1})
@@ -91,7 +91,7 @@ def plan_entry_template_build(*, plan: Plan, organisations: Iterable[Organisatio
             "Fill one row per organisation, country, sector and year in the sheet “%(sheet)s”. "
             "Do not rename or move its columns."
         )
-        % {"sheet": _("Entries")[:31]},
+        % {"sheet": _("Plan entries")[:31]},
         _("requirement_usd: the funding the organisation requires there, in US dollars."),
         _("activities: what the organisation plans to do, in a few lines."),
         _("status: draft keeps the entry for you to finish; submitted sends it for review."),
