@@ -34,7 +34,7 @@ def test_console_script_runs_django_and_puente_commands():
         [_puente_script(), "import", "--help"], capture_output=True, text=True, check=True
     )
     assert (
-        "{5w,flows-counts,flows-points,funding,indicators,needs,partners,pin,plan,population,rates,targets}"
+        "{5w,flows-counts,flows-points,funding,indicators,needs,partners,pin,plan,plan-entries,population,rates,targets}"
         in (result.stdout)
     )
 
@@ -72,7 +72,7 @@ def test_help_for_import_uses_the_readme_spelling(capsys):
     status, out, _err = _run(capsys, "help", "import")
     assert status == 0
     assert (
-        "{5w,flows-counts,flows-points,funding,indicators,needs,partners,pin,plan,population,rates,targets}"
+        "{5w,flows-counts,flows-points,funding,indicators,needs,partners,pin,plan,plan-entries,population,rates,targets}"
         in out
     )
 
