@@ -290,3 +290,26 @@ def submissions_for_figures(
 def project_by_code(code: str) -> Project | None:
     """The project `code` (any case), without a permission check: for the command line."""
     return Project.objects.select_related("country").filter(code=code.strip().lower()).first()
+
+
+def collect_pages_check(user: Actor) -> None:
+    """The data-collection pages open to those who publish forms somewhere or see a
+    project's data: PermissionDenied (403) for anyone else."""
+    if not user_can_somewhere(user, Action.MANAGE_FORMS) and not projects_visible(user).exists():
+        raise PermissionDenied()
+
+
+def forms_manage_check(user: Actor, project: Project | None = None) -> None:
+    """Publishing forms and resolving the quarantine: PermissionDenied (403) without the
+    role somewhere, or, for `project`, over that project."""
+    if not user_can_somewhere(user, Action.MANAGE_FORMS):
+        raise PermissionDenied()
+    if project is not None and not user_can_on_project(user, Action.MANAGE_FORMS, project):
+        raise PermissionDenied()
+
+
+def collected_data_check(user: Actor) -> None:
+    """The submissions pages: PermissionDenied (403) for a user no project's data is open
+    to; the `access_*` loaders answer 404 beyond."""
+    if not collected_data_somewhere(user):
+        raise PermissionDenied()

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -27,7 +26,9 @@ from puente.collect.selectors import (
     access_quarantined,
     access_submission,
     access_submission_file,
-    collected_data_somewhere,
+    collect_pages_check,
+    collected_data_check,
+    forms_manage_check,
     forms_published,
     projects_manageable,
     projects_visible,
@@ -36,7 +37,6 @@ from puente.collect.selectors import (
     submission_corrections,
     submission_history,
     submissions_visible,
-    user_can_on_project,
 )
 from puente.collect.services.corrections import submission_correct
 from puente.collect.services.publishing import (
@@ -61,9 +61,8 @@ def _server_url(request: HttpRequest, project: Project) -> str:
 def projects(request: HttpRequest) -> HttpResponse:
     """The projects whose data the user sees, with their forms and the server URL to give
     ODK Collect."""
+    collect_pages_check(request.user)
     visible = list(projects_visible(request.user))
-    if not visible and not user_can_somewhere(request.user, Action.MANAGE_FORMS):
-        raise DjangoPermissionDenied
     rows = [
         {
             "project": project,
@@ -90,8 +89,7 @@ def _messages_text(items: list[dict[str, Any]]) -> list[str]:
 @login_required
 def publish(request: HttpRequest) -> HttpResponse:
     """Upload an XLSForm (and its media files) as a new version of its form."""
-    if not user_can_somewhere(request.user, Action.MANAGE_FORMS):
-        raise DjangoPermissionDenied
+    forms_manage_check(request.user)
     countries = Country.objects.filter(
         scope_filter(request.user, Action.MANAGE_FORMS, country="pk")
     ).order_by("iso3")
@@ -114,8 +112,7 @@ def publish(request: HttpRequest) -> HttpResponse:
                     country_iso3=data["new_country"].iso3,
                     name=data["new_name"],
                 )
-                if not user_can_on_project(request.user, Action.MANAGE_FORMS, project):
-                    raise DjangoPermissionDenied
+                forms_manage_check(request.user, project)
                 publication = form_publish(
                     acting_user=request.user,
                     project=project,
@@ -161,8 +158,7 @@ def publish(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def quarantine(request: HttpRequest) -> HttpResponse:
-    if not user_can_somewhere(request.user, Action.MANAGE_FORMS):
-        raise DjangoPermissionDenied
+    forms_manage_check(request.user)
     items = quarantine_visible(request.user)[:500]
     return render(request, "collect/quarantine.html", {"items": items})
 
@@ -171,8 +167,7 @@ def quarantine(request: HttpRequest) -> HttpResponse:
 @require_POST
 def quarantine_item(request: HttpRequest, item_id: int) -> HttpResponse:
     """Resolve (`action=resolve`) or discard (`action=discard`) a quarantined submission."""
-    if not user_can_somewhere(request.user, Action.MANAGE_FORMS):
-        raise DjangoPermissionDenied
+    forms_manage_check(request.user)
     item = access_quarantined(request.user, item_id)
     action = request.POST.get("action")
     if action not in ("resolve", "discard"):
@@ -196,8 +191,7 @@ SUBMISSIONS_PER_PAGE = 50
 
 def _require_collected_data(request: HttpRequest) -> None:
     """403 for a user no project's data is open to; the loaders answer 404 beyond."""
-    if not collected_data_somewhere(request.user):
-        raise DjangoPermissionDenied
+    collected_data_check(request.user)
 
 
 @login_required

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import Actor, scope_filter
+from puente.accounts.permissions import Action, Actor, check_somewhere, scope_filter
 from puente.core.i18n import collation_key
 from puente.flows.access import VIEW_FLOWS
 from puente.flows.models import (
@@ -268,3 +268,9 @@ def flow_daily_entries(
         "days": counts.values("date").distinct().count(),
         "points": counts.values("point").distinct().count(),
     }
+
+
+def flows_pages_check(user: Actor, action: Action) -> None:
+    """The flow-monitoring pages (dashboard, downloads, imports) open to those whose roles
+    give `action` somewhere (flows.access): PermissionDenied (403) for anyone else."""
+    check_somewhere(user, action)

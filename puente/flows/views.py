@@ -9,7 +9,6 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from puente.accounts.permissions import user_can_somewhere
 from puente.core import exports
+from puente.core.errors import PermissionDenied
 from puente.core.i18n import sorted_by_name
 from puente.core.imports import ImportPolicy
 from puente.core.templatetags.figures import date_format_long
@@ -27,7 +27,12 @@ from puente.core.uploads import upload_import
 from puente.flows.access import MANAGE_FLOWS, VIEW_FLOWS
 from puente.flows.forms import CountsUploadForm, FlowsFilterForm
 from puente.flows.models import FlowCount, FlowPoint
-from puente.flows.selectors import flow_latest_date, flow_points_visible, flows_dashboard
+from puente.flows.selectors import (
+    flow_latest_date,
+    flow_points_visible,
+    flows_dashboard,
+    flows_pages_check,
+)
 from puente.flows.services import COUNT_COLUMNS, flow_counts_import, flow_points_import
 
 DEFAULT_DAYS = 90
@@ -44,8 +49,7 @@ COUNT_HXL = (
 
 
 def _require(request: HttpRequest, action: Any) -> None:
-    if not user_can_somewhere(request.user, action):
-        raise DjangoPermissionDenied
+    flows_pages_check(request.user, action)
 
 
 def _filtered(
@@ -176,7 +180,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST":
         if kind not in IMPORTERS:
-            raise DjangoPermissionDenied
+            raise PermissionDenied()
         if form.is_valid():
             importer: Any = IMPORTERS[kind]
             if kind == "counts":
