@@ -15,7 +15,15 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from puente.accounts.permissions import Action, Actor, scope_filter, user_can, user_can_somewhere
+from puente.accounts.permissions import (
+    Action,
+    Actor,
+    check,
+    check_somewhere,
+    scope_filter,
+    user_can,
+    user_can_somewhere,
+)
 from puente.core.errors import NotFound, PermissionDenied
 from puente.core.i18n import active_language
 from puente.core.models import AuditRecord
@@ -389,7 +397,9 @@ def _trend(
 def feedback_dashboard(*, user: Actor, now: dt.datetime | None = None) -> dict[str, Any]:
     """Volumes by type, channel, sector, country, status and month (the last 12); time
     to close; overdue; monthly trends per sector and organisation. Ordinary items are
-    counted exactly; sensitive complaints apart, and only in cells of at least MIN_CELL."""
+    counted exactly; sensitive complaints apart, and only in cells of at least MIN_CELL.
+    PermissionDenied for a user who reads feedback nowhere."""
+    check_somewhere(user, Action.VIEW_FEEDBACK)
     now = now or timezone.now()
     items = Feedback.objects.filter(scope_filter(user, Action.VIEW_FEEDBACK, **SCOPE_LOOKUPS))
     closed = items.filter(status=FeedbackStatus.CLOSED, sensitive=False).values_list(
@@ -445,7 +455,9 @@ AGGREGATE_HXL = [
 def feedback_aggregate_rows(*, user: Actor) -> list[list[Any]]:
     """Counts per month, country, sector, type and channel for the export. Sensitive
     complaints are counted per month and country only, and left out below MIN_CELL;
-    no content of any item is ever part of it."""
+    no content of any item is ever part of it. PermissionDenied for a user who reads
+    feedback nowhere."""
+    check_somewhere(user, Action.VIEW_FEEDBACK)
     items = Feedback.objects.filter(scope_filter(user, Action.VIEW_FEEDBACK, **SCOPE_LOOKUPS))
     closed_q = Q(status=FeedbackStatus.CLOSED)
     ordinary = (
@@ -493,3 +505,16 @@ def feedback_aggregate_rows(*, user: Actor) -> list[list[Any]]:
 
 def _month_text(value: Any) -> str:
     return value.strftime("%Y-%m") if value else ""
+
+
+def feedback_pages_check(user: Actor, action: Action = Action.VIEW_FEEDBACK) -> None:
+    """The gate of the feedback pages: the list and the overdue list (read feedback), the
+    log form (log feedback): PermissionDenied (403) when none of the user's roles gives
+    `action` anywhere."""
+    check_somewhere(user, action)
+
+
+def feedback_code_lists_check(user: Actor) -> None:
+    """The code lists (types, channels) are the region's: PermissionDenied (403) unless
+    the user manages feedback for the whole region."""
+    check(user, Action.MANAGE_FEEDBACK)

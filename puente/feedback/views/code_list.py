@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from puente.accounts.permissions import Action, check
 from puente.core.errors import ApplicationError
 from puente.feedback.forms import (
     FeedbackChannelForm,
@@ -21,6 +20,7 @@ from puente.feedback.models import (
     FeedbackChannel,
     FeedbackType,
 )
+from puente.feedback.selectors import feedback_code_lists_check
 from puente.feedback.services.channels import channel_token_create
 from puente.feedback.services.code_list import (
     CHANNEL_FIELDS,
@@ -31,7 +31,7 @@ from puente.feedback.services.code_list import (
 
 
 def _require_manage(request: HttpRequest) -> None:
-    check(request.user, Action.MANAGE_FEEDBACK)
+    feedback_code_lists_check(request.user)
 
 
 @login_required

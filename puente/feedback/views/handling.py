@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods
 from puente.accounts.permissions import (
     Action,
     Actor,
-    check_somewhere,
     user_can,
     user_can_somewhere,
 )
@@ -44,6 +43,7 @@ from puente.feedback.selectors import (
     feedback_excerpts,
     feedback_history,
     feedback_list,
+    feedback_pages_check,
 )
 from puente.feedback.services.intake import (
     feedback_log,
@@ -62,7 +62,7 @@ from puente.feedback.views.public import _uploads
 
 
 def _list_page(request: HttpRequest, *, overdue: bool) -> HttpResponse:
-    check_somewhere(request.user, Action.VIEW_FEEDBACK)
+    feedback_pages_check(request.user)
     form = FeedbackFilterForm(request.GET or None)
     filters = FeedbackFilters(overdue=overdue)
     if form.is_bound and not form.is_valid():
@@ -125,7 +125,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def log(request: HttpRequest) -> HttpResponse:
-    check_somewhere(request.user, Action.LOG_FEEDBACK)
+    feedback_pages_check(request.user, Action.LOG_FEEDBACK)
     form = FeedbackLogForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
