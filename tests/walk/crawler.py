@@ -383,7 +383,9 @@ def _stands_as_year(
     if _RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after):
         return False  # a range of figures: "2,001–2,025 of 3,000"
     if cell and container not in _FIELD_CONTAINERS:
-        return YEAR_HEADING.search(column) is not None
+        # The heading names the column's values ("Year", "Month", "Fecha de envío"), not
+        # a figure of a period ("Reached this month", "Personas del mes").
+        return YEAR_HEADING.match(column.strip()) is not None
     if _FIGURE_BEFORE.search(before) or _WORD_AFTER.match(after):
         return False
     return bool(before.strip() or after.strip()) or container in YEAR_CONTAINERS

@@ -92,6 +92,10 @@ def test_figures_and_plain_years_are_not_reported(html):
 def test_years_with_separator_reads_the_context_it_is_given():
     assert years_with_separator("2,026", "td", "Year") == ["2,026"]
     assert years_with_separator("2,026", "td", "People reached") == []
+    assert years_with_separator("2,098", "td", "Reached this month") == []
+    assert years_with_separator("2.098", "td", "Alcanzadas este mes") == []
+    assert years_with_separator("2,026", "td", "Month") == ["2,026"]
+    assert years_with_separator("2.026", "td", "Fecha de envío") == ["2.026"]
     assert years_with_separator("2,026", "option") == ["2,026"]
     assert years_with_separator("2,026", "strong") == []
 
