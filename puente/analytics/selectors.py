@@ -224,6 +224,26 @@ def _apart_rows(*, year: int, month: int, filters: ReachFilters) -> QuerySet[Act
     return rows
 
 
+# What is shown apart from people reached (`puente people-reached --measure`, the API's
+# `measure`), and the columns of each.
+APART_MEASURES = {
+    "people-trained": ["monthly", "consolidated"],
+    "outputs": ["unit", "monthly", "consolidated"],
+    "stocks": ["indicator", "unit", "monthly", "latest", "as_of"],
+}
+
+
+def figures_apart_records(
+    measure: str, *, year: int, month: int, filters: ReachFilters | None = None
+) -> list[dict[str, Any]]:
+    """One of `APART_MEASURES` as records in its columns: one record for people trained,
+    one per unit for outputs, one per indicator for stocks."""
+    figures = figures_apart(year=year, month=month, filters=filters)
+    if measure == "people-trained":
+        return [figures["people_trained"]]
+    return [{k: row[k] for k in APART_MEASURES[measure]} for row in figures[measure]]
+
+
 def figures_apart(*, year: int, month: int, filters: ReachFilters | None = None) -> dict[str, Any]:
     """What is counted beside people reached, never added to it (docs/methodology.md,
     "What is counted"), for the months of `year` through `month`:

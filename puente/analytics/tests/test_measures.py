@@ -147,3 +147,29 @@ def test_public_data_shows_outputs_by_unit_not_one_outputs_figure(client, traine
         ("consultations", 90),
         ("meals", 500),
     ]
+
+
+def test_the_api_shows_each_measure_apart_as_the_cli(trained, client, make_user):
+    add(trained["A"], "FSC-03", 0, quantity=500, month=2)
+    add(trained["A"], "CSS-03", 0, quantity=4, month=1)
+    client.force_login(make_user("regional-admin", "region"))
+    url = "/api/people-reached/"
+    through = {"year": str(YEAR), "through": f"{YEAR}-02"}
+    answers = {
+        measure: client.get(url, {**through, "measure": measure}).json()
+        for measure in ("people-trained", "outputs", "stocks")
+    }
+    assert answers == {
+        "people-trained": [{"monthly": 60, "consolidated": 95}],
+        "outputs": [{"unit": "meals", "monthly": 500, "consolidated": 500}],
+        "stocks": [
+            {"indicator": "CSS-03", "unit": "spaces", "monthly": 0, "latest": 4, "as_of": "2025-01"}
+        ],
+    }
+    # people reached stay the default; a measure that names nothing, or grouping what is
+    # counted apart, is a 400 naming the parameter
+    assert client.get(url, through).json() == [{"monthly": 0, "consolidated": 100}]
+    wrong = client.get(url, {**through, "measure": "kits"})
+    assert wrong.status_code == 400 and "measure" in wrong.json()["error"]["detail"]
+    grouped = client.get(url, {**through, "measure": "outputs", "by": "country"})
+    assert grouped.status_code == 400 and "by" in grouped.json()["error"]["detail"]

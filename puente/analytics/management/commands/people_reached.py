@@ -3,15 +3,15 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from puente.analytics.dashboard import ReachQueryInvalid, grouping_parse, reach_query_parse
-from puente.analytics.selectors import GROUPINGS, figures_apart, people_reached
+from puente.analytics.selectors import (
+    APART_MEASURES,
+    GROUPINGS,
+    figures_apart_records,
+    people_reached,
+)
 from puente.core.commands import PuenteCommand
 
-# What --measure shows beside people reached, and the columns of each.
-APART = {
-    "people-trained": ["monthly", "consolidated"],
-    "outputs": ["unit", "monthly", "consolidated"],
-    "stocks": ["indicator", "unit", "monthly", "latest", "as_of"],
-}
+APART = APART_MEASURES
 
 # Options read as the reach query's parameters of the same name.
 QUERY_OPTIONS = ("year", "through", "country", "admin1", "sector", "population_group", "org")
@@ -76,10 +76,7 @@ class Command(PuenteCommand):
         )
 
     def _apart(self, query: Any, measure: str, output_format: str) -> None:
-        figures = figures_apart(year=query.year, month=query.month, filters=query.filters())
-        records = (
-            [figures["people_trained"]]
-            if measure == "people-trained"
-            else [{k: row[k] for k in APART[measure]} for row in figures[measure]]
+        records = figures_apart_records(
+            measure, year=query.year, month=query.month, filters=query.filters()
         )
         self.print_records(records, fieldnames=APART[measure], output_format=output_format)
