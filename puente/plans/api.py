@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -107,7 +108,12 @@ class PlanDetailApi(APIView):
     requirement, people targeted and funding, by country, sector and activity area, as
     the plan's page shows them."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: dict})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", str, description="YYYY, a year of the plan; empty: the latest")
+        ],
+        responses={200: dict},
+    )
     def get(self, request: Request, code: str) -> Response:
         plan = access_plan(request.user, code)
         year = _year(request, plan)
@@ -174,6 +180,7 @@ class PlanEntrySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    @extend_schema_field(OpenApiTypes.NUMBER)
     def get_requirement_usd(self, entry: PlanEntry) -> float | int:
         """A number, as every money figure of the API (`funding-summary` too)."""
         return json_number(entry.requirement_usd)  # type: ignore[no-any-return]
@@ -224,11 +231,17 @@ class PlanEntryListCreateApi(generics.ListAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("year", int),
+            OpenApiParameter("year", str, description="YYYY, a year of the plan; empty: all"),
             OpenApiParameter("country", str, description="ISO3 of a country of the plan"),
             OpenApiParameter("sector", str, description="sector code"),
             OpenApiParameter("org", str, description="organisation acronym or name"),
-            OpenApiParameter("status", str, enum=[s.value for s in PlanEntry.Status]),
+            # Empty, like every filter of the plan page (as its form sends it): any status.
+            OpenApiParameter(
+                "status",
+                str,
+                enum=["", *[s.value for s in PlanEntry.Status]],
+                description="empty: any status",
+            ),
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
