@@ -9,22 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from puente.core.api import form_invalid
-from puente.core.filters import CodeChoiceField, FilterForm, YearField
+from puente.needs.forms import PlanningQueryForm
 from puente.needs.selectors import need_rows, needs_page_check, population_rows
-from puente.reference.codes import ReferenceCode
-from puente.reference.models import Country
-
-
-class NeedsQueryForm(FilterForm):
-    """A year (required) and, optionally, one country: a wrong one is a 400 naming it."""
-
-    year = YearField(required=True)
-    country = CodeChoiceField(
-        queryset=Country.objects.all(),
-        to_field_name="iso3",
-        unknown=ReferenceCode.UNKNOWN_COUNTRY.message,
-    )
-
 
 PARAMETERS = [
     OpenApiParameter("year", int, required=True),
@@ -38,7 +24,7 @@ class _NeedsTableApi(APIView):
     @extend_schema(parameters=PARAMETERS, responses={200: dict})
     def get(self, request: Request) -> Response:
         needs_page_check(request.user)
-        form = NeedsQueryForm(request.query_params)
+        form = PlanningQueryForm(request.query_params)
         if not form.is_valid():
             raise form_invalid(form)
         country = form.cleaned_data["country"]

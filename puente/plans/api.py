@@ -21,8 +21,8 @@ from puente.accounts.permissions import Action
 from puente.core.api import form_invalid
 from puente.core.codes import CoreCode
 from puente.core.exports import json_number
-from puente.core.filters import CodeChoiceField, FilterForm, YearField
 from puente.core.tabular import normalize_value
+from puente.needs.forms import PlanningQueryForm
 from puente.plans.forms import EntryReviewForm, PlanEntryFilterForm, PlanYearForm
 from puente.plans.models import Plan, PlanEntry
 from puente.plans.selectors import (
@@ -38,7 +38,6 @@ from puente.plans.services.entries import plan_entry_save
 from puente.plans.services.review import plan_entry_review
 from puente.plans.targets import target_rows, targets_read_check
 from puente.reference.codes import ReferenceCode
-from puente.reference.models import Country
 from puente.reference.selectors import (
     country_lookup,
     keyed_lookup,
@@ -320,17 +319,6 @@ class PlanEntryReviewApi(APIView):
         return Response(PlanEntrySerializer(entry).data)
 
 
-class TargetFilterForm(FilterForm):
-    """A year (required) and, optionally, one country."""
-
-    year = YearField(required=True)
-    country = CodeChoiceField(
-        queryset=Country.objects.all(),
-        to_field_name="iso3",
-        unknown=ReferenceCode.UNKNOWN_COUNTRY.message,
-    )
-
-
 class TargetListApi(APIView):
     """Targets of a year by country, sector and population group, in the columns the
     targets import reads (`puente import targets`)."""
@@ -344,7 +332,7 @@ class TargetListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         targets_read_check(request.user)
-        form = TargetFilterForm(request.query_params)
+        form = PlanningQueryForm(request.query_params)
         if not form.is_valid():
             raise form_invalid(form)
         country = form.cleaned_data["country"]
