@@ -22,6 +22,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 @pytest.fixture(autouse=True)
 def _settings_for_tests(settings: Any, tmp_path_factory: Any) -> None:
     settings.PUENTE_REQUIRE_2FA = False
+    # Flow monitoring's figures at once, in the request (tests/ of the worker's path set
+    # "worker" themselves).
+    settings.PUENTE_FLOWS_FIGURES = "inline"
     # Each test its own columnar copy: files outlive the database's rollback.
     settings.PUENTE_COLUMNAR_DIR = tmp_path_factory.mktemp("columnar")
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

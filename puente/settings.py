@@ -263,6 +263,12 @@ PUENTE_COLLECT_ACCEPT_CONTENT_LENGTH = int(
 PUENTE_COLLECT_DIGEST_REALM = os.environ.get("PUENTE_COLLECT_DIGEST_REALM", "Puente")
 PUENTE_COLLECT_NONCE_SECONDS = int(os.environ.get("PUENTE_COLLECT_NONCE_SECONDS", "300"))
 
+# Flow monitoring's figures from a stored submission (docs/flows.md): "worker" makes them
+# in the background worker, so a device's POST is answered once the submission is stored;
+# "inline" makes them in the request, once it is committed (tests; a laptop without a
+# worker). With PUENTE_TASKS=immediate the worker's tasks run inline anyway.
+PUENTE_FLOWS_FIGURES = os.environ.get("PUENTE_FLOWS_FIGURES", "worker")
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -56,7 +56,8 @@ def access_project(user: Actor, code: str, action: Action) -> Project:
     project, PermissionDenied for another project (a collector asking for another
     project's forms is told no, not that they do not exist: the OpenRosa clients show a
     403 as "not allowed", and project codes are not secret)."""
-    project = Project.objects.select_related("country").filter(code=code.lower()).first()
+    # Codes are unique: no ordering.
+    project = Project.objects.select_related("country").filter(code=code.lower()).order_by().first()
     if project is None:
         raise CollectCode.UNKNOWN_PROJECT.error(code=code)
     if not user_can_on_project(user, action, project):
@@ -265,12 +266,15 @@ def access_quarantined(user: Actor, item_id: int) -> QuarantinedSubmission:
     return item
 
 
-def submission_for_figures(submission_id: int) -> Submission | None:
+def submission_for_figures(submission_id: int, *, lock: bool = False) -> Submission | None:
     """One submission with its form, project and the project's country, for the apps
-    above that turn answers into figures (flow monitoring); None when it is not held."""
-    return (
-        Submission.objects.select_related("form__project__country").filter(pk=submission_id).first()
-    )
+    above that turn answers into figures (flow monitoring); None when it is not held.
+    `lock` (inside a transaction): its row locked until the transaction ends, so two
+    workers never make the figures of one submission at once."""
+    found = Submission.objects.select_related("form__project__country").filter(pk=submission_id)
+    if lock:
+        found = found.select_for_update(of=("self",))
+    return found.first()
 
 
 def submissions_for_figures(

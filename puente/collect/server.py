@@ -85,7 +85,11 @@ def collector_authenticate(request: HttpRequest) -> tuple[User | None, bool]:
     if scheme != "digest":
         return None, False
     params = openrosa.digest_params(header[len("digest") :])
-    user = User.objects.filter(email=params.get("username", "").lower(), is_active=True).first()
+    user = (
+        User.objects.filter(email=params.get("username", "").lower(), is_active=True)
+        .order_by()  # e-mail addresses are unique
+        .first()
+    )
     if user is None:
         return None, False
     state = openrosa.digest_check(

@@ -38,6 +38,7 @@ from puente.flows.models import (
     SurveySummary,
     Transport,
 )
+from puente.flows.receivers import figures_inline
 from puente.flows.submissions import DAILY_COUNT_FORM, SURVEY_FORM
 from puente.flows.survey import DAILY_COUNT_DEFINITION, DEFINITION, survey_definition
 from puente.reference.models import Admin1, Country
@@ -336,7 +337,6 @@ def _send_forms(
         )
 
 
-@transaction.atomic
 def flows_demo_create(
     *,
     seed: int,
@@ -347,7 +347,22 @@ def flows_demo_create(
     """Points, daily counts and survey summaries of the demo (its own figures replaced).
     With `collect_project` (a project holding the shipped forms), the figures of the last
     weeks at the points of the project's country are submitted as forms by `collector`
-    instead of written: `survey_submissions` and `tally_sheets` count them."""
+    instead of written: `survey_submissions` and `tally_sheets` count them. Their
+    figures are made as the demo's transaction commits, without a worker."""
+    with figures_inline():
+        return _flows_demo_write(
+            seed=seed, today=today, collect_project=collect_project, collector=collector
+        )
+
+
+@transaction.atomic
+def _flows_demo_write(
+    *,
+    seed: int,
+    today: dt.date | None = None,
+    collect_project: str = "",
+    collector: Actor | None = None,
+) -> dict[str, int]:
     rng = random.Random(seed)  # noqa: S311  (demo figures)
     start, end = demo_period(today)
     points = _points()

@@ -548,17 +548,24 @@ def survey_summary_record(
         "incidents": sorted(set(incidents)),
     }
     summary = (
-        SurveySummary.objects.filter(submission_id=submission_id).first() if submission_id else None
+        SurveySummary.objects.filter(submission_id=submission_id).order_by().first()
+        if submission_id
+        else None
     ) or SurveySummary(submission_id=submission_id)
     for name, value in values.items():
         setattr(summary, name, value)
-    summary.full_clean(validate_constraints=False)
+    # A point read from the database exists: its check would only ask again.
+    summary.full_clean(exclude=["point"] if point.pk else None, validate_constraints=False)
     summary.save()
     return summary
 
 
 def survey_summary_from_answers(
-    *, answers: dict[str, Any], submission_id: str, acting_user: Actor | None
+    *,
+    answers: dict[str, Any],
+    submission_id: str,
+    acting_user: Actor | None,
+    point: FlowPoint | None = None,
 ) -> SurveySummary | None:
     """The summary of a submission of the shipped flow-monitoring survey
     (data/flow-monitoring-survey.toml), from its answers by field path or name: select_multiple
@@ -576,7 +583,10 @@ def survey_summary_from_answers(
     answers = {str(key).rsplit("/", 1)[-1]: value for key, value in answers.items()}
     if answers.get("consent") != "yes":
         return None
-    point = FlowPoint.objects.filter(code=str(answers.get("point", "")).strip().lower()).first()
+    if point is None:
+        # Point codes are unique: no ordering.
+        code = str(answers.get("point", "")).strip().lower()
+        point = FlowPoint.objects.filter(code=code).order_by().first()
     if point is None:
         return None
     date = answers.get("survey_date")

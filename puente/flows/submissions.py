@@ -68,7 +68,8 @@ def _point(code: Any, submission: Submission) -> FlowPoint | None:
     """The point a submission names, when its project may count there: a point of the
     submission's project, or a point of no project in the project's country. None
     otherwise (a point code of another team is treated as no point)."""
-    point = FlowPoint.objects.filter(code=str(code or "").strip().lower()).first()
+    # Point codes are unique: no ordering.
+    point = FlowPoint.objects.filter(code=str(code or "").strip().lower()).order_by().first()
     if point is None:
         return None
     project = submission.form.project
@@ -156,6 +157,7 @@ def _read(submission: Submission, acting_user: Actor | None) -> str:
                     answers=submission.data or {},
                     submission_id=submission.instance_id,
                     acting_user=acting_user,
+                    point=point,
                 )
                 return "summary" if summary is not None else "none"
             figures = daily_count_figures(answers)
@@ -195,7 +197,7 @@ def submission_figures_update(
     figures first. A submission that no longer counts (rejected, or replaced by an edit
     since) loses its figures whatever the outcome says: the signal may arrive late.
     Returns `summary`, `counts`, `withdrawn`, `none` or `ignored` (another form)."""
-    submission = submission_for_figures(submission_id)
+    submission = submission_for_figures(submission_id, lock=True)
     if submission is None or submission.form.form_id not in FLOW_FORMS:
         return "ignored"
     if submission.form.form_id == DAILY_COUNT_FORM:

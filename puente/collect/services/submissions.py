@@ -165,11 +165,16 @@ def _quarantine(
 
 def published_version(project: Project, meta: SubmissionMeta) -> FormVersion | None:
     # The form's project too: the announcement of a stored submission names it.
-    return (
-        FormVersion.objects.select_related("form__project")
+    # (project, form ID, version) names one version: no ordering, so no join for it.
+    version = (
+        FormVersion.objects.select_related("form")
         .filter(form__project=project, form__form_id=meta.form_id, version=meta.version)
+        .order_by()
         .first()
     )
+    if version is not None:
+        version.form.project = project
+    return version
 
 
 def submission_store(
@@ -189,6 +194,7 @@ def submission_store(
         Submission.objects.select_for_update()
         .select_related("form")
         .filter(instance_id=meta.instance_id)
+        .order_by()  # instance IDs are unique
         .first()
     )
     if existing is None:

@@ -225,6 +225,44 @@ def test_a_tally_sheet_posted_to_the_openrosa_server_makes_its_counts(
     assert FlowCount.objects.filter(submission_id="uuid:t1").count() == 3
 
 
+def test_with_a_worker_the_post_queues_the_figures_and_the_worker_makes_them(
+    project, point, make_user, client, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    # given the setting a server runs with: figures made by the background worker
+    settings.PUENTE_FLOWS_FIGURES = "worker"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    collector = make_user("data-collector", "project:fm-col", email="collector@example.org")
+    collector.set_password("collect-pass-1")
+    collector.save()
+    token = base64.b64encode(b"collector@example.org:collect-pass-1").decode()
+    # when a device posts a survey
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/collect/fm-col/submission",
+            {
+                "xml_submission_file": SimpleUploadedFile(
+                    "submission.xml", survey_xml("uuid:s1"), "text/xml"
+                )
+            },
+            HTTP_X_OPENROSA_VERSION="1.0",
+            HTTP_AUTHORIZATION=f"Basic {token}",
+        )
+    # then it is answered once stored, with its figures queued, not yet made
+    assert response.status_code == 201
+    assert SurveySummary.objects.count() == 0
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "puente.flows.tasks.submission_figures_task"
+    assert queued.status == "READY"
+    # and the worker makes them
+    call_command("worker", batch=True, verbosity=0)
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL"
+    assert [s["submission_id"] for s in summaries()] == ["uuid:s1"]
+    assert summaries()[0]["group_size"] == 3
+
+
 def test_nothing_happens_before_the_submission_commits(project, point):
     # without the commit (the test's transaction never commits) no listener runs
     submission_receive(acting_user=None, project=project, xml=survey_xml("uuid:s1"), files=[])
