@@ -269,6 +269,9 @@ PUENTE_COLLECT_NONCE_SECONDS = int(os.environ.get("PUENTE_COLLECT_NONCE_SECONDS"
 # worker). With PUENTE_TASKS=immediate the worker's tasks run inline anyway.
 PUENTE_FLOWS_FIGURES = os.environ.get("PUENTE_FLOWS_FIGURES", "worker")
 
+# /readyz (docs/deploy.md) answers 503 when no background worker was seen for this long.
+PUENTE_READY_WORKER_SECONDS = int(os.environ.get("PUENTE_READY_WORKER_SECONDS", "180"))
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -296,6 +299,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("PUENTE_HSTS_SUBDOMAINS")
     SECURE_HSTS_PRELOAD = _env_bool("PUENTE_HSTS_PRELOAD")
     SECURE_SSL_REDIRECT = _env_bool("PUENTE_SSL_REDIRECT")
+    # Health checks come from the proxy or the orchestrator, often over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {

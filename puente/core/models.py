@@ -59,3 +59,17 @@ class RateCounter(models.Model):
     bucket = models.CharField(max_length=96, unique=True)
     window_start = models.FloatField()  # seconds since the epoch
     count = models.PositiveIntegerField(default=0)
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each background worker (`puente worker`) said it was alive: written
+    at its start and every minute, read by `/readyz` (docs/deploy.md). In the database,
+    so that workers and web processes on different machines see the same beats."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}) {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -7,12 +7,15 @@ brought down; a reader that cannot allocate aborts the worker process, so whatev
 restarts the worker (systemd, the container) must restart it. At start-up and every
 minute the worker marks as failed every running import whose heartbeat stopped
 (`batch_fail_stale`): its process died, and its one transaction was never committed.
+It also records its own heartbeat then (`puente.core.health`), which `/readyz` reads.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import resource
+import socket
 import threading
 from typing import Any
 
@@ -49,8 +52,22 @@ def stale_imports_fail() -> None:
         logger.warning("Imports marked failed (their process died): %s", failed)
 
 
-def _sweep_forever(stop: threading.Event) -> None:
+def heartbeat(worker_id: str) -> None:
+    from django.db import close_old_connections, connection
+
+    from puente.core.health import worker_heartbeat_record
+
+    if not connection.in_atomic_block:
+        close_old_connections()
+    worker_heartbeat_record(worker_id)
+
+
+def _sweep_forever(stop: threading.Event, worker_id: str) -> None:
     while not stop.wait(SWEEP_EVERY):
+        try:
+            heartbeat(worker_id)
+        except Exception:  # a database away now is tried again next minute
+            logger.exception("Could not record the worker's heartbeat")
         try:
             stale_imports_fail()
         except Exception:  # a locked database now is tried again next minute
@@ -65,11 +82,14 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         memory_limit_apply(settings.PUENTE_WORKER_MEMORY_BYTES)
+        worker_id = options.get("worker_id") or f"{socket.gethostname()}-{os.getpid()}"
+        # /readyz reads it: a worker seen in the last minutes (docs/deploy.md).
+        heartbeat(worker_id)
         stale_imports_fail()
         stop = threading.Event()
         if not options.get("batch"):
             threading.Thread(
-                target=_sweep_forever, args=(stop,), name="stale-imports", daemon=True
+                target=_sweep_forever, args=(stop, worker_id), name="sweeps", daemon=True
             ).start()
         try:
             super().handle(*args, **options)
