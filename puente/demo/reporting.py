@@ -25,6 +25,7 @@ GROUP_WEIGHTS = {
     "colombian-returnees": 5,
     "host-community": 15,
 }
+VOUCHERS = ("e-voucher", "paper-voucher")
 SECTOR_WEIGHTS = {
     "HEA": 14,
     "FSC": 14,
@@ -174,16 +175,25 @@ def _plans(rng: random.Random) -> list[dict[str, Any]]:
                         "indicator": indicator,
                         "scale": scale,
                         "activity": ACTIVITIES[COUNTRY_LANGUAGE.get(country.iso3, "es")][sector],
+                        "sector": sector,
                         "cva": sector == "MPC" or (sector == "FSC" and rng.random() < 0.4),
                     }
                 )
     return plans
 
 
-def _rows(rng: random.Random, months: list[dt.date]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows(
+    rng: random.Random, months: list[dt.date], terms: random.Random
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """`terms` draws the conditionality and restriction of cash plans, apart from `rng` so
+    that the rest of the demo stays as it was."""
     number = 1
     for plan in _plans(rng):
         seen = 0.0
+        # A cash programme keeps its terms all year: multipurpose cash mostly unconditional
+        # and unrestricted, food cash often restricted to food; vouchers are restricted.
+        conditional = terms.random() < (0.15 if plan["sector"] == "MPC" else 0.3)
+        restricted = plan["sector"] != "MPC" and terms.random() < 0.5
         for index, month in enumerate(months):
             if rng.random() < 0.15:
                 continue
@@ -218,7 +228,11 @@ def _rows(rng: random.Random, months: list[dt.date]) -> Iterator[tuple[int, dict
             if plan["cva"]:
                 row["cva_value_usd"] = round(total * rng.uniform(40, 120), 2)
                 mechanisms = ["mobile-money", "prepaid-card", "e-voucher"]
-                row["delivery_mechanism"] = rng.choice(mechanisms)
+                row["delivery_mechanism"] = mechanism = rng.choice(mechanisms)
+                row["conditionality"] = "conditional" if conditional else "unconditional"
+                row["restriction"] = (
+                    "restricted" if restricted or mechanism in VOUCHERS else "unrestricted"
+                )
             if plan["indicator"].counts_people:
                 row.update(
                     total_monthly=total,
@@ -246,7 +260,10 @@ def demo_reports_create(*, seed: int, today: dt.date | None = None) -> dict[str,
     PeriodLock.objects.all().delete()
     RowChange.objects.all().delete()
     ActivityRow.objects.all().delete()
-    report = rows_import(rows=_rows(rng, months), acting_user=None, status=RowStatus.VALIDATED)
+    terms = random.Random(f"cva-terms-{seed}")
+    report = rows_import(
+        rows=_rows(rng, months, terms), acting_user=None, status=RowStatus.VALIDATED
+    )
     if report.errors:
         raise RuntimeError(f"demo 5W has errors: {report.errors[:3]}")
     latest = months[-1]

@@ -60,6 +60,8 @@ class ActivityRowSerializer(serializers.ModelSerializer):
             "modality",
             "cva_value_usd",
             "delivery_mechanism",
+            "conditionality",
+            "restriction",
             "population_group",
             "quantity",
             "total_monthly",

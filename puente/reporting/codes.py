@@ -56,6 +56,16 @@ class ReportingCode(ErrorCode):
         ),
         400,
     )
+    UNKNOWN_CONDITIONALITY = (
+        "unknown_conditionality",
+        _("“%(value)s” is not a conditionality (conditional, unconditional)."),
+        400,
+    )
+    UNKNOWN_RESTRICTION = (
+        "unknown_restriction",
+        _("“%(value)s” is not a restriction (restricted, unrestricted)."),
+        400,
+    )
     PERIOD_LOCKED = "period_locked", _("%(month)s is locked for %(country)s."), 400
     NOT_ALLOWED = (
         "not_allowed",

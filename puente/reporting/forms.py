@@ -11,6 +11,7 @@ from puente.partners.models import Organisation
 from puente.reference.models import Country, Indicator, PopulationGroup, Sector
 from puente.reporting.filters import RowFilters
 from puente.reporting.models import Modality, RowStatus
+from puente.reporting.services.columns import Conditionality, Restriction
 
 
 class UploadForm(forms.Form):
@@ -63,6 +64,16 @@ class RowForm(forms.Form):
     cva_value_usd = forms.CharField(label=_("CVA value (USD)"), required=False, max_length=20)
     delivery_mechanism = forms.CharField(
         label=_("Delivery mechanism"), required=False, max_length=128
+    )
+    conditionality = forms.ChoiceField(
+        label=_("Conditionality"),
+        required=False,
+        choices=[("", _("Not given")), *Conditionality.choices],
+    )
+    restriction = forms.ChoiceField(
+        label=_("Restriction"),
+        required=False,
+        choices=[("", _("Not given")), *Restriction.choices],
     )
     population_group = forms.ModelChoiceField(
         label=_("Population group"), queryset=PopulationGroup.objects.all(), to_field_name="code"

@@ -122,6 +122,9 @@ class ActivityRow(models.Model):
     modality = models.CharField(max_length=20, choices=Modality.choices)
     cva_value_usd = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     delivery_mechanism = models.CharField(max_length=128, blank=True)
+    # codes of the lists in services/columns.py (Conditionality, Restriction)
+    conditionality = models.CharField(max_length=32, blank=True)
+    restriction = models.CharField(max_length=32, blank=True)
     population_group = models.ForeignKey(
         PopulationGroup, on_delete=models.PROTECT, related_name="+"
     )

@@ -238,6 +238,8 @@ def row_form(request: HttpRequest, row_id: int | None = None) -> HttpResponse:
             "modality": row.modality,
             "cva_value_usd": row.cva_value_usd or "",
             "delivery_mechanism": row.delivery_mechanism,
+            "conditionality": row.conditionality,
+            "restriction": row.restriction,
             "population_group": row.population_group,
             "status": row.status,
             **{f: getattr(row, f) if getattr(row, f) is not None else "" for f in INTEGER_FIELDS},

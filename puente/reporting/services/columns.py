@@ -91,6 +91,38 @@ COLUMNS = (
     ),
     Column("delivery_mechanism", required=False, aliases=("mecanismo de entrega", "mecanismo")),
     Column(
+        "conditionality",
+        required=False,
+        aliases=(
+            "condicionalidad",
+            "condicionalidade",
+            "condicionalidad cva",
+            "condicionalidad tm",
+            "condicionalidade cva",
+            "conditional",
+            "condicional",
+            "con/sin condiciones",
+            "com/sem condicionalidade",
+            "conditional/unconditional",
+        ),
+    ),
+    Column(
+        "restriction",
+        required=False,
+        aliases=(
+            "restricción",
+            "restrição",
+            "restriccion de uso",
+            "restrição de uso",
+            "restricted",
+            "restringida",
+            "restrito",
+            "con/sin restricción",
+            "com/sem restrição",
+            "restricted/unrestricted",
+        ),
+    ),
+    Column(
         "population_group",
         aliases=(
             "grupo poblacional",
@@ -191,6 +223,8 @@ STORED_FIELDS = (
     "modality",
     "cva_value_usd",
     "delivery_mechanism",
+    "conditionality",
+    "restriction",
     "population_group_id",
     *INTEGER_FIELDS,
 )
@@ -322,24 +356,118 @@ DELIVERY_MECHANISM_ALIASES = {
 }
 
 
-def delivery_mechanism_lookup() -> dict[str, str]:
-    """Codes, labels in English, Spanish and Portuguese, and the aliases, to the code."""
-    table: dict[str, str] = {
-        normalize_value(k): str(v) for k, v in DELIVERY_MECHANISM_ALIASES.items()
-    }
-    for value, _label in DeliveryMechanism.choices:
+class Conditionality(models.TextChoices):
+    """Whether people must do something (attend school, a health check-up, a training)
+    to receive a cash or voucher transfer: the 5W's code list for `conditionality`
+    (stored as the code)."""
+
+    CONDITIONAL = "conditional", _("Conditional")
+    UNCONDITIONAL = "unconditional", _("Unconditional")
+
+
+# The words a 5W file may give a conditionality in, beside the codes and the labels
+# (accents and case ignored).
+CONDITIONALITY_ALIASES = {
+    "condicional": Conditionality.CONDITIONAL,
+    "condicionada": Conditionality.CONDITIONAL,
+    "condicionado": Conditionality.CONDITIONAL,
+    "con condiciones": Conditionality.CONDITIONAL,
+    "con condicion": Conditionality.CONDITIONAL,
+    "con condicionalidad": Conditionality.CONDITIONAL,
+    "com condicoes": Conditionality.CONDITIONAL,
+    "com condicao": Conditionality.CONDITIONAL,
+    "com condicionalidade": Conditionality.CONDITIONAL,
+    "conditioned": Conditionality.CONDITIONAL,
+    "incondicional": Conditionality.UNCONDITIONAL,
+    "incondicionada": Conditionality.UNCONDITIONAL,
+    "incondicionado": Conditionality.UNCONDITIONAL,
+    "no condicionada": Conditionality.UNCONDITIONAL,
+    "no condicionado": Conditionality.UNCONDITIONAL,
+    "no condicional": Conditionality.UNCONDITIONAL,
+    "sin condiciones": Conditionality.UNCONDITIONAL,
+    "sin condicion": Conditionality.UNCONDITIONAL,
+    "sin condicionalidad": Conditionality.UNCONDITIONAL,
+    "nao condicionada": Conditionality.UNCONDITIONAL,
+    "nao condicionado": Conditionality.UNCONDITIONAL,
+    "nao condicional": Conditionality.UNCONDITIONAL,
+    "sem condicoes": Conditionality.UNCONDITIONAL,
+    "sem condicao": Conditionality.UNCONDITIONAL,
+    "sem condicionalidade": Conditionality.UNCONDITIONAL,
+    "non-conditional": Conditionality.UNCONDITIONAL,
+    "not conditional": Conditionality.UNCONDITIONAL,
+    "unconditioned": Conditionality.UNCONDITIONAL,
+}
+
+
+class Restriction(models.TextChoices):
+    """Whether a cash or voucher transfer may be spent on anything (unrestricted) or only
+    on given goods, services or shops (restricted): the 5W's code list for `restriction`
+    (stored as the code)."""
+
+    RESTRICTED = "restricted", _("Restricted")
+    UNRESTRICTED = "unrestricted", _("Unrestricted")
+
+
+# The words a 5W file may give a restriction in, beside the codes and the labels
+# (accents and case ignored).
+RESTRICTION_ALIASES = {
+    "restringida": Restriction.RESTRICTED,
+    "restringido": Restriction.RESTRICTED,
+    "con restriccion": Restriction.RESTRICTED,
+    "con restricciones": Restriction.RESTRICTED,
+    "uso restringido": Restriction.RESTRICTED,
+    "restrita": Restriction.RESTRICTED,
+    "restrito": Restriction.RESTRICTED,
+    "com restricao": Restriction.RESTRICTED,
+    "com restricoes": Restriction.RESTRICTED,
+    "uso restrito": Restriction.RESTRICTED,
+    "no restringida": Restriction.UNRESTRICTED,
+    "no restringido": Restriction.UNRESTRICTED,
+    "sin restriccion": Restriction.UNRESTRICTED,
+    "sin restricciones": Restriction.UNRESTRICTED,
+    "irrestricta": Restriction.UNRESTRICTED,
+    "irrestricto": Restriction.UNRESTRICTED,
+    "libre": Restriction.UNRESTRICTED,
+    "libre uso": Restriction.UNRESTRICTED,
+    "de libre uso": Restriction.UNRESTRICTED,
+    "nao restrita": Restriction.UNRESTRICTED,
+    "nao restrito": Restriction.UNRESTRICTED,
+    "sem restricao": Restriction.UNRESTRICTED,
+    "sem restricoes": Restriction.UNRESTRICTED,
+    "irrestrita": Restriction.UNRESTRICTED,
+    "irrestrito": Restriction.UNRESTRICTED,
+    "livre": Restriction.UNRESTRICTED,
+    "uso livre": Restriction.UNRESTRICTED,
+    "non-restricted": Restriction.UNRESTRICTED,
+    "not restricted": Restriction.UNRESTRICTED,
+}
+
+
+def code_lookup(
+    choices: type[models.TextChoices], aliases: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """A code list's codes, labels in English, Spanish and Portuguese, and `aliases`, as
+    `normalize_value` reads them, to the code."""
+    table: dict[str, str] = {normalize_value(k): str(v) for k, v in (aliases or {}).items()}
+    for value, _label in choices.choices:
         table[normalize_value(value)] = value
         for language in ("en", "es", "pt"):
             with translation.override(language):
-                table[normalize_value(str(DeliveryMechanism(value).label))] = value
+                table[normalize_value(str(choices(value).label))] = value
     return table
+
+
+def delivery_mechanism_lookup() -> dict[str, str]:
+    return code_lookup(DeliveryMechanism, DELIVERY_MECHANISM_ALIASES)
+
+
+def conditionality_lookup() -> dict[str, str]:
+    return code_lookup(Conditionality, CONDITIONALITY_ALIASES)
+
+
+def restriction_lookup() -> dict[str, str]:
+    return code_lookup(Restriction, RESTRICTION_ALIASES)
 
 
 def modality_lookup() -> dict[str, str]:
-    table: dict[str, str] = {normalize_value(k): str(v) for k, v in MODALITY_ALIASES.items()}
-    for value, _label in Modality.choices:
-        table[normalize_value(value)] = value
-        for language in ("en", "es", "pt"):
-            with translation.override(language):
-                table[normalize_value(str(Modality(value).label))] = value
-    return table
+    return code_lookup(Modality, MODALITY_ALIASES)

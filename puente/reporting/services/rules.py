@@ -33,7 +33,9 @@ from puente.reporting.services.columns import (
     BREAKDOWN,
     NUMBER_FIELDS,
     RowKey,
+    conditionality_lookup,
     delivery_mechanism_lookup,
+    restriction_lookup,
 )
 
 if TYPE_CHECKING:
@@ -45,11 +47,20 @@ OUTLIER_FACTOR = 10
 OUTLIER_FLOOR = 100
 
 
+# The cash and voucher columns read from a code list (columns.py), each with the error of
+# a value outside its list.
+CVA_CODE_LISTS: dict[str, tuple[Callable[[], dict[str, str]], ReportingCode]] = {
+    "delivery_mechanism": (delivery_mechanism_lookup, ReportingCode.UNKNOWN_DELIVERY_MECHANISM),
+    "conditionality": (conditionality_lookup, ReportingCode.UNKNOWN_CONDITIONALITY),
+    "restriction": (restriction_lookup, ReportingCode.UNKNOWN_RESTRICTION),
+}
+
+
 @functools.cache
-def _delivery_mechanisms() -> Lookup:
-    """Delivery mechanisms by code, label (en, es, pt) or alias: a fixed list, read once
+def _code_list(column: str) -> Lookup:
+    """A column's code list by code, label (en, es, pt) or alias: a fixed list, read once
     (on first use: labels need the translations, not ready while apps load)."""
-    return Lookup(delivery_mechanism_lookup())
+    return Lookup(CVA_CODE_LISTS[column][0]())
 
 
 class Row:
@@ -372,25 +383,24 @@ def breakdown(row: Row, lookups: Lookups) -> None:
 def cva(row: Row, lookups: Lookups) -> None:
     """`cva_value_required`: a cash and voucher row gives its value in USD (the one
     source of the value of cash: no indicator counts US dollars);
-    `unknown_delivery_mechanism`: a delivery mechanism outside its code list (one given
-    is stored as its code)."""
+    `unknown_delivery_mechanism`, `unknown_conditionality`, `unknown_restriction`: a
+    value outside the column's code list. A value given is stored as its code, whatever
+    the row's modality; none of the three is required."""
     if row.modality == Modality.CVA and row.numbers["cva_value_usd"] is None:
         row.cells.invalid(
             "cva_value_usd",
             ReportingCode.CVA_VALUE_REQUIRED,
             ReportingCode.CVA_VALUE_REQUIRED.text(),
         )
-    mechanism = row.text["delivery_mechanism"]
-    if mechanism:
-        code = _delivery_mechanisms()(mechanism)
+    for column, (_table, error) in CVA_CODE_LISTS.items():
+        value = row.text[column]
+        if not value:
+            continue
+        code = _code_list(column)(value)
         if code is None:
-            row.cells.invalid(
-                "delivery_mechanism",
-                ReportingCode.UNKNOWN_DELIVERY_MECHANISM,
-                ReportingCode.UNKNOWN_DELIVERY_MECHANISM.text(value=mechanism),
-            )
+            row.cells.invalid(column, error, error.text(value=value))
         else:
-            row.text["delivery_mechanism"] = code
+            row.text[column] = code
 
 
 def period_lock(row: Row, lookups: Lookups) -> None:

@@ -1,5 +1,6 @@
 """The XLSX template a partner fills for one country: the 5W sheet with drop-down lists
-(admin-1, organisations, indicators, population groups, modalities, yes/no) and an
+(admin-1, organisations, indicators, population groups, modalities, yes/no, and the code
+lists of cash and voucher rows: delivery mechanism, conditionality, restriction) and an
 instructions sheet in the user's language."""
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from puente.partners.models import Organisation
 from puente.reference.models import Country, Indicator, PopulationGroup
 from puente.reference.selectors import indicators_in_force
 from puente.reporting.models import Modality
-from puente.reporting.services.columns import COLUMN_NAMES
+from puente.reporting.services.columns import (
+    COLUMN_NAMES,
+    Conditionality,
+    DeliveryMechanism,
+    Restriction,
+)
 
 TEMPLATE_ROWS = 2000
 
@@ -51,6 +57,9 @@ def template_build(*, country: Country) -> bytes:
         "population_group": groups,
         "modality": modalities,
         "rmrp_activity": yes_no,
+        "delivery_mechanism": [value for value, _label in DeliveryMechanism.choices],
+        "conditionality": [value for value, _label in Conditionality.choices],
+        "restriction": [value for value, _label in Restriction.choices],
     }
     for index, (name, values) in enumerate(columns.items()):
         lists.write(0, index, name, bold)
@@ -159,6 +168,12 @@ def template_build(*, country: Country) -> bytes:
         _(
             "modality: in-kind, cva, service, capacity-building or other. A cva row needs "
             "cva_value_usd."
+        ),
+        _(
+            "delivery_mechanism, conditionality and restriction (optional): how cash or "
+            "vouchers reached people, whether they had to do something to receive them "
+            "(conditional or unconditional), and whether they could spend them on anything "
+            "(unrestricted) or only on given goods or shops (restricted)."
         ),
         _("population_group: one of %(groups)s (the groups of %(country)s).")
         % {"groups": ", ".join(groups), "country": country.name},

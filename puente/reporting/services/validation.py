@@ -172,6 +172,8 @@ class RowValidator:
                 row.modality,
                 numbers["cva_value_usd"],
                 text["delivery_mechanism"][:128],
+                text["conditionality"],
+                text["restriction"],
                 row.population_group.id,
                 *(numbers[c] for c in INTEGER_FIELDS),
             ),

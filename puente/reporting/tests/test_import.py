@@ -96,6 +96,8 @@ def test_spanish_and_portuguese_headers_and_excel_dates(tmp_path, capsys, orgs):
         "Modalidad",
         "Valor CVA USD",
         "Mecanismo de entrega",
+        "Condicionalidad",
+        "Restricción",
         "Grupo poblacional",
         "Cantidad",
         "Total mensual",
