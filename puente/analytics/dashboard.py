@@ -38,6 +38,7 @@ from puente.analytics.selectors import (
     GROUPINGS,
     ReachFilters,
     figures_apart,
+    indicator_progress,
     latest_validated_month,
     people_reached,
     reach_trend,
@@ -51,7 +52,7 @@ from puente.core.filters import year_parse
 from puente.core.i18n import active_language, collation_key, sorted_by_name
 from puente.partners.codes import PartnersCode
 from puente.partners.models import Organisation
-from puente.plans.targets import planning_by_sector
+from puente.plans.targets import planning_by_sector, targets_level
 from puente.reference.codes import ReferenceCode
 from puente.reference.models import Admin1, Admin2, Country, PopulationGroup, Sector
 from puente.reporting.services.columns import parse_month
@@ -523,8 +524,12 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
         # Counted beside people reached, never added to it: people trained, outputs per
         # unit, stocks at their latest level (docs/methodology.md, "What is counted").
         "apart": figures_apart(year=query.year, month=query.month, filters=filters),
-        # Targets are set per country: an admin-1 area has none of its own.
-        "targets_level": "country" if level != "admin1" else None,
+        # Indicator: target, reached (by its measure), progress.
+        "indicators": indicator_progress(year=query.year, month=query.month, filters=filters),
+        # An admin-1 area shows its own targets, where any are set for it (None: none).
+        "targets_level": targets_level(
+            year=query.year, country_ids=filters.country_ids, admin1_id=filters.admin1_id
+        ),
         "validated": validated,
         "table": table,
         "by_sector": [

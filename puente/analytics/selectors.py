@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Max, Q, QuerySet, Sum
@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from puente.analytics.models import ReachCell
 from puente.analytics.services.consolidation import BREAKDOWN, COUNTED, consolidate, period
 from puente.analytics.services.cube import cube_ensure
+from puente.plans.targets import targets_by_indicator
 from puente.reference.models import (
     INDICATOR_UNITS,
     Admin1,
@@ -38,6 +39,9 @@ class ReachFilters:
     population_group_id: int | None = None
     admin1_id: int | None = None
     org_id: int | None = None
+    # The rows of one indicator (the indicator progress table): figures from the rule run
+    # on the database, as the cube holds none per indicator.
+    indicator_id: int | None = None
 
 
 def _cells(
@@ -45,7 +49,7 @@ def _cells(
 ) -> Iterator[tuple[Any, ...]]:
     """(month, country, admin1, sector, group, *MEASURES) of the finest figures:
     S cells when `sectors`, else X cells."""
-    if filters.org_id is not None:
+    if filters.org_id is not None or filters.indicator_id is not None:
         yield from _engine_cells(year=year, months=months, sectors=sectors, filters=filters)
         return
     cube_ensure(year=year, country_ids=filters.country_ids)
@@ -67,7 +71,7 @@ def _engine_cells(
     *, year: int, months: list[int], sectors: bool, filters: ReachFilters, area: str = "admin1"
 ) -> Iterator[tuple[Any, ...]]:
     """The cells of `_cells` computed by the rule on the database: for one organisation
-    (the cube holds no organisation's figures), or per admin-2 area (`area` "admin2": the
+    or one indicator (the cube holds neither's figures), or per admin-2 area (`area` "admin2": the
     cube stops at admin-1). Per admin-2, the admin-1 filter keeps the areas inside it."""
     inside: set[int] | None = None
     if area == "admin2" and filters.admin1_id is not None:
@@ -81,6 +85,7 @@ def _engine_cells(
             org_ids=[filters.org_id] if filters.org_id is not None else None,
             country_ids=list(filters.country_ids) if filters.country_ids else None,
             area=area,
+            indicator_ids=[filters.indicator_id] if filters.indicator_id is not None else None,
         )
         items: Any = (
             result.sectors.items()
@@ -203,9 +208,14 @@ def latest_validated_month(
 def _apart_rows(*, year: int, month: int, filters: ReachFilters) -> QuerySet[ActivityRow]:
     """Validated RMRP rows of the year through the month that people reached leaves out
     (people trained, outputs, stocks), within the dashboard's filters."""
+    return _period_rows(year=year, month=month, filters=filters).filter(~COUNTED)
+
+
+def _period_rows(*, year: int, month: int, filters: ReachFilters) -> QuerySet[ActivityRow]:
+    """Validated RMRP rows of the year through the month, within the dashboard's
+    filters."""
     start, end = period(year, month)
     rows = ActivityRow.objects.filter(
-        ~COUNTED,
         status=RowStatus.VALIDATED,
         rmrp_activity=True,
         month__gte=start,
@@ -219,6 +229,8 @@ def _apart_rows(*, year: int, month: int, filters: ReachFilters) -> QuerySet[Act
         rows = rows.filter(population_group_id=filters.population_group_id)
     if filters.org_id is not None:
         rows = rows.filter(appealing_org_id=filters.org_id)
+    if filters.indicator_id is not None:
+        rows = rows.filter(indicator_id=filters.indicator_id)
     if filters.sector_id is not None:
         rows = rows.filter(Q(sector_id=filters.sector_id) | Q(sector__parent_id=filters.sector_id))
     return rows
@@ -344,3 +356,109 @@ def _stocks(rows: QuerySet[ActivityRow], end: dt.date) -> list[dict[str, Any]]:
         ),
         key=lambda stock: stock["indicator"],
     )
+
+
+def _people_by_indicator(
+    *, year: int, month: int, filters: ReachFilters, indicator_ids: list[int]
+) -> dict[int, int]:
+    """{indicator id: consolidated people reached by the rule within that indicator},
+    every indicator in one run of the rule (keyed by indicator), summed over the places
+    and population groups the filters keep."""
+    if not indicator_ids:
+        return {}
+    result = consolidate(
+        year=year,
+        month=month,
+        org_ids=[filters.org_id] if filters.org_id is not None else None,
+        country_ids=list(filters.country_ids) if filters.country_ids else None,
+        indicator_ids=indicator_ids,
+        key="indicator",
+    )
+    reached: dict[int, int] = defaultdict(int)
+    for (_c, a, i, g), cell in result.sectors.items():
+        if filters.admin1_id is not None and a != filters.admin1_id:
+            continue
+        if filters.population_group_id is not None and g != filters.population_group_id:
+            continue
+        reached[i] += cell.consolidated
+    return dict(reached)
+
+
+def indicator_progress(
+    *, year: int, month: int, filters: ReachFilters | None = None
+) -> list[dict[str, Any]]:
+    """Per indicator with a target or validated rows in the year through the month, within
+    the dashboard's filters (docs/methodology.md, "Indicator progress"): its target (the
+    indicator's own targets, `targets_by_indicator`), what it reached, and `progress` =
+    reached / target (None without a target). What is reached follows the indicator's
+    measure, by the rules that count it elsewhere:
+
+    - people reached: the consolidated people reached by the rule within that one
+      indicator (organisations added, per place and population group, summed), every
+      indicator in one run of the rule keyed by indicator (`_people_by_indicator`);
+    - people trained: their plain sum (`figures_apart`);
+    - output: its quantity, in its unit (`figures_apart`);
+    - stock: its latest level (`figures_apart`), with the month it is as of."""
+    filters = filters or ReachFilters()
+    targets = targets_by_indicator(
+        year=year,
+        country_ids=filters.country_ids,
+        population_group_id=filters.population_group_id,
+        admin1_id=filters.admin1_id,
+    )
+    reported = set(
+        _period_rows(year=year, month=month, filters=filters)
+        .values_list("indicator_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    indicators = Indicator.objects.filter(pk__in=reported | set(targets)).select_related("sector")
+    if filters.sector_id is not None:
+        indicators = indicators.filter(
+            Q(sector_id=filters.sector_id) | Q(subsector_id=filters.sector_id)
+        )
+    listed = list(indicators.order_by("sector__position", "code"))
+    people = _people_by_indicator(
+        year=year,
+        month=month,
+        filters=filters,
+        indicator_ids=[
+            i.pk for i in listed if i.pk in reported and i.measure == Measure.PEOPLE_REACHED
+        ],
+    )
+    result = []
+    for indicator in listed:
+        own = replace(filters, indicator_id=indicator.pk)
+        as_of = None
+        if indicator.pk not in reported:
+            reached = 0
+        elif indicator.measure == Measure.PEOPLE_REACHED:
+            reached = people.get(indicator.pk, 0)
+        else:
+            apart = figures_apart(year=year, month=month, filters=own)
+            if indicator.measure == Measure.PEOPLE_TRAINED:
+                reached = apart["people_trained"]["consolidated"]
+            elif indicator.measure == Measure.OUTPUT:
+                reached = sum(output["consolidated"] for output in apart["outputs"])
+            else:
+                reached = sum(stock["latest"] for stock in apart["stocks"])
+                as_of = max((stock["as_of"] for stock in apart["stocks"]), default=None)
+        target = targets.get(indicator.pk)
+        result.append(
+            {
+                "code": indicator.code,
+                "name": indicator.name,
+                "sector": indicator.sector.code,
+                "measure": indicator.measure,
+                "measure_label": str(indicator.get_measure_display()),
+                "unit": indicator.unit if indicator.measure != Measure.PEOPLE_REACHED else "",
+                "unit_label": str(indicator.unit_label)
+                if indicator.measure in (Measure.OUTPUT, Measure.STOCK)
+                else "",
+                "target": target,
+                "reached": reached,
+                "as_of": as_of,
+                "progress": round(reached / target, 4) if target else None,
+            }
+        )
+    return result

@@ -239,6 +239,8 @@ def _export(request: HttpRequest, file_format: str, *, public: bool) -> HttpResp
         return _invalid_json(error)
     data = dashboard_data(query, base_url="", explain_url=None)
     table = request.GET.get("table", "main")
+    if table == "indicators":
+        return _indicators_export(file_format, query, data["indicators"])
     key = {"main": data["drill_by"], "sector": "sector", "population_group": "population_group"}
     if table not in key:
         raise Http404
@@ -272,6 +274,37 @@ def _export(request: HttpRequest, file_format: str, *, public: bool) -> HttpResp
         file_format, headers, values, hxl=hxl, sheet=str(_("People reached"))
     )
     return exports.download(content, f"people-reached-{query.year}-{query.month:02d}-{table}")
+
+
+def _indicators_export(
+    file_format: str, query: DashboardQuery, rows: list[dict[str, Any]]
+) -> HttpResponse:
+    """The indicator progress table: indicator, measure, unit, target, reached and
+    progress (reached / target, empty without a target)."""
+    headers = ["year", "month", "indicator", "name", "measure", "unit", "target", "reached"]
+    headers += ["progress", "as_of"]
+    hxl = ["#date+year", "#date+month", "#indicator+code", "#indicator+name"]
+    hxl += ["#indicator+type", "#indicator+unit", "#targeted", "#reached", "#reached+pct"]
+    hxl += ["#date+latest"]
+    values = [
+        [
+            query.year,
+            query.month,
+            r["code"],
+            r["name"],
+            r["measure"],
+            r["unit"],
+            "" if r["target"] is None else r["target"],
+            r["reached"],
+            "" if r["progress"] is None else r["progress"],
+            r["as_of"] or "",
+        ]
+        for r in rows
+    ]
+    content = exports.table_file(
+        file_format, headers, values, hxl=hxl, sheet=str(_("Indicator progress"))
+    )
+    return exports.download(content, f"indicator-progress-{query.year}-{query.month:02d}")
 
 
 @login_required

@@ -1,7 +1,9 @@
 """Demo plans, needs and funding: IOM's appeal from its plan file, an inter-agency RMRP
 that partners have filled (most entries approved, some waiting, a few drafts), sector
-targets, a needs analysis per admin-1 area, exchange rates and a year of contributions
-with some money passed on from UN agencies to national partners.
+targets (per admin-1 area too for a few areas of Colombia and Peru, with targets of their
+own for their most reported indicators), a needs analysis per admin-1 area, exchange rates
+and a year of contributions with some money passed on from UN agencies to national
+partners.
 
 Population figures start from the regional totals of the seed (6.59 million Venezuelans
 in the region at the end of 2024, about 68 % with a regular status); everything else is
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 
 from puente.funding.models import Contribution, ExchangeRate
 from puente.needs.models import NeedFigure, PopulationFigure
@@ -25,7 +27,7 @@ from puente.partners.models import Organisation
 from puente.plans.models import EntryTarget, Plan, PlanEntry, PlanningFigure
 from puente.plans.selectors import requirement_rows
 from puente.plans.services.imports import plan_import
-from puente.reference.models import Admin1, Country, PopulationGroup, Sector
+from puente.reference.models import Admin1, Country, Indicator, Measure, PopulationGroup, Sector
 from puente.reporting.models import ActivityRow, RowStatus
 
 APPEAL_FILE = Path(__file__).resolve().parents[1] / "plans" / "data" / "iom-appeal-2025.csv"
@@ -199,6 +201,8 @@ def _needs_and_targets(
                                     severity=rng.choices([2, 3, 4, 5], weights=[2, 4, 3, 1])[0],
                                 )
                             )
+        targets += _area_targets(rng, targets, areas_by_country)
+        targets += _indicator_targets(rng, year)
         PlanningFigure.objects.bulk_create(targets)
         NeedFigure.objects.bulk_create(needs, batch_size=5000)
         count += len(needs)
@@ -407,6 +411,91 @@ def _contributions(rng: random.Random, plans: list[Plan]) -> int:
                 )
     Contribution.objects.bulk_create(contributions, batch_size=2000)
     return len(contributions)
+
+
+# Countries whose sector targets are also planned per admin-1 area, for a few areas.
+AREA_TARGET_COUNTRIES = ("COL", "PER")
+AREA_TARGET_AREAS = 3
+# Indicators given a target of their own, per country: the most reported ones.
+INDICATOR_TARGETS = 5
+
+
+def _area_targets(
+    rng: random.Random, targets: list[PlanningFigure], areas_by_country: dict[int, list[Admin1]]
+) -> list[PlanningFigure]:
+    """The targets of a few admin-1 areas of Colombia and Peru, for the sectors counted
+    in inter-sector figures: each area a share of the country's target, the shares of
+    the areas adding up to at most 60 %. A sector's areas then sum to less than its
+    country target, and, per population group, the areas' largest sectors to less than
+    the largest country target: the country's figures stay those of the country."""
+    chosen = Country.objects.filter(iso3__in=AREA_TARGET_COUNTRIES).values_list("pk", flat=True)
+    result = []
+    for country_id in chosen:
+        areas = sorted(areas_by_country.get(country_id, []), key=lambda a: a.iso_code)
+        areas = areas[:AREA_TARGET_AREAS]
+        if not areas:
+            continue
+        shares = [rng.uniform(0.1, 0.2) for _area in areas]
+        for figure in targets:
+            if figure.country_id != country_id or not figure.sector.in_intersector:
+                continue
+            for area, share in zip(areas, shares, strict=True):
+                people = int(figure.people * share)
+                if people:
+                    result.append(
+                        PlanningFigure(
+                            kind=PlanningFigure.Kind.TARGET,
+                            year=figure.year,
+                            country_id=country_id,
+                            admin1=area,
+                            sector=figure.sector,
+                            population_group=figure.population_group,
+                            people=people,
+                        )
+                    )
+    return result
+
+
+def _indicator_targets(rng: random.Random, year: int) -> list[PlanningFigure]:
+    """Targets of their own for the most reported indicators of Colombia and Peru, per
+    population group: above what the 5W gives (people reached or trained, a quantity; a
+    stock's level of its latest month), as a plan aims above what is done."""
+    rows = ActivityRow.objects.filter(
+        month__year=year, status=RowStatus.VALIDATED, country__iso3__in=AREA_TARGET_COUNTRIES
+    )
+    result = []
+    for country_id in rows.values_list("country_id", flat=True).distinct().order_by("country_id"):
+        mine = rows.filter(country_id=country_id)
+        top = (
+            mine.values("indicator_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "indicator_id")
+            .values_list("indicator_id", flat=True)[:INDICATOR_TARGETS]
+        )
+        for indicator in Indicator.objects.filter(pk__in=list(top)).select_related("sector"):
+            own = mine.filter(indicator=indicator)
+            if indicator.measure == Measure.STOCK:
+                own = own.filter(month=own.aggregate(last=Max("month"))["last"])
+            field = "new_beneficiaries" if indicator.counts_people else "quantity"
+            for group_id, done in (
+                own.values_list("population_group_id")
+                .annotate(done=Sum(field))
+                .values_list("population_group_id", "done")
+                .order_by("population_group_id")
+            ):
+                if done:
+                    result.append(
+                        PlanningFigure(
+                            kind=PlanningFigure.Kind.TARGET,
+                            year=year,
+                            country_id=country_id,
+                            sector_id=indicator.sector_id,
+                            indicator=indicator,
+                            population_group_id=group_id,
+                            people=int(done * rng.uniform(1.1, 1.6)),
+                        )
+                    )
+    return result
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ given for the whole country; Common Services stay out of it."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -52,45 +53,80 @@ def people_in_need_by_country_and_sector(
       X(c,g)   = max(sum over a of X(c,a,g), each sector's figure given for the whole
                  country); the country's figure sums X(c,g) over g.
     Sectors out of inter-sector figures (`Sector.in_intersector` off: Common Services)
-    keep their own figure and take no part in X."""
+    keep their own figure and take no part in X. The counting is
+    `figures_at_mixed_levels`, which targets share."""
     result: dict[tuple[int, int], dict[str, Any]] = defaultdict(
         lambda: {"people_in_need": 0, "severity": None}
     )
-    by_area: dict[tuple[int, int, int], int] = {}  # X(c,a,g), keyed (c, g, a)
-    whole: dict[tuple[int, int], int] = {}  # the largest country-level sector, keyed (c, g)
-    rows = need_figures(
-        year=year,
-        country_ids=country_ids,
-        population_group_id=population_group_id,
-        admin1_id=admin1_id,
-    ).values_list(
-        "country_id",
-        "admin1_id",
-        "sector_id",
-        "population_group_id",
-        "people_in_need",
-        "severity",
-        "sector__in_intersector",
-        "sector__parent__in_intersector",
+    rows = list(
+        need_figures(
+            year=year,
+            country_ids=country_ids,
+            population_group_id=population_group_id,
+            admin1_id=admin1_id,
+        ).values_list(
+            "country_id",
+            "admin1_id",
+            "sector_id",
+            "population_group_id",
+            "people_in_need",
+            "sector__in_intersector",
+            "sector__parent__in_intersector",
+            "severity",
+        )
     )
-    for country, admin1, sector, group, people, severity, counted, parent_counted in rows:
-        cell = result[(country, sector)]
-        cell["people_in_need"] += people
+    for key, people in figures_at_mixed_levels(row[:7] for row in rows).items():
+        result[key]["people_in_need"] = people
+    for country, _admin1, sector, _group, _people, *_counted, severity in rows:
         if severity is not None:
+            cell = result[(country, sector)]
             cell["severity"] = max(cell["severity"] or 0, severity)
+    return dict(result)
+
+
+def figures_at_mixed_levels(
+    rows: Iterable[tuple[int, int | None, int, int, int, bool, bool | None]],
+) -> dict[tuple[int, int], int]:
+    """{(country id, key or INTER_SECTOR): people} from figures (country, admin-1 area or
+    None for the whole country, key, population group, people, sector in inter-sector
+    figures, its parent's setting or None) given per admin-1 area or for the whole
+    country: the rule of people in need at mixed levels (docs/methodology.md), which
+    targets follow too. Per country c and population group g:
+      F(c,k,g) = the figures of key k summed over its areas, or its figure for the whole
+                 country, the larger where both are given (never the two added);
+      X(c,a,g) = max over the keys given for area a of their figure there;
+      X(c,g)   = max(sum over a of X(c,a,g), each key's figure given for the whole
+                 country); the country's figures sum F and X over g.
+    The key is a sector (or an indicator, whose figures have no inter-sector one); rows
+    whose sector is out of inter-sector figures (Common Services) keep their own figure
+    and take no part in X."""
+    areas: dict[tuple[int, int, int], int] = defaultdict(int)  # sum over a, keyed (c, k, g)
+    wholes: dict[tuple[int, int, int], int] = defaultdict(int)  # country-wide, keyed (c, k, g)
+    by_area: dict[tuple[int, int, int], int] = {}  # X(c,a,g), keyed (c, g, a)
+    whole: dict[tuple[int, int], int] = {}  # the largest country-wide key, keyed (c, g)
+    for country, admin1, key, group, people, counted, parent_counted in rows:
+        if admin1 is None:
+            wholes[(country, key, group)] += people
+        else:
+            areas[(country, key, group)] += people
         if not counted or parent_counted is False:
             continue
         if admin1 is None:
             whole[(country, group)] = max(whole.get((country, group), 0), people)
         else:
-            key = (country, group, admin1)
-            by_area[key] = max(by_area.get(key, 0), people)
+            slot = (country, group, admin1)
+            by_area[slot] = max(by_area.get(slot, 0), people)
+    result: dict[tuple[int, int], int] = defaultdict(int)
+    for country, key, group in areas.keys() | wholes.keys():
+        result[(country, key)] += max(
+            areas.get((country, key, group), 0), wholes.get((country, key, group), 0)
+        )
     areas_summed: dict[tuple[int, int], int] = defaultdict(int)
     for (country, group, _area), people in by_area.items():
         areas_summed[(country, group)] += people
     for country, group in areas_summed.keys() | whole.keys():
         people = max(areas_summed.get((country, group), 0), whole.get((country, group), 0))
-        result[(country, INTER_SECTOR)]["people_in_need"] += people
+        result[(country, INTER_SECTOR)] += people
     return dict(result)
 
 

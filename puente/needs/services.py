@@ -16,14 +16,13 @@ from puente.core.imports import (
     import_audit_record,
     write_whole_file,
 )
-from puente.core.tabular import Column, normalize_value, open_table
+from puente.core.tabular import Column, open_table
 from puente.needs.codes import NeedsCode
 from puente.needs.models import NeedFigure, PopulationFigure
 from puente.needs.signals import needs_changed
 from puente.reference.codes import ReferenceCode
 from puente.reference.imports import ReferenceKeys
-from puente.reference.models import Admin1, Sector
-from puente.reference.selectors import keyed_lookup
+from puente.reference.models import Sector
 
 YEAR = Column("year", aliases=("año", "ano"))
 COUNTRY = Column("country", aliases=("país", "pais"))
@@ -64,14 +63,13 @@ def needs_import(
     if table is None:
         return report
     keys = ReferenceKeys()
-    admin1_areas = keyed_lookup(Admin1.objects.select_related("country"), "iso_code", "pcode")
     seen: dict[tuple, int] = {}
     levels: dict[tuple, tuple[bool, int]] = {}
     figures: list[NeedFigure] = []
     for number, raw in table:
         report.rows += 1
         cells = RowCells(report, number, raw)
-        figure = _need_read(cells, keys, admin1_areas, scope, seen=seen, levels=levels)
+        figure = _need_read(cells, keys, scope, seen=seen, levels=levels)
         if figure is not None:
             figures.append(figure)
 
@@ -94,7 +92,6 @@ def needs_import(
 def _need_read(
     cells: RowCells,
     keys: ReferenceKeys,
-    admin1_areas: dict[str, Admin1],
     scope: ImportScope,
     *,
     seen: dict[tuple, int],
@@ -106,7 +103,7 @@ def _need_read(
     cells.required("year", "country", "sector", "population_group", "people_in_need")
     values = keys.read(cells, "year", "country", "sector", "population_group")
     scope.country(values["country"])
-    admin1 = _need_admin1(cells, values["country"], admin1_areas)
+    admin1 = keys.admin1(cells, values["country"])
     people = cells.integer("people_in_need")
     severity = cells.integer("severity", low=1, high=5)
     if not cells.ok:
@@ -161,26 +158,6 @@ def _takes_need(sector: Sector) -> bool:
 
 def _sector_label(sector: Sector) -> str:
     return f"{sector.name} ({sector.code})"
-
-
-def _need_admin1(cells: RowCells, country: Any, admin1_areas: dict[str, Admin1]) -> Any:
-    """`unknown_admin1`: the admin-1 area by ISO 3166-2 code or P-code, or by its name
-    within the country (None: the country as a whole, or not read)."""
-    text = cells.text.get("admin1", "")
-    if not text or country is None:
-        return None
-    admin1 = admin1_areas.get(normalize_value(text))
-    if admin1 is None:
-        admin1 = keyed_lookup(country.admin1_areas.all(), "name").get(normalize_value(text))
-    if admin1 is None or admin1.country_id != country.pk:
-        cells.error(
-            "admin1",
-            ReferenceCode.UNKNOWN_ADMIN1,
-            _("“%(value)s” is not an admin-1 area of %(country)s.")
-            % {"value": text, "country": country.name},
-            text,
-        )
-    return admin1
 
 
 def population_import(

@@ -320,7 +320,8 @@ class PlanEntryReviewApi(APIView):
 
 
 class TargetListApi(APIView):
-    """Targets of a year by country, sector and population group, in the columns the
+    """Targets of a year by country, admin-1 area (empty: the whole country), sector,
+    indicator (empty: the sector's target) and population group, in the columns the
     targets import reads (`puente import targets`)."""
 
     @extend_schema(

@@ -27,6 +27,12 @@ class PlansCode(ErrorCode):
         _("The country is not one of the plan's countries."),
         400,
     )
+    # Targets
+    INDICATOR_NOT_IN_SECTOR = (
+        "indicator_not_in_sector",
+        _("%(indicator)s is an indicator of %(indicator_sector)s, not of %(sector)s."),
+        400,
+    )
     # Partners' entries
     NOT_AN_AGENCY_APPEAL = (
         "not_an_agency_appeal",

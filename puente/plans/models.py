@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.core.i18n import TranslatedNameMixin, active_language
 from puente.partners.models import Organisation
-from puente.reference.models import Country, PopulationGroup, Sector
+from puente.reference.models import Admin1, Country, Indicator, PopulationGroup, Sector
 
 
 class Plan(TranslatedNameMixin):
@@ -238,11 +238,17 @@ class EntryTarget(models.Model):
         ]
 
 
+# The key of a target, before its optional admin-1 area and indicator.
+TARGET_KEY = ("kind", "year", "country", "sector", "population_group")
+
+
 class PlanningFigure(models.Model):
     """A target for a year, country, sector and population group, imported from a file or
-    entered in the admin. Coverage compares reach with it; the plan pages count the
-    people an inter-agency plan targets from it. (People in need live in the needs
-    analysis: puente.needs.)"""
+    entered in the admin; for an admin-1 area of the country when `admin1` is set, and for
+    one indicator of the sector when `indicator` is set. Coverage compares reach with the
+    targets without an indicator; the indicator progress table with those of its
+    indicator; the plan pages count the people an inter-agency plan targets from them.
+    (People in need live in the needs analysis: puente.needs.)"""
 
     class Kind(models.TextChoices):
         TARGET = "target", "target"
@@ -250,7 +256,13 @@ class PlanningFigure(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     year = models.PositiveSmallIntegerField()
     country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    admin1 = models.ForeignKey(
+        Admin1, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     population_group = models.ForeignKey(
         PopulationGroup, on_delete=models.CASCADE, related_name="+"
     )
@@ -259,11 +271,30 @@ class PlanningFigure(models.Model):
     class Meta:
         # The table of its first home, analytics (migrations plans.0002, analytics.0004).
         db_table = "analytics_planningfigure"
+        # One figure per key, an empty area or indicator counting as a value: one
+        # constraint per combination, as NULLs are distinct in a unique constraint (and
+        # SQLite has no NULLS NOT DISTINCT).
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "year", "country", "sector", "population_group"],
+                fields=list(TARGET_KEY),
+                condition=Q(admin1__isnull=True, indicator__isnull=True),
                 name="unique_planning_figure",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=[*TARGET_KEY, "admin1"],
+                condition=Q(admin1__isnull=False, indicator__isnull=True),
+                name="unique_planning_figure_admin1",
+            ),
+            models.UniqueConstraint(
+                fields=[*TARGET_KEY, "indicator"],
+                condition=Q(admin1__isnull=True, indicator__isnull=False),
+                name="unique_planning_figure_indicator",
+            ),
+            models.UniqueConstraint(
+                fields=[*TARGET_KEY, "admin1", "indicator"],
+                condition=Q(admin1__isnull=False, indicator__isnull=False),
+                name="unique_planning_figure_admin1_indicator",
+            ),
         ]
 
     def __str__(self) -> str:

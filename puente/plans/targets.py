@@ -1,12 +1,13 @@
-"""Targets per year, country, sector and population group: imported from CSV/XLSX with
-the same contract as every import, and set, with the people in need of the needs
-analysis, beside people reached."""
+"""Targets per year, country (or admin-1 area), sector (or one of its indicators) and
+population group: imported from CSV/XLSX with the same contract as every import, and set,
+with the people in need of the needs analysis, beside people reached."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action, Actor, check_somewhere
@@ -18,7 +19,11 @@ from puente.core.imports import (
     write_whole_file,
 )
 from puente.core.tabular import Column, open_table
-from puente.needs.selectors import INTER_SECTOR, people_in_need_by_sector
+from puente.needs.selectors import (
+    figures_at_mixed_levels,
+    people_in_need_by_sector,
+)
+from puente.plans.codes import PlansCode
 from puente.plans.models import PlanningFigure
 from puente.plans.signals import targets_changed
 from puente.reference.imports import ReferenceKeys
@@ -26,7 +31,9 @@ from puente.reference.imports import ReferenceKeys
 PLANNING_COLUMNS = (
     Column("year", aliases=("año", "ano")),
     Column("country", aliases=("país", "pais")),
+    Column("admin1", required=False, aliases=("departamento", "estado", "provincia", "região")),
     Column("sector", aliases=("setor",)),
+    Column("indicator", required=False, aliases=("indicador",)),
     Column("population_group", aliases=("grupo poblacional", "grupo populacional")),
     Column("people", aliases=("personas", "pessoas", "value", "valor")),
 )
@@ -35,9 +42,10 @@ PLANNING_COLUMNS = (
 def targets_import(
     *, source: Any, filename: str, dry_run: bool = False, acting_user: Actor | None = None
 ) -> ImportReport:
-    """Targets per year, country, sector and population group; a second import replaces
-    the figures it names. Targets are set beside the needs analysis: an acting user needs
-    the needs role over every country of the file (None: the command line)."""
+    """Targets per year, country, admin-1 area (optional), sector, indicator (optional)
+    and population group; a second import replaces the figures it names. Targets are set
+    beside the needs analysis: an acting user needs the needs role over every country of
+    the file (None: the command line)."""
     report = ImportReport(dry_run=dry_run)
     scope = ImportScope(acting_user, Action.MANAGE_NEEDS)
     if not scope.anywhere(report):
@@ -54,17 +62,24 @@ def targets_import(
         cells.required("year", "country", "sector", "population_group", "people")
         values = keys.read(cells, "year", "country", "sector", "population_group")
         scope.country(values["country"])
+        values["admin1"] = keys.admin1(cells, values["country"])
+        values["indicator"] = keys.indicator(cells)
         people = cells.integer("people")
         if not cells.ok:
+            continue
+        if not _indicator_in_sector(cells, values["indicator"], values["sector"]):
             continue
         key = (
             values["year"],
             values["country"].pk,
+            values["admin1"].pk if values["admin1"] else None,
             values["sector"].pk,
+            values["indicator"].pk if values["indicator"] else None,
             values["population_group"].pk,
         )
         message = _(
-            "The same year, country, sector and population group are already in row %(row)s."
+            "The same year, country, admin-1 area, sector, indicator and population group "
+            "are already in row %(row)s."
         )
         if not cells.first_of(seen, key, "population_group", message):
             continue
@@ -87,6 +102,24 @@ def targets_import(
     return write_whole_file(report, write)
 
 
+def _indicator_in_sector(cells: RowCells, indicator: Any, sector: Any) -> bool:
+    """`indicator_not_in_sector`: an indicator's target is one of its own sector (or
+    sub-sector)."""
+    if indicator is None or sector.pk in (indicator.sector_id, indicator.subsector_id):
+        return True
+    code = PlansCode.INDICATOR_NOT_IN_SECTOR
+    cells.invalid(
+        "indicator",
+        code,
+        code.text(
+            indicator=indicator.code,
+            indicator_sector=indicator.sector.name,
+            sector=sector.name,
+        ),
+    )
+    return False
+
+
 def planning_by_sector(
     *,
     year: int,
@@ -99,23 +132,41 @@ def planning_by_sector(
     counted across sectors (`targets_by_country_and_sector` and the needs selectors give
     the rule, Common Services out of it).
 
-    For an admin-1 area, the figures of that area only: targets are set per country, so
-    an area has none; people in need, where the needs analysis gives them per area. A
-    country's figure is never shown as its area's."""
+    For an admin-1 area, the figures of that area only: its targets and its people in
+    need, where they are given per area. A country's figure is never shown as its
+    area's."""
     in_need = people_in_need_by_sector(
         year=year,
         country_ids=country_ids,
         population_group_id=population_group_id,
         admin1_id=admin1_id,
     )
-    if admin1_id is not None:
-        return {"target": {}, "in-need": in_need}
     targets: dict[int, int] = {}
     for (_country, sector), people in targets_by_country_and_sector(
-        year=year, country_ids=country_ids, population_group_id=population_group_id
+        year=year,
+        country_ids=country_ids,
+        population_group_id=population_group_id,
+        admin1_id=admin1_id,
     ).items():
         targets[sector] = targets.get(sector, 0) + people
     return {"target": targets, "in-need": in_need}
+
+
+def _target_figures(
+    *,
+    year: int,
+    country_ids: tuple[int, ...] | None,
+    population_group_id: int | None,
+    admin1_id: int | None,
+) -> Any:
+    figures = PlanningFigure.objects.filter(year=year, kind=PlanningFigure.Kind.TARGET)
+    if country_ids is not None:
+        figures = figures.filter(country_id__in=country_ids)
+    if population_group_id is not None:
+        figures = figures.filter(population_group_id=population_group_id)
+    if admin1_id is not None:
+        figures = figures.filter(admin1_id=admin1_id)
+    return figures
 
 
 def targets_by_country_and_sector(
@@ -123,33 +174,78 @@ def targets_by_country_and_sector(
     year: int,
     country_ids: tuple[int, ...] | None = None,
     population_group_id: int | None = None,
+    admin1_id: int | None = None,
 ) -> dict[tuple[int, int], int]:
     """{(country id, sector id or INTER_SECTOR): people targeted}, summed over population
-    groups. The inter-sector target takes, per country and population group, the largest
-    sector's target and sums those over groups, as people reached are counted across
-    sectors; sectors out of inter-sector figures (Common Services) keep their own target
-    and take no part in it. Every door reads targets here (docs/methodology.md)."""
-    figures = PlanningFigure.objects.filter(year=year, kind=PlanningFigure.Kind.TARGET)
+    groups, from the targets without an indicator (an indicator's target may count
+    outputs, not people). Targets given per admin-1 area and for the whole country
+    count as people in need at mixed levels (`figures_at_mixed_levels`): a sector's
+    target sums its areas, or is its country-wide target, the larger where both are
+    given; the inter-sector target takes, per area and population group, the largest
+    sector's target, sums the areas, and is never below a sector's country-wide target,
+    as people reached are counted across sectors. Sectors out of inter-sector figures
+    (Common Services) keep their own target and take no part in it. `admin1_id`: the
+    targets of that area alone. Every door reads targets here (docs/methodology.md)."""
+    figures = _target_figures(
+        year=year,
+        country_ids=country_ids,
+        population_group_id=population_group_id,
+        admin1_id=admin1_id,
+    ).filter(indicator__isnull=True)
+    return figures_at_mixed_levels(
+        figures.values_list(
+            "country_id",
+            "admin1_id",
+            "sector_id",
+            "population_group_id",
+            "people",
+            "sector__in_intersector",
+            "sector__parent__in_intersector",
+        )
+    )
+
+
+def targets_by_indicator(
+    *,
+    year: int,
+    country_ids: tuple[int, ...] | None = None,
+    population_group_id: int | None = None,
+    admin1_id: int | None = None,
+) -> dict[int, int]:
+    """{indicator id: target} of the indicators' own targets, summed over countries and
+    population groups; per country, areas and the whole country as a sector's target
+    (`figures_at_mixed_levels`). `admin1_id`: the targets of that area alone."""
+    figures = _target_figures(
+        year=year,
+        country_ids=country_ids,
+        population_group_id=population_group_id,
+        admin1_id=admin1_id,
+    ).filter(indicator__isnull=False)
+    totals: dict[int, int] = {}
+    for (_country, indicator), people in figures_at_mixed_levels(
+        (country, admin1, indicator, group, people, False, None)
+        for country, admin1, indicator, group, people in figures.values_list(
+            "country_id", "admin1_id", "indicator_id", "population_group_id", "people"
+        )
+    ).items():
+        totals[indicator] = totals.get(indicator, 0) + people
+    return totals
+
+
+def targets_level(
+    *, year: int, country_ids: tuple[int, ...] | None, admin1_id: int | None
+) -> str | None:
+    """The level the targets shown are set at: "country" for a country or the region,
+    "admin1" for an admin-1 area with targets of its own, None for an area without any
+    (a country's targets are never shown as its area's)."""
+    if admin1_id is None:
+        return "country"
+    figures = PlanningFigure.objects.filter(
+        year=year, kind=PlanningFigure.Kind.TARGET, admin1_id=admin1_id
+    )
     if country_ids is not None:
         figures = figures.filter(country_id__in=country_ids)
-    if population_group_id is not None:
-        figures = figures.filter(population_group_id=population_group_id)
-    result: dict[tuple[int, int], int] = {}
-    largest: dict[tuple[int, int], int] = {}
-    for country, sector, group, people, counted, parent_counted in figures.values_list(
-        "country_id",
-        "sector_id",
-        "population_group_id",
-        "people",
-        "sector__in_intersector",
-        "sector__parent__in_intersector",
-    ):
-        result[(country, sector)] = result.get((country, sector), 0) + people
-        if counted and parent_counted is not False:
-            largest[(country, group)] = max(largest.get((country, group), 0), people)
-    for (country, _group), people in largest.items():
-        result[(country, INTER_SECTOR)] = result.get((country, INTER_SECTOR), 0) + people
-    return result
+    return "admin1" if figures.exists() else None
 
 
 @transaction.atomic
@@ -162,9 +258,10 @@ def targets_set(
     acting_user: Actor | None,
     source: str,
 ) -> int:
-    """Set the targets of one population group in a country, per sector, leaving the
-    other targets as they are: computed figures (flow monitoring's planning command,
-    `source`) come through here, a file through `targets_import`."""
+    """Set the targets of one population group in a country, per sector, for the whole
+    country and without an indicator, leaving the other targets as they are: computed
+    figures (flow monitoring's planning command, `source`) come through here, a file
+    through `targets_import`."""
     from puente.core.services import audit_record
 
     written = 0
@@ -173,7 +270,9 @@ def targets_set(
             kind=PlanningFigure.Kind.TARGET,
             year=year,
             country=country,
+            admin1=None,
             sector=sector,
+            indicator=None,
             population_group=population_group,
             defaults={"people": figure},
         )
@@ -208,11 +307,24 @@ def target_rows(
         {
             "year": year,
             "country": country,
+            "admin1": admin1 or "",
             "sector": sector,
+            "indicator": indicator or "",
             "population_group": group,
             "people": people,
         }
-        for country, sector, group, people in figures.order_by(
-            "country__iso3", "sector__position", "population_group__code"
-        ).values_list("country__iso3", "sector__code", "population_group__code", "people")
+        for country, admin1, sector, indicator, group, people in figures.order_by(
+            "country__iso3",
+            F("admin1__iso_code").asc(nulls_first=True),
+            "sector__position",
+            F("indicator__code").asc(nulls_first=True),
+            "population_group__code",
+        ).values_list(
+            "country__iso3",
+            "admin1__iso_code",
+            "sector__code",
+            "indicator__code",
+            "population_group__code",
+            "people",
+        )
     ]

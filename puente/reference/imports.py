@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from puente.core.imports import RowCells
+from puente.core.tabular import normalize_value
 from puente.reference.codes import ReferenceCode
+from puente.reference.models import Admin1, Indicator
 from puente.reference.selectors import (
     country_lookup,
     group_countries,
+    keyed_lookup,
     population_group_lookup,
     sector_lookup,
 )
@@ -24,6 +29,8 @@ class ReferenceKeys:
         self.sectors = sector_lookup()
         self.groups = population_group_lookup()
         self.group_countries = group_countries()
+        self._admin1_areas: dict[str, Admin1] | None = None
+        self._indicators: dict[str, Indicator] | None = None
 
     def country(self, cells: RowCells, column: str = "country") -> Any:
         return cells.lookup(
@@ -70,3 +77,40 @@ class ReferenceKeys:
         code = ReferenceCode.POPULATION_GROUP_NOT_IN_COUNTRY
         cells.invalid(column, code, code.text(group=group.name, country=country.name))
         return False
+
+    def admin1(self, cells: RowCells, country: Any, column: str = "admin1") -> Any:
+        """`unknown_admin1`: the admin-1 area by ISO 3166-2 code or P-code, or by its name
+        within the country; an area of another country is an error too (None: blank, the
+        country as a whole, or not read)."""
+        text = cells.text.get(column, "")
+        if not text or country is None:
+            return None
+        if self._admin1_areas is None:
+            self._admin1_areas = keyed_lookup(
+                Admin1.objects.select_related("country"), "iso_code", "pcode"
+            )
+        admin1 = self._admin1_areas.get(normalize_value(text))
+        if admin1 is None:
+            admin1 = keyed_lookup(country.admin1_areas.all(), "name").get(normalize_value(text))
+        if admin1 is None or admin1.country_id != country.pk:
+            cells.error(
+                column,
+                ReferenceCode.UNKNOWN_ADMIN1,
+                _("“%(value)s” is not an admin-1 area of %(country)s.")
+                % {"value": text, "country": country.name},
+                text,
+            )
+        return admin1
+
+    def indicator(self, cells: RowCells, column: str = "indicator") -> Any:
+        """`unknown_indicator`: the indicator by its code (None: blank or unknown)."""
+        if self._indicators is None:
+            self._indicators = keyed_lookup(
+                Indicator.objects.select_related("sector", "subsector"), "code"
+            )
+        return cells.lookup(
+            column,
+            self._indicators,
+            ReferenceCode.UNKNOWN_INDICATOR,
+            ReferenceCode.UNKNOWN_INDICATOR.message,
+        )

@@ -208,6 +208,8 @@ def consolidate(
     org_ids: list[int] | None = None,
     source: str = "database",
     area: str = "admin1",
+    indicator_ids: list[int] | None = None,
+    key: str = "sector",
 ) -> Consolidation:
     """The rule for a year through a month: every S and X cell.
 
@@ -222,16 +224,25 @@ def consolidate(
 
     `area` "admin2" runs the same rule with the admin-2 area in place of the admin-1
     (cells keyed by `Admin2` id; rows naming no admin-2 area left out), from the database
-    only: the cube and its columnar copy stop at admin-1."""
+    only: the cube and its columnar copy stop at admin-1.
+
+    `indicator_ids`: the rule over the rows of these indicators only, from the database
+    only. `key` "indicator" keys S by indicator in place of the sector (each indicator
+    its own family, no parent: S(c,a,i,g) is the rule within that one indicator, for the
+    indicator progress table, every indicator in one run); its X cells mean nothing."""
     if area not in AREAS:
         raise ValueError(f"area must be one of {AREAS}")
     if area == "admin2" and source != "database":
         raise ValueError("figures by admin-2 area are read from the database")
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
+    if (indicator_ids is not None or key != "sector") and source != "database":
+        raise ValueError("figures of some indicators are read from the database")
+    if key not in ("sector", "indicator"):
+        raise ValueError("key must be sector or indicator")
     combinators = combinators or default_combinators()
     start, end = period(year, month)
-    if country_ids is not None and not country_ids:
+    if (country_ids is not None and not country_ids) or indicator_ids == []:
         return Consolidation(sectors={}, inter_sector={})
     if source == "columnar":
         if org_ids is not None:
@@ -250,6 +261,8 @@ def consolidate(
             org_ids=org_ids,
             combinators=combinators,
             area=area,
+            indicator_ids=indicator_ids,
+            key=key,
         ),
         cva_in_cents=False,
     )
@@ -308,9 +321,12 @@ def _database_result(
     org_ids: list[int] | None,
     combinators: Combinators,
     area: str = "admin1",
+    indicator_ids: list[int] | None = None,
+    key: str = "sector",
 ) -> list[tuple[Any, ...]]:
     """The rule's rows over the 5W table, one organisation's figures included; with
-    `area` "admin2", per admin-2 area instead of admin-1."""
+    `area` "admin2", per admin-2 area instead of admin-1; with `indicator_ids`, over
+    the rows of these indicators."""
     rows = ActivityRow._meta.db_table
     indicators = Indicator._meta.db_table
     where = ""
@@ -321,6 +337,9 @@ def _database_result(
     if org_ids is not None:
         where += _in("r.appealing_org_id", org_ids, "%s")
         params.extend(org_ids)
+    if indicator_ids is not None:
+        where += _in("r.indicator_id", indicator_ids, "%s")
+        params.extend(indicator_ids)
     if area == "admin2":
         where += " AND r.admin2_area_id IS NOT NULL"
     # Counts are summed as integers: PostgreSQL sums bigint through slow numeric.
@@ -328,7 +347,7 @@ def _database_result(
         f"CASE WHEN {COUNTED_SQL} THEN CAST(r.{b} AS INTEGER) ELSE 0 END AS {b}" for b in BREAKDOWN
     )
     relation = f"""(
-        SELECT r.country_id AS c, r.{AREA_COLUMNS[area]} AS a, r.sector_id AS s,
+        SELECT r.country_id AS c, r.{AREA_COLUMNS[area]} AS a, r.{key}_id AS s,
                r.appealing_org_id AS o, r.indicator_id AS i, r.population_group_id AS g,
                {COUNTED_SQL} AS counts, r.month = %s AS in_month,
                CAST(r.new_beneficiaries AS INTEGER) AS new,
@@ -339,7 +358,8 @@ def _database_result(
           AND r.month >= %s AND r.month <= %s{where}
     ) AS rows"""  # noqa: S608  (identifiers come from the code, values are parameters)
     with connection.cursor() as cursor, _hash_aggregation(cursor):
-        cursor.execute(_rule_sql(relation, relation, database_families(), combinators), params * 2)
+        families = database_families() if key == "sector" else NO_FAMILIES
+        cursor.execute(_rule_sql(relation, relation, families, combinators), params * 2)
         return cursor.fetchall()
 
 
@@ -351,6 +371,10 @@ def intersector_outside() -> str:
         "pk", flat=True
     )
     return ", ".join(str(int(pk)) for pk in ids) or "NULL"
+
+
+# No sub-sector and no parent: the families relation when S is keyed by indicator.
+NO_FAMILIES = "(SELECT 0 AS s, 0 AS parent WHERE 1 = 0) fam"
 
 
 def database_families() -> str:

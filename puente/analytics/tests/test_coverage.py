@@ -107,7 +107,7 @@ def test_an_admin1_area_shows_its_own_needs_and_no_country_target(
     page = client.get(
         reverse("analytics:dashboard"), {"year": YEAR, "month": 1, "admin1": "CO-ATL"}
     )
-    assert "an admin-1 area has no target of its own" in page.content.decode()
+    assert "No target is set for this admin-1 area" in page.content.decode()
 
 
 def test_a_chosen_sector_is_compared_with_its_own_target(

@@ -10,9 +10,9 @@ from django.db.models import Sum
 
 from puente.demo.reporting import ACTIVITIES
 from puente.needs.models import NeedFigure, PopulationFigure
-from puente.plans.models import Plan, PlanEntry
+from puente.plans.models import Plan, PlanEntry, PlanningFigure
 from puente.plans.selectors import plan_summary
-from puente.reference.models import Measure
+from puente.reference.models import Country, Measure
 from puente.reporting.models import ActivityRow
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,30 @@ def test_the_demo_keeps_the_response_invariants():
         .values_list("organisation__acronym", "usd")
     )
     assert asked["WFP"] > asked["UNWOMEN"] and asked["UNHCR"] > asked["UNWOMEN"]
+
+    # targets per admin-1 area in Colombia and Peru: a sector's areas never add up to
+    # more than its country target, so the country's figures stay the country's
+    areas = (
+        PlanningFigure.objects.filter(year=year, admin1__isnull=False, indicator__isnull=True)
+        .values("country_id", "sector_id", "population_group_id")
+        .annotate(people=Sum("people"))
+    )
+    assert {a["country_id"] for a in areas} == set(
+        Country.objects.filter(iso3__in=["COL", "PER"]).values_list("pk", flat=True)
+    )
+    whole = {
+        (f.country_id, f.sector_id, f.population_group_id): f.people
+        for f in PlanningFigure.objects.filter(
+            year=year, admin1__isnull=True, indicator__isnull=True
+        )
+    }
+    for area in areas:
+        key = (area["country_id"], area["sector_id"], area["population_group_id"])
+        assert area["people"] <= whole[key]
+    # and a handful of indicators with targets of their own, above what was done
+    indicators = PlanningFigure.objects.filter(year=year, indicator__isnull=False)
+    assert 2 <= indicators.values("indicator_id").distinct().count() <= 10
+    assert all(f.sector_id == f.indicator.sector_id for f in indicators.select_related("indicator"))
 
     # a stock is a level: a few hundred support spaces, not hundreds of thousands
     stock = ActivityRow.objects.filter(indicator__measure=Measure.STOCK)

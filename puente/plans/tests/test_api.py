@@ -201,7 +201,9 @@ def test_targets_needs_and_population_tables(client, make_user):
         {
             "year": 2025,
             "country": "COL",
+            "admin1": "",
             "sector": "HEA",
+            "indicator": "",
             "population_group": "in-destination",
             "people": 900,
         }

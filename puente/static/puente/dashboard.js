@@ -237,6 +237,21 @@
         }
         coverage.append(tr);
       }
+      const noTarget = document.getElementById("headline-no-target");
+      if (noTarget) noTarget.hidden = data.targets_level !== null;
+      const indicators = document.querySelector("#indicator-table tbody");
+      for (const row of data.indicators) {
+        const tr = document.createElement("tr");
+        const measure = row.unit_label ? `${row.measure_label} (${row.unit_label})` : row.measure_label;
+        for (const value of [row.code, row.name, measure, row.target == null ? "–" : format(row.target),
+                             format(row.reached), percent(row.progress)]) {
+          const td = document.createElement("td");
+          td.textContent = value;
+          if (tr.children.length > 2) td.className = "num";
+          tr.append(td);
+        }
+        indicators.append(tr);
+      }
       apart(data.apart);
       table(data.table);
       root.dataset.loaded = "true";
