@@ -69,6 +69,9 @@ MATRIX_XFORM = (
 MATRIX: dict[str, dict[str, str]] = {
     "home": {"*": "200 200"},
     "favicon": {"*": "302 302"},
+    # No worker heartbeat in this test: not ready (docs/deploy.md).
+    "healthz": {"*": "200 405"},
+    "readyz": {"*": "503 405"},
     "accounts:login": {"*": "302 302", "nobody": "200 200"},
     # Logout is POST only; the POST itself is not sent (it would end the session).
     "accounts:logout": {"*": "405 -"},
