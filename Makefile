@@ -57,6 +57,7 @@ bench: install-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/consolidation.py
 	$(BIN)/python bench/collect_submit.py
+	$(BIN)/python bench/collect_submit.py --pause 1
 	$(BIN)/python bench/collect_export.py
 
 clean:

@@ -242,7 +242,11 @@ def collector_run(job: dict[str, Any]) -> dict[str, Any]:
     duplicates_at = set(job["duplicates_at"])
     time.sleep(max(0.0, job["start_at"] - time.time()))
     deadline = job["start_at"] + job["max_seconds"]
+    pace = random.Random(number)  # noqa: S311  (the pause between a collector's POSTs)
     for index in range(job["per_collector"]):
+        if index and job["pause"]:
+            # A device on a field network: the next form leaves some time after the last.
+            time.sleep(job["pause"] * pace.uniform(0.5, 1.5))
         if time.time() >= deadline:
             break
         instance_id = f"uuid:{uuid.uuid4()}"
@@ -419,6 +423,34 @@ def server_start(env: dict[str, str], workers: int, threads: int) -> tuple[subpr
     sys.exit("gunicorn did not answer")
 
 
+WORKER_ID = "bench-collect-figures"
+
+
+def worker_start(env: dict[str, str], niceness: int) -> subprocess.Popen:
+    """The background worker that makes flow monitoring's figures of each stored
+    submission (PUENTE_FLOWS_FIGURES=worker, the default), at a lower CPU priority than
+    the web processes, as docs/flows.md advises for a machine both share: devices are
+    answered first, the figures follow."""
+    command = [str(BIN / "puente"), "worker", "--interval", "0.2", "--worker-id", WORKER_ID]
+    if niceness:
+        command = ["nice", "-n", str(niceness), *command]
+    log = (WORK / "worker.log").open("wb")
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def queue_drain(timeout: float) -> float | None:
+    """Seconds until no flow-monitoring task is waiting or running (None: not within
+    `timeout`)."""
+    from django_tasks_db.models import DBTaskResult
+
+    started = time.time()
+    while time.time() - started < timeout:
+        if not DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).exists():
+            return round(time.time() - started, 2)
+        time.sleep(0.25)
+    return None
+
+
 # --- The run -------------------------------------------------------------------------------
 
 
@@ -429,8 +461,17 @@ def main() -> None:
     parser.add_argument("--duplicates", type=int, default=2, help="retries each collector sends")
     parser.add_argument("--attachment-every", type=int, default=3)
     parser.add_argument("--max-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="mean seconds a collector waits between its POSTs (0: back to back)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--worker-nice", type=int, default=10, help="niceness of the background worker"
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not update the doc")
     parser.add_argument("--reuse", action="store_true", help="keep the database of a run before")
     parser.add_argument(
@@ -438,7 +479,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.doc_only:
-        write_doc(json.loads((RESULTS / "collect-submit-latest.json").read_text()))
+        name = "collect-submit" if not args.pause else "collect-submit-paced"
+        write_doc(json.loads((RESULTS / f"{name}-latest.json").read_text()))
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
 
@@ -457,7 +499,10 @@ def main() -> None:
     ids_before = set(Submission.objects.values_list("instance_id", flat=True))
     attachments_before = SubmissionAttachment.objects.count()
     connections.close_all()  # the collectors are forked: they must not share it
+    env["PUENTE_FLOWS_FIGURES"] = "worker"
     server, base = server_start(env, args.workers, args.threads)
+    worker = worker_start(env, args.worker_nice)
+    drain_seconds: float | None = None
     try:
         step = max(1, args.per_collector // (args.duplicates + 1))
         start_at = time.time() + 3 + args.collectors * 0.05
@@ -470,6 +515,7 @@ def main() -> None:
                 "duplicates_at": [step * (k + 1) - 1 for k in range(args.duplicates)],
                 "start_at": start_at,
                 "max_seconds": args.max_seconds,
+                "pause": args.pause,
             }
             for number in range(args.collectors)
         ]
@@ -478,17 +524,21 @@ def main() -> None:
             f"{args.threads} threads, on {base}",
             flush=True,
         )
-        watched = (base.split("//", 1)[1], DB_NAME)
+        watched = (base.split("//", 1)[1], DB_NAME, WORKER_ID)
         cpu_before = {name: cpu_seconds(name) for name in watched}
         with multiprocessing.get_context("fork").Pool(args.collectors) as pool:
             outcomes = pool.map(collector_run, jobs)
+        # The figures follow the answers: wait for the worker to make the last ones.
+        drain_seconds = queue_drain(timeout=600)
+        connections.close_all()
         cpu = {name: cpu_seconds(name) - cpu_before[name] for name in watched}
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for process in (server, worker):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
     after = Submission.objects.count()
     attachments_after = SubmissionAttachment.objects.count()
     new_ids = set(Submission.objects.values_list("instance_id", flat=True)) - ids_before
@@ -510,6 +560,7 @@ def main() -> None:
         "one_attachment_per_photo": attachments_after - attachments_before == len(with_photo),
         "every_submission_read": unread == 0,
         "every_survey_summarised": summarised == len(new_ids),
+        "queue_drained": drain_seconds is not None,
     }
 
     def summary(values: list[float]) -> dict[str, float]:
@@ -531,12 +582,17 @@ def main() -> None:
         "command": " ".join(["bench/collect_submit.py", *sys.argv[1:]]),
         # The machine is shared: its load before the run says how much of it was ours.
         "load_average_before": [round(x, 2) for x in load_before],
-        "server": {"gunicorn_workers": args.workers, "threads": args.threads},
+        "server": {
+            "gunicorn_workers": args.workers,
+            "threads": args.threads,
+            "figures_worker_nice": args.worker_nice,
+        },
         "collectors": args.collectors,
         "per_collector": args.per_collector,
         "duplicates_per_collector": args.duplicates,
         "attachment_every": args.attachment_every,
         "max_seconds": args.max_seconds,
+        "pause_seconds": args.pause,
         "photo_bytes": len(photo_jpeg(0)),
         "posts": len(posts),
         "posts_new": sum(1 for post in posts if post["kind"] == "new"),
@@ -553,9 +609,12 @@ def main() -> None:
         "cpu_ms_per_post": {
             "gunicorn": round(cpu[watched[0]] * 1000 / len(posts), 1),
             "postgresql": round(cpu[watched[1]] * 1000 / len(posts), 1),
+            "figures_worker": round(cpu[watched[2]] * 1000 / len(posts), 1),
             "collectors": round(sum(p.get("client_cpu_ms", 0) for p in posts) / len(posts), 1),
         },
         "posts_per_second": round(len(posts) / seconds, 1),
+        # After the last answer, until the worker had made every submission's figures.
+        "figures_done_seconds_after_last_answer": drain_seconds,
         "latency_ms": summary(latencies),
         "latency_new_ms": summary(new_latencies),
         "goal_p95_ms": GOAL_MS,
@@ -567,8 +626,9 @@ def main() -> None:
         results["first_errors"] = errors
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     text = json.dumps(results, indent=2)
-    (RESULTS / f"collect-submit-{stamp}.json").write_text(text + "\n")
-    (RESULTS / "collect-submit-latest.json").write_text(text + "\n")
+    name = "collect-submit" if not args.pause else "collect-submit-paced"
+    (RESULTS / f"{name}-{stamp}.json").write_text(text + "\n")
+    (RESULTS / f"{name}-latest.json").write_text(text + "\n")
     if not args.no_doc:
         write_doc(results)
     print(text)
@@ -580,8 +640,10 @@ def write_doc(results: dict[str, Any]) -> None:
     latency = results["latency_ms"]
     checks = results["checks"]
     cpu = results["cpu_ms_per_post"]
+    marker = "collect" if not results.get("pause_seconds") else "collect-paced"
+    pause = results.get("pause_seconds") or 0
     lines = [
-        "<!-- bench:collect:start -->",
+        f"<!-- bench:{marker}:start -->",
         f"Measured {results['date']} with `make bench` (`{results['command'].strip()}`) on "
         f"{results['machine']['cpus']} CPUs, PostgreSQL, gunicorn with "
         f"{results['server']['gunicorn_workers']} workers of "
@@ -591,6 +653,9 @@ def write_doc(results: dict[str, Any]) -> None:
         "|---|---|",
         f"| collectors (processes, each with its own session and Digest credentials) | "
         f"{results['collectors']} |",
+        "| pause between a collector's POSTs | "
+        + (f"{pause} s on average (0.5 to 1.5 times that)" if pause else "none (back to back)")
+        + " |",
         f"| POSTs | {results['posts']:,} ({results['posts_new']:,} new, "
         f"{results['posts_duplicate']} sent again, {results['posts_with_photo']} with a "
         f"{results['photo_bytes']:,}-byte JPEG) |",
@@ -601,8 +666,11 @@ def write_doc(results: dict[str, Any]) -> None:
         f"| attachments stored | {results['attachments_stored']:,} |",
         f"| wall time, throughput | {results['seconds']} s, "
         f"{results['posts_per_second']} POSTs/s |",
-        f"| CPU per POST: gunicorn / PostgreSQL / collectors | {cpu['gunicorn']} / "
-        f"{cpu['postgresql']} / {cpu['collectors']} ms |",
+        f"| CPU per POST: gunicorn / PostgreSQL / figures worker / collectors | "
+        f"{cpu['gunicorn']} / {cpu['postgresql']} / {cpu.get('figures_worker', '-')} / "
+        f"{cpu['collectors']} ms |",
+        "| every figure made by the worker, after the last answer | "
+        f"{results.get('figures_done_seconds_after_last_answer', '-')} s |",
         "| load average of the machine before the run (1, 5, 15 min) | "
         + ", ".join(str(x) for x in results["load_average_before"])
         + " |",
@@ -612,16 +680,13 @@ def write_doc(results: dict[str, Any]) -> None:
         f"| checks | {'all passed' if all(checks.values()) else 'FAILED: '}"
         + ", ".join(k for k, ok in checks.items() if not ok)
         + " |",
-        "<!-- bench:collect:end -->",
+        f"<!-- bench:{marker}:end -->",
     ]
     block = "\n".join(lines)
     text = DOC.read_text()
-    if "<!-- bench:collect:start -->" in text:
-        text = (
-            text.split("<!-- bench:collect:start -->")[0]
-            + block
-            + text.split("<!-- bench:collect:end -->")[1]
-        )
+    start, end = f"<!-- bench:{marker}:start -->", f"<!-- bench:{marker}:end -->"
+    if start in text:
+        text = text.split(start)[0] + block + text.split(end)[1]
     else:
         text += "\n## Collected data: submissions under load\n" + block + "\n"
     DOC.write_text(text)
