@@ -424,18 +424,32 @@ def _area_targets(
     rng: random.Random, targets: list[PlanningFigure], areas_by_country: dict[int, list[Admin1]]
 ) -> list[PlanningFigure]:
     """The targets of a few admin-1 areas of Colombia and Peru, for the sectors counted
-    in inter-sector figures: each area a share of the country's target, the shares of
-    the areas adding up to at most 60 %. A sector's areas then sum to less than its
-    country target, and, per population group, the areas' largest sectors to less than
-    the largest country target: the country's figures stay those of the country."""
+    in inter-sector figures: the areas where the 5W reaches most people, each a share
+    of the country's target near its share of the people the country reaches, the
+    shares of the areas adding up to at most 60 %. A sector's areas then sum to less
+    than its country target, and, per population group, the areas' largest sectors to
+    less than the largest country target: the country's figures stay those of the
+    country."""
     chosen = Country.objects.filter(iso3__in=AREA_TARGET_COUNTRIES).values_list("pk", flat=True)
     result = []
     for country_id in chosen:
-        areas = sorted(areas_by_country.get(country_id, []), key=lambda a: a.iso_code)
-        areas = areas[:AREA_TARGET_AREAS]
-        if not areas:
+        known = {a.pk: a for a in areas_by_country.get(country_id, [])}
+        reached = dict(
+            ActivityRow.objects.filter(country_id=country_id, status=RowStatus.VALIDATED)
+            .values("admin1_id")
+            .annotate(people=Sum("new_beneficiaries"))
+            .values_list("admin1_id", "people")
+        )
+        total = sum(p or 0 for p in reached.values())
+        ranked = sorted(
+            (pk for pk in reached if pk in known), key=lambda pk: (-(reached[pk] or 0), pk)
+        )
+        areas = [known[pk] for pk in ranked[:AREA_TARGET_AREAS]]
+        if not areas or not total:
             continue
-        shares = [rng.uniform(0.1, 0.2) for _area in areas]
+        shares = [(reached[a.pk] or 0) / total * rng.uniform(0.9, 1.1) for a in areas]
+        if sum(shares) > 0.6:
+            shares = [share * 0.6 / sum(shares) for share in shares]
         for figure in targets:
             if figure.country_id != country_id or not figure.sector.in_intersector:
                 continue
