@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 
 from puente.core import health
 from puente.core.models import WorkerHeartbeat
@@ -33,7 +34,9 @@ def test_readyz_is_not_ready_until_a_worker_was_seen(client):
     assert body["checks"]["worker"]["last_seen_seconds"] is None
 
 
-def test_a_worker_run_records_its_heartbeat_and_makes_the_process_ready(client):
+def test_a_worker_run_records_its_heartbeat_and_makes_the_process_ready(client, monkeypatch):
+    # The worker closes connections it finds out of autocommit: here, the test's own.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     call_command("worker", "--batch", "--worker-id", "web-1-worker", verbosity=0)
     beat = WorkerHeartbeat.objects.get()
     assert beat.worker_id == "web-1-worker"
