@@ -18,7 +18,6 @@ cached figures."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -324,10 +323,6 @@ def backup_verify(source: Path) -> dict[str, Any]:
     return manifest
 
 
-def _database_tables() -> list[str]:
-    return list(table_counts())
-
-
 def _pg_empty_schema() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP SCHEMA public CASCADE")
@@ -377,7 +372,7 @@ def backup_restore(source: Path, *, force: bool = False) -> RestoreReport:
             _("This backup is of a %(backup)s database; this server uses %(server)s.")
             % {"backup": manifest["engine"], "server": engine}
         )
-    if _database_tables() and not force:
+    if table_counts() and not force:
         raise BackupError(
             _(
                 "The database already holds tables: restore into an empty database, or "
@@ -445,7 +440,3 @@ def restore_summary(report: RestoreReport) -> str:
         "years": ", ".join(str(y) for y in report.years_rebuilt) or "–",
         "cells": f"{report.cube_cells:,}",
     }
-
-
-def backup_age(manifest: dict[str, Any]) -> dt.timedelta:
-    return timezone.now() - dt.datetime.fromisoformat(manifest["created_at"])
