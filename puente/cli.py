@@ -29,7 +29,7 @@ COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("Field data collection", ("forms",)),
     ("Users", ("create_user", "remove_role", "changepassword")),
-    ("Running", ("migrate", "runserver", "worker", "db_worker", "backup", "restore")),
+    ("Running", ("migrate", "serve", "runserver", "worker", "db_worker", "backup", "restore")),
 )
 
 

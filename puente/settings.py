@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (rate limits, the login lockout) sees the client's address.
+    "puente.core.forwarded.ForwardedClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,6 +82,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+]
+
+# Reverse proxies whose X-Forwarded-For (and X-Forwarded-Proto, for gunicorn) is believed:
+# addresses or networks, comma-separated (docs/deploy.md). Empty: none, REMOTE_ADDR is the client.
+PUENTE_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("PUENTE_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
 
 ROOT_URLCONF = "puente.urls"
@@ -330,6 +338,14 @@ SPECTACULAR_SETTINGS = {
 EMAIL_BACKEND = os.environ.get(
     "PUENTE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# The SMTP server, for PUENTE_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("PUENTE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PUENTE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PUENTE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PUENTE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("PUENTE_EMAIL_TLS")
+if os.environ.get("PUENTE_EMAIL_FROM"):
+    DEFAULT_FROM_EMAIL = os.environ["PUENTE_EMAIL_FROM"]
 
 LOGGING = {
     "version": 1,

@@ -2,8 +2,9 @@
 its own feedback keys.
 
 `production_keys_problems` is the one rule. It is enforced three ways, so that every door
-that serves people refuses alike: `puente runserver`, `db_worker` and `worker` stop at start
-(`refuse_to_start_without_keys`, called from CoreConfig.ready for those commands), the WSGI
+that serves people refuses alike: `puente runserver`, `serve`, `db_worker` and `worker`
+stop at start (`refuse_to_start_without_keys`, called from CoreConfig.ready for those
+commands), the WSGI
 application (gunicorn) refuses to load (puente/wsgi.py), and `puente check --deploy`
 reports it as an error. Debug mode (`PUENTE_DEBUG`, `make demo`) is exempt: it runs on the
 development keys. Other commands (imports, shell, migrate) are operator tools and run;
@@ -24,7 +25,7 @@ GENERATE_KEYS_HINT = (
 )
 
 # Management commands that serve requests or run tasks: they refuse to start.
-SERVING_COMMANDS = frozenset({"runserver", "db_worker", "worker"})
+SERVING_COMMANDS = frozenset({"runserver", "serve", "db_worker", "worker"})
 
 
 def production_keys_problems() -> list[str]:
@@ -51,7 +52,7 @@ def refuse_to_start_without_keys() -> None:
 
 def serving_command(argv: list[str]) -> bool:
     """Whether this process serves requests or runs tasks (any spelling of the command)."""
-    if len(argv) < 2 or "--help" in argv[2:] or "-h" in argv[2:]:
+    if len(argv) < 2 or {"--help", "-h", "--print-config"} & set(argv[2:]):
         return False  # asking how to run it serves nothing
     return argv[1].replace("-", "_") in SERVING_COMMANDS
 

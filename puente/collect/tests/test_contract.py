@@ -1,6 +1,6 @@
-"""The contract with ODK Collect: Puente runs under gunicorn on loopback, with its own
-database in a temporary folder, and this test replays what Collect does, with `requests`
-and its Digest authentication: the form list, the form download (hash checked), the
+"""The contract with ODK Collect: Puente runs under `puente serve` (gunicorn) on loopback,
+with its own database in a temporary folder, and this test replays what Collect does, with
+`requests` and its Digest authentication: the form list, the form download (hash checked), the
 manifest and a media file, HEAD then POST of a submission with an attachment, a chunked
 POST, a duplicate, a conflicting duplicate and an edit.
 
@@ -68,13 +68,13 @@ def _wait(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> No
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("gunicorn exited")
+            raise RuntimeError("puente serve exited")
         try:
             requests.head(url, timeout=10)
             return
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer")
+    raise RuntimeError("puente serve did not answer")
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +104,7 @@ def server(tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
     port = _free_port()
     log = (folder / "gunicorn.log").open("wb")
     process = subprocess.Popen(
-        [BIN / "gunicorn", "puente.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "1", "--threads", "4", "--timeout", "60"],
+        [BIN / "puente", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -1,0 +1,56 @@
+"""The production web server's settings: gunicorn, configured from the environment.
+
+`puente serve` runs gunicorn with them; `deploy/gunicorn.conf.py` reads the same function
+for those who start gunicorn themselves, so there is one set of defaults.
+
+Defaults suit a server behind a reverse proxy (docs/deploy.md): it listens on loopback,
+runs threaded workers (a request waiting on the database does not hold a process), and
+recycles each worker after some thousands of requests, so a slow leak never grows.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def default_web_workers() -> int:
+    """One process per core, at least two (one can be restarted while the other serves)."""
+    return max(2, os.cpu_count() or 1)
+
+
+def gunicorn_settings(**overrides: Any) -> dict[str, Any]:
+    """gunicorn's settings by name; `overrides` (the command line) win over the environment."""
+    threads = _env_int("PUENTE_WEB_THREADS", 4)
+    options: dict[str, Any] = {
+        "bind": os.environ.get("PUENTE_BIND", "127.0.0.1:8000"),
+        "workers": _env_int("PUENTE_WEB_WORKERS", default_web_workers()),
+        "threads": threads,
+        "worker_class": "gthread",
+        # A request longer than this is killed: the largest synchronous work (an inline
+        # import, a dashboard export) stays well below it; larger imports run in the worker.
+        "timeout": _env_int("PUENTE_WEB_TIMEOUT", 120),
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "max_requests": _env_int("PUENTE_WEB_MAX_REQUESTS", 2000),
+        "max_requests_jitter": 200,
+        # The proxy's X-Forwarded-Proto is believed only from these addresses (the same
+        # list gives rate limits the client's address: puente.core.forwarded).
+        "forwarded_allow_ips": ",".join(settings.PUENTE_TRUSTED_PROXIES) or "127.0.0.1",
+        # One line per request is logged by Puente itself, with its request id.
+        "accesslog": None,
+        "errorlog": "-",
+        "proc_name": "puente",
+    }
+    if Path("/dev/shm").is_dir():  # noqa: S108 - the heartbeat files, off a slow disk
+        options["worker_tmp_dir"] = "/dev/shm"  # noqa: S108
+    options.update({key: value for key, value in overrides.items() if value is not None})
+    return options
