@@ -279,6 +279,9 @@ PUENTE_FLOWS_FIGURES = os.environ.get("PUENTE_FLOWS_FIGURES", "worker")
 
 # /readyz (docs/deploy.md) answers 503 when no background worker was seen for this long.
 PUENTE_READY_WORKER_SECONDS = int(os.environ.get("PUENTE_READY_WORKER_SECONDS", "180"))
+# A running task whose worker has not been seen for this long is retried or marked failed
+# (puente.core.task_recovery); workers record a heartbeat every minute.
+PUENTE_TASK_ORPHAN_SECONDS = int(os.environ.get("PUENTE_TASK_ORPHAN_SECONDS", "300"))
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -48,11 +48,30 @@ def last_month_of(year: int, today: dt.date | None = None) -> int:
     return today.month
 
 
+def _cube_states_lock(countries: list[int], year: int) -> None:
+    """Hold these countries' cube of the year until the caller's transaction ends.
+
+    Two refreshes of one country at once (two imports committing together, two workers)
+    would each delete the cells the other had not yet committed and insert their own:
+    the cube would hold both. Each refresh therefore locks its countries' CubeState rows
+    first, in country order (no two refreshes wait on each other in a cycle); the second
+    waits for the first to commit, then reads its rows and replaces its cells. On SQLite
+    the write transaction (IMMEDIATE) already lets one refresh at a time."""
+    if not countries:
+        return
+    CubeState.objects.bulk_create(
+        [CubeState(country_id=c, year=year) for c in countries], ignore_conflicts=True
+    )
+    locked = CubeState.objects.select_for_update().filter(year=year, country_id__in=countries)
+    list(locked.order_by("country_id").values_list("pk", flat=True))
+
+
 @transaction.atomic
 def cube_refresh(*, country_ids: Iterable[int], year: int, from_month: int = 1) -> int:
     """Recompute the cube of these countries for months from_month..last month of the
     year (a month's figures are year to date, so every later month changes too)."""
     countries = sorted(set(country_ids))
+    _cube_states_lock(countries, year)
     written = 0
     combinators = default_combinators()
     source = "database"

@@ -7,7 +7,9 @@ brought down; a reader that cannot allocate aborts the worker process, so whatev
 restarts the worker (systemd, the container) must restart it. At start-up and every
 minute the worker marks as failed every running import whose heartbeat stopped
 (`batch_fail_stale`): its process died, and its one transaction was never committed.
-It also records its own heartbeat then (`puente.core.health`), which `/readyz` reads.
+It also records its own heartbeat then (`puente.core.health`), which `/readyz` reads,
+and queues again or fails the tasks of workers whose heartbeat stopped
+(`puente.core.task_recovery`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,16 @@ def stale_imports_fail() -> None:
         logger.warning("Imports marked failed (their process died): %s", failed)
 
 
+def orphaned_tasks_sweep() -> None:
+    from puente.core.task_recovery import orphaned_tasks_recover
+
+    recovery = orphaned_tasks_recover()
+    if recovery.retried:
+        logger.warning("Tasks of a worker that died, queued again: %s", recovery.retried)
+    if recovery.failed:
+        logger.warning("Tasks of a worker that died, marked failed: %s", recovery.failed)
+
+
 def heartbeat(worker_id: str) -> None:
     from django.db import close_old_connections, connection
 
@@ -72,6 +84,10 @@ def _sweep_forever(stop: threading.Event, worker_id: str) -> None:
             stale_imports_fail()
         except Exception:  # a locked database now is tried again next minute
             logger.exception("Could not check for imports whose process died")
+        try:
+            orphaned_tasks_sweep()
+        except Exception:  # a locked database now is tried again next minute
+            logger.exception("Could not check for tasks whose worker died")
 
 
 class Command(DbWorkerCommand):
@@ -86,6 +102,7 @@ class Command(DbWorkerCommand):
         # /readyz reads it: a worker seen in the last minutes (docs/deploy.md).
         heartbeat(worker_id)
         stale_imports_fail()
+        orphaned_tasks_sweep()
         stop = threading.Event()
         if not options.get("batch"):
             threading.Thread(
