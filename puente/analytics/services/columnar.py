@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from puente.analytics.services.consolidation import COUNTED_SQL
 from puente.reference.models import Indicator
@@ -195,8 +195,28 @@ def _duckdb() -> Any:
         return _instance[1].cursor()
 
 
+class ColumnarWriteError(Exception):
+    """A partition could not be written (a full disk, a folder not writable); every
+    partition keeps its previous file, whole."""
+
+
 def partitions_write(*, year: int, country_ids: Iterable[int]) -> None:
-    """Rewrite the partitions of these countries for the year from the database."""
+    """Rewrite the partitions of these countries for the year from the database.
+
+    Each partition is written into a temporary folder beside it and moved over the old
+    file only once whole, so a failure (ColumnarWriteError) leaves the old file in place.
+    The database's side runs in a savepoint, so a failure in the middle of reading rows
+    leaves the caller's transaction usable."""
+    import duckdb
+
+    try:
+        with transaction.atomic():
+            _partitions_write(year=year, country_ids=country_ids)
+    except (OSError, duckdb.Error) as exc:
+        raise ColumnarWriteError(str(exc)) from exc
+
+
+def _partitions_write(*, year: int, country_ids: Iterable[int]) -> None:
     columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in COLUMNS) + "}"
     empty = (
         "SELECT "

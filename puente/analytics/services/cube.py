@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterable
 
@@ -11,7 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from puente.analytics.models import CubeState, ReachCell
-from puente.analytics.services.columnar import columnar_enabled, partitions_write
+from puente.analytics.services.columnar import (
+    ColumnarWriteError,
+    columnar_enabled,
+    partitions_write,
+)
 from puente.analytics.services.consolidation import (
     CELL_FIELDS,
     consolidate,
@@ -19,6 +24,8 @@ from puente.analytics.services.consolidation import (
 )
 from puente.core.bulk import rows_insert
 from puente.reference.models import Country
+
+logger = logging.getLogger(__name__)
 
 CUBE_VERSION_KEY = "puente:cube-version"
 CUBE_COLUMNS = (
@@ -77,9 +84,19 @@ def cube_refresh(*, country_ids: Iterable[int], year: int, from_month: int = 1) 
     source = "database"
     if columnar_enabled() and countries:
         # The columnar copy of these countries is rewritten first, so it is as current as
-        # the cube; every month is then consolidated from it.
-        partitions_write(year=year, country_ids=countries)
-        source = "columnar"
+        # the cube; every month is then consolidated from it. When it cannot be written (a
+        # full disk), the figures are made from the database instead: slower, the same.
+        try:
+            partitions_write(year=year, country_ids=countries)
+            source = "columnar"
+        except ColumnarWriteError as exc:
+            logger.error(
+                "The columnar copy of countries %s for %s could not be written (%s); "
+                "the cube is made from the database instead",
+                countries,
+                year,
+                exc,
+            )
     for month in range(max(1, from_month), last_month_of(year) + 1):
         result = consolidate(
             year=year,
