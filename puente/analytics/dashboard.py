@@ -36,8 +36,10 @@ from puente.accounts.permissions import (
 from puente.analytics.models import CubeState
 from puente.analytics.selectors import (
     GROUPINGS,
+    FiguresAsOf,
     ReachFilters,
     figures_apart,
+    figures_as_of,
     indicator_progress,
     latest_validated_month,
     people_reached,
@@ -417,6 +419,16 @@ def _labels(model: Any, ids: set[int]) -> dict[int, Any]:
     return {obj.pk: obj for obj in model.objects.filter(pk__in=ids)}
 
 
+def dashboard_as_of(query: DashboardQuery) -> FiguresAsOf:
+    """When the figures of `query` were made: the cube's refresh of the country shown (the
+    newest of all countries for the region), or now for one organisation's own figures,
+    which are read from the 5W rows."""
+    filters = query.filters()
+    return figures_as_of(
+        year=query.year, country_ids=filters.country_ids, live=filters.org_id is not None
+    )
+
+
 def drill_dimension(query: DashboardQuery) -> str:
     """What the dashboard's table lists: countries in the region, admin-1 areas in a
     country, and in an admin-1 area its admin-2 areas where it has them (sectors where it
@@ -429,6 +441,8 @@ def drill_dimension(query: DashboardQuery) -> str:
 
 def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> dict:
     filters = query.filters()
+    # Read before the figures: a refresh committed meanwhile makes them newer, never older.
+    as_of = dashboard_as_of(query)
     headline = people_reached(year=query.year, month=query.month, filters=filters)[0]
     split = split_by_sex_and_age(
         headline["consolidated"],
@@ -510,6 +524,9 @@ def _build(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> 
         "selected_area": query.admin1.iso_code if query.admin1 else None,
         "drill_by": drill_by,
         "filters": query.params(),
+        # ISO-8601 UTC; `as_of_live`: read from the 5W rows then, not from the cube.
+        "as_of": as_of.iso(),
+        "as_of_live": as_of.live,
         "headline": {
             "monthly": headline["monthly"],
             "consolidated": headline["consolidated"],

@@ -11,10 +11,12 @@ from typing import Any
 
 from django.db.models import Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from puente.analytics.models import ReachCell
+from puente.analytics.models import CubeState, ReachCell
 from puente.analytics.services.consolidation import BREAKDOWN, COUNTED, consolidate, period
 from puente.analytics.services.cube import cube_ensure
+from puente.core.as_of import FiguresAsOf, figures_read_now
 from puente.plans.targets import targets_by_indicator
 from puente.reference.models import (
     INDICATOR_UNITS,
@@ -188,6 +190,28 @@ def _codes(by: tuple[str, ...] | list[str], totals: dict) -> dict[str, dict[Any,
         }[name]
         names[name] = dict(model._default_manager.filter(id__in=ids).values_list("id", field))
     return names
+
+
+def figures_as_of(
+    *, year: int | None = None, country_ids: tuple[int, ...] | None = None, live: bool = False
+) -> FiguresAsOf:
+    """The time of the cube's figures of `year` for these countries (all countries: the
+    region): the newest refresh among them. A country's cube is refreshed in the
+    transaction of every change of its validated 5W rows, so the figures hold every
+    change committed up to that time; a country refreshed long ago has simply not changed
+    since (the oldest refresh would date current figures as stale). The cube of a country
+    never built is built first, as any read of it does.
+    `live` figures (read from the 5W rows or other records, not the cube) are as of now;
+    so are figures of no year."""
+    if live or year is None:
+        return figures_read_now()
+    cube_ensure(year=year, country_ids=country_ids)
+    states = CubeState.objects.filter(year=year)
+    if country_ids is not None:
+        states = states.filter(country_id__in=country_ids)
+    newest: dt.datetime | None = states.aggregate(newest=Max("refreshed_at"))["newest"]
+    # No country at all (an empty reference table): nothing is consolidated, read now.
+    return FiguresAsOf(at=newest or timezone.now(), live=newest is None)
 
 
 def latest_validated_month(

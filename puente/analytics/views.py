@@ -18,6 +18,7 @@ from puente.analytics.dashboard import (
     ReachQueryInvalid,
     by_name,
     country_detail_allowed,
+    dashboard_as_of,
     dashboard_data,
     dashboard_json,
     drill_dimension,
@@ -98,6 +99,7 @@ def _dashboard_page(request: HttpRequest, *, public: bool) -> HttpResponse:
         # the address gives none), so that the page and its JSON never disagree.
         query_string=urlencode(query.params()),
         month_label=month_label(query.year, query.month),
+        as_of=dashboard_as_of(query),
         drill_by=drill_dimension(query),
         validated=reporting_validated(
             year=query.year,

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from puente.accounts.permissions import Action, Actor, check_somewhere, scope_filter
@@ -48,6 +48,17 @@ def flow_points_visible(*, user: Actor | None = None, public: bool = False) -> Q
 def flow_latest_date(points: QuerySet[FlowPoint]) -> dt.date | None:
     latest = FlowCount.objects.filter(point__in=points).order_by("-date").first()
     return latest.date if latest else None
+
+
+def flow_counts_stored_at(points: QuerySet[FlowPoint]) -> dt.datetime | None:
+    """When the newest count of these points was stored (imported, or made from a form):
+    the dashboard reads counts and surveys live, so its figures hold everything stored
+    until the request; this says how recent the newest of it is. Survey summaries keep
+    no time of their own."""
+    stored: dt.datetime | None = FlowCount.objects.filter(point__in=points).aggregate(
+        stored=Max("updated_at")
+    )["stored"]
+    return stored
 
 
 def _hide(value: int | None, public: bool) -> int | None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from puente.accounts.permissions import user_can_somewhere
 from puente.core import exports
+from puente.core.as_of import FiguresAsOf, figures_read_now
 from puente.core.errors import PermissionDenied
 from puente.core.i18n import sorted_by_name
 from puente.core.imports import ImportPolicy
@@ -28,6 +29,7 @@ from puente.flows.access import MANAGE_FLOWS, VIEW_FLOWS
 from puente.flows.forms import CountsUploadForm, FlowsFilterForm
 from puente.flows.models import FlowCount, FlowPoint
 from puente.flows.selectors import (
+    flow_counts_stored_at,
     flow_latest_date,
     flow_points_visible,
     flows_dashboard,
@@ -73,10 +75,12 @@ def _filtered(
     return form, points, start, end, valid
 
 
-def _charts(data: dict[str, Any]) -> dict[str, Any]:
-    """What the charts read: the figures and their labels in the reader's language."""
+def _charts(data: dict[str, Any], as_of: FiguresAsOf) -> dict[str, Any]:
+    """What the charts read: the figures and their labels in the reader's language, and
+    when they were read (`as_of`, ISO-8601 UTC)."""
     return {
         **data,
+        "as_of": as_of.iso(),
         "by_day": [
             {**d, "label": date_format_long(dt.date.fromisoformat(d["date"]), "day")}
             for d in data["by_day"]
@@ -97,11 +101,15 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
 def _render(request: HttpRequest, *, public: bool) -> HttpResponse:
     points = flow_points_visible(user=request.user, public=public)
     form, points, start, end, valid = _filtered(request, points)
+    as_of = figures_read_now()
     data = flows_dashboard(points=points, start=start, end=end, public=public)
     context = {
+        # Read live from the stored counts and survey summaries, not from a copy.
+        "as_of": as_of,
+        "counts_stored_at": flow_counts_stored_at(points),
         "form": form,
         "data": data,
-        "charts": _charts(data),
+        "charts": _charts(data, as_of),
         "public": public,
         "start": start,
         "end": end,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core import exports
+from puente.core.as_of import figures_read_now
 from puente.core.i18n import collation_key
 from puente.core.uploads import page_upload
 from puente.funding.forms import FundingFilterForm
@@ -120,6 +121,8 @@ def funding(request: HttpRequest) -> HttpResponse:
             rows=_labelled(rows, by),
             totals=_totals(rows),
             localisation=funding_localisation(plan, year=year),
+            # Contributions are read from their records at each request.
+            as_of=figures_read_now(),
             query=urlencode({k: v for k, v in filters.data.items() if v}),
         )
     return render(request, "funding/funding.html", context)

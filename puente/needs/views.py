@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core import exports
+from puente.core.as_of import figures_read_now
 from puente.core.i18n import collation_key, sorted_by_name
 from puente.core.uploads import page_upload
 from puente.needs.forms import NeedsFilterForm
@@ -82,6 +83,8 @@ def needs(request: HttpRequest) -> HttpResponse:
         return render(request, "needs/needs.html", context, status=400)
     context.update(needs_table(year=year))
     context["population"] = population_table(year=year)
+    # Needs are read from their records at each request, not from the cube.
+    context["as_of"] = figures_read_now()
     return render(request, "needs/needs.html", context)
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from puente.accounts.permissions import access_organisation, user_roles
+from puente.analytics.selectors import figures_as_of
 from puente.core import exports
 from puente.partners.models import Organisation
 from puente.reference.models import Country, Sector
@@ -95,6 +96,8 @@ def gap(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "countries": countries,
         "region": region,
+        # People reached come from the cube: its refresh of the countries shown.
+        "as_of": figures_as_of(year=year, country_ids=(country.pk,) if country else None),
         "query": urlencode(asked),
         "base_query": urlencode({k: v for k, v in asked.items() if k != "sort"}),
     }

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from puente.core.as_of import figures_read_now
 from puente.core.exports import csv_bytes, xlsx_bytes
 from puente.core.templatetags.figures import date_format_long
 from puente.feedback.selectors import (
@@ -59,7 +60,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "feedback/dashboard.html",
-        {"data": data, "tables": tables, "trends": trends, "charts": charts},
+        {
+            "data": data,
+            "tables": tables,
+            "trends": trends,
+            "charts": charts,
+            # Read from the feedback records at each request.
+            "as_of": figures_read_now(),
+        },
     )
 
 
