@@ -107,8 +107,8 @@ class CollectCode(ErrorCode):
     CORRECTION_FIELD_UNKNOWN = (
         "correction_field_unknown",
         _(
-            "“%(path)s” is not a field of this form version that can be corrected (a field "
-            "outside repeats, not a file)."
+            "“%(path)s” is not an answer of this submission that can be corrected (a field "
+            "of the form version, not a file; in a repeat, written as repeat[number]/field)."
         ),
         400,
     )

@@ -1,21 +1,23 @@
-"""The fields of a form version, read from its XForm: type, label (in the active language
-when the form has translations), choices; how the submission page shows answers; and how
-a value typed by a person (a correction, a filter) is read into the value
-`Submission.data` keeps for that field, as `parsing.py` types what devices send."""
+"""The fields of a form version, read from its XForm: type, label and the choices with
+their labels (in the active language when the form has translations, else its default
+one); which fields the submissions list filters by; and how an answer path
+(`travellers[2]/traveller_age`) names a field and the repeat record holding its answer.
+How answers are shown, listed for correction and read from typed text: `answers.py`."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.etree import ElementTree
 
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from puente.collect.parsing import XFORMS, H, form_shape
+
+Choices = tuple[tuple[str, str], ...]  # (name, label) of each choice
+# Field types whose answers the submissions list compares (one value each).
+FILTERABLE_KINDS = {"string", "int", "decimal", "date", "dateTime", "time"}
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,8 @@ class FormField:
     """One field of a form version. `path` is its key in `Submission.data` (relative to
     the repeat for a field inside one, `repeat` then being the repeat's key); `kind` is
     the bind's type; `choices` the choice names of a select, None when they are not in
-    the form (a choice list from a file)."""
+    the form (a choice list from a file), and `choice_labels` their labels in the active
+    language."""
 
     path: str
     kind: str
@@ -32,6 +35,24 @@ class FormField:
     select: bool = False
     choices: tuple[str, ...] | None = None
     repeat: str = ""
+    choice_labels: Choices = ()
+
+    def choice_label(self, name: str) -> str:
+        """The label of choice `name` in the active language, else in the form's default
+        language, else the name itself (a name the list does not have, or a choice list
+        from a file)."""
+        return next((label for choice, label in self.choice_labels if choice == name), "") or name
+
+    def shown(self, value: Any) -> Any:
+        """An answer of this field as a person reads it: the label of a select_one's
+        choice, the labels of a select_multiple's (a list), any other value as it is."""
+        if not self.select or value is None:
+            return value
+        if isinstance(value, list):
+            return [self.choice_label(str(name)) for name in value]
+        if self.multiple and isinstance(value, str):
+            return [self.choice_label(name) for name in value.split()]
+        return self.choice_label(str(value))
 
 
 @dataclass
@@ -39,6 +60,11 @@ class FormFields:
     fields: dict[str, FormField] = field(default_factory=dict)  # by absolute path
     base: str = ""
     repeats: set[str] = field(default_factory=set)  # keys of the repeats
+    repeat_labels: dict[str, str] = field(default_factory=dict)  # by repeat key
+
+    def repeat_label(self, key: str) -> str:
+        """The label of repeat `key` (that of the group around it), else its key."""
+        return self.repeat_labels.get(key) or key
 
     def top_level(self) -> list[FormField]:
         """The fields outside repeats, in the form's order."""
@@ -56,26 +82,93 @@ class FormFields:
     def in_repeat(self, repeat: str, path: str) -> FormField | None:
         return self.fields.get(f"{self.base}/{repeat}/{path}")
 
+    def filterable(self) -> list[FormField]:
+        """The fields the submissions list filters by, in the form's order: those outside
+        repeats and those of a repeat that is not inside another one, each holding one
+        value (not a select_multiple, a geopoint or a file)."""
+        return [
+            f
+            for f in self.fields.values()
+            if f.kind in FILTERABLE_KINDS
+            and not f.multiple
+            and (not f.repeat or not any(f.repeat.startswith(r + "/") for r in self.repeats))
+        ]
+
+    def filter_path(self, spec: FormField) -> str:
+        """How the filters name a field: its key outside repeats (`interview/point`), the
+        repeat's key and its key in the record inside one (`travellers/traveller_age`)."""
+        return f"{spec.repeat}/{spec.path}" if spec.repeat else spec.path
+
+    def filtered(self, path: str) -> FormField | None:
+        """The field the filters name `path` (`filter_path`), if filterable."""
+        return next((f for f in self.filterable() if self.filter_path(f) == path), None)
+
+    def locate(self, path: str) -> tuple[FormField, Steps] | None:
+        """The field an answer path names, and the steps to the record holding its
+        answer in `Submission.data`. A field outside repeats is named by its key
+        (`interview/point`, no steps); a field of a repeat record by the repeat's key,
+        the record's number from 1 in brackets, and the field's key in the record
+        (`travellers[2]/traveller_age`; nested, `household[1]/members[2]/age`), the steps
+        then being (repeat key, index from 0). None for a path naming no field."""
+        match = _ANSWER_PATH.fullmatch(path)
+        if match is None:
+            return None
+        steps = tuple((key, int(number) - 1) for key, number in _RECORD.findall(match.group(1)))
+        repeat = self.base
+        for key, _index in steps:
+            repeat = f"{repeat}/{key}"
+            if repeat[len(self.base) + 1 :] not in self.repeats:
+                return None
+        spec = self.fields.get(f"{repeat}/{match.group(2)}")
+        if spec is None or spec.repeat != repeat[len(self.base) + 1 :]:
+            return None
+        return spec, steps
+
+
+# (repeat key, index from 0) of each repeat record on the way to an answer.
+Steps = tuple[tuple[str, int], ...]
+_RECORD = re.compile(r"([^\[\]]+)\[([1-9][0-9]*)\]/")
+_ANSWER_PATH = re.compile(r"((?:[^\[\]]+\[[1-9][0-9]*\]/)*)([^\[\]]+)")
+
+
+# Field types a person cannot correct by typing: files sent with the submission.
+UNCORRECTABLE_KINDS = {"binary"}
+
 
 _ITEXT = re.compile(r"jr:itext\('([^']*)'\)")
+_LANGUAGE = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)\s*$")
+# What pyxform writes for a text a translation lacks.
+_MISSING = "-"
+
+
+def language_code(name: str) -> str:
+    """The code of a language as XLSForm names it: `Español (es)` -> `es`; a name
+    without its code in parentheses (`default`) stays as written, in lower case."""
+    match = _LANGUAGE.search(name)
+    return (match.group(1) if match else name).lower()
 
 
 def _itext(model: ElementTree.Element) -> dict[str, str]:
-    """The label texts of the translation in the active language (by its code in
-    parentheses, as pyxform writes "Español (es)"), else the default one, else the first."""
+    """The label texts, by text ID, in the active language: those of the translation in
+    that language (by its code, `language_code`), each text it lacks (empty, or the `-`
+    pyxform writes in its place) taken from the default translation (the `label` column
+    without a language), else from the first."""
     translations = model.findall(f"{XFORMS}itext/{XFORMS}translation")
     if not translations:
         return {}
-    language = (get_language() or "en").split("-")[0]
-    chosen = next(
-        (t for t in translations if f"({language})" in t.get("lang", "")),
-        next((t for t in translations if t.get("default")), translations[0]),
-    )
-    texts = {}
-    for text in chosen.findall(f"{XFORMS}text"):
-        values = [v for v in text.findall(f"{XFORMS}value") if not v.get("form")]
-        if values and text.get("id"):
-            texts[text.get("id", "")] = "".join(values[0].itertext()).strip()
+    language = (get_language() or "en").split("-")[0].lower()
+    preferred = [
+        *(t for t in translations if language_code(t.get("lang", "")) == language),
+        *(t for t in translations if t.get("default")),
+        translations[0],
+    ]
+    texts: dict[str, str] = {}
+    for translation in reversed(preferred):  # the preferred one written last, winning
+        for text in translation.findall(f"{XFORMS}text"):
+            values = [v for v in text.findall(f"{XFORMS}value") if not v.get("form")]
+            content = "".join(values[0].itertext()).strip() if values else ""
+            if text.get("id") and content and content != _MISSING:
+                texts[text.get("id", "")] = content
     return texts
 
 
@@ -90,23 +183,38 @@ def _label(control: ElementTree.Element, texts: dict[str, str]) -> str:
 
 
 def _choices(
-    control: ElementTree.Element, instances: dict[str, ElementTree.Element | None]
-) -> tuple[str, ...] | None:
+    control: ElementTree.Element,
+    instances: dict[str, ElementTree.Element | None],
+    texts: dict[str, str],
+) -> Choices | None:
+    """(name, label) of each choice of a select, the label in the active language as
+    `_itext` chooses it ("" when the form has none); None when the choices are not in
+    the form (a choice list from a file)."""
     items = control.findall(f"{XFORMS}item")
     if items:
-        return tuple((item.findtext(f"{XFORMS}value") or "").strip() for item in items)
+        return tuple(
+            ((item.findtext(f"{XFORMS}value") or "").strip(), _label(item, texts)) for item in items
+        )
     itemset = control.find(f"{XFORMS}itemset")
     if itemset is None:
         return None
     match = re.match(r"instance\('([^']+)'\)", itemset.get("nodeset", ""))
     value = itemset.find(f"{XFORMS}value")
     name = value.get("ref", "name") if value is not None else "name"
+    label = itemset.find(f"{XFORMS}label")
+    label_ref = label.get("ref", "label") if label is not None else "label"
     instance = instances.get(match.group(1)) if match else None
     if instance is None:  # a choice list from a file (select_one_from_file)
         return None
-    return tuple(
-        (item.findtext(f"{XFORMS}{name}") or "").strip() for item in instance.iter(f"{XFORMS}item")
-    )
+    found = []
+    for item in instance.iter(f"{XFORMS}item"):
+        if label_ref.startswith("jr:itext("):  # `jr:itext(itextId)`: a text of the itext
+            text_id = label_ref[len("jr:itext(") : -1]
+            text = texts.get((item.findtext(f"{XFORMS}{text_id}") or "").strip(), "")
+        else:
+            text = (item.findtext(f"{XFORMS}{label_ref}") or "").strip()
+        found.append(((item.findtext(f"{XFORMS}{name}") or "").strip(), text))
+    return tuple(found)
 
 
 def form_fields(form_xml: str) -> FormFields:
@@ -130,12 +238,18 @@ def form_fields(form_xml: str) -> FormFields:
     shape = form_shape(form_xml)
     texts = _itext(model)
     controls: dict[str, ElementTree.Element] = {}
+    found = FormFields(base=base, repeats={r[len(base) + 1 :] for r in shape.repeats})
     body = root.find(f"{H}body")
     if body is not None:
         for control in body.iter():
-            if control.get("ref") and control.tag.rsplit("}", 1)[-1] not in ("group", "label"):
+            tag = control.tag.rsplit("}", 1)[-1]
+            if control.get("ref") and tag not in ("group", "label"):
                 controls[control.get("ref", "")] = control
-    found = FormFields(base=base, repeats={r[len(base) + 1 :] for r in shape.repeats})
+            elif tag == "group" and control.get("ref") in shape.repeats:
+                # pyxform wraps a repeat in a group of the same ref, labelled
+                found.repeat_labels[control.get("ref", "")[len(base) + 1 :]] = _label(
+                    control, texts
+                )
     for absolute, kind in shape.types.items():
         if not absolute.startswith(base + "/") or absolute.startswith(f"{base}/meta/"):
             continue
@@ -147,200 +261,19 @@ def form_fields(form_xml: str) -> FormFields:
         spec_control = controls.get(absolute)
         tag = spec_control.tag.rsplit("}", 1)[-1] if spec_control is not None else ""
         select = tag in ("select", "select1")
+        choices = (
+            _choices(spec_control, instances, texts)
+            if select and spec_control is not None
+            else None
+        )
         found.fields[absolute] = FormField(
             path=absolute[len(repeat or base) + 1 :],
             kind=kind,
             label=_label(spec_control, texts) if spec_control is not None else "",
             multiple=absolute in shape.multiple,
             select=select,
-            choices=_choices(spec_control, instances)
-            if select and spec_control is not None
-            else None,
+            choices=tuple(name for name, _label in choices) if choices is not None else None,
             repeat=repeat[len(base) + 1 :] if repeat else "",
+            choice_labels=choices or (),
         )
     return found
-
-
-@dataclass(frozen=True)
-class AnswerRow:
-    """One answer as the submission page shows it: `kind` is "text", "list" (a
-    select_multiple), "geopoint" or "repeat" (`columns` and `rows` then)."""
-
-    path: str
-    label: str
-    kind: str
-    value: Any = None
-    columns: tuple[tuple[str, str], ...] = ()
-    rows: tuple[tuple[Any, ...], ...] = ()
-    corrected: bool = False
-
-
-def _cell(value: Any) -> str | None:
-    """A value in a repeat's table: None stays None (shown as a dash)."""
-    return None if value is None or value == [] else answer_text(value)
-
-
-def _answer_kind(value: Any, spec: FormField | None) -> str:
-    if isinstance(value, dict) and "latitude" in value:
-        return "geopoint"
-    if isinstance(value, list):
-        return "list"
-    return "text"
-
-
-def _form_order(fields: FormFields) -> Any:
-    """A sort key putting answers in the form's order (the database may keep JSON keys in
-    an order of its own, as PostgreSQL's jsonb does); keys the form does not have last."""
-    positions = list(fields.fields)
-
-    def position(key: str) -> tuple[int, str]:
-        prefix = f"{fields.base}/{key}"
-        for index, absolute in enumerate(positions):
-            if absolute == prefix or absolute.startswith(prefix + "/"):
-                return (index, key)
-        return (len(positions), key)
-
-    return position
-
-
-def answer_rows(
-    data: dict[str, Any], fields: FormFields, corrected: set[str] | None = None
-) -> list[AnswerRow]:
-    """The answers of a submission (its `data`, corrections applied), labelled by its form
-    version, in the form's order; `corrected`: the paths corrected."""
-    corrected = corrected or set()
-    answers = []
-    data = data or {}
-    order = _form_order(fields)
-    for key in sorted(data, key=lambda k: order(k)):
-        value = data[key]
-        spec = fields.get(key)
-        label = spec.label if spec is not None and spec.label else key
-        if key in fields.repeats or (
-            isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
-        ):
-            repeat_label = fields.fields.get(f"{fields.base}/{key}")
-            columns: list[str] = []
-            for entry in value:
-                columns += [c for c in entry if c not in columns]
-            columns.sort(key=lambda c: order(f"{key}/{c}"))
-            headers = []
-            for column in columns:
-                inner = fields.in_repeat(key, column)
-                headers.append(
-                    (column, inner.label if inner is not None and inner.label else column)
-                )
-            answers.append(
-                AnswerRow(
-                    path=key,
-                    label=repeat_label.label
-                    if repeat_label is not None and repeat_label.label
-                    else key,
-                    kind="repeat",
-                    columns=tuple(headers),
-                    rows=tuple(tuple(_cell(entry.get(c)) for c in columns) for entry in value),
-                )
-            )
-            continue
-        answers.append(
-            AnswerRow(
-                path=key,
-                label=label,
-                kind=_answer_kind(value, spec),
-                value=value,
-                corrected=key in corrected,
-            )
-        )
-    return answers
-
-
-class AnswerInvalid(ValueError):
-    """A typed value that does not fit its field; the message says why."""
-
-
-_INTEGER = re.compile(r"[+-]?\d+")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def answer_read(spec: FormField, text: str) -> Any:
-    """The value `Submission.data` keeps for `text` typed in field `spec`: a number for
-    an integer, a decimal as text, an ISO date, a list of choice names for a
-    select_multiple, a geopoint as its four parts; None (an empty list for a
-    select_multiple) for an empty text. AnswerInvalid names what does not fit."""
-    value = text.strip()
-    if not value:
-        return [] if spec.multiple else None
-    if spec.multiple or spec.select:
-        names = value.split() if spec.multiple else [value]
-        if spec.choices is not None:
-            unknown = [name for name in names if name not in spec.choices]
-            if unknown:
-                raise AnswerInvalid(
-                    _("%(names)s is not a choice of this field (choices: %(choices)s).")
-                    % {"names": ", ".join(unknown), "choices": ", ".join(spec.choices)}
-                )
-        return names if spec.multiple else value
-    if spec.kind == "int":
-        if not _INTEGER.fullmatch(value):
-            raise AnswerInvalid(_("a whole number is expected."))
-        return int(value)
-    if spec.kind == "decimal":
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if not number.is_finite():
-            raise AnswerInvalid(_("a number is expected (a point before the decimals)."))
-        return str(number)
-    if spec.kind == "date":
-        try:
-            if not _DATE.fullmatch(value):
-                raise ValueError(value)
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise AnswerInvalid(_("a date is expected, written YYYY-MM-DD.")) from None
-    if spec.kind == "dateTime":
-        try:
-            dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise AnswerInvalid(_("a date and time is expected, as 2026-03-01T14:30:00.")) from None
-        return value
-    if spec.kind == "time":
-        try:
-            dt.time.fromisoformat(value)
-        except ValueError:
-            raise AnswerInvalid(_("a time is expected, as 14:30.")) from None
-        return value
-    if spec.kind == "geopoint":
-        return _geopoint(value)
-    return value
-
-
-def _geopoint(value: str) -> dict[str, str | None]:
-    parts = value.replace(",", " ").split()
-    problem = _(
-        "a geopoint is expected: latitude and longitude in degrees, then optionally "
-        "altitude and accuracy in metres, separated by spaces."
-    )
-    if not 2 <= len(parts) <= 4:
-        raise AnswerInvalid(problem)
-    try:
-        numbers = [Decimal(part) for part in parts]
-    except InvalidOperation:
-        raise AnswerInvalid(problem) from None
-    if not all(n.is_finite() for n in numbers) or abs(numbers[0]) > 90 or abs(numbers[1]) > 180:
-        raise AnswerInvalid(problem)
-    names = ("latitude", "longitude", "altitude", "accuracy")
-    return {name: str(numbers[i]) if i < len(numbers) else None for i, name in enumerate(names)}
-
-
-def answer_text(value: Any) -> str:
-    """A value of `Submission.data` written as a person would type it back."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        parts = [value.get(k) for k in ("latitude", "longitude", "altitude", "accuracy")]
-        return " ".join(str(p) for p in parts if p is not None)
-    return str(value)

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from puente.collect.fields import AnswerInvalid, FormFields, answer_read
+from puente.collect.answers import AnswerInvalid, answer_read, correction_targets
+from puente.collect.fields import FormFields
 from puente.collect.models import Project, Submission
 from puente.core.filters import FilterForm
 from puente.reference.models import Country
@@ -62,8 +63,6 @@ class PublishForm(forms.Form):
 
 
 EMPTY = [("", "–")]
-# Field types whose answers the answer filter compares (one value each).
-FILTERABLE_KINDS = {"string", "int", "decimal", "date", "dateTime", "time"}
 
 
 class SubmissionFilterForm(FilterForm):
@@ -106,12 +105,18 @@ class SubmissionFilterForm(FilterForm):
         self.form_fields = fields
         self.fields["collector"].choices = EMPTY + [(email, email) for _pk, email in collectors]  # type: ignore[attr-defined]
         self.collector_ids = {email: pk for pk, email in collectors}
-        filterable = [
-            f for f in fields.top_level() if f.kind in FILTERABLE_KINDS and not f.multiple
-        ]
-        self.fields["field"].choices = EMPTY + [  # type: ignore[attr-defined]
-            (f.path, f"{f.label} ({f.path})" if f.label else f.path) for f in filterable
-        ]
+        filterable = fields.filterable()
+        choices = []
+        for f in filterable:
+            path = fields.filter_path(f)
+            label = f.label or f.path
+            if f.repeat:
+                label = _("%(repeat)s, any record: %(field)s") % {
+                    "repeat": fields.repeat_label(f.repeat),
+                    "field": label,
+                }
+            choices.append((path, f"{label} ({path})"))
+        self.fields["field"].choices = EMPTY + choices  # type: ignore[attr-defined]
         # A form with a field named "point" (flow monitoring) is filtered by it first.
         point = fields.named("point")
         if point is not None and point in filterable:
@@ -125,15 +130,25 @@ class SubmissionFilterForm(FilterForm):
         data["collector_id"] = self.collector_ids.get(data.get("collector") or "")
         path, text = data.get("field") or "", data.get("answer") or ""
         data["answer_value"] = None
+        spec = self.form_fields.filtered(path) if path else None
+        data["field_spec"] = spec
         if text.strip() and not path:
             self.add_error("field", _("Choose the field whose answer is compared."))
-        elif text.strip():
-            spec = self.form_fields.get(path)
-            if spec is not None:
-                try:
-                    data["answer_value"] = answer_read(spec, text)
-                except AnswerInvalid as exc:
-                    self.add_error("answer", str(exc))
+        elif text.strip() and spec is not None:
+            if spec.select and text.strip() not in (spec.choices or ()):
+                # a choice may be given by its label, as the list shows it
+                text = next(
+                    (
+                        name
+                        for name, label in spec.choice_labels
+                        if label.casefold() == text.strip().casefold()
+                    ),
+                    text,
+                )
+            try:
+                data["answer_value"] = answer_read(spec, text)
+            except AnswerInvalid as exc:
+                self.add_error("answer", str(exc))
         return data
 
 
@@ -162,7 +177,8 @@ class ReviewForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    """Correct one answer: the field, its new value (typed as the form types it) and why."""
+    """Correct one answer: the field (outside repeats, or of one repeat record), its new
+    value (typed as the form types it) and why."""
 
     path = forms.ChoiceField(label=_("Field"))
     value = forms.CharField(
@@ -178,10 +194,8 @@ class CorrectionForm(forms.Form):
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
-    def __init__(self, *args: Any, fields: FormFields, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, fields: FormFields, data_answers: dict[str, Any], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["path"].choices = [  # type: ignore[attr-defined]
-            (f.path, f"{f.label} ({f.path})" if f.label else f.path)
-            for f in fields.top_level()
-            if f.kind != "binary"
-        ]
+        self.fields["path"].choices = correction_targets(data_answers, fields)  # type: ignore[attr-defined]

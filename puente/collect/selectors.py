@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from puente.accounts.permissions import (
     Action,
@@ -115,8 +117,10 @@ def access_form(user: Actor, project_code: str, form_id: str) -> Form:
 @dataclass(frozen=True)
 class SubmissionFilters:
     """Filters of a form's submissions (received dates inclusive, in the site's time
-    zone). `answer`, typed as `Submission.data` keeps it (`fields.answer_read`), is
-    compared with the answer of `field`, a field path outside repeats."""
+    zone). `answer`, typed as `Submission.data` keeps it (`answers.answer_read`), is
+    compared with the answer of `field`, a field path outside repeats; or, with
+    `repeat` (the key of a repeat outside other repeats), the key of a field in its
+    records, a submission then matching when one of its records has that answer."""
 
     received_from: date | None = None
     received_to: date | None = None
@@ -124,6 +128,29 @@ class SubmissionFilters:
     collector_id: int | None = None
     field: str = ""
     answer: object = None
+    repeat: str = ""
+
+
+def _record_answer(form: Form, repeat: str, field: str, answer: object) -> Q:
+    """Submissions one record of whose repeat `repeat` has `answer` for `field`:
+    PostgreSQL's jsonb containment; elsewhere (SQLite) SQLite's json_each over the
+    records, the JSON types compared as they are kept (a number with a number, text
+    with text), as the lookup on a field outside repeats compares them."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"data__{repeat}__contains": [{field: answer}]})
+    table = connection.ops.quote_name(Submission._meta.db_table)
+    matching = RawSQL(  # noqa: S611 (the values are parameters)
+        f"SELECT s.id FROM {table} s, json_each(s.data, %s) r "  # noqa: S608 (a model's table)
+        "WHERE s.form_id = %s AND json_extract(r.value, %s) = %s",
+        (_json_path(repeat), form.pk, _json_path(field), answer),
+    )
+    return Q(pk__in=matching)
+
+
+def _json_path(key: str) -> str:
+    """A key of `Submission.data` (`g/people`: XML names joined by slashes, never a
+    quote) as a JSON path of one step."""
+    return f'$."{key}"'
 
 
 def submissions_visible(
@@ -142,7 +169,9 @@ def submissions_visible(
         rows = rows.filter(status=filters.status)
     if filters.collector_id is not None:
         rows = rows.filter(submitted_by_id=filters.collector_id)
-    if filters.field and filters.answer is not None:
+    if filters.field and filters.answer is not None and filters.repeat:
+        rows = rows.filter(_record_answer(form, filters.repeat, filters.field, filters.answer))
+    elif filters.field and filters.answer is not None:
         rows = rows.filter(**{f"data__{filters.field}": filters.answer})
     return rows.select_related("submitted_by", "form_version").order_by("-received_at", "-id")
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
-from puente.collect.fields import FormFields, answer_rows, answer_text, form_fields
+from puente.collect.answers import answer_rows, answer_text, filtered_text
+from puente.collect.fields import FormFields, form_fields
 from puente.collect.forms import CorrectionForm, PublishForm, ReviewForm, SubmissionFilterForm
 from puente.collect.models import Project, Submission
 from puente.collect.selectors import (
@@ -211,25 +212,29 @@ def form_submissions(request: HttpRequest, project: str, form_id: str) -> HttpRe
         # A mistyped filter: the error on the page, never every submission instead.
         return render(request, "collect/form_submissions.html", context, status=400)
     filters = SubmissionFilters()
-    point = fields.named("point")
-    shown = point.path if point is not None else ""
+    shown_field = fields.named("point")
     if filter_form.is_bound:
         data = filter_form.cleaned_data
+        spec = data["field_spec"]
         filters = SubmissionFilters(
             received_from=data["received_from"],
             received_to=data["received_to"],
             status=data["status"],
             collector_id=data["collector_id"],
-            field=data["field"],
+            field=spec.path if spec is not None else "",
+            repeat=spec.repeat if spec is not None else "",
             answer=data["answer_value"],
         )
-        shown = data["field"] or shown
+        shown_field = spec or shown_field
     page = Paginator(
         submissions_visible(request.user, form, filters), SUBMISSIONS_PER_PAGE
     ).get_page(request.GET.get("page"))
-    shown_field = fields.get(shown) if shown else None
+    shown = fields.filter_path(shown_field) if shown_field is not None else ""
     rows = [
-        {"submission": s, "answer": answer_text((s.data or {}).get(shown)) if shown else ""}
+        {
+            "submission": s,
+            "answer": filtered_text(s.data, shown_field) if shown_field is not None else "",
+        }
         for s in page
     ]
     query = request.GET.copy()
@@ -238,7 +243,7 @@ def form_submissions(request: HttpRequest, project: str, form_id: str) -> HttpRe
         page=page,
         rows=rows,
         shown=shown,
-        shown_label=(shown_field.label or shown) if shown_field is not None else shown,
+        shown_label=(shown_field.label or shown) if shown_field is not None else "",
         query=query.urlencode(),
     )
     return render(request, "collect/form_submissions.html", context)
@@ -271,7 +276,8 @@ def _submission_page(
             "corrections": corrections,
             "current": current,
             "review_form": review_form or ReviewForm(),
-            "correction_form": correction_form or CorrectionForm(fields=fields),
+            "correction_form": correction_form
+            or CorrectionForm(fields=fields, data_answers=submission.data or {}),
             "errors": errors or [],
         },
         status=status,
@@ -305,7 +311,11 @@ def submission(request: HttpRequest, submission_id: int) -> HttpResponse:
             )
         messages.success(request, _("The review was recorded."))
     elif action == "correct":
-        correction_form = CorrectionForm(request.POST, fields=form_fields(item.form_version.xml))
+        correction_form = CorrectionForm(
+            request.POST,
+            fields=form_fields(item.form_version.xml),
+            data_answers=item.data or {},
+        )
         if not correction_form.is_valid():
             return _submission_page(request, item, correction_form=correction_form, status=400)
         try:

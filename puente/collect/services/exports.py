@@ -37,6 +37,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
 from puente.accounts.permissions import Action, Actor
+from puente.collect.fields import language_code
 from puente.collect.models import Form, FormVersion, Submission
 from puente.collect.parsing import XFORMS, form_shape
 from puente.collect.selectors import user_can_on_project
@@ -61,7 +62,6 @@ GEO_LABELS = {
 NUMERIC_TYPES = {"integer", "int", "decimal", "range"}
 # Questions that hold no answer of their own.
 NO_VALUE_TYPES = {"note", "trigger", "acknowledge"}
-_LANGUAGE = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)\s*$")
 _HXL_ATTRIBUTE = re.compile(r"[^a-z0-9_]+")
 
 
@@ -112,15 +112,9 @@ class ExportShape:
         return self.form_id if not table.path else f"{self.form_id}-{table.name}"
 
 
-def _language_code(name: str) -> str:
-    """`Español (es)` -> `es`; a language written without its code stays as written."""
-    match = _LANGUAGE.search(name)
-    return (match.group(1) if match else name).lower()
-
-
 def _labels(value: Any) -> dict[str, str]:
     if isinstance(value, dict):
-        return {_language_code(str(k)): str(v) for k, v in value.items() if v}
+        return {language_code(str(k)): str(v) for k, v in value.items() if v}
     if value:
         return {"default": str(value)}
     return {}

@@ -245,9 +245,15 @@ def test_labels_follow_the_language_and_repeats_are_tables(
     answers = {a.path: a for a in page.context["answers"]}
     assert answers["people"].kind == "repeat"
     assert answers["people"].columns == (("pname", "Name"), ("page", "Age"))
-    assert answers["people"].rows == (("Luis", "7"), ("Rosa", None))
+    assert [[c.text for c in row] for row in answers["people"].rows] == [
+        ["Luis", "7"],
+        ["Rosa", None],
+    ]
+    assert answers["people"].rows[1][0].path == "people[2]/pname"
+    assert answers["people"].label == "People"  # the repeat's label
     assert answers["where"].kind == "geopoint"
     assert answers["needs"].value == ["food"]
+    assert answers["needs"].shown == ["Food"]  # the choice's label
     assert "latitude 7.89, longitude -72.5" in page.content.decode()
     tiny = _receive(collector, published.form.project, submission_xml("uuid:l2"))
     spanish = _client(officer).get(
