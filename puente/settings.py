@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: everything after it (rate limits, the login lockout) sees the client's address.
     "puente.core.forwarded.ForwardedClientMiddleware",
+    # The request id, the access line and the latency of every request, including those
+    # answered by a middleware below (docs/deploy.md, "Logs and metrics").
+    "puente.core.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -311,7 +314,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = _env_bool("PUENTE_HSTS_PRELOAD")
     SECURE_SSL_REDIRECT = _env_bool("PUENTE_SSL_REDIRECT")
     # Health checks come from the proxy or the orchestrator, often over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
@@ -350,9 +353,35 @@ EMAIL_USE_TLS = _env_bool("PUENTE_EMAIL_TLS")
 if os.environ.get("PUENTE_EMAIL_FROM"):
     DEFAULT_FROM_EMAIL = os.environ["PUENTE_EMAIL_FROM"]
 
+# Logs (docs/deploy.md, "Logs and metrics"): one JSON object per line on a server, plain
+# text in debug mode; every line carries the request's id (or the background task's).
+PUENTE_LOG_FORMAT = os.environ.get("PUENTE_LOG_FORMAT", "") or ("text" if DEBUG else "json")
+if PUENTE_LOG_FORMAT not in ("json", "text"):
+    raise ValueError(f"PUENTE_LOG_FORMAT must be json or text, not {PUENTE_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "puente.core.observability.logs.LogContextFilter"}},
+    "formatters": {
+        "json": {"()": "puente.core.observability.logs.JsonFormatter"},
+        "text": {"()": "puente.core.observability.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": PUENTE_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("PUENTE_LOG_LEVEL", "WARNING")},
+    # One access line per request (`puente serve` leaves them to Puente): on by default
+    # outside debug mode, where `runserver` prints its own.
+    "loggers": {
+        "puente.request": {
+            "level": "INFO" if _env_bool("PUENTE_ACCESS_LOG", default=not DEBUG) else "WARNING"
+        }
+    },
 }
+# /metrics answers only a request bearing this token (`Authorization: Bearer ...`); unset,
+# it is not found.
+PUENTE_METRICS_TOKEN = os.environ.get("PUENTE_METRICS_TOKEN", "")

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from puente.analytics import views as analytics_views
 from puente.flows import views as flows_views
 from puente.plans import views as plans_views
-from puente.site import health_views
+from puente.site import health_views, metrics_views
 from puente.site import views as site_views
 
 handler404 = "puente.core.api.not_found"  # JSON under /api/, the page elsewhere
@@ -16,6 +16,7 @@ urlpatterns = [
     path("favicon.ico", site_views.favicon, name="favicon"),
     path("healthz", health_views.healthz, name="healthz"),
     path("readyz", health_views.readyz, name="readyz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("puente.accounts.urls")),
     path("partners/<str:acronym>/", site_views.organisation_detail, name="organisation"),

@@ -11,7 +11,16 @@ from puente.accounts.permissions import requires_two_factor
 # The API answers these users itself, in its error shape (puente.core.api). The OpenRosa
 # server (/collect/) reads no session at all: its users authenticate on every request
 # with Digest or Basic, and data collectors have no second factor (docs/security.md).
-OPEN_PREFIXES = ("/static/", "/i18n/", "/api/", "/favicon", "/collect/", "/healthz", "/readyz")
+OPEN_PREFIXES = (
+    "/static/",
+    "/i18n/",
+    "/api/",
+    "/favicon",
+    "/collect/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+)
 
 
 def _redirect_with_next(request: HttpRequest, url_name: str) -> HttpResponse:

@@ -72,6 +72,8 @@ MATRIX: dict[str, dict[str, str]] = {
     # No worker heartbeat in this test: not ready (docs/deploy.md).
     "healthz": {"*": "200 405"},
     "readyz": {"*": "503 405"},
+    # No PUENTE_METRICS_TOKEN here: /metrics is not found (docs/deploy.md).
+    "metrics": {"*": "404 404"},
     "accounts:login": {"*": "302 302", "nobody": "200 200"},
     # Logout is POST only; the POST itself is not sent (it would end the session).
     "accounts:logout": {"*": "405 -"},

@@ -34,6 +34,7 @@ from puente.core.imports import (
     RowError,
     import_audit_record,
 )
+from puente.core.observability.metrics import import_metered
 from puente.core.tabular import read_table
 from puente.core.workbooks import OLE_MAGIC, expanded_size
 from puente.reporting.codes import ReportingCode
@@ -173,6 +174,8 @@ def batch_create(
     return batch
 
 
+# Every 5W import ends here (a file, the API, the row form): /metrics counts its rows.
+@import_metered("5w")
 def rows_import(
     *,
     rows: Iterable[tuple[int, dict[str, Any]]],
@@ -440,6 +443,9 @@ def batch_run(batch_id: int) -> ImportReport:
                 batch=batch,
             )
     except Exception:
+        # A database that went away and came back: a new connection records the failure
+        # (if it is still away, `batch_fail_stale` will once the heartbeat is old).
+        connection.close_if_unusable_or_obsolete()
         with translation.override(batch.language):
             error = RowError(
                 row=None,

@@ -3,7 +3,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import InterfaceError, OperationalError
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from puente.core.commands import PuenteCommand
 from puente.core.imports import ImportPolicy
@@ -77,7 +79,21 @@ class Command(PuenteCommand):
                 kwargs["progress"] = self.draw_progress
         elif options["kind"] in POLICY_IMPORTS:
             kwargs["policy"] = options["policy"]
-        report = importer(**kwargs)
+        try:
+            report = importer(**kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            # The database went away (restarted, the network cut): the import's one
+            # transaction was rolled back with the connection.
+            if "progress" in kwargs:
+                self.stderr.write("")
+            raise CommandError(
+                _(
+                    "The connection to the database was lost during the import (%(error)s). "
+                    "Nothing of this file was written: an import is written in one "
+                    "transaction. Run the same command again once the database answers."
+                )
+                % {"error": " ".join(str(exc).split())}
+            ) from exc
         if "progress" in kwargs:
             self.stderr.write("")
         self.print_report(report, output_format=options["format"])
