@@ -6,7 +6,7 @@ PUENTE := $(BIN)/puente
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install install-test demo serve test test-fast lint messages bench clean
+.PHONY: install install-test demo serve test test-fast test-replica lint messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +33,17 @@ demo: install
 # database, which is emptied after them. So does the product walk (docs/testing.md): the
 # demo response committed once for all its cases.
 test: install-test
-	$(BIN)/python -m pytest -m "not browser and not walk"
+	$(BIN)/python -m pytest -m "not browser and not walk and not replica"
 	$(BIN)/python -m pytest -m walk tests/walk
 	$(BIN)/python -m pytest -m browser tests/browser
 
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not browser and not walk"
+	$(BIN)/python -m pytest -m "not browser and not walk and not replica"
+
+# Reads from a PostgreSQL streaming replica: starts its own primary and standby
+# (scripts/pg-replica); needs PostgreSQL's server binaries (initdb, pg_ctl, pg_basebackup).
+test-replica: install-test
+	$(BIN)/python -m pytest -m replica tests/replica
 
 lint: install-test
 	$(BIN)/ruff check .

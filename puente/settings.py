@@ -73,6 +73,7 @@ MIDDLEWARE = [
     # answered by a middleware below (docs/deploy.md, "Logs and metrics").
     "puente.core.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "puente.core.replica.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +124,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A PostgreSQL streaming replica for the reads of GET requests (puente.core.replica,
+# docs/deploy.md "Reads from a replica"); without it every query goes to the one database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASE_ROUTERS = ["puente.core.replica.ReplicaRouter"]
+# How long a client that wrote (any POST, PUT, PATCH or DELETE) reads the primary only.
+PUENTE_REPLICA_PIN_SECONDS = int(os.environ.get("PUENTE_REPLICA_PIN_SECONDS", "10"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -47,11 +47,12 @@ from puente.analytics.selectors import (
 )
 from puente.analytics.services.completeness import reporting_validated
 from puente.analytics.services.consolidation import Cell, split_by_sex_and_age
-from puente.analytics.services.cube import CUBE_VERSION_KEY
+from puente.analytics.services.cube import CUBE_VERSION_KEY, cube_version_position
 from puente.core.codes import CoreCode, ErrorCode
 from puente.core.errors import ApplicationError, PermissionDenied
 from puente.core.filters import year_parse
 from puente.core.i18n import active_language, collation_key, sorted_by_name
+from puente.core.replica import replica_reads_from
 from puente.partners.codes import PartnersCode
 from puente.partners.models import Organisation
 from puente.plans.targets import planning_by_sector, targets_level
@@ -375,14 +376,18 @@ def cube_version() -> str:
 
 def dashboard_data(query: DashboardQuery, *, base_url: str, explain_url: str | None) -> dict:
     """Cached per query, language and cube version: a refresh of the cube changes the key."""
+    version = cube_version()
     raw = json.dumps(
-        [query.params(), translation.get_language(), base_url, explain_url, cube_version()],
+        [query.params(), translation.get_language(), base_url, explain_url, version],
         default=str,
     )
     key = "puente:dashboard:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
     data = cache.get(key)
     if data is None:
-        data = _build(query, base_url=base_url, explain_url=explain_url)
+        # Cached under this version for an hour: never computed from a replica that has
+        # not yet replayed the refresh that made the version.
+        with replica_reads_from(cube_version_position(version)):
+            data = _build(query, base_url=base_url, explain_url=explain_url)
         cache.set(key, data, 3600)
     return data
 

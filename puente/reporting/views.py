@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from puente.accounts.permissions import Action, user_can_somewhere
 from puente.core.errors import ApplicationError
 from puente.core.exports import xlsx_bytes
+from puente.core.replica import primary_reads
 from puente.core.tabular import cell_text, read_table
 from puente.core.templatetags.figures import figure_format
 from puente.reference.models import Country
@@ -164,6 +165,7 @@ def _batch(request: HttpRequest, batch_id: int) -> ImportBatch:
 
 
 @login_required
+@primary_reads
 def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     item = _batch(request, batch_id)
     errors = item.report.get("errors", [])
@@ -183,6 +185,7 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @login_required
+@primary_reads
 def batch_progress_json(request: HttpRequest, batch_id: int) -> JsonResponse:
     item = _batch(request, batch_id)
     return JsonResponse({"state": item.state, **batch_progress(item.pk)})

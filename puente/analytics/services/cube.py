@@ -42,8 +42,22 @@ CUBE_COLUMNS = (
 def cube_version_bump() -> None:
     """A new version of the cube: dashboards cache their figures under it, so every page,
     JSON and export reads the new figures from now on. Called once the refresh is
-    committed, so that no request caches the old figures under the new version."""
-    cache.set(CUBE_VERSION_KEY, uuid.uuid4().hex, None)
+    committed, so that no request caches the old figures under the new version.
+
+    With a replica, the version carries the primary's WAL position after the commit
+    (`version@position`): figures cached under it are computed from the replica only once
+    it has replayed that far (`cube_version_position`, puente.core.replica), else from the
+    primary, so a lagging replica never fills the new version's cache with old figures."""
+    from puente.core.replica import primary_position
+
+    position = primary_position()
+    version = uuid.uuid4().hex + (f"@{position}" if position else "")
+    cache.set(CUBE_VERSION_KEY, version, None)
+
+
+def cube_version_position(version: str) -> str | None:
+    """The primary's WAL position a cube version was made at (None: no replica)."""
+    return version.split("@", 1)[1] if "@" in version else None
 
 
 def last_month_of(year: int, today: dt.date | None = None) -> int:
