@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import formats, timezone
+
+from puente.core.i18n import active_language
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,15 @@ class FiguresAsOf:
 
     at: dt.datetime
     live: bool = False
+
+    def day(self) -> str:
+        """The day in the reader's language, as Spanish and Portuguese write it (the month
+        in lowercase: "30 de novembro de 2026")."""
+        text = formats.date_format(timezone.localtime(self.at), "DATE_FORMAT")
+        return text.lower() if active_language() in ("es", "pt") else text
+
+    def time(self) -> str:
+        return formats.date_format(timezone.localtime(self.at), "H:i T")
 
     def iso(self) -> str:
         """ISO-8601 in UTC, to the second: "2026-11-30T14:05:00Z"."""

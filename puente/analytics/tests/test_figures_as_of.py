@@ -126,7 +126,11 @@ def test_the_page_speaks_the_readers_language(client, figures):
     client.cookies["django_language"] = "es"
     page = client.get(reverse("public-dashboard"), {"year": YEAR, "month": 1}).content.decode()
     # The month's name in Spanish, the time the same.
-    assert "noviembre" in _as_of(page) and "14:05 UTC" in _as_of(page)
+    assert _as_of(page) == "Cifras al 30 de noviembre de 2026, 14:05 UTC"
+    client.cookies["django_language"] = "pt"
+    page = client.get(reverse("public-dashboard"), {"year": YEAR, "month": 1}).content.decode()
+    # Portuguese writes the month in lowercase too
+    assert _as_of(page) == "Dados atualizados em 30 de novembro de 2026, 14:05 UTC"
 
 
 def test_the_gap_page_says_the_cube_time_of_the_countries_shown(
