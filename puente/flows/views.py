@@ -98,6 +98,11 @@ def _charts(data: dict[str, Any], as_of: FiguresAsOf) -> dict[str, Any]:
     }
 
 
+def _stored_at(moment: Any) -> FiguresAsOf | None:
+    """The newest count's time, written as the figures' time is."""
+    return FiguresAsOf(at=moment) if moment is not None else None
+
+
 def _render(request: HttpRequest, *, public: bool) -> HttpResponse:
     points = flow_points_visible(user=request.user, public=public)
     form, points, start, end, valid = _filtered(request, points)
@@ -106,7 +111,7 @@ def _render(request: HttpRequest, *, public: bool) -> HttpResponse:
     context = {
         # Read live from the stored counts and survey summaries, not from a copy.
         "as_of": as_of,
-        "counts_stored_at": flow_counts_stored_at(points),
+        "counts_stored_at": _stored_at(flow_counts_stored_at(points)),
         "form": form,
         "data": data,
         "charts": _charts(data, as_of),
