@@ -6,29 +6,50 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import generics, parsers, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from puente.accounts.permissions import Action
 from puente.core.api import error_body
 from puente.core.codes import CoreCode
 from puente.core.imports import ImportPolicy
+from puente.core.replica import primary_reads
 from puente.reference.models import Country
 from puente.reporting.codes import ReportingCode
 from puente.reporting.filters import ReviewRequest, RowFilters
-from puente.reporting.models import ActivityRow, RowStatus
-from puente.reporting.selectors import access_activity_row, row_list
+from puente.reporting.models import ActivityRow, ImportBatch, RowStatus
+from puente.reporting.selectors import (
+    access_activity_row,
+    batch_for_user,
+    reports_page_check,
+    row_list,
+)
 from puente.reporting.services.columns import COLUMN_NAMES, parse_month
-from puente.reporting.services.imports import POLICIES, batch_create, rows_import
+from puente.reporting.services.imports import (
+    POLICIES,
+    batch_create,
+    batch_progress,
+    rows_import,
+)
 from puente.reporting.services.workflow import (
     period_lock,
     period_unlock,
     report_review,
     report_submit,
 )
+from puente.reporting.tasks import batch_import_task
 
 MAX_ROWS_PER_REQUEST = 10000
 
@@ -164,6 +185,116 @@ class RowListCreateApi(generics.ListAPIView):
             rejected = ReportingCode.ROWS_REJECTED
             return Response(error_body(rejected, rejected.text(), body), status=rejected.status)
         return Response(body)
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file part of a multipart body (the schema says binary, not a URI)."""
+
+
+class FileImportSerializer(serializers.Serializer):
+    file = UploadField(help_text="A 5W file: XLSX, XLS, ODS or CSV")
+    policy = serializers.ChoiceField(choices=POLICIES, default=ImportPolicy.REJECT_FILE)
+    status = serializers.ChoiceField(
+        choices=[RowStatus.DRAFT, RowStatus.SUBMITTED], default=RowStatus.SUBMITTED
+    )
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ImportProgressSerializer(serializers.Serializer):
+    phase = serializers.CharField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class FileImportStateSerializer(serializers.Serializer):
+    """What the schema documents of a batch; the answers are built by `_batch_body`."""
+
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=ImportBatch.State.choices)
+    filename = serializers.CharField()
+    url = serializers.CharField(help_text="The URL of this status")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    progress = ImportProgressSerializer()
+    # A dict, not ImportReportSerializer: an import that died holds its error only.
+    report = serializers.DictField(
+        allow_null=True,
+        help_text="Once finished: the import report, as POST /api/5w/rows/ answers it",
+    )
+
+
+def _batch_body(batch: ImportBatch) -> dict[str, Any]:
+    finished = batch.state not in (ImportBatch.State.QUEUED, ImportBatch.State.RUNNING)
+    return {
+        "id": batch.pk,
+        "state": batch.state,
+        "filename": batch.filename,
+        "url": reverse("api-5w-import", kwargs={"batch_id": batch.pk}),
+        "created_at": batch.created_at.isoformat(),
+        "finished_at": batch.finished_at.isoformat() if batch.finished_at else None,
+        "progress": batch_progress(batch.pk),
+        "report": batch.report if finished else None,
+    }
+
+
+class FileImportCreateApi(APIView):
+    """Upload a 5W file: recorded (the file kept) and queued for `puente worker`, as the
+    upload page records and queues a large one. The answer comes before any row is read;
+    the client polls the batch's URL."""
+
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": FileImportSerializer},
+        responses={
+            202: FileImportStateSerializer,
+            413: OpenApiResponse(
+                response={"$ref": "#/components/schemas/Error"},
+                description="The file is above PUENTE_MAX_IMPORT_BYTES (file_too_large)",
+            ),
+            415: OpenApiResponse(
+                response={"$ref": "#/components/schemas/Error"},
+                description="A body that is not multipart/form-data (or a form)",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        # The upload page's rules: its gate, its size limit, its batch; each row's scope
+        # is checked by the worker's import as the page's import checks it.
+        reports_page_check(request.user, Action.SUBMIT_REPORT)
+        serializer = FileImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        upload_file = data["file"]
+        limit = settings.PUENTE_MAX_IMPORT_BYTES
+        if upload_file.size > limit:
+            # As on the page: refused before anything is recorded.
+            too_large = CoreCode.FILE_TOO_LARGE
+            return Response(
+                error_body(too_large, too_large.text(megabytes=limit // (1024 * 1024))),
+                status=413,
+            )
+        batch = batch_create(
+            acting_user=request.user,
+            filename=upload_file.name or "upload",
+            content=upload_file.read(),
+            source="api",
+            policy=data["policy"],
+            status=data["status"],
+            dry_run=data["dry_run"],
+        )
+        batch_import_task.enqueue(batch.pk)
+        body = _batch_body(batch)
+        return Response(body, status=202, headers={"Location": body["url"]})
+
+
+class FileImportDetailApi(APIView):
+    @extend_schema(responses=FileImportStateSerializer)
+    @primary_reads
+    def get(self, request: Request, batch_id: int) -> Response:
+        # The worker writes the batch: read it where it was written.
+        return Response(_batch_body(batch_for_user(request.user, batch_id)))
 
 
 class RowDetailApi(APIView):

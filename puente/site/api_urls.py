@@ -20,6 +20,12 @@ urlpatterns = [
     path("organisations/", partners_api.OrganisationListApi.as_view(), name="api-organisations"),
     path("5w/rows/", reporting_api.RowListCreateApi.as_view(), name="api-5w-rows"),
     path("5w/rows/<int:row_id>/", reporting_api.RowDetailApi.as_view(), name="api-5w-row"),
+    path("5w/imports/", reporting_api.FileImportCreateApi.as_view(), name="api-5w-imports"),
+    path(
+        "5w/imports/<int:batch_id>/",
+        reporting_api.FileImportDetailApi.as_view(),
+        name="api-5w-import",
+    ),
     path("5w/reviews/", reporting_api.ReviewApi.as_view(), name="api-5w-reviews"),
     path("5w/locks/", reporting_api.LockApi.as_view(), name="api-5w-locks"),
     path("feedback/", include("puente.feedback.api_urls")),
