@@ -64,6 +64,8 @@ bench: install-test
 	$(BIN)/python bench/collect_submit.py
 	$(BIN)/python bench/collect_submit.py --pause 1
 	$(BIN)/python bench/collect_export.py
+	$(BIN)/python bench/month_end.py
+	$(BIN)/python bench/scaling.py
 
 clean:
 	rm -rf $(VENV) puente.sqlite3* staticfiles .pytest_cache .mypy_cache .ruff_cache

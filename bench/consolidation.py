@@ -78,6 +78,7 @@ def prepare(reuse: bool) -> dict:
                     "import sys; sys.path.insert(0, 'bench'); import django, os;"
                     "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'puente.settings');"
                     "django.setup(); from pathlib import Path; import generate as g;"
+                    f"g.backdate_indicators({min(SIZES)});"
                     f"g.write_csv(Path('{path}'), g.reference_pools(), {CHUNK}, "
                     f"seed={year * 10 + part}, start={part * CHUNK}, year={year})"
                 )

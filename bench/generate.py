@@ -15,6 +15,9 @@ import xlsxwriter
 from puente.reporting.services.columns import COLUMN_NAMES  # Django is set up first
 
 HEADER = COLUMN_NAMES  # the 5W import columns, in their canonical order
+# The columns `rows()` gives, in order: every import column but the CVA terms
+# (conditionality, restriction), which the import reads as empty when absent.
+GENERATED_HEADER = [c for c in HEADER if c not in ("conditionality", "restriction")]
 GROUPS = ["in-destination", "in-transit", "pendular", "colombian-returnees", "host-community"]
 
 
@@ -30,13 +33,34 @@ def reference_pools() -> dict:
         (o.acronym, [c.iso3 for c in o.countries.all()])
         for o in Organisation.objects.filter(appealing=True).prefetch_related("countries")
     ]
-    indicators = list(Indicator.objects.values_list("code", "counts_people"))
-    return {"areas": areas, "orgs": orgs, "indicators": indicators}
+    from puente.reference.models import PopulationGroup
+
+    indicators = [(i.code, i.counts_people) for i in Indicator.objects.order_by("code")]
+    # Where each population group applies (a group of no country applies everywhere).
+    group_countries = {
+        g.code: {c.iso3 for c in g.countries.all()} or None
+        for g in PopulationGroup.objects.prefetch_related("countries")
+    }
+    return {
+        "areas": areas,
+        "orgs": orgs,
+        "indicators": indicators,
+        "group_countries": group_countries,
+    }
+
+
+def backdate_indicators(year: int) -> None:
+    """Put every indicator in force from `year` in this (benchmark) database: the shipped
+    indicators start in 2025, and benchmarks fill earlier years too."""
+    from puente.reference.models import Indicator
+
+    Indicator.objects.filter(first_year__gt=year).update(first_year=year)
 
 
 def rows(pools: dict, count: int, *, seed: int = 1, year: int = 2024, start: int = 0):
     rng = random.Random(seed)
     orgs, areas, indicators = pools["orgs"], pools["areas"], pools["indicators"]
+    where = pools.get("group_countries") or {}
     for n in range(count):
         acronym, countries = orgs[rng.randrange(len(orgs))]
         iso3 = countries[rng.randrange(len(countries))]
@@ -50,6 +74,7 @@ def rows(pools: dict, count: int, *, seed: int = 1, year: int = 2024, start: int
         women = new // 4
         men = new - girls - boys - women
         cva = rng.random() < 0.1
+        groups = [g for g in GROUPS if not where.get(g) or iso3 in where[g]]
         yield [
             month,
             iso3,
@@ -63,7 +88,7 @@ def rows(pools: dict, count: int, *, seed: int = 1, year: int = 2024, start: int
             "cva" if cva else "service",
             f"{total * 50}.00" if cva else "",
             "mobile money" if cva else "",
-            GROUPS[rng.randrange(5)],
+            groups[rng.randrange(len(groups))],
             "" if counts_people else rng.randint(1, 500),
             total if counts_people else "",
             new if counts_people else "",
@@ -81,7 +106,7 @@ def write_csv(
 ) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(HEADER)
+        writer.writerow(GENERATED_HEADER)
         writer.writerows(rows(pools, count, seed=seed, start=start, year=year))
     return path
 
@@ -89,7 +114,7 @@ def write_csv(
 def write_xlsx(path: Path, pools: dict, count: int, *, seed: int = 2, year: int = 2023) -> Path:
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("5W")
-    sheet.write_row(0, 0, HEADER)
+    sheet.write_row(0, 0, GENERATED_HEADER)
     for index, row in enumerate(rows(pools, count, seed=seed, year=year), start=1):
         sheet.write_row(index, 0, row)
     book.close()

@@ -114,7 +114,8 @@ def generate_files(url: str, rows: int, xlsx_rows: int) -> tuple[Path, Path]:
     code = (
         "import sys; sys.path.insert(0, 'bench'); import django, os;"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'puente.settings'); django.setup();"
-        "from pathlib import Path; import generate as g; p = g.reference_pools();"
+        "from pathlib import Path; import generate as g; g.backdate_indicators(2022);"
+        "p = g.reference_pools();"
         f"g.write_csv(Path('{csv_path}'), p, {rows}, seed=1);"
         f"g.write_xlsx(Path('{xlsx_path}'), p, {xlsx_rows}, seed=2)"
     )
