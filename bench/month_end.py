@@ -77,34 +77,6 @@ def report_month() -> dt.date:
     return (first - dt.timedelta(days=1)).replace(day=1)
 
 
-# The columns bench/generate.py's rows fill, in its order (the import's columns without
-# the CVA terms added since, which its rows leave out).
-GENERATED = [
-    "month",
-    "country",
-    "admin1",
-    "admin2",
-    "appealing_org",
-    "implementing_org",
-    "indicator",
-    "activity",
-    "rmrp_activity",
-    "modality",
-    "cva_value_usd",
-    "delivery_mechanism",
-    "population_group",
-    "quantity",
-    "total_monthly",
-    "new_beneficiaries",
-    "girls",
-    "boys",
-    "women",
-    "men",
-    "other",
-    "disability",
-]
-
-
 def reporter_email(number: int) -> str:
     return f"reporter{number:03d}@bench.puente.org"
 
@@ -204,7 +176,7 @@ def prepare(files: int, rows: int) -> tuple[dict[str, str], list[dict[str, Any]]
             for values in generate.rows(
                 pools, rows, seed=number + 1, year=month.year, start=number * rows
             ):
-                row = dict(zip(GENERATED, values, strict=True))
+                row = dict(zip(generate.GENERATED_HEADER, values, strict=True))
                 row["month"] = f"{month:%Y-%m}"  # one month: the one the partners close
                 if row["population_group"] not in applicable:
                     row["population_group"] = applicable[number % len(applicable)]
