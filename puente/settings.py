@@ -345,6 +345,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Reference data, partners and reporting of a refugee and migrant response.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The status a row is submitted with (rows posted as JSON or a file): one name for the
+    # one choice set, used by both.
+    "ENUM_NAME_OVERRIDES": {"RowSubmitStatusEnum": ["draft", "submitted"]},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "puente.core.api.schema_error_responses",
