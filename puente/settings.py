@@ -73,6 +73,9 @@ MIDDLEWARE = [
     # answered by a middleware below (docs/deploy.md, "Logs and metrics").
     "puente.core.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files collected into PUENTE_STATIC_ROOT, served by `puente serve` itself (a
+    # container needs no proxy for them); a proxy in front may serve them instead.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "puente.core.replica.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -184,3 +184,17 @@ def test_the_example_environment_names_only_settings_that_exist() -> None:
     assert "PUENTE_SECRET_KEY" in names
     for name in names:
         assert f"`{name}`" in documented, name
+
+
+def test_the_server_serves_collected_static_files_itself(settings, tmp_path: Path) -> None:
+    # given a collected static file (`puente collectstatic` into PUENTE_STATIC_ROOT)
+    (tmp_path / "puente").mkdir()
+    (tmp_path / "puente" / "site.css").write_text("body { color: black; }")
+    settings.STATIC_ROOT = tmp_path
+    settings.DEBUG = False
+    # when a client asks for it, with no proxy in front
+    response = Client().get("/static/puente/site.css")
+    # then the application answers it, with a cache header
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"body { color: black; }"
+    assert "max-age" in response["Cache-Control"]
