@@ -1,7 +1,7 @@
 """What the collection server announces to the apps above it. Collect never imports them:
 flow monitoring (and any app that turns answers into figures) listens instead.
 
-`submission_changed` is sent once the transaction that changed a submission commits, with
+`submission_changed` is sent inside the transaction that changes a submission, with
 `submission_id` (the `Submission` primary key), `instance_id`, `form_id` (the XForm's
 id), `project` (the project code) and `outcome`:
 
@@ -11,14 +11,16 @@ id), `project` (the project code) and `outcome`:
   withdrawn; approving it again restores them);
 - `corrected`: an officer corrected answers; `data` on the submission holds the new values.
 
-A listener that fails does not undo the submission: the answers are kept as sent, and
-the figures can be read again from them."""
+A listener queues its work there, so that the work is committed with the change or not
+at all (a process that dies just after the commit loses nothing), or defers it to the
+commit with `transaction.on_commit`. A listener that fails does not undo the
+submission (`send_robust`; a listener that writes does so in a savepoint of its own):
+the answers are kept as sent, and the figures can be read again from them."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import transaction
 from django.dispatch import Signal
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ submission_changed = Signal()
 
 
 def submission_announce(submission: Submission, *, outcome: str, replaced: str = "") -> None:
-    """Send submission_changed for this submission once the current transaction commits."""
+    """Send submission_changed for this submission, inside the current transaction."""
     values = {
         "submission_id": submission.pk,
         "instance_id": submission.instance_id,
@@ -37,8 +39,4 @@ def submission_announce(submission: Submission, *, outcome: str, replaced: str =
         "outcome": outcome,
         "replaced": replaced,
     }
-
-    def send() -> None:
-        submission_changed.send_robust(sender=submission_changed, **values)
-
-    transaction.on_commit(send)
+    submission_changed.send_robust(sender=submission_changed, **values)

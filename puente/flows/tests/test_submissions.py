@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 
 from puente.collect.models import Project, Submission
 from puente.collect.services.publishing import form_publish, project_create
@@ -264,6 +265,47 @@ def test_with_a_worker_the_post_queues_the_figures_and_the_worker_makes_them(
     assert queued.status == "SUCCESSFUL"
     assert [s["submission_id"] for s in summaries()] == ["uuid:s1"]
     assert summaries()[0]["group_size"] == 3
+
+
+def test_with_a_worker_the_task_is_queued_in_the_submission_s_own_transaction(
+    project, point, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.PUENTE_FLOWS_FIGURES = "worker"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # when the submission is stored, before anything commits (no commit hook runs here)
+    submission_receive(acting_user=None, project=project, xml=survey_xml("uuid:s1"), files=[])
+    # then its task is already queued: a process dying after the commit cannot lose it
+    assert DBTaskResult.objects.get().args_kwargs["args"][0] == Submission.objects.get().pk
+    # and when the submission's transaction is undone, its task goes with it
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submission_receive(acting_user=None, project=project, xml=survey_xml("uuid:s2"), files=[])
+        raise RuntimeError("the request failed after storing")
+    assert DBTaskResult.objects.count() == 1
+    assert list(Submission.objects.values_list("instance_id", flat=True)) == ["uuid:s1"]
+
+
+def test_a_task_that_cannot_be_queued_loses_no_submission(
+    project, point, settings, caplog, monkeypatch
+):
+    from django_tasks_db import DatabaseBackend
+
+    settings.PUENTE_FLOWS_FIGURES = "worker"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def fail(*args: Any) -> None:
+        # a database error inside the submission's transaction
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", fail)
+    with caplog.at_level(logging.ERROR):
+        submission_receive(acting_user=None, project=project, xml=survey_xml("uuid:s1"), files=[])
+    # the transaction is still usable: the submission is there, and the failure logged
+    assert Submission.objects.filter(instance_id="uuid:s1").exists()
+    assert "were not queued" in caplog.text
+    assert "flows-rebuild --project fm-col" in caplog.text
 
 
 def test_nothing_happens_before_the_submission_commits(project, point):
