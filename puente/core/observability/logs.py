@@ -50,10 +50,14 @@ def _task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
 
 class LogContextFilter(logging.Filter):
     """Puts `request_id` and `task_id` (None outside a request or a task) on every record
-    a handler writes."""
+    a handler writes. Django's own line about a 4xx or 5xx answer (`django.request`) is
+    written once the request has left the middleware; it carries the request, which
+    carries its id."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        record.request_id = request_id_var.get() or getattr(
+            getattr(record, "request", None), "puente_request_id", None
+        )
         record.task_id = task_id_var.get()
         return True
 

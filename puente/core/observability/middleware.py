@@ -81,6 +81,9 @@ class ObservabilityMiddleware:
         started = time.perf_counter()
         request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
         token = request_id_var.set(request_id)
+        # Django logs a 4xx or 5xx answer (`django.request`) after the middleware has
+        # returned: the log filter finds the id on the request the record carries.
+        request.puente_request_id = request_id  # type: ignore[attr-defined]
         try:
             response = self.get_response(request)
             seconds = time.perf_counter() - started

@@ -129,6 +129,26 @@ def test_the_access_line_is_json_with_the_request_id(client, json_lines):
     assert dt.datetime.fromisoformat(line["time"]).utcoffset() == dt.timedelta(0)
 
 
+def test_django_s_line_about_a_refused_request_carries_the_request_id(client, json_lines):
+    # given Django's own logger of 4xx and 5xx answers, written as the server writes it
+    stream, _logger = json_lines
+    django_request = logging.getLogger("django.request")
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(LogContextFilter())
+    handler.setFormatter(JsonFormatter())
+    django_request.addHandler(handler)
+    try:
+        # when a page that does not exist is asked for
+        client.get("/no-such-page/", HTTP_X_REQUEST_ID="req-404")
+    finally:
+        django_request.removeHandler(handler)
+    # then both lines, the access line and Django's warning written after it, name it
+    lines = {line["logger"]: line for line in _parsed(stream)}
+    assert lines["django.request"]["level"] == "WARNING"
+    assert lines["django.request"]["request_id"] == "req-404"
+    assert lines["puente.request"]["request_id"] == "req-404"
+
+
 def test_the_access_line_names_the_signed_in_user(client, make_user, json_lines):
     stream, _logger = json_lines
     user = make_user("platform-im-officer", "platform:colombia")
