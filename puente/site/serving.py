@@ -10,6 +10,7 @@ recycles each worker after some thousands of requests, so a slow leak never grow
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,17 @@ def _env_int(name: str, default: int) -> int:
 def default_web_workers() -> int:
     """One process per core, at least two (one can be restarted while the other serves)."""
     return max(2, os.cpu_count() or 1)
+
+
+def _logging_with_gunicorn() -> dict[str, Any]:
+    """Puente's LOGGING, with gunicorn's loggers writing through its console handler."""
+    config = copy.deepcopy(settings.LOGGING)
+    config["loggers"] = {
+        **config.get("loggers", {}),
+        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+    }
+    return config
 
 
 def gunicorn_settings(**overrides: Any) -> dict[str, Any]:
@@ -48,6 +60,9 @@ def gunicorn_settings(**overrides: Any) -> dict[str, Any]:
         # One line per request is logged by Puente itself, with its request id.
         "accesslog": None,
         "errorlog": "-",
+        # gunicorn's own lines (workers booted, timed out, restarted) in Puente's format:
+        # JSON outside debug mode, like every other line of the process.
+        "logconfig_dict": _logging_with_gunicorn(),
         "proc_name": "puente",
     }
     if Path("/dev/shm").is_dir():  # noqa: S108 - the heartbeat files, off a slow disk

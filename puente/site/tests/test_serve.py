@@ -6,6 +6,7 @@ ODK Collect contract test (puente/collect/tests/test_contract.py), which runs un
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import shlex
 import subprocess
@@ -198,3 +199,33 @@ def test_the_server_serves_collected_static_files_itself(settings, tmp_path: Pat
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"body { color: black; }"
     assert "max-age" in response["Cache-Control"]
+
+
+def test_gunicorn_s_own_lines_are_written_in_puente_s_format() -> None:
+    # given gunicorn's logger set up from the server's settings, outside debug mode
+    code = (
+        "import django; django.setup()\n"
+        "from gunicorn.config import Config\n"
+        "from gunicorn.glogging import Logger\n"
+        "from puente.site.serving import gunicorn_settings\n"
+        "config = Config()\n"
+        "for key, value in gunicorn_settings().items(): config.set(key, value)\n"
+        "Logger(config).info('Booting worker with pid: %s', 4242)\n"
+        "import logging; logging.getLogger('puente.test').warning('after gunicorn')\n"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PUENTE_")}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        env={**base, "DJANGO_SETTINGS_MODULE": "puente.settings", "PUENTE_LOG_FORMAT": "json"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    # then its line is one JSON object, as are Puente's own lines after it
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [(line["logger"], line["message"]) for line in lines] == [
+        ("gunicorn.error", "Booting worker with pid: 4242"),
+        ("puente.test", "after gunicorn"),
+    ]
+    assert lines[0]["level"] == "INFO"

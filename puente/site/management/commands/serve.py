@@ -56,7 +56,8 @@ class Command(BaseCommand):
         )
         if options["print_config"]:
             for key in sorted(config):
-                self.stdout.write(f"{key} = {config[key]!r}")
+                if key != "logconfig_dict":  # Puente's LOGGING (docs/deploy.md)
+                    self.stdout.write(f"{key} = {config[key]!r}")
             return
         refusals = serve_refusals()
         if refusals:
