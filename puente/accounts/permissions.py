@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 
 from puente.accounts.models import Role, RoleAssignment, ScopeKind, User
 from puente.core.errors import NotFound, PermissionDenied
@@ -170,17 +170,26 @@ class Target:
     project: Any = None
 
 
+_SCOPE_RELATIONS = ("platform", "country", "sector", "organisation", "project")
+
+
+def _names(assignment: RoleAssignment, relation: str) -> bool:
+    return getattr(assignment, f"{relation}_id") is not None
+
+
 def user_roles(user: Actor | None) -> list[RoleAssignment]:
     """The user's role assignments, read once per user object."""
     if not isinstance(user, User) or not user.is_authenticated:
         return []
     cached: list[RoleAssignment] | None = getattr(user, "_puente_roles", None)
     if cached is None:
-        cached = list(
-            RoleAssignment.objects.filter(user=user)
-            .select_related("platform", "country", "sector", "organisation", "project")
-            .prefetch_related("platform__countries", "organisation__countries")
-        )
+        cached = list(RoleAssignment.objects.filter(user=user))
+        # Only the relations the user's scopes name, one short query each: most users
+        # hold one kind of scope, and joining all five tables to every assignment cost
+        # more than the rest of an OpenRosa submission's permission checks.
+        named = [name for name in _SCOPE_RELATIONS if any(_names(a, name) for a in cached)]
+        countries = [f"{name}__countries" for name in ("platform", "organisation") if name in named]
+        prefetch_related_objects(cached, *named, *countries)
         # Kept on the user object: one query per request, whatever is asked.
         setattr(user, "_puente_roles", cached)  # noqa: B010
     return cached

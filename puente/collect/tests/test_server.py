@@ -357,8 +357,9 @@ def test_the_form_list_costs_the_same_queries_for_more_forms(
     form_publish(
         acting_user=None, project=published.form.project, name="o.md", content=other.encode()
     )
-    # then: the user, the project, its forms with their versions; nothing per form
-    with django_assert_max_num_queries(6):
+    # then: the user, their roles and the project a role names, the project, its forms
+    # with their versions; nothing per form
+    with django_assert_max_num_queries(7):
         response = client.get(f"{BASE}/formList", **basic(collector.email))
     assert response.content.count(b"<xform>") == 2
 

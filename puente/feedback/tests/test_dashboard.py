@@ -101,8 +101,9 @@ def test_list_page_queries_do_not_grow_with_rows(
     for _i in range(3):
         make_feedback("question")
     client.get(reverse("feedback:list"))
-    # 10: the page's own, plus the menu's (roles; projects the user manages)
-    with django_assert_num_queries(10) as few:
+    # 11: the page's own, plus the menu's (roles and the places their scopes name;
+    # projects the user manages)
+    with django_assert_num_queries(11) as few:
         client.get(reverse("feedback:list"))
     for _i in range(20):
         make_feedback("complaint")

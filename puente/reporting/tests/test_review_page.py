@@ -264,7 +264,8 @@ def test_review_page_lists_without_n_plus_one(
 ):
     # (about 19 queries whatever the number of groups: 2 for a coordinator, 4 here)
     client.force_login(make_user("partner-reporter", "organisation:ORGA"))
-    # the page's own queries and the menu's (roles; projects the user manages)
-    with django_assert_max_num_queries(21):
+    # the page's own queries and the menu's (roles and the organisation their scope
+    # names; projects the user manages)
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("reporting:review"))
     assert response.status_code == 200 and len(response.context["items"]) == 4
