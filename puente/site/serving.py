@@ -30,7 +30,7 @@ def default_web_workers() -> int:
 
 def _logging_with_gunicorn() -> dict[str, Any]:
     """Puente's LOGGING, with gunicorn's loggers writing through its console handler."""
-    config = copy.deepcopy(settings.LOGGING)
+    config: dict[str, Any] = copy.deepcopy(settings.LOGGING)
     config["loggers"] = {
         **config.get("loggers", {}),
         "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
