@@ -68,7 +68,9 @@ class ImportBatch(models.Model):
 class ActivityRow(models.Model):
     # A 128-bit hash of the fields that identify a row (month, place, organisations,
     # indicator, activity, modality, population group): a native uuid on PostgreSQL.
-    row_key = models.UUIDField(unique=True)
+    # Unique with the month (Meta), which it hashes: the same rule as unique alone, in the
+    # form PostgreSQL asks of a table partitioned by month (puente/reporting/partitions.py).
+    row_key = models.UUIDField()
     month = models.DateField()
     # Foreign keys covered by the composite indexes below, or never filtered alone, carry
     # no index of their own: each index costs time on every bulk import. They carry no
@@ -155,6 +157,10 @@ class ActivityRow(models.Model):
             models.Index(fields=["country", "month"], name="row_country_month"),
             models.Index(fields=["appealing_org", "month"], name="row_org_month"),
         ]
+        constraints = [
+            # Also the index of lookups by key alone (its first column).
+            models.UniqueConstraint(fields=["row_key", "month"], name="row_key_month_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.country_id} {self.indicator_id}"
@@ -163,7 +169,11 @@ class ActivityRow(models.Model):
 class RowChange(models.Model):
     """Who changed a row, when, and what (field -> [old, new])."""
 
-    row = models.ForeignKey(ActivityRow, on_delete=models.CASCADE, related_name="changes")
+    # No database constraint: PostgreSQL cannot refer to a row of the table partitioned
+    # by month by its id alone. Django deletes a row's changes with it.
+    row = models.ForeignKey(
+        ActivityRow, on_delete=models.CASCADE, related_name="changes", db_constraint=False
+    )
     batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
