@@ -492,10 +492,13 @@ def sizes() -> dict:
         return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
     with connection.cursor() as cursor:
+        # The 5W table is partitioned by year: its sizes are those of its partitions (the
+        # parent holds no rows; a plain table is its own only member).
         cursor.execute(
-            "SELECT pg_database_size(current_database()), pg_total_relation_size(%s), "
-            "pg_relation_size(%s), pg_indexes_size(%s), pg_total_relation_size(%s)",
-            [TABLE, TABLE, TABLE, ReachCell._meta.db_table],
+            "SELECT pg_database_size(current_database()), sum(pg_total_relation_size(relid)), "
+            "sum(pg_relation_size(relid)), sum(pg_indexes_size(relid)), "
+            "pg_total_relation_size(%s) FROM pg_partition_tree(%s)",
+            [ReachCell._meta.db_table, TABLE],
         )
         database, table_total, table, indexes, cube = cursor.fetchone()
     cells = ReachCell.objects.count()
