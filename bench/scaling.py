@@ -495,8 +495,9 @@ def sizes() -> dict:
         # The 5W table is partitioned by year: its sizes are those of its partitions (the
         # parent holds no rows; a plain table is its own only member).
         cursor.execute(
-            "SELECT pg_database_size(current_database()), sum(pg_total_relation_size(relid)), "
-            "sum(pg_relation_size(relid)), sum(pg_indexes_size(relid)), "
+            "SELECT pg_database_size(current_database()), "
+            "sum(pg_total_relation_size(relid))::bigint, sum(pg_relation_size(relid))::bigint, "
+            "sum(pg_indexes_size(relid))::bigint, "
             "pg_total_relation_size(%s) FROM pg_partition_tree(%s)",
             [ReachCell._meta.db_table, TABLE],
         )
