@@ -92,54 +92,10 @@ def table_partition(conn: BaseDatabaseWrapper = connection, today: dt.date | Non
     partitioned already)."""
     if conn.vendor != "postgresql" or partitioned(conn):
         return False
-    today = today or timezone.localdate()
-    old = f"{TABLE}_unpartitioned"
-    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
-        _checks_now(cursor)
-        cursor.execute(
-            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass ORDER BY contype, conname",
-            [TABLE],
-        )
-        constraints = cursor.fetchall()
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes "
-            "WHERE schemaname = current_schema() AND tablename = %s ORDER BY indexname",
-            [TABLE],
-        )
-        owned = {name for name, _kind, _definition in constraints}
-        indexes = [(name, sql) for name, sql in cursor.fetchall() if name not in owned]
-        for name, kind, definition in constraints:
-            if kind == "u" and "month" not in definition:
-                raise PartitionError(f"{name} ({definition}) does not hold the month")
+    with conn.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT EXTRACT(YEAR FROM month)::int FROM {TABLE}")  # noqa: S608
         stored = {int(row[0]) for row in cursor.fetchall()}
-        cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {old}")
-        cursor.execute(
-            f"CREATE TABLE {TABLE} (LIKE {old} INCLUDING DEFAULTS INCLUDING IDENTITY "
-            "INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE (month)"
-        )
-        for year in _years_wanted(stored, today):
-            _year_create(conn, year)
-        cursor.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
-        cursor.execute(f"INSERT INTO {TABLE} OVERRIDING SYSTEM VALUE SELECT * FROM {old}")  # noqa: S608
-        cursor.execute(f"SELECT max(id) FROM {TABLE}")  # noqa: S608
-        (last_id,) = cursor.fetchone()
-        cursor.execute(f"DROP TABLE {old}")
-        # The sequence of the new identity gets the old name back, and goes on after the
-        # last id.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [TABLE])
-        (sequence,) = cursor.fetchone()
-        cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {TABLE}_id_seq")
-        if last_id is not None:
-            cursor.execute(f"SELECT setval('{TABLE}_id_seq', %s)", [last_id])
-        for name, kind, definition in constraints:
-            if kind == "p":
-                definition = "PRIMARY KEY (id, month)"
-            cursor.execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {_quoted(conn, name)} {definition}")
-        for _name, sql in indexes:
-            cursor.execute(sql)
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    _rebuild(conn, years=_years_wanted(stored, today or timezone.localdate()))
     return True
 
 
@@ -148,7 +104,16 @@ def table_unpartition(conn: BaseDatabaseWrapper = connection) -> bool:
     primary key on id alone; False when the table is not partitioned."""
     if not partitioned(conn):
         return False
-    old = f"{TABLE}_partitioned"
+    _rebuild(conn, years=None)
+    return True
+
+
+def _rebuild(conn: BaseDatabaseWrapper, *, years: list[int] | None) -> None:
+    """Make the 5W table again, partitioned with these years and a default partition, or
+    plain (`years` None), in one transaction: the same columns, rows and ids, then the
+    old table's constraints and indexes under their names, the primary key holding the
+    month when partitioned."""
+    old = f"{TABLE}_old"
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         _checks_now(cursor)
         cursor.execute(
@@ -163,16 +128,26 @@ def table_unpartition(conn: BaseDatabaseWrapper = connection) -> bool:
             [TABLE],
         )
         owned = {name for name, _kind, _definition in constraints}
-        indexes = [(name, sql) for name, sql in cursor.fetchall() if name not in owned]
+        indexes = [sql for name, sql in cursor.fetchall() if name not in owned]
+        if years is not None:
+            for name, kind, definition in constraints:
+                if kind == "u" and "month" not in definition:
+                    raise PartitionError(f"{name} ({definition}) does not hold the month")
         cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {old}")
         cursor.execute(
             f"CREATE TABLE {TABLE} (LIKE {old} INCLUDING DEFAULTS INCLUDING IDENTITY "
             "INCLUDING STORAGE INCLUDING COMMENTS)"
+            + (" PARTITION BY RANGE (month)" if years is not None else "")
         )
+        for year in years or []:
+            _year_create(conn, year)
+        if years is not None:
+            cursor.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
         cursor.execute(f"INSERT INTO {TABLE} OVERRIDING SYSTEM VALUE SELECT * FROM {old}")  # noqa: S608
         cursor.execute(f"SELECT max(id) FROM {TABLE}")  # noqa: S608
         (last_id,) = cursor.fetchone()
         cursor.execute(f"DROP TABLE {old} CASCADE")
+        # The new identity's sequence gets the old name back and goes on after the last id.
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [TABLE])
         (sequence,) = cursor.fetchone()
         cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {TABLE}_id_seq")
@@ -180,12 +155,13 @@ def table_unpartition(conn: BaseDatabaseWrapper = connection) -> bool:
             cursor.execute(f"SELECT setval('{TABLE}_id_seq', %s)", [last_id])
         for name, kind, definition in constraints:
             if kind == "p":
-                definition = "PRIMARY KEY (id)"
+                definition = "PRIMARY KEY (id, month)" if years is not None else "PRIMARY KEY (id)"
             cursor.execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {_quoted(conn, name)} {definition}")
-        for _name, sql in indexes:
+        for sql in indexes:
+            # An index of a partitioned table is defined `ON ONLY` it; made on the parent,
+            # it is made on every partition.
             cursor.execute(sql.replace(" ON ONLY ", " ON "))
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    return True
 
 
 def partitions_list(conn: BaseDatabaseWrapper = connection) -> list[Partition]:

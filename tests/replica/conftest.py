@@ -18,6 +18,7 @@ import requests
 from puente.reporting.tests.conftest import good_row
 from tests.replica.harness import (
     COORDINATOR,
+    PARTNERS_CSV,
     PASSWORD,
     PUENTE,
     REPORTER,
@@ -26,6 +27,7 @@ from tests.replica.harness import (
     Site,
     csv_of,
     free_port,
+    site_env,
 )
 
 
@@ -62,27 +64,20 @@ def site(cluster: Cluster, tmp_path_factory: Any) -> Iterator[Site]:
     reporter of ORGA and a health coordinator of Colombia, ORGA's health rows of last month
     in Colombia submitted; a server on a free port reading GETs from the standby."""
     tmp = tmp_path_factory.mktemp("replica-site")
-    env = {
-        **os.environ,
-        "DATABASE_URL": cluster.primary,
-        "DATABASE_REPLICA_URL": cluster.replica,
-        "PUENTE_DEBUG": "1",
-        "PUENTE_REQUIRE_2FA": "0",
-        "PUENTE_TASKS": "immediate",
-        "PUENTE_MEDIA_ROOT": str(tmp / "media"),
-        "PUENTE_CACHE_DIR": str(tmp / "cache"),
-        "PUENTE_COLUMNAR_DIR": str(tmp / "columnar"),
-        "PUENTE_DEV_FEEDBACK_KEY_FILE": str(tmp / "feedback-key"),
-        "PUENTE_LOGIN_FAILURE_LIMIT": "1000",
-        "PUENTE_REPLICA_PIN_SECONDS": "60",
-    }
+    env = site_env(
+        cluster.primary,
+        tmp,
+        DATABASE_REPLICA_URL=cluster.replica,
+        PUENTE_REQUIRE_2FA="0",
+        PUENTE_TASKS="immediate",
+        PUENTE_LOGIN_FAILURE_LIMIT="1000",
+        PUENTE_REPLICA_PIN_SECONDS="60",
+    )
     site = Site("", env, "", cluster)
     site.puente("migrate", "--noinput", "-v", "0")
     site.puente("load-reference", "-v", "0")
     partners = tmp / "partners.csv"
-    partners.write_text(
-        "name,acronym,type,countries,appealing\nOrganización A,ORGA,national-ngo,COL,yes\n"
-    )
+    partners.write_text(PARTNERS_CSV)
     site.puente("import", "partners", str(partners))
     site.puente(
         "create-user", REPORTER, "--role", "partner-reporter", "--scope", "organisation:ORGA",

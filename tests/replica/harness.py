@@ -3,6 +3,7 @@ Puente site served against them."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import requests
@@ -22,6 +24,24 @@ PUENTE = str(Path(sys.executable).parent / "puente")
 PASSWORD = "replica-Test-pw-2026!"
 REPORTER = "reporter@example.org"
 COORDINATOR = "coordinator@example.org"
+
+
+PARTNERS_CSV = "name,acronym,type,countries,appealing\nOrganización A,ORGA,national-ngo,COL,yes\n"
+
+
+def site_env(primary: str, tmp: Path, **more: str) -> dict[str, Any]:
+    """The environment of a Puente of the test's own on `primary`: debug mode (no
+    production keys), its folders under `tmp`, and `more`."""
+    return {
+        **os.environ,
+        "DATABASE_URL": primary,
+        "PUENTE_DEBUG": "1",
+        "PUENTE_MEDIA_ROOT": str(tmp / "media"),
+        "PUENTE_CACHE_DIR": str(tmp / "cache"),
+        "PUENTE_COLUMNAR_DIR": str(tmp / "columnar"),
+        "PUENTE_DEV_FEEDBACK_KEY_FILE": str(tmp / "feedback-key"),
+        **more,
+    }
 
 
 @dataclass

@@ -22,7 +22,7 @@ import psycopg
 import pytest
 
 from puente.reporting.tests.conftest import good_row
-from tests.replica.harness import PUENTE, Cluster, csv_of
+from tests.replica.harness import PARTNERS_CSV, PUENTE, Cluster, csv_of, site_env
 
 pytestmark = pytest.mark.replica
 
@@ -89,16 +89,7 @@ def _wait_writing(
 def site(cluster: Cluster, tmp_path_factory: Any) -> tuple[dict[str, Any], Puente]:
     """Puente migrated on the primary, with reference data and the organisation ORGA."""
     tmp = tmp_path_factory.mktemp("import-faults")
-    env: dict[str, Any] = {
-        **os.environ,
-        "DATABASE_URL": cluster.primary,
-        "PUENTE_DEBUG": "1",
-        "PUENTE_LANGUAGE": "en",
-        "PUENTE_MEDIA_ROOT": str(tmp / "media"),
-        "PUENTE_CACHE_DIR": str(tmp / "cache"),
-        "PUENTE_COLUMNAR_DIR": str(tmp / "columnar"),
-        "PUENTE_DEV_FEEDBACK_KEY_FILE": str(tmp / "feedback-key"),
-    }
+    env = site_env(cluster.primary, tmp, PUENTE_LANGUAGE="en")
 
     def puente(*args: str, **more: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(  # noqa: S603
@@ -113,9 +104,7 @@ def site(cluster: Cluster, tmp_path_factory: Any) -> tuple[dict[str, Any], Puent
     for args in (("migrate", "--noinput", "-v", "0"), ("load-reference", "-v", "0")):
         assert puente(*args).returncode == 0
     partners = tmp / "partners.csv"
-    partners.write_text(
-        "name,acronym,type,countries,appealing\nOrganización A,ORGA,national-ngo,COL,yes\n"
-    )
+    partners.write_text(PARTNERS_CSV)
     assert puente("import", "partners", str(partners)).returncode == 0
     return env, puente
 
