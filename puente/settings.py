@@ -287,6 +287,12 @@ PUENTE_COLLECT_ACCEPT_CONTENT_LENGTH = int(
 PUENTE_COLLECT_DIGEST_REALM = os.environ.get("PUENTE_COLLECT_DIGEST_REALM", "Puente")
 PUENTE_COLLECT_NONCE_SECONDS = int(os.environ.get("PUENTE_COLLECT_NONCE_SECONDS", "300"))
 
+# A form's export of more submissions than this is written by `puente worker` and fetched
+# from its own page when ready (docs/collect.md, "Exports"); smaller ones while the page
+# waits. Exports written in the background are deleted this many hours later.
+PUENTE_INLINE_EXPORT_SUBMISSIONS = int(os.environ.get("PUENTE_INLINE_EXPORT_SUBMISSIONS", "5000"))
+PUENTE_EXPORT_KEEP_HOURS = int(os.environ.get("PUENTE_EXPORT_KEEP_HOURS", "48"))
+
 # Flow monitoring's figures from a stored submission (docs/flows.md): "worker" makes them
 # in the background worker, so a device's POST is answered once the submission is stored;
 # "inline" makes them in the request, once it is committed (tests; a laptop without a

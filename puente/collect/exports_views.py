@@ -1,17 +1,34 @@
 """The download of a form's collected data: a ZIP of its CSV tables or its XLSX workbook
-(docs/collect.md, "Exports"), for those who see the project's data."""
+(docs/collect.md, "Exports"), for those who see the project's data. Up to
+`PUENTE_INLINE_EXPORT_SUBMISSIONS` submissions it is made while the page waits; more are
+written by `puente worker`, and the user is sent to the export's own page, which offers
+the file once it is ready."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from puente.collect.models import Submission
-from puente.collect.services.exports import FORMATS, access_form_for_export, form_export_file
+from puente.collect.models import FormExport, Submission
+from puente.collect.services.export_jobs import (
+    UNFINISHED,
+    export_for_user,
+    form_export_request,
+)
+from puente.collect.services.exports import (
+    CONTENT_TYPES,
+    FORMATS,
+    access_form_for_export,
+    form_export_file,
+    submissions_for_export,
+)
 
 
 def _date(request: HttpRequest, name: str) -> dt.date | None:
@@ -34,18 +51,56 @@ def form_export(request: HttpRequest, project: str, form_id: str) -> HttpRespons
         received_from, received_to = _date(request, "from"), _date(request, "to")
     except ValueError:
         return HttpResponseBadRequest(_("Dates are written YYYY-MM-DD."))
-    export = form_export_file(
-        acting_user=request.user,
-        form=form,
-        file_format=file_format,
-        labels=request.GET.get("labels", "").lower(),
-        statuses=statuses,
-        received_from=received_from,
-        received_to=received_to,
-    )
+    options: dict[str, Any] = {
+        "form": form,
+        "file_format": file_format,
+        "labels": request.GET.get("labels", "").lower(),
+        "statuses": statuses,
+        "received_from": received_from,
+        "received_to": received_to,
+    }
+    count = submissions_for_export(
+        form, statuses=statuses, received_from=received_from, received_to=received_to
+    ).count()
+    if count > settings.PUENTE_INLINE_EXPORT_SUBMISSIONS:
+        job = form_export_request(acting_user=request.user, submissions=count, **options)
+        return redirect("collect:export_detail", export_id=job.pk)
+    export = form_export_file(acting_user=request.user, **options)
     return FileResponse(
         export.handle,
         as_attachment=True,
         filename=export.filename,
         content_type=export.content_type,
+    )
+
+
+@login_required
+@require_GET
+def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
+    """An export written in the background: its state, then its file. The page reloads
+    itself while the export is being written."""
+    export = export_for_user(request.user, export_id)
+    return render(
+        request,
+        "collect/export.html",
+        {
+            "export": export,
+            "form": export.form,
+            "waiting": export.state in UNFINISHED,
+            "keep_hours": settings.PUENTE_EXPORT_KEEP_HOURS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, export_id: int) -> HttpResponse | FileResponse:
+    export = export_for_user(request.user, export_id)
+    if export.state != FormExport.State.DONE or not export.file:
+        return redirect("collect:export_detail", export_id=export.pk)
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.filename,
+        content_type=CONTENT_TYPES[export.file_format],
     )

@@ -148,6 +148,16 @@ def language_code(name: str) -> str:
     return (match.group(1) if match else name).lower()
 
 
+def form_languages(xml: str) -> list[str]:
+    """The codes of the languages an XForm's labels are written in (`es`, `pt`, ...), in
+    the form's order; none when its labels have no translations."""
+    root = ElementTree.fromstring(xml.encode("utf-8"))  # noqa: S314 (our own XForm)
+    codes = [
+        language_code(t.get("lang", "")) for t in root.iter(f"{XFORMS}translation") if t.get("lang")
+    ]
+    return list(dict.fromkeys(codes))
+
+
 def _itext(model: ElementTree.Element) -> dict[str, str]:
     """The label texts, by text ID, in the active language: those of the translation in
     that language (by its code, `language_code`), each text it lacks (empty, or the `-`

@@ -292,3 +292,42 @@ class SubmissionCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission.instance_id} {self.path}"
+
+
+class FormExport(models.Model):
+    """A download of a form's data too large to make while the page waits: asked for on
+    the form's page, written by `puente worker` (docs/collect.md, "Exports"), fetched by
+    whoever asked for it until it expires (`PUENTE_EXPORT_KEEP_HOURS`), when the file and
+    this record are deleted."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    file_format = models.CharField(max_length=8)
+    labels = models.CharField(max_length=8, blank=True)
+    statuses = models.JSONField(default=list, blank=True)
+    received_from = models.DateField(null=True, blank=True)
+    received_to = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=8, default="en")
+    submissions = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to="collect/exports/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export")
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.form.form_id}"

@@ -15,6 +15,12 @@ urlpatterns = [
         exports_views.form_export,
         name="form_export",
     ),
+    path("forms/exports/<int:export_id>/", exports_views.export_detail, name="export_detail"),
+    path(
+        "forms/exports/<int:export_id>/download/",
+        exports_views.export_download,
+        name="export_download",
+    ),
     path("forms/quarantine/<int:item_id>/", views.quarantine_item, name="quarantine_item"),
     path("forms/submissions/<int:submission_id>/", views.submission, name="submission_detail"),
     path(

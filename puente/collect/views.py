@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,12 +14,13 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
 from puente.collect.answers import answer_rows, answer_text, filtered_text
-from puente.collect.fields import FormFields, form_fields
+from puente.collect.fields import FormFields, form_fields, form_languages
 from puente.collect.forms import CorrectionForm, PublishForm, ReviewForm, SubmissionFilterForm
 from puente.collect.models import Project, Submission
 from puente.collect.selectors import (
@@ -40,6 +42,7 @@ from puente.collect.selectors import (
     submissions_visible,
 )
 from puente.collect.services.corrections import submission_correct
+from puente.collect.services.export_jobs import user_form_exports
 from puente.collect.services.publishing import (
     XlsformMessage,
     form_media_add,
@@ -207,7 +210,14 @@ def form_submissions(request: HttpRequest, project: str, form_id: str) -> HttpRe
     filter_form = SubmissionFilterForm(
         request.GET or None, fields=fields, collectors=submission_collectors(form)
     )
-    context: dict[str, Any] = {"form": form, "version": version, "filter_form": filter_form}
+    context: dict[str, Any] = {
+        "form": form,
+        "version": version,
+        "filter_form": filter_form,
+        "export_languages": _language_names(form_languages(version.xml) if version else []),
+        "exports": user_form_exports(request.user, form),
+        "inline_export_limit": settings.PUENTE_INLINE_EXPORT_SUBMISSIONS,
+    }
     if filter_form.is_bound and not filter_form.is_valid():
         # A mistyped filter: the error on the page, never every submission instead.
         return render(request, "collect/form_submissions.html", context, status=400)
@@ -215,6 +225,12 @@ def form_submissions(request: HttpRequest, project: str, form_id: str) -> HttpRe
     shown_field = fields.named("point")
     if filter_form.is_bound:
         data = filter_form.cleaned_data
+        # The download takes the filters an export knows: the dates and the status.
+        context["export_filters"] = {
+            "from": data["received_from"].isoformat() if data["received_from"] else "",
+            "to": data["received_to"].isoformat() if data["received_to"] else "",
+            "status": data["status"],
+        }
         spec = data["field_spec"]
         filters = SubmissionFilters(
             received_from=data["received_from"],
@@ -247,6 +263,18 @@ def form_submissions(request: HttpRequest, project: str, form_id: str) -> HttpRe
         query=query.urlencode(),
     )
     return render(request, "collect/form_submissions.html", context)
+
+
+def _language_names(codes: list[str]) -> list[tuple[str, str]]:
+    """(code, name in that language) of each language code; a code Django does not know
+    is shown as it is."""
+    named = []
+    for code in codes:
+        try:
+            named.append((code, get_language_info(code)["name_local"]))
+        except KeyError:
+            named.append((code, code))
+    return named
 
 
 def _submission_page(

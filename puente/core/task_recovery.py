@@ -29,8 +29,11 @@ from django_tasks_db.models import DBTaskResult
 from puente.core.models import WorkerHeartbeat
 
 # Tasks that may run again after a worker died mid-way: they lock what they change and
-# make the same figures whenever, and however often, they run (docs/flows.md).
-RETRYABLE_TASKS = frozenset({"puente.flows.tasks.submission_figures_task"})
+# make the same figures, or write the same export file, whenever and however often they
+# run (docs/flows.md, docs/collect.md).
+RETRYABLE_TASKS = frozenset(
+    {"puente.flows.tasks.submission_figures_task", "puente.collect.tasks.form_export_task"}
+)
 MAX_ATTEMPTS = 3
 
 

@@ -45,6 +45,11 @@ from puente.core.errors import NotFound
 from puente.core.exports import DANGEROUS_PREFIXES, inert
 
 FORMATS = ("csv", "xlsx")
+# What a download of each format is: the CSV tables in a ZIP, or one workbook.
+CONTENT_TYPES = {
+    "csv": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 CHUNK_SIZE = 2000
 GEO_PARTS = (
     ("latitude", "Latitude", "lat"),
@@ -713,11 +718,10 @@ def form_export_file(
             with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for path in paths:
                     archive.write(path, arcname=path.name)
-            filename, content_type = f"{form.form_id}.zip", "application/zip"
+            filename = f"{form.form_id}.zip"
         else:
             with paths[0].open("rb") as workbook:
                 shutil.copyfileobj(workbook, handle)
             filename = paths[0].name
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     handle.seek(0)
-    return ExportFile(handle=handle, filename=filename, content_type=content_type)
+    return ExportFile(handle=handle, filename=filename, content_type=CONTENT_TYPES[file_format])

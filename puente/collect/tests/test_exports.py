@@ -333,3 +333,180 @@ def test_without_its_workbook_a_version_is_exported_from_its_xform(
     assert _read(tmp_path / "exp-visits.csv") == [
         row for i, row in enumerate(_read(EXPECTED / "exp-visits.csv")) if i != 1
     ]
+
+
+# A download larger than the page makes while waiting: written by the worker
+
+
+def _run_worker(monkeypatch: Any) -> None:
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker closes connections it finds out of autocommit: here, the test's own.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    call_command("worker", batch=True, verbosity=0)
+
+
+@pytest.fixture
+def officer(exp_form: Form, make_user: Any, settings: Any) -> Any:
+    settings.PUENTE_INLINE_EXPORT_SUBMISSIONS = 1  # the form's 2 current submissions: large
+    return make_user("platform-im-officer", "country:COL", email="officer@example.org")
+
+
+def test_a_large_export_is_written_by_the_worker_and_offered_on_its_page(
+    exp_form: Form, officer: Any, client: Any, monkeypatch: Any
+) -> None:
+    # given an officer asking for the tables of a form too large to export at once
+    client.force_login(officer)
+    response = client.get(_url(format="csv"))
+    # then they are sent to the export's page, which waits for the worker
+    assert response.status_code == 302
+    export = exp_form.exports.get()
+    assert response["Location"] == reverse("collect:export_detail", args=[export.pk])
+    assert (export.state, export.submissions, export.requested_by) == ("queued", 2, officer)
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert b'http-equiv="refresh"' in page.content
+    assert b'id="export-download"' not in page.content
+    download = reverse("collect:export_download", args=[export.pk])
+    assert client.get(download)["Location"] == response["Location"]  # not ready: back
+    # when the worker runs
+    _run_worker(monkeypatch)
+    # then the page offers the file, the same tables as a download made at once
+    page = client.get(response["Location"])
+    assert b'http-equiv="refresh"' not in page.content
+    assert f'href="{download}"'.encode() in page.content
+    file = client.get(download)
+    assert file.status_code == 200
+    assert file["Content-Type"] == "application/zip"
+    assert 'filename="exp.zip"' in file["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(file.streaming_content)))
+    assert sorted(archive.namelist()) == ["exp-people.csv", "exp-visits.csv", "exp.csv"]
+    for name in archive.namelist():
+        text = archive.read(name).decode("utf-8-sig")
+        assert list(csv.reader(io.StringIO(text))) == _read(EXPECTED / name), name
+    # and the form's page lists it
+    listed = client.get(reverse("collect:form_submissions", args=["fm-col", "exp"]))
+    assert f'href="{response["Location"]}"'.encode() in listed.content
+
+
+def test_a_background_export_keeps_the_filters_labels_and_the_asker_s_language(
+    exp_form: Form, officer: Any, client: Any, monkeypatch: Any, settings: Any
+) -> None:
+    # given an officer reading Spanish asking for the received submissions, labels in Spanish
+    settings.PUENTE_INLINE_EXPORT_SUBMISSIONS = 0
+    client.force_login(officer)
+    client.cookies["django_language"] = "es"
+    response = client.get(_url(format="xlsx", labels="es", status="received"))
+    assert response.status_code == 302
+    export = exp_form.exports.get()
+    assert (export.statuses, export.labels, export.language) == (["received"], "es", "es")
+    # when the worker writes it
+    _run_worker(monkeypatch)
+    file = client.get(reverse("collect:export_download", args=[export.pk]))
+    # then the workbook holds the received submission alone, headed in Spanish
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(file.streaming_content)))
+    rows = list(book["exp"].iter_rows(values_only=True))
+    assert list(rows[0][:3]) == ["KEY", "Punto", "Monto"]
+    # (under the HXL hashtags) a2 alone, keyed by its chain's first instance ID
+    assert [row[0] for row in rows[2:]] == ["uuid:a1"]
+
+
+def test_an_export_is_seen_by_whoever_asked_for_it_only(
+    exp_form: Form, officer: Any, client: Any, make_user: Any, monkeypatch: Any
+) -> None:
+    # given an export an officer asked for, written
+    client.force_login(officer)
+    client.get(_url(format="csv"))
+    export = exp_form.exports.get()
+    _run_worker(monkeypatch)
+    pages = [
+        reverse("collect:export_detail", args=[export.pk]),
+        reverse("collect:export_download", args=[export.pk]),
+    ]
+    # then another officer of the same country, who sees the same data, gets 404
+    client.force_login(make_user("platform-im-officer", "country:COL"))
+    assert [client.get(page).status_code for page in pages] == [404, 404]
+    # and so does the officer who asked, once they no longer see the project's data
+    officer.role_assignments.all().delete()
+    client.force_login(officer)
+    assert [client.get(page).status_code for page in pages] == [404, 404]
+
+
+def test_an_export_asked_for_by_someone_who_lost_access_is_not_written(
+    exp_form: Form, officer: Any, client: Any, monkeypatch: Any
+) -> None:
+    client.force_login(officer)
+    client.get(_url(format="csv"))
+    officer.role_assignments.all().delete()
+    _run_worker(monkeypatch)
+    export = exp_form.exports.get()
+    assert (export.state, bool(export.file)) == ("failed", False)
+    assert export.error == "You no longer see this project's data."
+
+
+def test_an_export_whose_task_failed_shows_the_failure(
+    exp_form: Form, officer: Any, client: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from puente.core.task_recovery import WorkerDied
+
+    # given an export whose worker died on its last attempt (task_recovery fails it)
+    client.force_login(officer)
+    page = client.get(_url(format="csv"))["Location"]
+    DBTaskResult.objects.get().set_failed(WorkerDied("worker w1 stopped"))
+    # then its page says so instead of waiting for ever
+    response = client.get(page)
+    assert b'http-equiv="refresh"' not in response.content
+    assert b"The export could not be written. Ask for it again." in response.content
+    assert exp_form.exports.get().state == "failed"
+
+
+def test_exports_expire_with_their_files(
+    exp_form: Form, officer: Any, client: Any, monkeypatch: Any, settings: Any
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from puente.collect.models import FormExport
+
+    # given an export written two days ago
+    client.force_login(officer)
+    client.get(_url(format="csv"))
+    _run_worker(monkeypatch)
+    old = FormExport.objects.get()
+    assert default_storage.exists(old.file.name)
+    FormExport.objects.filter(pk=old.pk).update(
+        created_at=old.created_at - dt.timedelta(hours=settings.PUENTE_EXPORT_KEEP_HOURS + 1)
+    )
+    # when another export is asked for
+    client.get(_url(format="xlsx"))
+    # then the old one is gone, its file too, and the new one is queued
+    assert list(FormExport.objects.values_list("file_format", "state")) == [("xlsx", "queued")]
+    assert not default_storage.exists(old.file.name)
+    assert client.get(reverse("collect:export_detail", args=[old.pk])).status_code == 404
+
+
+def test_a_small_export_is_still_made_at_once(
+    exp_form: Form, officer: Any, client: Any, settings: Any
+) -> None:
+    settings.PUENTE_INLINE_EXPORT_SUBMISSIONS = 2
+    client.force_login(officer)
+    response = client.get(_url(format="csv"))
+    assert response.status_code == 200
+    assert not exp_form.exports.exists()
+
+
+def test_the_form_s_page_offers_the_download_with_its_filters(
+    exp_form: Form, officer: Any, client: Any
+) -> None:
+    client.force_login(officer)
+    client.cookies["django_language"] = "es"
+    page = client.get(
+        reverse("collect:form_submissions", args=["fm-col", "exp"]),
+        {"received_from": "2026-03-02", "status": "received"},
+    ).content.decode()
+    assert f'action="{_url()}"' in page
+    assert '<input type="hidden" name="from" value="2026-03-02">' in page
+    assert '<input type="hidden" name="status" value="received">' in page
+    assert 'name="to"' not in page
+    assert '<option value="es">' in page  # the form's labels are in Spanish

@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from puente.accounts.models import RoleAssignment
 from puente.collect.models import (
     Form,
+    FormExport,
     FormVersion,
     Project,
     QuarantinedSubmission,
@@ -585,6 +586,20 @@ MATRIX: dict[str, dict[str, str]] = {
     # one that does not exist; the projects here have no form (collect/tests/test_exports
     # checks who downloads it).
     "collect:form_export": {"*": "404 405", "nobody": "302 302"},
+    # An export written in the background: for the user who asked for it while they see the
+    # project's data (here the officer of Colombia asked on both sides); anyone else 404.
+    "collect:export_detail": {
+        "*": "404 405",
+        "im": "200 405",
+        "nobody": "302 302",
+        "im:out": "404 405",
+    },
+    "collect:export_download": {
+        "*": "404 405",
+        "im": "200 405",
+        "nobody": "302 302",
+        "im:out": "404 405",
+    },
     "collect:form_list": {"*": "401 401"},
     "collect:form_xml": {"*": "401 401"},
     "collect:manifest": {"*": "401 401"},
@@ -715,7 +730,16 @@ def world(make_user: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         quarantined = QuarantinedSubmission.objects.create(
             project=values["project"], form_id="ghost", reason="unknown_form", xml="<d/>"
         )
+        export = FormExport.objects.create(
+            form=values["form"],
+            requested_by=users["im"],
+            file_format="csv",
+            state=FormExport.State.DONE,
+            file=ContentFile(b"PK", "survey.zip"),
+            filename="survey.zip",
+        )
         values.update(
+            export=export,
             quarantined=quarantined,
             batch=batch,
             row=ActivityRow.objects.get(appealing_org=org),
@@ -766,6 +790,8 @@ def url_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
             "form_id": values["form"].form_id,
         },
         "collect:submission_detail": {"submission_id": values["submission"].pk},
+        "collect:export_detail": {"export_id": values["export"].pk},
+        "collect:export_download": {"export_id": values["export"].pk},
         "collect:submission_file": {
             "submission_id": values["submission"].pk,
             "filename": "photo.jpg",
@@ -790,6 +816,8 @@ COLLECT_PAGES = {"collect:projects", "collect:publish", "collect:quarantine"}
 # URLs whose object is on one side of the line: asked for both.
 SIDED = {
     "collect:quarantine_item",
+    "collect:export_detail",
+    "collect:export_download",
     "collect:form_submissions",
     "collect:submission_detail",
     "collect:submission_file",
