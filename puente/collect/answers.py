@@ -295,6 +295,16 @@ def _geopoint(value: str) -> dict[str, str | None]:
     return {name: str(numbers[i]) if i < len(numbers) else None for i, name in enumerate(names)}
 
 
+def answer_shown_text(value: Any, spec: FormField | None) -> str:
+    """A value of `Submission.data` as a person reads it: a select's choices by their
+    labels (in the active language), separated by commas; anything else as `answer_text`
+    writes it."""
+    if spec is None or not spec.select or value in (None, "", []):
+        return answer_text(value)
+    shown = spec.shown(value)
+    return ", ".join(shown) if isinstance(shown, list) else str(shown)
+
+
 def answer_text(value: Any) -> str:
     """A value of `Submission.data` written as a person would type it back."""
     if value is None:

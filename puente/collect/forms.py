@@ -5,8 +5,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from puente.collect.answers import AnswerInvalid, answer_read, correction_targets
-from puente.collect.fields import FormFields
+from puente.collect.answers import (
+    AnswerInvalid,
+    answer_read,
+    answer_record,
+    answer_text,
+    correction_targets,
+)
+from puente.collect.fields import FormField, FormFields
 from puente.collect.models import Project, Submission
 from puente.core.filters import FilterForm
 from puente.reference.models import Country
@@ -176,9 +182,24 @@ class ReviewForm(forms.Form):
         return data
 
 
+class _ChoiceNames(forms.MultipleChoiceField):
+    """The choices of a select_multiple, ticked, or typed as names separated by spaces
+    (as a device sends them); cleaned to that text, which the correction reads."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value: Any) -> list[str]:
+        return [name for item in super().to_python(value) for name in item.split()]
+
+    def clean(self, value: Any) -> str:
+        return " ".join(super().clean(value))
+
+
 class CorrectionForm(forms.Form):
     """Correct one answer: the field (outside repeats, or of one repeat record), its new
-    value (typed as the form types it) and why."""
+    value and why. Once the field is known (`target`, or the posted `path`), the value is
+    asked for as the field's type asks: a select's choices by label, a date with a date
+    picker, a number as a number; otherwise typed as the form types it."""
 
     path = forms.ChoiceField(label=_("Field"))
     value = forms.CharField(
@@ -195,7 +216,65 @@ class CorrectionForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, fields: FormFields, data_answers: dict[str, Any], **kwargs: Any
+        self,
+        *args: Any,
+        fields: FormFields,
+        data_answers: dict[str, Any],
+        target: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["path"].choices = correction_targets(data_answers, fields)  # type: ignore[attr-defined]
+        targets = correction_targets(data_answers, fields)
+        self.fields["path"].choices = targets  # type: ignore[attr-defined]
+        path = str(self.data.get("path", "")) if self.is_bound else target
+        located = fields.locate(path) if path in dict(targets) else None
+        self.target = located[0] if located is not None else None
+        if located is None:
+            return
+        self.fields["path"].initial = path
+        record = answer_record(data_answers, located[1]) or {}
+        value_field = _value_field(located[0], record.get(located[0].path))
+        if value_field is not None:
+            self.fields["value"] = value_field
+
+
+def _value_field(spec: FormField, current: Any) -> forms.Field | None:
+    """The form field asking for a new answer of `spec`, showing its `current` answer;
+    None for a field typed as text (the default)."""
+    label = _("New value")
+    if spec.select and spec.choices is not None:
+        choices = [
+            (name, f"{shown} ({name})" if shown != name else name)
+            for name in spec.choices
+            for shown in [spec.choice_label(name)]
+        ]
+        if spec.multiple:
+            ticked = current if isinstance(current, list) else str(current or "").split()
+            return _ChoiceNames(
+                label=label,
+                required=False,
+                choices=choices,
+                initial=ticked,
+                help_text=_("Tick every answer that applies; none clears the answer."),
+            )
+        return forms.ChoiceField(
+            label=label,
+            required=False,
+            choices=[("", _("(no answer)")), *choices],
+            initial=current,
+        )
+    initial = answer_text(current)
+    if spec.kind == "date":
+        widget: forms.Widget = forms.DateInput(attrs={"type": "date"})
+    elif spec.kind in ("int", "decimal"):
+        widget = forms.NumberInput(attrs={"step": "1" if spec.kind == "int" else "any"})
+    else:
+        return None
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=10000,
+        widget=widget,
+        initial=initial,
+        help_text=_("Empty clears the answer."),
+    )

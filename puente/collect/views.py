@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
-from puente.collect.answers import answer_rows, answer_text, filtered_text
+from puente.collect.answers import answer_rows, answer_shown_text, filtered_text
 from puente.collect.fields import FormFields, form_fields, form_languages
 from puente.collect.forms import CorrectionForm, PublishForm, ReviewForm, SubmissionFilterForm
 from puente.collect.models import Project, Submission
@@ -289,9 +289,16 @@ def _submission_page(
     fields = form_fields(submission.form_version.xml)
     corrections = submission_corrections(submission)
     for correction in corrections:
-        correction.old_text = answer_text(correction.old_value)  # type: ignore[attr-defined]
-        correction.new_text = answer_text(correction.new_value)  # type: ignore[attr-defined]
+        located = fields.locate(correction.path)
+        spec = located[0] if located is not None else None
+        correction.old_text = answer_shown_text(correction.old_value, spec)  # type: ignore[attr-defined]
+        correction.new_text = answer_shown_text(correction.new_value, spec)  # type: ignore[attr-defined]
     current = submission.superseded_by_id is None
+    correction_form = correction_form or CorrectionForm(
+        fields=fields,
+        data_answers=submission.data or {},
+        target=request.GET.get("correct", ""),
+    )
     return render(
         request,
         "collect/submission.html",
@@ -304,8 +311,9 @@ def _submission_page(
             "corrections": corrections,
             "current": current,
             "review_form": review_form or ReviewForm(),
-            "correction_form": correction_form
-            or CorrectionForm(fields=fields, data_answers=submission.data or {}),
+            "correction_form": correction_form,
+            # The answers the form above corrects: each gets a link choosing it.
+            "correctable": {path for path, _label in correction_form.fields["path"].choices},  # type: ignore[attr-defined]
             "errors": errors or [],
         },
         status=status,

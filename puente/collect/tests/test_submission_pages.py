@@ -308,6 +308,70 @@ def test_correct_through_the_page_and_see_the_history(officer, rich_form, collec
     assert {a.path: a.corrected for a in page.context["answers"]}["age"] is True
 
 
+def test_each_answer_links_to_its_correction_asked_for_as_its_type_asks(
+    officer, rich_form, collector
+):
+    item = _receive(collector, rich_form.project, rich_xml("uuid:t1"))
+    client = _client(officer)
+    url = reverse("collect:submission_detail", args=[item.pk])
+    page = client.get(url).content.decode()
+    # every correctable answer, repeat records' included, links to its correction; a
+    # geopoint too (typed), a group's note too
+    for path in ("alone", "needs", "age", "where", "g/note", "people%5B2%5D/page"):
+        assert f'href="?correct={path}#correction-form"' in page, path
+    # a select_one: its choices by label, the current one chosen, "no answer" first
+    form = client.get(url, {"correct": "alone"}).context["correction_form"]
+    assert form["path"].initial == "alone"
+    assert form.fields["value"].choices == [
+        ("", "(no answer)"),
+        ("yes", "Yes (yes)"),
+        ("no", "No (no)"),
+    ]
+    assert form["value"].initial == "yes"
+    # a select_multiple: one box per choice, the current ones ticked
+    form = client.get(url, {"correct": "needs"}).context["correction_form"]
+    assert '<input type="checkbox" name="value" value="water"' in str(form["value"])
+    assert form["value"].initial == ["food"]
+    # a date with a date picker, a number as a number, each showing the current answer
+    form = client.get(url, {"correct": "arrived"}).context["correction_form"]
+    assert 'type="date"' in str(form["value"]) and 'value="2026-03-01"' in str(form["value"])
+    form = client.get(url, {"correct": "people[1]/page"}).context["correction_form"]
+    assert 'type="number"' in str(form["value"]) and 'value="7"' in str(form["value"])
+    # text, and a path that names no field: typed, as before
+    for path in ("point", "nowhere"):
+        form = client.get(url, {"correct": path}).context["correction_form"]
+        assert 'type="text"' in str(form["value"]), path
+
+
+def test_choices_ticked_on_the_page_are_corrected_and_listed_by_label(
+    officer, rich_form, collector
+):
+    item = _receive(collector, rich_form.project, rich_xml("uuid:t2"))
+    client = _client(officer)
+    url = reverse("collect:submission_detail", args=[item.pk])
+    # a choice the list does not have is refused on the page, nothing written
+    refused = client.post(
+        url, {"action": "correct", "path": "needs", "value": ["food", "shelter"], "reason": "r"}
+    )
+    assert refused.status_code == 400
+    assert not SubmissionCorrection.objects.exists()
+    done = client.post(
+        url, {"action": "correct", "path": "needs", "value": ["food", "water"], "reason": "r"}
+    )
+    assert done.status_code == 302
+    # names typed with spaces, as a device sends them, are still read
+    client.post(url, {"action": "correct", "path": "needs", "value": "water", "reason": "r2"})
+    client.post(url, {"action": "correct", "path": "alone", "value": "no", "reason": "r3"})
+    item.refresh_from_db()
+    assert (item.data["needs"], item.data["alone"]) == (["water"], "no")
+    rows = [(c.path, c.old_text, c.new_text) for c in client.get(url).context["corrections"]]
+    assert rows == [
+        ("needs", "Food", "Food, Water"),
+        ("needs", "Food, Water", "Water"),
+        ("alone", "Yes", "No"),
+    ]
+
+
 def test_a_post_without_an_action_is_refused(officer, rich_form, collector):
     item = _receive(collector, rich_form.project, rich_xml("uuid:x1"))
     response = _client(officer).post(reverse("collect:submission_detail", args=[item.pk]))

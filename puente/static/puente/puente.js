@@ -6,6 +6,20 @@ document.addEventListener("change", (event) => {
   }
 });
 
+// The correction form: picking another field reloads the page with that field chosen, so
+// its value is asked for as its type asks (choices by label, a date picker). Without
+// JS, each answer's "correct" link does the same.
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  const form = target instanceof HTMLSelectElement ? target.closest("form[data-pick-param]") : null;
+  if (form && target.name === "path") {
+    const url = new URL(window.location.href);
+    url.searchParams.set(form.dataset.pickParam, target.value);
+    url.hash = form.id;
+    window.location.assign(url.toString());
+  }
+});
+
 // Import progress: poll the batch's progress and reload when it is finished.
 const bar = document.getElementById("import-progress");
 if (bar) {
