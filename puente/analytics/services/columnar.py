@@ -262,6 +262,57 @@ def partitions_ensure(*, year: int, country_ids: Iterable[int]) -> list[int]:
     return wanted
 
 
+def version_path(year: int, country_id: int) -> Path:
+    return columnar_dir() / str(year) / f"{country_id}.version"
+
+
+def _cube_version(refreshed_at: Any) -> str:
+    return refreshed_at.isoformat() if refreshed_at is not None else ""
+
+
+def partitions_stamp(*, year: int, versions: dict[int, Any]) -> None:
+    """Record beside each country's partition the cube state it holds the rows of (the
+    country's `CubeState.refreshed_at`, None for a cube never built)."""
+    for country_id, refreshed_at in versions.items():
+        path = version_path(year, country_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+        written.write_text(_cube_version(refreshed_at))
+        os.replace(written, path)
+
+
+def partitions_current(*, year: int, country_ids: Iterable[int]) -> list[int]:
+    """The countries given, each partition rewritten first where it is missing or holds
+    an older state of the cube than the database's: a process whose folder another
+    process's refreshes did not write (a web machine; a worker on another machine) reads
+    the same rows the cube was made from. Raises ColumnarWriteError as
+    `partitions_write`."""
+    from puente.analytics.models import CubeState
+
+    wanted = sorted(set(country_ids))
+    states = dict(
+        CubeState.objects.filter(year=year, country_id__in=wanted).values_list(
+            "country_id", "refreshed_at"
+        )
+    )
+    stale = [c for c in wanted if _stamp(year, c) != _cube_version(states.get(c))]
+    if stale:
+        partitions_write(year=year, country_ids=stale)
+        partitions_stamp(year=year, versions={c: states.get(c) for c in stale})
+    return wanted
+
+
+def _stamp(year: int, country_id: int) -> str | None:
+    """The cube state a partition was stamped with; None when it, or its files, are
+    missing."""
+    if not (partition_path(year, country_id).exists() and extras_path(year, country_id).exists()):
+        return None
+    try:
+        return version_path(year, country_id).read_text()
+    except OSError:
+        return None
+
+
 def columnar_query(
     statements: list[str], *, year: int, country_ids: list[int], params: list[Any]
 ) -> list[list[tuple[Any, ...]]]:

@@ -226,24 +226,39 @@ def consolidate(
     (cells keyed by `Admin2` id; rows naming no admin-2 area left out), from the database
     only: the cube and its columnar copy stop at admin-1.
 
-    `indicator_ids`: the rule over the rows of these indicators only, from the database
-    only. `key` "indicator" keys S by indicator in place of the sector (each indicator
-    its own family, no parent: S(c,a,i,g) is the rule within that one indicator, for the
-    indicator progress table, every indicator in one run); its X cells mean nothing."""
+    `indicator_ids`: the rule over the rows of these indicators only. `key` "indicator"
+    keys S by indicator in place of the sector (each indicator its own family, no parent:
+    S(c,a,i,g) is the rule within that one indicator, for the indicator progress table,
+    every indicator in one run); its X cells, breakdowns and CVA mean nothing. Both may
+    read the columnar copy, one organisation's figures too (its rows carry the
+    organisation; the breakdowns, which do not, are not read), each partition first
+    brought to the cube's state (`partitions_current`)."""
     if area not in AREAS:
         raise ValueError(f"area must be one of {AREAS}")
     if area == "admin2" and source != "database":
         raise ValueError("figures by admin-2 area are read from the database")
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
-    if (indicator_ids is not None or key != "sector") and source != "database":
-        raise ValueError("figures of some indicators are read from the database")
+    if indicator_ids is not None and key != "indicator" and source != "database":
+        raise ValueError("figures of some indicators by sector are read from the database")
     if key not in ("sector", "indicator"):
         raise ValueError("key must be sector or indicator")
     combinators = combinators or default_combinators()
     start, end = period(year, month)
     if (country_ids is not None and not country_ids) or indicator_ids == []:
         return Consolidation(sectors={}, inter_sector={})
+    if source == "columnar" and key == "indicator":
+        return _fold(
+            _columnar_indicator_result(
+                year=year,
+                month=month,
+                country_ids=country_ids,
+                org_ids=org_ids,
+                indicator_ids=indicator_ids,
+                combinators=combinators,
+            ),
+            cva_in_cents=True,
+        )
     if source == "columnar":
         if org_ids is not None:
             raise ValueError("the columnar copy holds no organisation's own figures")
@@ -301,6 +316,53 @@ def _columnar_result(
             f"SELECT c, a, s, g, {measures}, CAST(cva * 100 AS BIGINT) "  # noqa: S608
             f"FROM ({rule})"
         ],
+        year=year,
+        country_ids=countries,
+        params=[month, month, month],
+    )
+    return result
+
+
+def _columnar_indicator_result(
+    *,
+    year: int,
+    month: int,
+    country_ids: list[int] | None,
+    org_ids: list[int] | None,
+    indicator_ids: list[int] | None,
+    combinators: Combinators,
+) -> list[tuple[Any, ...]]:
+    """The rule keyed by indicator over the columnar copy, each partition first brought
+    to the cube's state: S(c,a,i,g) from the rows' `new` and `total`, no breakdown nor
+    CVA (zeros), as the indicator progress table reads it."""
+    from puente.analytics.services.columnar import columnar_query, partitions_current
+    from puente.reference.models import Country
+
+    countries = partitions_current(
+        year=year,
+        country_ids=country_ids
+        if country_ids is not None
+        else Country.objects.values_list("id", flat=True),
+    )
+    # Ids from the database or the caller's lists, as integers.
+    where = "month <= ?"
+    if indicator_ids is not None:
+        where += f" AND i IN ({', '.join(str(int(i)) for i in indicator_ids)})"
+    if org_ids is not None:
+        where += f" AND o IN ({', '.join(str(int(o)) for o in org_ids)})"
+    rows = (
+        f"(SELECT c, a, i AS s, o, i, g, TRUE AS counts, month = ? AS in_month, new, total "  # noqa: S608
+        f"FROM src WHERE {where}) r"
+    )
+    zeros = ", ".join(f"0 AS {b}" for b in BREAKDOWN)
+    keys = (
+        f"(SELECT DISTINCT c, a, i AS s, g, {zeros}, CAST(0 AS DECIMAL(14, 2)) AS cva "  # noqa: S608
+        f"FROM src WHERE {where}) x"
+    )
+    rule = _rule_sql(rows, keys, NO_FAMILIES, combinators)
+    measures = ", ".join(("cons", "mon", *BREAKDOWN))
+    (result,) = columnar_query(
+        [f"SELECT c, a, s, g, {measures}, CAST(cva * 100 AS BIGINT) FROM ({rule})"],  # noqa: S608
         year=year,
         country_ids=countries,
         params=[month, month, month],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import uuid
@@ -15,6 +16,7 @@ from puente.analytics.models import CubeState, ReachCell
 from puente.analytics.services.columnar import (
     ColumnarWriteError,
     columnar_enabled,
+    partitions_stamp,
     partitions_write,
 )
 from puente.analytics.services.consolidation import (
@@ -128,10 +130,17 @@ def cube_refresh(*, country_ids: Iterable[int], year: int, from_month: int = 1) 
             for (c, a, g), cell in result.inter_sector.items()
         ]
         written += rows_insert(ReachCell._meta.db_table, CUBE_COLUMNS, rows)
+    versions = {}
     for country_id in countries:
-        CubeState.objects.update_or_create(
+        state, _created = CubeState.objects.update_or_create(
             country_id=country_id, year=year, defaults={"rows": written}
         )
+        versions[country_id] = state.refreshed_at
+    if source == "columnar":
+        # The copy now holds this state of the cube: readers elsewhere need not rewrite
+        # it. Without its stamp (a full disk), a reader rewrites it first.
+        with contextlib.suppress(OSError):
+            partitions_stamp(year=year, versions=versions)
     transaction.on_commit(cube_version_bump)
     return written
 

@@ -207,15 +207,19 @@ def test_the_rule_keyed_by_indicator_gives_each_indicator_its_own_figure(world):
     add(world["B"], "HEA-02", 40, month=2)
     ids = dict(Indicator.objects.filter(code__in=["HEA-02", "HEA-04"]).values_list("code", "pk"))
 
-    def keyed(month: int) -> dict[int, int]:
+    def keyed(month: int, **options) -> dict[int, int]:
         figures: dict[int, int] = {}
-        cells = consolidate(year=YEAR, month=month, key="indicator").sectors
+        cells = consolidate(year=YEAR, month=month, key="indicator", **options).sectors
         for (_c, _a, indicator, _g), cell in cells.items():
             figures[indicator] = figures.get(indicator, 0) + cell.consolidated
         return figures
 
-    # one run, each indicator by the rule within it: A 100 + B 30, then B's new 40 too
-    assert keyed(1) == {ids["HEA-02"]: 130, ids["HEA-04"]: 120}
-    assert keyed(2) == {ids["HEA-02"]: 170, ids["HEA-04"]: 120}
-    with pytest.raises(ValueError):
-        consolidate(year=YEAR, month=1, key="indicator", source="columnar")
+    # one run, each indicator by the rule within it: A 100 + B 30, then B's new 40 too;
+    # the same from the columnar copy
+    for source in ("database", "columnar"):
+        assert keyed(1, source=source) == {ids["HEA-02"]: 130, ids["HEA-04"]: 120}, source
+        assert keyed(2, source=source) == {ids["HEA-02"]: 170, ids["HEA-04"]: 120}, source
+        b = [world["B"].pk]
+        assert keyed(2, source=source, org_ids=b) == {ids["HEA-02"]: 70}, source
+        only = [ids["HEA-04"]]
+        assert keyed(2, source=source, indicator_ids=only) == {ids["HEA-04"]: 120}, source
