@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from puente.collect.fields import language_name
 from puente.collect.models import FormExport, Submission
 from puente.collect.services.export_jobs import (
     UNFINISHED,
@@ -88,6 +89,12 @@ def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
             "form": export.form,
             "waiting": export.state in UNFINISHED,
             "keep_hours": settings.PUENTE_EXPORT_KEEP_HOURS,
+            "labels_name": language_name(export.labels) if export.labels else "",
+            "status_labels": [
+                Submission.Status(status).label
+                for status in export.statuses
+                if status in Submission.Status.values
+            ],
         },
     )
 

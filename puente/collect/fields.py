@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 
 from puente.collect.parsing import XFORMS, H, form_shape
 
@@ -146,6 +146,15 @@ def language_code(name: str) -> str:
     without its code in parentheses (`default`) stays as written, in lower case."""
     match = _LANGUAGE.search(name)
     return (match.group(1) if match else name).lower()
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language (`es`: Español); a code Django does not know
+    is shown as it is."""
+    try:
+        return str(get_language_info(code)["name_local"])
+    except KeyError:
+        return code
 
 
 def form_languages(xml: str) -> list[str]:

@@ -14,13 +14,12 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from puente.accounts.permissions import Action, scope_filter, user_can_somewhere
 from puente.collect.answers import answer_rows, answer_shown_text, filtered_text
-from puente.collect.fields import FormFields, form_fields, form_languages
+from puente.collect.fields import FormFields, form_fields, form_languages, language_name
 from puente.collect.forms import CorrectionForm, PublishForm, ReviewForm, SubmissionFilterForm
 from puente.collect.models import Project, Submission
 from puente.collect.selectors import (
@@ -214,9 +213,12 @@ def form_submissions(request: HttpRequest, project: str, form_id: str) -> HttpRe
         "form": form,
         "version": version,
         "filter_form": filter_form,
-        "export_languages": _language_names(form_languages(version.xml) if version else []),
+        "export_languages": [
+            (code, language_name(code)) for code in (form_languages(version.xml) if version else [])
+        ],
         "exports": user_form_exports(request.user, form),
         "inline_export_limit": settings.PUENTE_INLINE_EXPORT_SUBMISSIONS,
+        "export_keep_hours": settings.PUENTE_EXPORT_KEEP_HOURS,
     }
     if filter_form.is_bound and not filter_form.is_valid():
         # A mistyped filter: the error on the page, never every submission instead.
@@ -263,18 +265,6 @@ def form_submissions(request: HttpRequest, project: str, form_id: str) -> HttpRe
         query=query.urlencode(),
     )
     return render(request, "collect/form_submissions.html", context)
-
-
-def _language_names(codes: list[str]) -> list[tuple[str, str]]:
-    """(code, name in that language) of each language code; a code Django does not know
-    is shown as it is."""
-    named = []
-    for code in codes:
-        try:
-            named.append((code, get_language_info(code)["name_local"]))
-        except KeyError:
-            named.append((code, code))
-    return named
 
 
 def _submission_page(
