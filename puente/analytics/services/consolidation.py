@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -287,15 +287,9 @@ def _columnar_result(
     *, year: int, month: int, country_ids: list[int] | None, combinators: Combinators
 ) -> list[tuple[Any, ...]]:
     """The rule's rows over the columnar copy (DuckDB), CVA in cents."""
-    from puente.analytics.services.columnar import columnar_query, partitions_ensure
-    from puente.reference.models import Country
+    from puente.analytics.services.columnar import partitions_ensure
 
-    countries = partitions_ensure(
-        year=year,
-        country_ids=country_ids
-        if country_ids is not None
-        else Country.objects.values_list("id", flat=True),
-    )
+    countries = partitions_ensure(year=year, country_ids=_countries_or_all(country_ids))
     rows = "(SELECT *, TRUE AS counts, month = ? AS in_month FROM src WHERE month <= ?) r"
     extras = "(SELECT * FROM extras WHERE month = ?) x"
     pairs = Sector.objects.filter(parent__isnull=False).values_list("id", "parent_id")
@@ -306,21 +300,35 @@ def _columnar_result(
         if listed
         else "(SELECT CAST(NULL AS INTEGER) AS s, CAST(NULL AS INTEGER) AS parent LIMIT 0)"
     )
+    families = f"{family_rows} fam"
+    return _columnar_rule(
+        _rule_sql(rows, extras, families, combinators), year=year, month=month, countries=countries
+    )
+
+
+def _columnar_rule(
+    rule: str, *, year: int, month: int, countries: list[int]
+) -> list[tuple[Any, ...]]:
+    """The rule's rows over the partitions of `countries`; its relations take the month
+    three times (the rows' month and its bound, the extras' month)."""
+    from puente.analytics.services.columnar import columnar_query
+
     # Columnar results arrive column by column, where a DECIMAL would be a float:
     # CVA comes in cents.
-    families = f"{family_rows} fam"
-    rule = _rule_sql(rows, extras, families, combinators)
     measures = ", ".join(("cons", "mon", *BREAKDOWN))
     (result,) = columnar_query(
-        [
-            f"SELECT c, a, s, g, {measures}, CAST(cva * 100 AS BIGINT) "  # noqa: S608
-            f"FROM ({rule})"
-        ],
+        [f"SELECT c, a, s, g, {measures}, CAST(cva * 100 AS BIGINT) FROM ({rule})"],  # noqa: S608
         year=year,
         country_ids=countries,
         params=[month, month, month],
     )
     return result
+
+
+def _countries_or_all(country_ids: list[int] | None) -> Iterable[int]:
+    from puente.reference.models import Country
+
+    return country_ids if country_ids is not None else Country.objects.values_list("id", flat=True)
 
 
 def _columnar_indicator_result(
@@ -335,15 +343,9 @@ def _columnar_indicator_result(
     """The rule keyed by indicator over the columnar copy, each partition first brought
     to the cube's state: S(c,a,i,g) from the rows' `new` and `total`, no breakdown nor
     CVA (zeros), as the indicator progress table reads it."""
-    from puente.analytics.services.columnar import columnar_query, partitions_current
-    from puente.reference.models import Country
+    from puente.analytics.services.columnar import partitions_current
 
-    countries = partitions_current(
-        year=year,
-        country_ids=country_ids
-        if country_ids is not None
-        else Country.objects.values_list("id", flat=True),
-    )
+    countries = partitions_current(year=year, country_ids=_countries_or_all(country_ids))
     # Ids from the database or the caller's lists, as integers.
     where = "month <= ?"
     if indicator_ids is not None:
@@ -359,15 +361,9 @@ def _columnar_indicator_result(
         f"(SELECT DISTINCT c, a, i AS s, g, {zeros}, CAST(0 AS DECIMAL(14, 2)) AS cva "  # noqa: S608
         f"FROM src WHERE {where}) x"
     )
-    rule = _rule_sql(rows, keys, NO_FAMILIES, combinators)
-    measures = ", ".join(("cons", "mon", *BREAKDOWN))
-    (result,) = columnar_query(
-        [f"SELECT c, a, s, g, {measures}, CAST(cva * 100 AS BIGINT) FROM ({rule})"],  # noqa: S608
-        year=year,
-        country_ids=countries,
-        params=[month, month, month],
+    return _columnar_rule(
+        _rule_sql(rows, keys, NO_FAMILIES, combinators), year=year, month=month, countries=countries
     )
-    return result
 
 
 # The area column of each grain the rule can run at.
