@@ -623,9 +623,12 @@ def is_download(key: str, response: Any) -> bool:
 
 def _body(response: Any) -> bytes:
     if getattr(response, "streaming", False):
-        body = b"".join(response.streaming_content)
-        response.close()
-        return body
+        # Reading the content to its end closes the response, as a WSGI server would
+        # (Django's test client wraps it so). Closing it again would send
+        # request_finished with the connection cleanup listening, which closes the
+        # database connection of the case's transaction (on PostgreSQL; SQLite's
+        # in-memory test database ignores it) and fails every later request.
+        return b"".join(response.streaming_content)
     return response.content
 
 
