@@ -33,6 +33,11 @@ def _settings_for_tests(settings: Any, tmp_path_factory: Any) -> None:
     from django.core.cache import cache
 
     cache.clear()
+    # Primary keys come again after a rollback (SQLite): versions kept by one test are
+    # not another's.
+    from puente.collect.services.submissions import published_versions_forget
+
+    published_versions_forget()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

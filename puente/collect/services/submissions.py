@@ -17,7 +17,10 @@ instanceID decides, and the loser takes the duplicate path."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -163,17 +166,45 @@ def _quarantine(
     return item
 
 
+# Versions are never changed or deleted (`FormVersion`), and a project's form ID and
+# version name one for good: a version found once is kept in the process, so that each
+# submission does not read its XForm again. A version not found is never kept (it may be
+# published next). Each caller gets copies: the kept objects are shared by the threads.
+_VERSIONS: OrderedDict[tuple[int, str, str], FormVersion] = OrderedDict()
+_VERSIONS_KEPT = 64
+_versions_lock = threading.Lock()
+
+
+def published_versions_forget() -> None:
+    """Forget the versions kept (a restored database, the tests)."""
+    with _versions_lock:
+        _VERSIONS.clear()
+
+
 def published_version(project: Project, meta: SubmissionMeta) -> FormVersion | None:
+    key = (project.pk, meta.form_id, meta.version)
+    with _versions_lock:
+        kept = _VERSIONS.get(key)
+        if kept is not None:
+            _VERSIONS.move_to_end(key)
+    if kept is None:
+        # (project, form ID, version) names one version: no ordering, so no join for it.
+        kept = (
+            FormVersion.objects.select_related("form")
+            .filter(form__project=project, form__form_id=meta.form_id, version=meta.version)
+            .order_by()
+            .first()
+        )
+        if kept is None:
+            return None
+        with _versions_lock:
+            _VERSIONS[key] = kept
+            while len(_VERSIONS) > _VERSIONS_KEPT:
+                _VERSIONS.popitem(last=False)
+    version = copy.copy(kept)
+    version.form = copy.copy(kept.form)
     # The form's project too: the announcement of a stored submission names it.
-    # (project, form ID, version) names one version: no ordering, so no join for it.
-    version = (
-        FormVersion.objects.select_related("form")
-        .filter(form__project=project, form__form_id=meta.form_id, version=meta.version)
-        .order_by()
-        .first()
-    )
-    if version is not None:
-        version.form.project = project
+    version.form.project = project
     return version
 
 
@@ -190,16 +221,12 @@ def submission_store(
 ) -> Receipt:
     """Store one submission of a published version, or recognise it as held already.
     Runs inside the caller's transaction."""
-    existing = (
-        Submission.objects.select_for_update()
-        .select_related("form")
-        .filter(instance_id=meta.instance_id)
-        .order_by()  # instance IDs are unique
-        .first()
-    )
-    if existing is None:
-        old = None
-        if meta.deprecated_id:
+    old = None
+    existing = None
+    if meta.deprecated_id:
+        # An edit sent again is a duplicate, not a second edit of the same instance.
+        existing = _held(meta.instance_id)
+        if existing is None:
             old = (
                 Submission.objects.select_for_update()
                 .filter(instance_id=meta.deprecated_id)
@@ -207,6 +234,9 @@ def submission_store(
             )
             if old is not None and old.superseded_by_id is not None:
                 raise CollectCode.ALREADY_EDITED.error(instance_id=meta.deprecated_id)
+    if existing is None:
+        # A new instance is written at once; the unique instanceID tells a retry (or
+        # another POST of the same instance that committed first) from it.
         try:
             with transaction.atomic():
                 submission = Submission.objects.create(
@@ -224,8 +254,9 @@ def submission_store(
                     submitted_by=signed_in(acting_user),
                 )
         except IntegrityError:
-            # Another POST of the same instance committed first: this one is its duplicate.
-            existing = Submission.objects.select_related("form").get(instance_id=meta.instance_id)
+            existing = _held(meta.instance_id)
+            if existing is None:
+                raise
         else:
             if old is not None:
                 old.superseded_by = submission
@@ -242,6 +273,17 @@ def submission_store(
         existing.complete = True
         existing.save(update_fields=["complete"])
     return Receipt(outcome="duplicate", submission=existing, meta=meta)
+
+
+def _held(instance_id: str) -> Submission | None:
+    """The submission of this instance, locked until the transaction ends."""
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("form")
+        .filter(instance_id=instance_id)
+        .order_by()  # instance IDs are unique
+        .first()
+    )
 
 
 @transaction.atomic

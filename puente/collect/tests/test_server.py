@@ -240,6 +240,32 @@ def test_a_submission_of_no_published_version_goes_to_quarantine(
     assert not Submission.objects.exists()
 
 
+def test_a_version_published_after_a_submission_of_it_was_quarantined_takes_the_next(
+    client: Client, published, collector
+):
+    from puente.collect.services.publishing import form_publish
+
+    auth = basic(collector.email)
+    # given: a submission of version 2 before it is published, one of version 1 after
+    assert _post(client, auth, submission_xml(UUID1, version="2")).status_code == 404
+    assert _post(client, auth, submission_xml(UUID2, version="1")).status_code == 201
+    content = (DATA / "tiny.md").read_text().replace("| tiny    | 1 |", "| tiny    | 2 |")
+    form_publish(
+        acting_user=None, project=published.form.project, name="tiny.md", content=content.encode()
+    )
+    uuid3 = "uuid:33333333-3333-4333-8333-333333333333"
+    # when
+    second = _post(client, auth, submission_xml(uuid3, version="2"))
+    first = _post(client, auth, submission_xml(UUID1.replace("1111", "4444"), version="1"))
+    # then: each submission keeps the version it was filled in
+    assert second.status_code == first.status_code == 201
+    versions = dict(Submission.objects.values_list("instance_id", "form_version__version"))
+    assert versions[uuid3] == "2"
+    assert versions[UUID2] == "1"
+    assert sorted(versions.values()) == ["1", "1", "2"]
+    assert QuarantinedSubmission.objects.get().instance_id == UUID1
+
+
 @pytest.mark.parametrize(
     "xml,code",
     [
