@@ -183,19 +183,19 @@ def user_roles(user: Actor | None) -> list[RoleAssignment]:
         return []
     cached: list[RoleAssignment] | None = getattr(user, "_puente_roles", None)
     if cached is None:
-        # A data collector's project comes with the assignments: it is the one scope an
-        # OpenRosa request checks, on every submission.
-        cached = list(RoleAssignment.objects.filter(user=user).select_related("project"))
+        # The scopes of the users who send the most requests come with the assignments:
+        # a partner's organisation (API uploads) and a data collector's project (each
+        # OpenRosa submission).
+        joined = ("organisation", "project")
+        cached = list(RoleAssignment.objects.filter(user=user).select_related(*joined))
         # The other relations only where the user's scopes name them, one short query
         # each: most users hold one kind of scope, and joining all five tables to every
         # assignment cost more than the rest of a submission's permission checks.
-        named = [
-            name
-            for name in _SCOPE_RELATIONS
-            if name != "project" and any(_names(a, name) for a in cached)
-        ]
+        named = [name for name in _SCOPE_RELATIONS if any(_names(a, name) for a in cached)]
         countries = [f"{name}__countries" for name in ("platform", "organisation") if name in named]
-        prefetch_related_objects(cached, *named, *countries)
+        prefetch_related_objects(
+            cached, *[name for name in named if name not in joined], *countries
+        )
         # Kept on the user object: one query per request, whatever is asked.
         setattr(user, "_puente_roles", cached)  # noqa: B010
     return cached
