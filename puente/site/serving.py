@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import os
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -65,7 +64,9 @@ def gunicorn_settings(**overrides: Any) -> dict[str, Any]:
         "logconfig_dict": _logging_with_gunicorn(),
         "proc_name": "puente",
     }
-    if Path("/dev/shm").is_dir():  # noqa: S108 - the heartbeat files, off a slow disk
+    # The heartbeat files, off a slow disk, where the process may write there (a
+    # container's /dev/shm may be read-only or not its own).
+    if os.access("/dev/shm", os.W_OK | os.X_OK):  # noqa: S108
         options["worker_tmp_dir"] = "/dev/shm"  # noqa: S108
     options.update({key: value for key, value in overrides.items() if value is not None})
     return options

@@ -73,6 +73,27 @@ def test_serve_settings_come_from_the_environment_and_the_command_line() -> None
     assert config["accesslog"] == "None"
 
 
+@pytest.mark.parametrize("writable", [True, False])
+def test_the_heartbeat_files_go_to_dev_shm_only_where_the_process_may_write(
+    monkeypatch: pytest.MonkeyPatch, writable: bool
+) -> None:
+    from puente.site import serving
+
+    shm = "/dev/shm"  # noqa: S108 (the folder the choice is about)
+    asked: list[str] = []
+
+    def access(path: str, mode: int) -> bool:
+        asked.append(path)
+        return writable
+
+    monkeypatch.setattr(serving.os, "access", access)
+    options = serving.gunicorn_settings()
+    assert asked == [shm]
+    # gunicorn's own default (the system's temporary folder) otherwise: a container whose
+    # /dev/shm is not writable failed to start a worker.
+    assert options.get("worker_tmp_dir") == (shm if writable else None)
+
+
 @pytest.mark.parametrize(
     ("remote", "forwarded", "client"),
     [
