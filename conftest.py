@@ -33,11 +33,13 @@ def _settings_for_tests(settings: Any, tmp_path_factory: Any) -> None:
     from django.core.cache import cache
 
     cache.clear()
-    # Primary keys come again after a rollback (SQLite): versions kept by one test are
-    # not another's.
+    # Primary keys come again after a rollback (SQLite): versions and decisions kept by
+    # one test are not another's.
+    from puente.collect.identity import decisions_forget
     from puente.collect.services.submissions import published_versions_forget
 
     published_versions_forget()
+    decisions_forget()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -389,6 +389,8 @@ def free_port() -> int:
 
 
 def server_start(env: dict[str, str], workers: int, threads: int) -> tuple[subprocess.Popen, str]:
+    from puente.site.serving import gunicorn_settings
+
     port = free_port()
     command = [
         str(BIN / "gunicorn"),
@@ -405,6 +407,10 @@ def server_start(env: dict[str, str], workers: int, threads: int) -> tuple[subpr
         # server just as the client sends on it fails the POST (requests does not retry).
         "--keep-alive",
         "30",
+        # As `puente serve` bounds them (puente.site.serving): the collectors spread evenly
+        # over the processes.
+        "--worker-connections",
+        str(gunicorn_settings(workers=workers, threads=threads)["worker_connections"]),
         "--log-level",
         "warning",
     ]

@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from puente.accounts.models import User
 from puente.accounts.permissions import Action, requires_two_factor
-from puente.collect import openrosa
+from puente.collect import identity, openrosa
 from puente.collect.codes import CollectCode
 from puente.collect.models import Project
 from puente.collect.selectors import (
@@ -75,29 +75,29 @@ def _basic_user(request: HttpRequest, header: str) -> User | None:
     return user if isinstance(user, User) else None
 
 
-def collector_authenticate(request: HttpRequest) -> tuple[User | None, bool]:
-    """The user the `Authorization` header proves, and whether a Digest nonce was only
-    stale (the client then retries with the new one without asking the person)."""
+def collector_authenticate(
+    request: HttpRequest, code: str
+) -> tuple[User | None, bool, identity.Rows | None]:
+    """Who the `Authorization` header proves: with Basic, the user; with Digest, the rows a
+    decision on project `code` rests on (puente.collect.identity), the user being read
+    only when no decision is kept for them. Also whether a Digest nonce was only stale (the
+    client then retries with the new one without asking the person)."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme = header.split(" ", 1)[0].lower()
     if scheme == "basic":
-        return _basic_user(request, header), False
+        return _basic_user(request, header), False, None
     if scheme != "digest":
-        return None, False
+        return None, False, None
     params = openrosa.digest_params(header[len("digest") :])
-    user = (
-        User.objects.filter(email=params.get("username", "").lower(), is_active=True)
-        .order_by()  # e-mail addresses are unique
-        .first()
-    )
-    if user is None:
-        return None, False
+    rows = identity.rows_read(params.get("username", ""), code)
+    if rows is None or not rows.active:
+        return None, False, None
     state = openrosa.digest_check(
-        params, ha1=user.digest_ha1, method=request.method or "GET", path=request.get_full_path()
+        params, ha1=rows.digest_ha1, method=request.method or "GET", path=request.get_full_path()
     )
-    if state == "valid":
-        return user, False
-    return None, state == "stale"
+    if state != "valid":
+        return None, state == "stale", None
+    return None, False, rows
 
 
 View = Callable[..., HttpResponseBase]
@@ -111,17 +111,25 @@ def openrosa_view(action: Action = Action.COLLECT_DATA) -> Callable[[View], View
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, project: str, **kwargs: Any) -> HttpResponseBase:
-            user, stale = collector_authenticate(request)
+            user, stale, rows = collector_authenticate(request, project)
+            kept = identity.decision_kept(action, rows) if rows is not None else None
+            if kept is not None:
+                user, project_object = kept
+            elif rows is not None:
+                user = User.objects.filter(pk=rows.user_id, is_active=True).order_by().first()
             if user is None:
                 return _headers(_unauthorized(stale=stale))
-            if settings.PUENTE_REQUIRE_2FA and requires_two_factor(user):
+            if kept is None and settings.PUENTE_REQUIRE_2FA and requires_two_factor(user):
                 # The second factor cannot be asked here; such accounts do not collect.
                 code = CollectCode.TWO_FACTOR_ACCOUNT
                 return _headers(_message(code.text(), code.status))
             # The view sees this user, never one of a session cookie.
             request.user = user
             try:
-                project_object = access_project(user, project, action)
+                if kept is None:
+                    project_object = access_project(user, project, action)
+                    if rows is not None:
+                        identity.decision_keep(action, rows.email, project, user, project_object)
                 response = view(request, project_object, **kwargs)
             except ApplicationError as exc:
                 response = _message(str(exc.message), exc.status)

@@ -22,8 +22,10 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -218,12 +220,18 @@ def submission_store(
     files: list[UploadedFile],
     device_id: str = "",
     complete: bool = True,
+    held_first: bool = False,
 ) -> Receipt:
     """Store one submission of a published version, or recognise it as held already.
-    Runs inside the caller's transaction."""
+    Runs inside the caller's transaction.
+
+    A new instance is written at once, with no savepoint around it: should its instanceID
+    be held already (a retry, or another POST of the same instance that committed first),
+    the IntegrityError undoes the caller's whole transaction, and the caller runs it again
+    with `held_first`, which looks for the instance before writing."""
     old = None
     existing = None
-    if meta.deprecated_id:
+    if meta.deprecated_id or held_first:
         # An edit sent again is a duplicate, not a second edit of the same instance.
         existing = _held(meta.instance_id)
         if existing is None:
@@ -235,10 +243,11 @@ def submission_store(
             if old is not None and old.superseded_by_id is not None:
                 raise CollectCode.ALREADY_EDITED.error(instance_id=meta.deprecated_id)
     if existing is None:
-        # A new instance is written at once; the unique instanceID tells a retry (or
-        # another POST of the same instance that committed first) from it.
+        # The unique instanceID tells a retry (or another POST of the same instance that
+        # committed first) from a new instance: in a savepoint where the instance was looked
+        # for already, otherwise by the caller running the transaction again.
         try:
-            with transaction.atomic():
+            with transaction.atomic() if held_first or meta.deprecated_id else nullcontext():
                 submission = Submission.objects.create(
                     form=version.form,
                     form_version=version,
@@ -254,6 +263,8 @@ def submission_store(
                     submitted_by=signed_in(acting_user),
                 )
         except IntegrityError:
+            if not (held_first or meta.deprecated_id):
+                raise
             existing = _held(meta.instance_id)
             if existing is None:
                 raise
@@ -286,7 +297,6 @@ def _held(instance_id: str) -> Submission | None:
     )
 
 
-@transaction.atomic
 def submission_receive(
     *,
     acting_user: Actor | None,
@@ -297,6 +307,35 @@ def submission_receive(
     complete: bool = True,
 ) -> Receipt:
     """One OpenRosa POST: a submission's XML and some or all of its attachments."""
+    arguments: dict[str, Any] = {
+        "acting_user": acting_user,
+        "project": project,
+        "xml": xml,
+        "files": files,
+        "device_id": device_id,
+        "complete": complete,
+    }
+    try:
+        return _receive(**arguments)
+    except IntegrityError:
+        # The instance is held already (submission_store): nothing of this attempt is
+        # left; the second one looks for the instance first.
+        for upload in files:
+            upload.seek(0)
+        return _receive(**arguments, held_first=True)
+
+
+@transaction.atomic
+def _receive(
+    *,
+    acting_user: Actor | None,
+    project: Project,
+    xml: bytes,
+    files: list[UploadedFile],
+    device_id: str = "",
+    complete: bool = True,
+    held_first: bool = False,
+) -> Receipt:
     attachments_check(files)
     meta, text = xml_read(xml)
     xml_md5 = hashlib.md5(xml, usedforsecurity=False).hexdigest()
@@ -323,4 +362,5 @@ def submission_receive(
         files=files,
         device_id=device_id,
         complete=complete,
+        held_first=held_first,
     )

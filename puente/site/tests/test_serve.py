@@ -71,6 +71,18 @@ def test_serve_settings_come_from_the_environment_and_the_command_line() -> None
     assert config["worker_class"] == "'gthread'"
     assert config["forwarded_allow_ips"] == "'10.0.0.0/8,127.0.0.1'"
     assert config["accesslog"] == "None"
+    # Four connections per thread of the command line's threads, not the environment's.
+    assert config["worker_connections"] == "8"
+
+
+def test_the_connections_a_process_holds_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from puente.site import serving
+
+    assert serving.gunicorn_settings(threads=4)["worker_connections"] == 16
+    monkeypatch.setenv("PUENTE_WEB_CONNECTIONS", "40")
+    assert serving.gunicorn_settings(threads=4)["worker_connections"] == 40
 
 
 @pytest.mark.parametrize("writable", [True, False])
