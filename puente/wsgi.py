@@ -9,3 +9,10 @@ application = get_wsgi_application()
 from puente.core.checks import refuse_to_start_without_keys  # noqa: E402
 
 refuse_to_start_without_keys()
+
+# The URLs, and with them every view's modules, are read while the process starts, before
+# it takes a request: otherwise the first requests a new process answers wait a second or
+# more for those imports (after each restart, and each time gunicorn renews a process).
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018

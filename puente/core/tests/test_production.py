@@ -93,6 +93,24 @@ def test_the_wsgi_application_loads_with_keys_or_in_debug(tmp_path):
     assert _run([sys.executable, "-c", "import puente.wsgi"], debug).returncode == 0
 
 
+def test_the_wsgi_application_has_read_every_view_before_its_first_request(tmp_path):
+    # A process that took requests before reading its URLs made the first of them wait a
+    # second or more for the imports (measured under the month-end and collection loads).
+    script = (
+        "import sys, puente.wsgi; "
+        "print(' '.join(m for m in ('puente.urls', 'puente.collect.server', "
+        "'puente.reporting.views', 'pyxform') if m in sys.modules))"
+    )
+    result = _run([sys.executable, "-c", script], _env(tmp_path, PUENTE_DEBUG="1"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "puente.urls",
+        "puente.collect.server",
+        "puente.reporting.views",
+        "pyxform",
+    ]
+
+
 def test_check_deploy_is_clean_on_the_documented_production_settings(tmp_path):
     env = _env(tmp_path, **PRODUCTION_ENV, **_generated_keys())
     result = _run([PUENTE, "check", "--deploy", "--fail-level", "WARNING"], env)
