@@ -4,8 +4,6 @@ what the decision rests on is seen on the very next request."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -16,6 +14,7 @@ from puente.accounts.services import role_assign, role_revoke, scope_parse
 from puente.collect import openrosa
 from puente.collect.models import Project
 from puente.collect.tests.conftest import PASSWORD, submission_xml
+from puente.collect.tests.test_digest import _md5, _signed
 from puente.reference.models import Country
 
 pytestmark = pytest.mark.django_db
@@ -23,26 +22,15 @@ pytestmark = pytest.mark.django_db
 FORM_LIST = "/collect/fm-col/formList"
 
 
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
-
-
 def _digest(email: str, *, method: str, uri: str, password: str = PASSWORD) -> str:
     """The header a client sends (qop=auth), computed independently of the server's code."""
-    nonce = openrosa.nonce_make()
-    ha1 = _md5(f"{email}:Puente:{password}")
-    nc, cnonce = "00000001", "0a4f113b"
-    response = _md5(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{_md5(f'{method}:{uri}')}")
-    params = {
-        "username": email,
-        "realm": "Puente",
-        "nonce": nonce,
-        "uri": uri,
-        "qop": "auth",
-        "nc": nc,
-        "cnonce": cnonce,
-        "response": response,
-    }
+    params = _signed(
+        _md5(f"{email}:Puente:{password}"),
+        method=method,
+        uri=uri,
+        nonce=openrosa.nonce_make(),
+        username=email,
+    )
     return "Digest " + ", ".join(f'{k}="{v}"' for k, v in params.items())
 
 
