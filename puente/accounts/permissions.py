@@ -191,14 +191,24 @@ def user_roles(user: Actor | None) -> list[RoleAssignment]:
         # The other relations only where the user's scopes name them, one short query
         # each: most users hold one kind of scope, and joining all five tables to every
         # assignment cost more than the rest of a submission's permission checks.
+        # A platform's or an organisation's countries are read when a check needs them
+        # (`_country_ids`): an upload's gate and most checks do not.
         named = [name for name in _SCOPE_RELATIONS if any(_names(a, name) for a in cached)]
-        countries = [f"{name}__countries" for name in ("platform", "organisation") if name in named]
-        prefetch_related_objects(
-            cached, *[name for name in named if name not in joined], *countries
-        )
+        prefetch_related_objects(cached, *[name for name in named if name not in joined])
         # Kept on the user object: one query per request, whatever is asked.
         setattr(user, "_puente_roles", cached)  # noqa: B010
     return cached
+
+
+def _country_ids(owner: Any) -> frozenset[int]:
+    """The ids of a platform's or an organisation's countries, read once per object: the
+    assignments kept on a user (`user_roles`) then answer every later check without a
+    query."""
+    ids: frozenset[int] | None = getattr(owner, "_puente_country_ids", None)
+    if ids is None:
+        ids = frozenset(c.pk for c in owner.countries.all())  # prefetched ones, if they were
+        setattr(owner, "_puente_country_ids", ids)  # noqa: B010
+    return ids
 
 
 def _scope_countries(assignment: RoleAssignment) -> set[int] | None:
@@ -206,7 +216,7 @@ def _scope_countries(assignment: RoleAssignment) -> set[int] | None:
     if assignment.scope_kind == ScopeKind.REGION:
         return None
     if assignment.scope_kind == ScopeKind.PLATFORM:
-        return {c.pk for c in assignment.platform.countries.all()}  # type: ignore[union-attr]
+        return set(_country_ids(assignment.platform))
     if assignment.scope_kind == ScopeKind.SECTOR and assignment.country_id is None:
         return None
     if assignment.scope_kind == ScopeKind.PROJECT:
@@ -263,11 +273,11 @@ def scope_reach(
     if kind == ScopeKind.REGION:
         return None
     if kind == ScopeKind.PLATFORM:
-        return frozenset(c.pk for c in platform.countries.all()) or None
+        return _country_ids(platform) or None
     if kind == ScopeKind.SECTOR and country is None:
         return None
     if kind == ScopeKind.ORGANISATION:
-        return frozenset(c.pk for c in organisation.countries.all()) or None
+        return _country_ids(organisation) or None
     if kind == ScopeKind.PROJECT:
         return frozenset({project.country_id})
     return frozenset({country.pk})

@@ -2,6 +2,8 @@
 the scope. The expected sets are written out by hand; they are the specification."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from puente.accounts.models import User
 from puente.accounts.permissions import Action, Target, user_can
@@ -172,3 +174,19 @@ def test_a_role_only_binds_to_its_scope_kinds(make_user, role, scope):
     with pytest.raises(ApplicationError) as exc_info:
         role_assign(acting_user=None, user=user, role=role, scope=scope_parse(scope))
     assert exc_info.value.code == "invalid_scope_for_role"
+
+
+@pytest.mark.django_db
+def test_a_platforms_countries_are_read_once_for_all_of_a_users_checks(make_user):
+    # Read when a check first needs them, then kept with the user's roles: a file of
+    # thousands of rows is checked row by row.
+    user = make_user("platform-im-officer", "platform:colombia")
+    countries = list(Country.objects.order_by("iso3"))
+    with CaptureQueriesContext(connection) as first:
+        reached = {c.iso3 for c in countries if user_can(user, VIEW_REP, Target(country=c))}
+    with CaptureQueriesContext(connection) as later:
+        again = {c.iso3 for c in countries if user_can(user, VIEW_REP, Target(country=c))}
+    assert reached == again == {"COL"}
+    # the roles, their platform, the platform's countries
+    assert len(first.captured_queries) == 3
+    assert later.captured_queries == []

@@ -7,6 +7,8 @@ import io
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_tasks_db.management.commands import db_worker
 from rest_framework.authtoken.models import Token
@@ -182,3 +184,16 @@ def test_an_unreadable_file_is_rejected_by_the_worker_as_on_the_page(reporter, m
     status = client.get(posted.json()["url"]).json()
     assert status["state"] == "rejected"
     assert [e["code"] for e in status["report"]["errors"]] == ["not_a_workbook"]
+
+
+def test_an_upload_is_answered_without_reading_the_organisations_countries(reporter):
+    # The upload's gate asks whether the user may report anywhere: the organisation's
+    # countries are read by the worker's row checks, not for the answer (month-end peak).
+    client = api(reporter)
+    with CaptureQueriesContext(connection) as seen:
+        answer = client.post("/api/5w/imports/", {"file": csv_file(good_row())})
+    assert answer.status_code == 202
+    statements = [q["sql"] for q in seen.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert not [sql for sql in statements if "partners_organisation_countries" in sql]
+    # the token with its user, the roles with their organisation, the batch, the task
+    assert len(statements) == 4, statements
