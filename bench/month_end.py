@@ -11,7 +11,8 @@ organisations spread over the 17 countries, each working in one, each with one
 partner-reporter account and API token: each file is uploaded with its own organisation's
 token, so every row goes through the per-row scope check a partner's upload goes through.
 Each file holds `--rows` valid 5W rows (bench/generate.py's rows) of its organisation in
-its country, all of one month (the last month).
+its country, all of one month (the last month). The year's cube is built before the peak,
+as on a platform whose dashboards were read earlier in the year.
 
 `puente serve` then runs on a free loopback port in production mode (`--web-workers`
 processes of `--threads` threads), and `--workers` `puente worker` processes at niceness
@@ -197,6 +198,12 @@ def prepare(files: int, rows: int) -> tuple[dict[str, str], list[dict[str, Any]]
     session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
     session.create()
     cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    # A platform at month end has read its dashboards earlier in the year: the year's cube
+    # exists. A fresh database's first read would build it, every country's, inside a web
+    # process during the peak (docs/performance.md, "Month-end peak").
+    from puente.analytics.services.cube import cube_ensure
+
+    cube_ensure(year=month.year)
     return env, jobs, cookie
 
 
